@@ -1,0 +1,66 @@
+"""Configuration read from environment variables, with safe local defaults.
+
+One class, as in microblog: every setting an operator may change is read here and
+nowhere else. Tests subclass it.
+"""
+
+from __future__ import annotations
+
+import os
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    """Read an integer setting; a malformed value is an operator error worth failing on."""
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else int(raw)
+
+
+def database_url_from_env(raw: str | None) -> str | None:
+    """Normalise a DATABASE_URL so that PostgreSQL URLs use the psycopg 3 driver.
+
+    Hosting panels hand out ``postgres://`` or ``postgresql://`` URLs; SQLAlchemy would
+    pick psycopg2 for the latter, which is not installed.
+    """
+    if not raw:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+class Config:
+    """Settings for Loket. Values are read once, when this module is imported."""
+
+    # When unset, create_app() keeps a random key in instance/secret_key: never a
+    # constant in code, and stable across restarts of one installation.
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY") or None
+
+    # When unset, create_app() uses an SQLite file in instance/.
+    SQLALCHEMY_DATABASE_URI: str | None = database_url_from_env(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # The origin printed into QR codes and posters, e.g. https://layanan.kamparkab.go.id.
+    # Empty: the origin of the request that renders the code.
+    PUBLIC_BASE_URL: str = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+
+    # The office's local time zone; units may override it.
+    TIMEZONE: str = os.environ.get("TIMEZONE", "Asia/Jakarta")
+
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
+    PROXY_COUNT: int = _env_int("PROXY_COUNT", 0)
+
+    # Seconds browsers may keep QR images before revalidating with their ETag.
+    QR_MAX_AGE: int = _env_int("QR_MAX_AGE", 30 * 24 * 3600)
+
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str = "Lax"
+    SESSION_COOKIE_SECURE: bool = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in _TRUE
+
+    JSON_SORT_KEYS: bool = False
+    TEMPLATES_AUTO_RELOAD: bool | None = None
+
+    # Static files carry a content hash in their URL (asset_url), so they may be cached for a year.
+    SEND_FILE_MAX_AGE_DEFAULT: int = 365 * 24 * 3600

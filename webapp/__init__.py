@@ -1,0 +1,117 @@
+"""Loket: the public-facing system of a one-stop public service office.
+
+``create_app()`` only wires things together, in named steps; features live in
+blueprints (one package each) and their business rules in plain functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config
+from webapp.extensions import csrf, db, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type[Config] = Config) -> Flask:
+    """Build the Loket application with the given configuration class."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    _prepare_instance(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _apply_proxy_fix(app)
+    return app
+
+
+def _prepare_instance(app: Flask) -> None:
+    """Create instance/, and fill in the secret key and database URL when unset."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(instance / "secret_key")
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'loket.sqlite'}"
+
+
+def _instance_secret_key(path: Path) -> str:
+    """Return the random key kept in ``path``, creating it (mode 600) on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    logging.getLogger(__name__).info("Created a new secret key in %s", path)
+    return key
+
+
+def _init_extensions(app: Flask) -> None:
+    """Bind the module-level extensions to this app."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Attach every feature blueprint and its CLI commands."""
+    from webapp.api import bp as api_bp
+    from webapp.demo import bp as demo_bp
+    from webapp.errors import bp as errors_bp
+    from webapp.main import bp as main_bp
+    from webapp.standards import bp as standards_bp
+
+    app.register_blueprint(errors_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(standards_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(demo_bp)
+    csrf.exempt(api_bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    """Filters and globals shared by every template."""
+    from webapp import formatting
+    from webapp.standards.components import CATEGORIES
+
+    app.jinja_env.filters["rupiah"] = formatting.rupiah
+    app.jinja_env.filters["tel_href"] = formatting.tel_href
+    app.jinja_env.filters["whatsapp_href"] = formatting.whatsapp_href
+    app.jinja_env.filters["web_href"] = formatting.web_href
+    app.jinja_env.filters["tanggal"] = formatting.tanggal
+    app.jinja_env.globals["public_url"] = formatting.public_url
+    app.jinja_env.globals["asset_url"] = formatting.asset_url
+    # Globals, not context processors: imported macros see globals without "with context".
+    app.jinja_env.globals["CATEGORIES"] = CATEGORIES
+
+
+def _apply_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-* from the configured number of reverse proxies."""
+    count = app.config["PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN001
+    """Turn on foreign keys and WAL for SQLite; other databases are left alone."""
+    module = type(dbapi_connection).__module__
+    if module.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

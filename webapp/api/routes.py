@@ -1,0 +1,56 @@
+"""JSON API v1: the service catalogue; /api/v1/openapi.json describes it."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Response, abort, jsonify
+
+from webapp.api import bp
+from webapp.formatting import public_url
+from webapp.standards.models import Service
+from webapp.standards.service import search_services
+
+OPENAPI_FILE = Path(__file__).with_name("openapi.json")
+
+
+@lru_cache(maxsize=1)
+def _openapi_text() -> str:
+    return json.dumps(json.loads(OPENAPI_FILE.read_text()), ensure_ascii=False)
+
+
+def _summary(service: Service) -> dict:
+    return {
+        "slug": service.slug,
+        "name": service.title,
+        "category": service.category,
+        "unit": {"slug": service.unit.slug, "name": service.unit.name},
+        "url": public_url("standards.detail", slug=service.slug),
+        "qr": public_url("standards.qr_code_svg", slug=service.slug),
+    }
+
+
+@bp.route("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 description of this API."""
+    return Response(_openapi_text(), mimetype="application/json")
+
+
+@bp.route("/layanan")
+def services():  # noqa: ANN201
+    """Every service, in catalogue order."""
+    return jsonify([_summary(s) for s in search_services(None)])
+
+
+@bp.route("/layanan/<slug>")
+def service(slug: str):  # noqa: ANN201
+    """One whole standard: the summary fields plus every component, SOP, guides and decree."""
+    found = Service.by_slug(slug)
+    if found is None:
+        abort(404)
+    document = found.to_document()
+    for key in ("unit", "slug", "title", "category"):
+        document.pop(key)
+    return jsonify({**_summary(found), **document})

@@ -1,0 +1,45 @@
+"""Handlers for 400, 403, 404, 405, 429 and 500; a 500 rolls the database session back."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from webapp.errors import bp
+from webapp.extensions import db
+
+MESSAGES = {
+    400: "Permintaan tidak dapat diproses.",
+    403: "Anda tidak berhak membuka halaman ini.",
+    404: "Halaman tidak ditemukan.",
+    405: "Metode permintaan tidak diizinkan.",
+    429: "Terlalu banyak permintaan. Coba lagi sebentar lagi.",
+    500: "Terjadi kesalahan pada server.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _render(status: int, description: str | None = None):  # noqa: ANN202
+    message = MESSAGES.get(status, "Terjadi kesalahan.")
+    if _wants_json():
+        return jsonify(error={"status": status, "message": message, "detail": description}), status
+    template = "errors/404.html" if status == 404 else "errors/500.html" if status == 500 else "errors/error.html"
+    return render_template(template, status=status, message=message), status
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):  # noqa: ANN201
+    """Every HTTP error in the site's style (or as JSON under /api/)."""
+    if error.code == 500:
+        return server_error(error)
+    return _render(error.code or 500)
+
+
+@bp.app_errorhandler(InternalServerError)
+def server_error(error: Exception):  # noqa: ANN201
+    """A crash: roll back whatever the request had begun, then apologise."""
+    db.session.rollback()
+    return _render(500)

@@ -1,0 +1,85 @@
+"""Small presentation helpers shared by templates: money, dates, links, public URLs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app, request, url_for
+
+BULAN = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
+
+
+def rupiah(amount: int | None) -> str:
+    """Format rupiah the Indonesian way: ``Rp 150.000``; zero reads "Gratis"."""
+    if amount is None:
+        return ""
+    if amount == 0:
+        return "Gratis"
+    return "Rp " + f"{amount:,}".replace(",", ".")
+
+
+def tanggal(value: date | str | None) -> str:
+    """A date as "25 Februari 2022"; accepts a date or an ISO string."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return f"{value.day} {BULAN[value.month - 1]} {value.year}"
+
+
+def _international_number(number: str) -> str:
+    """Indonesian phone numbers as published ("0812-7646-0487") in E.164 digits (6281276460487)."""
+    digits = re.sub(r"\D", "", number)
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    return digits
+
+
+def tel_href(number: str) -> str:
+    """A ``tel:`` link for a published phone number."""
+    return "tel:+" + _international_number(number)
+
+
+def whatsapp_href(number: str) -> str:
+    """A WhatsApp click-to-chat link for a published phone number."""
+    return "https://wa.me/" + _international_number(number)
+
+
+def web_href(address: str) -> str:
+    """A link for a web address as published, which often lacks its scheme."""
+    address = address.strip()
+    if re.match(r"^https?://", address):
+        return address
+    return "https://" + address.lstrip("/")
+
+
+def public_url(endpoint: str, **values: object) -> str:
+    """An absolute URL for printing (QR codes, posters): PUBLIC_BASE_URL when set, else this request's origin."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base + url_for(endpoint, **values)
+    if request:
+        return url_for(endpoint, _external=True, **values)
+    raise RuntimeError("PUBLIC_BASE_URL is needed outside a request")
+
+
+@lru_cache(maxsize=256)
+def _file_digest(path: str, mtime: float) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def asset_url(filename: str) -> str:
+    """A static file's URL with a content hash, so that it can be cached for a year."""
+    path = Path(current_app.static_folder or "") / filename
+    try:
+        version = _file_digest(str(path), path.stat().st_mtime)
+    except FileNotFoundError:
+        return url_for("static", filename=filename)
+    return url_for("static", filename=filename, v=version)

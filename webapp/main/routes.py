@@ -1,0 +1,34 @@
+"""Home page and /healthz."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from webapp.extensions import db
+from webapp.main import bp
+from webapp.standards.forms import SearchForm
+from webapp.standards.service import units_with_services
+
+log = logging.getLogger(__name__)
+
+
+@bp.route("/")
+def home() -> str:
+    """The office home: search and the services of every unit."""
+    return render_template("main/home.html", form=SearchForm(), units=units_with_services())
+
+
+@bp.route("/healthz")
+def healthz():  # noqa: ANN201
+    """200 when the database answers, 503 otherwise: for load balancers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("Health check: database does not answer")
+        return jsonify(status="error", database="unavailable"), 503
+    return jsonify(status="ok", database="ok")

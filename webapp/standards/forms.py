@@ -1,0 +1,18 @@
+"""Forms of the public catalogue."""
+
+from flask_wtf import FlaskForm
+from wtforms import SearchField
+from wtforms.validators import Length, Optional
+
+
+class SearchForm(FlaskForm):
+    """The catalogue search; a GET form, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(
+        "Cari layanan",
+        validators=[Optional(), Length(max=100, message="Kata kunci paling panjang 100 huruf.")],
+        render_kw={"placeholder": "Contoh: genset, pengaduan, NIB", "autocomplete": "off"},
+    )

@@ -1,0 +1,150 @@
+"""Units (instansi) and their service standards."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.standards.components import COMPONENTS, COMPONENTS_BY_CODE, block_texts
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class Unit(db.Model):
+    """An office (instansi) that publishes service standards: a DPMPTSP or a tenant of a Mal Pelayanan Publik."""
+
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(120))
+    city: Mapped[str | None] = mapped_column(String(120))
+    address: Mapped[str | None] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Jakarta")
+    contacts: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    services: Mapped[list[Service]] = relationship(
+        back_populates="unit", order_by="Service.position, Service.title", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.slug}>"
+
+    @classmethod
+    def by_slug(cls, slug: str) -> Unit | None:
+        """The unit with this slug, or None."""
+        return db.session.scalar(select(cls).where(cls.slug == slug))
+
+
+class Service(db.Model):
+    """One service and its standard: the 14 components, SOP, guides and the decree that set it.
+
+    Components are stored as blocks (see ``webapp.standards.components``); the three
+    typed values (working days, fee, staff count) live in their own columns so they
+    can be queried, and ``block()`` puts them back into the block.
+    """
+
+    __tablename__ = "service"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str | None] = mapped_column(Text)
+    source_note: Mapped[str | None] = mapped_column(Text)
+    duration_days: Mapped[int | None] = mapped_column(Integer)
+    fee_amount: Mapped[int | None] = mapped_column(Integer)
+    staff_count: Mapped[int | None] = mapped_column(Integer)
+    components: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    complaint_channels: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    sop: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    guides: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    decree: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    # Lower-cased title, unit and public component texts, for the catalogue search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship(back_populates="services")
+
+    _TYPED_COLUMNS = {"jangka_waktu": "duration_days", "biaya": "fee_amount", "jumlah_pelaksana": "staff_count"}
+
+    def __repr__(self) -> str:
+        return f"<Service {self.slug}>"
+
+    @classmethod
+    def by_slug(cls, slug: str) -> Service | None:
+        """The service with this slug, or None."""
+        return db.session.scalar(select(cls).where(cls.slug == slug))
+
+    def block(self, code: str) -> dict[str, Any] | None:
+        """The component ``code`` as a block, with its typed value; None when unpublished."""
+        stored = (self.components or {}).get(code)
+        if stored is None:
+            return None
+        block = dict(stored)
+        component = COMPONENTS_BY_CODE[code]
+        if component.typed_key:
+            block[component.typed_key] = getattr(self, self._TYPED_COLUMNS[code])
+        return block
+
+    def apply_document(self, doc: dict[str, Any]) -> None:
+        """Set every field from a document checked by ``normalise_standard()``."""
+        self.slug = doc["slug"]
+        self.title = doc["title"]
+        self.category = doc["category"]
+        self.source = doc["source"]
+        self.source_note = doc["source_note"]
+        components: dict[str, Any] = {}
+        for component in COMPONENTS:
+            block = doc["components"].get(component.code)
+            if component.typed_key:
+                column = self._TYPED_COLUMNS[component.code]
+                setattr(self, column, block.get(component.typed_key) if block else None)
+                if block is not None:
+                    block = {k: v for k, v in block.items() if k != component.typed_key}
+            components[component.code] = block
+        self.components = components
+        self.complaint_channels = doc["complaint_channels"]
+        self.sop = doc["sop"]
+        self.guides = doc["guides"]
+        self.decree = doc["decree"]
+        self.search_text = self._search_text()
+
+    def to_document(self) -> dict[str, Any]:
+        """The whole standard as a plain document (the API's and the data files' form)."""
+        return {
+            "unit": self.unit.slug,
+            "slug": self.slug,
+            "title": self.title,
+            "category": self.category,
+            "source": self.source,
+            "source_note": self.source_note,
+            "components": {c.code: self.block(c.code) for c in COMPONENTS},
+            "complaint_channels": self.complaint_channels or [],
+            "sop": self.sop,
+            "guides": self.guides or [],
+            "decree": self.decree,
+        }
+
+    def _search_text(self) -> str:
+        unit = self.unit.short_name if self.unit else ""
+        parts = [self.title, unit]
+        for code in ("persyaratan", "produk"):
+            parts.extend(block_texts((self.components or {}).get(code)))
+        return " ".join(parts).casefold()
