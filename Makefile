@@ -1,0 +1,41 @@
+# Loket: the two set-up commands are `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app webapp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-dev lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+
+install-dev: $(VENV)/.dev
+
+## Install, migrate the embedded SQLite database, load the demo data and serve http://127.0.0.1:5000
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## Install everything and run the whole test suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)
+test: install-dev
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check webapp tests bench config.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache tests/artifacts

@@ -1,0 +1,205 @@
+"""Shared fixtures: the app on a database built by the migrations, a clean database per test,
+factories, a live server and a headless Chromium.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+from sqlalchemy import MetaData, create_engine, delete
+from werkzeug.serving import make_server
+
+from config import Config, database_url_from_env
+from webapp import create_app
+from webapp.extensions import db
+from webapp.standards.components import normalise_standard
+from webapp.standards.models import Service, Unit
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _reset_database(url: str) -> None:
+    """Drop every table (the migrations build the schema afresh)."""
+    engine = create_engine(url)
+    metadata = MetaData()
+    metadata.reflect(bind=engine)
+    metadata.drop_all(bind=engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """TEST_DATABASE_URL when given (PostgreSQL in CI), else an SQLite file of this run."""
+    url = database_url_from_env(os.environ.get("TEST_DATABASE_URL"))
+    if url:
+        _reset_database(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The application, with its schema built by the Alembic migrations."""
+
+    class TestConfig(Config):
+        TESTING = True
+        SECRET_KEY = "test-secret-key"  # noqa: S105 (tests only)
+        SQLALCHEMY_DATABASE_URI = database_url
+        PUBLIC_BASE_URL = ""
+        SERVER_NAME = None
+
+    application = create_app(TestConfig)
+    with application.app_context():
+        upgrade()
+    yield application
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app: Flask) -> Iterator[None]:
+    """Every test starts on empty tables, inside a request context so that url_for works."""
+    with app.test_request_context():
+        yield
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A runner for the app's CLI commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app: Flask) -> None:
+    """The demo data of data/ loaded."""
+    from webapp.demo.loader import load_demo
+
+    load_demo()
+
+
+# --- factories -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_unit():
+    """Create a unit; keyword arguments override the defaults."""
+    counter = {"n": 0}
+
+    def factory(**overrides) -> Unit:
+        counter["n"] += 1
+        values = {
+            "slug": f"unit-uji-{counter['n']}",
+            "name": f"Dinas Uji {counter['n']}",
+            "short_name": f"Dinas Uji {counter['n']}",
+            "timezone": "Asia/Jakarta",
+            "contacts": [],
+        }
+        values.update(overrides)
+        unit = Unit(**values)
+        db.session.add(unit)
+        db.session.commit()
+        return unit
+
+    return factory
+
+
+def standard_document(**overrides) -> dict:
+    """A small valid standard document; keyword arguments override top-level fields."""
+    doc = {
+        "unit": None,
+        "slug": "layanan-uji",
+        "title": "Layanan Uji",
+        "category": "perizinan",
+        "source": "Dokumen uji",
+        "source_note": None,
+        "components": {
+            "persyaratan": {"items": [{"text": "Fotokopi KTP"}, {"text": "Surat permohonan"}]},
+            "prosedur": {"items": [{"text": "Pemohon mendaftar di Front Office"}, {"text": "Izin diserahkan"}]},
+            "jangka_waktu": {"days": 3, "paragraphs": ["3 (tiga) hari kerja"]},
+            "biaya": {"amount": 0, "paragraphs": ["Gratis"]},
+            "produk": {"paragraphs": ["Surat Izin Uji"]},
+            "pengaduan": {"items": [{"text": "E-mail: uji@example.go.id"}]},
+        },
+        "complaint_channels": [{"kind": "email", "label": "E-mail", "value": "uji@example.go.id"}],
+        "sop": None,
+        "guides": [],
+        "decree": None,
+    }
+    doc.update(overrides)
+    return doc
+
+
+@pytest.fixture
+def make_service(make_unit):
+    """Create a service standard from ``standard_document(**overrides)``."""
+
+    def factory(unit: Unit | None = None, **overrides) -> Service:
+        unit = unit or make_unit()
+        doc = normalise_standard(standard_document(**overrides))
+        service = Service(unit=unit)
+        db.session.add(service)
+        service.apply_document(doc)
+        db.session.commit()
+        return service
+
+    return factory
+
+
+# --- live server and browser -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served on a free loopback port in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; nothing downloads a browser."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (see README).")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """Where browser tests save screenshots for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,59 @@
+"""Configuration: environment variables, the instance secret key, the database URL."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config, database_url_from_env
+from webapp import _instance_secret_key, create_app
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:////tmp/x.sqlite", "sqlite:////tmp/x.sqlite"),
+    ],
+)
+def test_database_url_uses_psycopg3(raw, expected):
+    assert database_url_from_env(raw) == expected
+
+
+def test_secret_key_is_random_kept_in_instance_and_private(tmp_path):
+    path = tmp_path / "secret_key"
+    first = _instance_secret_key(path)
+    assert len(first) == 64
+    assert _instance_secret_key(path) == first
+    assert path.stat().st_mode & 0o077 == 0
+    other = _instance_secret_key(tmp_path / "other")
+    assert other != first
+
+
+def test_defaults_to_sqlite_in_instance_and_jakarta_time():
+    class Bare(Config):
+        SQLALCHEMY_DATABASE_URI = None
+        SECRET_KEY = "x"  # noqa: S105
+
+    app = create_app(Bare)
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{app.instance_path}/loket.sqlite"
+    assert app.config["TIMEZONE"] == "Asia/Jakarta"
+
+
+def test_proxy_fix_applied_only_when_configured():
+    class Proxied(Config):
+        SECRET_KEY = "x"  # noqa: S105
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+        PROXY_COUNT = 2
+
+    class Direct(Proxied):
+        PROXY_COUNT = 0
+
+    proxied = create_app(Proxied).wsgi_app
+    assert isinstance(proxied, ProxyFix)
+    assert (proxied.x_for, proxied.x_proto, proxied.x_host) == (2, 2, 2)
+    assert not isinstance(create_app(Direct).wsgi_app, ProxyFix)
