@@ -7,6 +7,7 @@ nowhere else. Tests subclass it.
 from __future__ import annotations
 
 import os
+from typing import ClassVar
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -27,7 +28,7 @@ def database_url_from_env(raw: str | None) -> str | None:
         return None
     for prefix in ("postgres://", "postgresql://"):
         if raw.startswith(prefix):
-            return "postgresql+psycopg://" + raw[len(prefix):]
+            return "postgresql+psycopg://" + raw[len(prefix) :]
     return raw
 
 
@@ -40,7 +41,7 @@ class Config:
 
     # When unset, create_app() uses an SQLite file in instance/.
     SQLALCHEMY_DATABASE_URI: str | None = database_url_from_env(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
 
     # The origin printed into QR codes and posters, e.g. https://layanan.kamparkab.go.id.
     # Empty: the origin of the request that renders the code.

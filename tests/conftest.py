@@ -61,7 +61,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
     class TestConfig(Config):
         TESTING = True
-        SECRET_KEY = "test-secret-key"  # noqa: S105 (tests only)
+        SECRET_KEY = "test-secret-key"
         SQLALCHEMY_DATABASE_URI = database_url
         PUBLIC_BASE_URL = ""
         SERVER_NAME = None

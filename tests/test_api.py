@@ -45,14 +45,23 @@ def test_list_matches_schema(client, demo):
         _assert_valid("ServiceSummary", item)
     genset = next(i for i in body if i["slug"] == "izin-instalasi-genset")
     assert genset["name"] == "Izin Instalasi Genset"
-    assert genset["unit"] == {"slug": "dpmptsp-kampar", "name": "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kabupaten Kampar"}
+    assert genset["unit"] == {
+        "slug": "dpmptsp-kampar",
+        "name": "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kabupaten Kampar",
+    }
     assert genset["url"] == "http://localhost/layanan/izin-instalasi-genset"
     assert genset["qr"] == "http://localhost/layanan/izin-instalasi-genset/qr.svg"
 
 
 @pytest.mark.parametrize(
     "slug",
-    ["izin-instalasi-genset", "izin-kerja-tenaga-sanitarian", "oss-umk-orang-perseorangan", "rekomendasi-pelatih-anak-putus-sekolah", "pengaduan-secara-langsung"],
+    [
+        "izin-instalasi-genset",
+        "izin-kerja-tenaga-sanitarian",
+        "oss-umk-orang-perseorangan",
+        "rekomendasi-pelatih-anak-putus-sekolah",
+        "pengaduan-secara-langsung",
+    ],
 )
 def test_one_standard_matches_schema(client, demo, slug):
     response = client.get(url_for("api.service", slug=slug))

@@ -37,7 +37,7 @@ def test_secret_key_is_random_kept_in_instance_and_private(tmp_path):
 def test_defaults_to_sqlite_in_instance_and_jakarta_time():
     class Bare(Config):
         SQLALCHEMY_DATABASE_URI = None
-        SECRET_KEY = "x"  # noqa: S105
+        SECRET_KEY = "x"
 
     app = create_app(Bare)
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{app.instance_path}/loket.sqlite"
@@ -46,7 +46,7 @@ def test_defaults_to_sqlite_in_instance_and_jakarta_time():
 
 def test_proxy_fix_applied_only_when_configured():
     class Proxied(Config):
-        SECRET_KEY = "x"  # noqa: S105
+        SECRET_KEY = "x"
         SQLALCHEMY_DATABASE_URI = "sqlite://"
         PROXY_COUNT = 2
 

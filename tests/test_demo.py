@@ -92,7 +92,7 @@ def test_rekomendasi_of_seed_002_keeps_all_requirements_despite_numbering_slip(d
     assert len(requirements) == 6  # printed 1, 2, 3, 4, 5, 13
     assert requirements[-1] == "Rekomendasi Dinas Sosial Kabupaten Kampar"
     flow = service.block("prosedur")["flow"]
-    assert [n["label"] for n in flow][0] == "PEMOHON"
+    assert flow[0]["label"] == "PEMOHON"
     assert flow[1]["branch"]["when"].lower() == "tidak lengkap"
     assert service.category == "nonperizinan"
 

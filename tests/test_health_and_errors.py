@@ -30,7 +30,7 @@ def test_healthz_503_when_database_does_not_answer(client, monkeypatch):
 
 def test_healthz_503_on_unreachable_server():
     class Unreachable(Config):
-        SECRET_KEY = "x"  # noqa: S105
+        SECRET_KEY = "x"
         SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
 
     response = create_app(Unreachable).test_client().get("/healthz")
@@ -41,7 +41,7 @@ def test_a_crash_rolls_back_and_shows_the_500_page(app: Flask, database_url):
     """A fresh app (routes cannot be added to one that has served) with a view that writes, then fails."""
 
     class Crashing(Config):
-        SECRET_KEY = "x"  # noqa: S105
+        SECRET_KEY = "x"
         SQLALCHEMY_DATABASE_URI = database_url
 
     crashing = create_app(Crashing)

@@ -43,7 +43,10 @@ def test_without_public_base_url_the_request_origin_is_used(client, demo):
     assert _decode_png(response.data) == "https://kantor.example:8443/layanan/izin-instalasi-genset"
 
 
-@pytest.mark.parametrize(("endpoint", "mimetype"), [("standards.qr_code_svg", "image/svg+xml"), ("standards.qr_code_png", "image/png")])
+@pytest.mark.parametrize(
+    ("endpoint", "mimetype"),
+    [("standards.qr_code_svg", "image/svg+xml"), ("standards.qr_code_png", "image/png")],
+)
 def test_qr_has_etag_long_cache_and_answers_304(client, demo, endpoint, mimetype):
     url = url_for(endpoint, slug="izin-instalasi-genset")
     first = client.get(url)

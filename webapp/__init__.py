@@ -106,7 +106,7 @@ def _apply_proxy_fix(app: Flask) -> None:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN001
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """Turn on foreign keys and WAL for SQLite; other databases are left alone."""
     module = type(dbapi_connection).__module__
     if module.startswith("sqlite3"):

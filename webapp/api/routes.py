@@ -39,13 +39,13 @@ def openapi() -> Response:
 
 
 @bp.route("/layanan")
-def services():  # noqa: ANN201
+def services():
     """Every service, in catalogue order."""
     return jsonify([_summary(s) for s in search_services(None)])
 
 
 @bp.route("/layanan/<slug>")
-def service(slug: str):  # noqa: ANN201
+def service(slug: str):
     """One whole standard: the summary fields plus every component, SOP, guides and decree."""
     found = Service.by_slug(slug)
     if found is None:

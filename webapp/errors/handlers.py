@@ -22,7 +22,7 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _render(status: int, description: str | None = None):  # noqa: ANN202
+def _render(status: int, description: str | None = None):
     message = MESSAGES.get(status, "Terjadi kesalahan.")
     if _wants_json():
         return jsonify(error={"status": status, "message": message, "detail": description}), status
@@ -31,7 +31,7 @@ def _render(status: int, description: str | None = None):  # noqa: ANN202
 
 
 @bp.app_errorhandler(HTTPException)
-def http_error(error: HTTPException):  # noqa: ANN201
+def http_error(error: HTTPException):
     """Every HTTP error in the site's style (or as JSON under /api/)."""
     if error.code == 500:
         return server_error(error)
@@ -39,7 +39,7 @@ def http_error(error: HTTPException):  # noqa: ANN201
 
 
 @bp.app_errorhandler(InternalServerError)
-def server_error(error: Exception):  # noqa: ANN201
+def server_error(error: Exception):
     """A crash: roll back whatever the request had begun, then apologise."""
     db.session.rollback()
     return _render(500)

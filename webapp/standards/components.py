@@ -127,7 +127,10 @@ def _items(values: Any, where: str, depth: int = 1) -> list[dict]:
             raw = {"text": raw}
         if not isinstance(raw, dict):
             raise StandardError(f"{here}: butir tidak dikenali.")
-        item: dict[str, Any] = {"text": _text(raw.get("text"), here), "items": _items(raw.get("items"), here, depth + 1)}
+        item: dict[str, Any] = {
+            "text": _text(raw.get("text"), here),
+            "items": _items(raw.get("items"), here, depth + 1),
+        }
         branch = _branch(raw.get("branch"), here)
         if branch:
             item["branch"] = branch
@@ -160,6 +163,7 @@ def normalise_block(raw: Any, component: Component) -> dict | None:
         block[component.typed_key] = _optional_int(raw.get(component.typed_key), where)
     if component.code == "prosedur":
         block["flow"] = _flow(raw.get("flow"), where)
+        block["flow_title"] = _text(raw.get("flow_title"), f"{where} judul bagan", required=False)
     if not (block["paragraphs"] or block["items"] or block["notes"] or block.get("flow")):
         raise StandardError(f"{where}: komponen tanpa isi; kosongkan (null) bila tidak dipublikasikan.")
     return block

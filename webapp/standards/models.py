@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, select
 from sqlalchemy.dialects.postgresql import JSONB
@@ -82,7 +82,11 @@ class Service(db.Model):
 
     unit: Mapped[Unit] = relationship(back_populates="services")
 
-    _TYPED_COLUMNS = {"jangka_waktu": "duration_days", "biaya": "fee_amount", "jumlah_pelaksana": "staff_count"}
+    _TYPED_COLUMNS: ClassVar[dict[str, str]] = {
+        "jangka_waktu": "duration_days",
+        "biaya": "fee_amount",
+        "jumlah_pelaksana": "staff_count",
+    }
 
     def __repr__(self) -> str:
         return f"<Service {self.slug}>"
