@@ -56,6 +56,17 @@ class Config:
     # Seconds browsers may keep QR images before revalidating with their ETag.
     QR_MAX_AGE: int = _env_int("QR_MAX_AGE", 30 * 24 * 3600)
 
+    # Redis for rate limits and (later) the Socket.IO message queue; memory when unset.
+    REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
+    RATELIMIT_STORAGE_URI: str = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED: bool = True
+
+    # CSRF tokens last as long as the session: a counter PC stays on one page all day.
+    WTF_CSRF_TIME_LIMIT: int | None = None
+
+    # Largest upload (an imported standard document).
+    MAX_CONTENT_LENGTH: int = _env_int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
     SESSION_COOKIE_SECURE: bool = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in _TRUE

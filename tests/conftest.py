@@ -6,13 +6,15 @@ The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is 
 
 from __future__ import annotations
 
+import contextvars
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import MetaData, create_engine, delete
@@ -20,9 +22,11 @@ from werkzeug.serving import make_server
 
 from config import Config, database_url_from_env
 from webapp import create_app
+from webapp.auth.models import User
 from webapp.extensions import db
 from webapp.standards.components import normalise_standard
 from webapp.standards.models import Service, Unit
+from webapp.standards.versions import create_service, publish_document
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -34,6 +38,22 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, g and database session.
+
+    Tests hold a request context open (for url_for and the database); a request made
+    inside it would otherwise share its g and session, so a login cached in g on one
+    request would leak into the next. Afterwards the test's own session is expired, so
+    it reads what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
 
 
 def _reset_database(url: str) -> None:
@@ -67,6 +87,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         SERVER_NAME = None
 
     application = create_app(TestConfig)
+    application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade()
     yield application
@@ -158,18 +179,67 @@ def standard_document(**overrides) -> dict:
 
 @pytest.fixture
 def make_service(make_unit):
-    """Create a service standard from ``standard_document(**overrides)``."""
+    """Create a service standard from ``standard_document(**overrides)``, published (version 1) or as a draft."""
 
-    def factory(unit: Unit | None = None, **overrides) -> Service:
+    def factory(unit: Unit | None = None, published: bool = True, **overrides) -> Service:
         unit = unit or make_unit()
-        doc = normalise_standard(standard_document(**overrides))
-        service = Service(unit=unit)
-        db.session.add(service)
-        service.apply_document(doc)
+        document = standard_document(**overrides)
+        if published:
+            normalised = normalise_standard({**document, "unit": unit.slug})
+            service = Service(unit=unit)
+            service.apply_document(normalised)
+            db.session.add(service)
+            db.session.flush()
+            publish_document(service, document, "uji")
+        else:
+            service = create_service(unit, document)
         db.session.commit()
         return service
 
     return factory
+
+
+PASSWORD = "kata-sandi-uji-123"
+
+
+@pytest.fixture
+def make_user():
+    """Create a staff account with PASSWORD."""
+    counter = {"n": 0}
+
+    def factory(role: str = "admin", unit: Unit | None = None, username: str | None = None) -> User:
+        counter["n"] += 1
+        user = User(username=username or f"{role}{counter['n']}", name=f"Petugas {counter['n']}", role=role, unit=unit)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login(client, make_user):
+    """Log the test client in as a new account of ``role`` (through the session, not the form)."""
+
+    def do(role: str = "admin", unit: Unit | None = None, username: str | None = None) -> User:
+        user = make_user(role=role, unit=unit, username=username)
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return user
+
+    return do
+
+
+def csrf_from(client: FlaskClient, url: str) -> str:
+    """The CSRF token of the first form on the page at ``url``."""
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
 
 
 # --- live server and browser -------------------------------------------------------------

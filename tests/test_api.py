@@ -31,7 +31,7 @@ def test_openapi_is_served_and_names_every_route(client):
     assert response.status_code == 200
     spec = response.get_json()
     assert spec["openapi"].startswith("3.1")
-    assert set(spec["paths"]) == {"/layanan", "/layanan/{slug}", "/openapi.json"}
+    assert set(spec["paths"]) == {"/layanan", "/layanan/{slug}", "/openapi.json", "/saya"}
     for name in spec["components"]["schemas"]:
         Draft202012Validator.check_schema(spec["components"]["schemas"][name])
 

@@ -31,7 +31,7 @@ def test_demo_load_creates_then_refreshes_without_duplicates(runner):
     assert "Layanan: 9 baru" in first.output
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0, second.output
-    assert "Layanan: 0 baru, 9 diperbarui" in second.output
+    assert "Layanan: 0 baru, 0 diperbarui, 9 tetap." in second.output
     assert db.session.scalar(select(func.count()).select_from(Service)) == 9
     assert db.session.scalar(select(func.count()).select_from(Unit)) == 2
     assert set(db.session.scalars(select(Service.slug))) == SEED_SERVICES

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
-from webapp.extensions import csrf, db, migrate
+from webapp.extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +32,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     app.config.from_object(config_class)
     _prepare_instance(app)
     _init_extensions(app)
+    _init_security(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _apply_proxy_fix(app)
@@ -64,11 +65,22 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+
+def _init_security(app: Flask) -> None:
+    """Sessions, bearer tokens, CSRF on every state-changing request, security headers."""
+    from webapp.auth.security import init_security
+
+    init_security(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     """Attach every feature blueprint and its CLI commands."""
+    from webapp.admin import bp as admin_bp
     from webapp.api import bp as api_bp
+    from webapp.auth import bp as auth_bp
     from webapp.demo import bp as demo_bp
     from webapp.errors import bp as errors_bp
     from webapp.main import bp as main_bp
@@ -79,23 +91,26 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(standards_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(demo_bp)
-    csrf.exempt(api_bp)
+    app.register_blueprint(auth_bp, url_prefix="/admin")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
 def _register_template_helpers(app: Flask) -> None:
     """Filters and globals shared by every template."""
     from webapp import formatting
-    from webapp.standards.components import CATEGORIES
+    from webapp.standards.components import CATEGORIES, COMPONENTS_BY_CODE
 
     app.jinja_env.filters["rupiah"] = formatting.rupiah
     app.jinja_env.filters["tel_href"] = formatting.tel_href
     app.jinja_env.filters["whatsapp_href"] = formatting.whatsapp_href
     app.jinja_env.filters["web_href"] = formatting.web_href
     app.jinja_env.filters["tanggal"] = formatting.tanggal
+    app.jinja_env.filters["waktu"] = formatting.waktu
     app.jinja_env.globals["public_url"] = formatting.public_url
     app.jinja_env.globals["asset_url"] = formatting.asset_url
     # Globals, not context processors: imported macros see globals without "with context".
     app.jinja_env.globals["CATEGORIES"] = CATEGORIES
+    app.jinja_env.globals["component_label"] = lambda code: COMPONENTS_BY_CODE[code].label
 
 
 def _apply_proxy_fix(app: Flask) -> None:

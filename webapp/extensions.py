@@ -1,5 +1,8 @@
 """Flask extensions, created here unbound and wired to the app in create_app()."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -26,3 +29,12 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Silakan masuk untuk membuka halaman petugas."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+# Storage comes from RATELIMIT_STORAGE_URI (memory by default, Redis when REDIS_URL is set).
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)

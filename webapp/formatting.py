@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import current_app, request, url_for
 
@@ -83,3 +84,13 @@ def asset_url(filename: str) -> str:
     except FileNotFoundError:
         return url_for("static", filename=filename)
     return url_for("static", filename=filename, v=version)
+
+
+def waktu(moment: datetime | None) -> str:
+    """A timestamp in the office's time zone: "22 November 2026 11.45"."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:  # SQLite gives naive UTC back
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    return f"{local.day} {BULAN[local.month - 1]} {local.year} {local:%H.%M}"

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import Response, abort, jsonify
+from flask_login import current_user
 
 from webapp.api import bp
 from webapp.formatting import public_url
@@ -38,6 +39,19 @@ def openapi() -> Response:
     return Response(_openapi_text(), mimetype="application/json")
 
 
+@bp.route("/saya")
+def whoami():
+    """The account behind the bearer token (or session): for integrators to check a token."""
+    if not current_user.is_authenticated:
+        abort(401)
+    unit = current_user.unit
+    return jsonify(
+        username=current_user.username,
+        role=current_user.role,
+        unit={"slug": unit.slug, "name": unit.name} if unit else None,
+    )
+
+
 @bp.route("/layanan")
 def services():
     """Every service, in catalogue order."""
@@ -47,7 +61,7 @@ def services():
 @bp.route("/layanan/<slug>")
 def service(slug: str):
     """One whole standard: the summary fields plus every component, SOP, guides and decree."""
-    found = Service.by_slug(slug)
+    found = Service.published_by_slug(slug)
     if found is None:
         abort(404)
     document = found.to_document()

@@ -18,5 +18,6 @@ def load_command() -> None:
         raise click.ClickException(f"Data demo tidak dimuat: {exc}") from exc
     click.echo(
         f"Instansi: {len(report.units_created)} baru, {len(report.units_updated)} diperbarui. "
-        f"Layanan: {len(report.services_created)} baru, {len(report.services_updated)} diperbarui."
+        f"Layanan: {len(report.services_created)} baru, {len(report.services_updated)} diperbarui, "
+        f"{len(report.services_unchanged)} tetap."
     )

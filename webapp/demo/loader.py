@@ -9,6 +9,7 @@ from pathlib import Path
 from webapp.extensions import db
 from webapp.standards.components import StandardError, normalise_contacts, normalise_standard
 from webapp.standards.models import Service, Unit
+from webapp.standards.versions import publish_document
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -21,6 +22,7 @@ class LoadReport:
     units_updated: list[str] = field(default_factory=list)
     services_created: list[str] = field(default_factory=list)
     services_updated: list[str] = field(default_factory=list)
+    services_unchanged: list[str] = field(default_factory=list)
 
 
 def _read_json(path: Path) -> object:
@@ -33,8 +35,9 @@ def _read_json(path: Path) -> object:
 def load_demo(data_dir: Path = DATA_DIR) -> LoadReport:
     """Create or refresh every unit and standard in ``data_dir``; all or nothing.
 
-    Running it twice changes nothing the second time; services an office added
-    itself are left alone.
+    A standard whose file changed is published as a new version (the old one is kept);
+    running it twice changes nothing the second time; services an office added itself
+    are left alone.
     """
     report = LoadReport()
     try:
@@ -82,11 +85,17 @@ def _load_standard(path: Path, units: dict[str, Unit], report: LoadReport) -> No
     if unit is None:
         raise StandardError(f"{path.name}: instansi {doc['unit']!r} tidak ada.")
     service = Service.by_slug(doc["slug"])
+    created = service is None
     if service is None:
         service = Service(unit=unit)
         db.session.add(service)
-        report.services_created.append(doc["slug"])
-    else:
-        report.services_updated.append(doc["slug"])
+        service.apply_document(doc)
+        db.session.flush()
     service.unit = unit
-    service.apply_document(doc)
+    version = publish_document(service, doc, "data demo")
+    if created:
+        report.services_created.append(doc["slug"])
+    elif version is not None:
+        report.services_updated.append(doc["slug"])
+    else:
+        report.services_unchanged.append(doc["slug"])

@@ -10,6 +10,7 @@ from webapp.extensions import db
 
 MESSAGES = {
     400: "Permintaan tidak dapat diproses.",
+    401: "Token API tidak sah atau sudah dicabut.",
     403: "Anda tidak berhak membuka halaman ini.",
     404: "Halaman tidak ditemukan.",
     405: "Metode permintaan tidak diizinkan.",

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("standards", __name__)
 
-from webapp.standards import routes  # noqa: E402,F401
+from webapp.standards import commands, routes  # noqa: E402,F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, select
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -43,6 +43,11 @@ class Unit(db.Model):
     def __repr__(self) -> str:
         return f"<Unit {self.slug}>"
 
+    @property
+    def published_services(self) -> list[Service]:
+        """The services the public may see, in catalogue order."""
+        return [s for s in self.services if s.is_published]
+
     @classmethod
     def by_slug(cls, slug: str) -> Unit | None:
         """The unit with this slug, or None."""
@@ -77,10 +82,17 @@ class Service(db.Model):
     decree: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     # Lower-cased title, unit and public component texts, for the catalogue search.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The columns above hold the published standard; a service never published holds its
+    # first draft there and stays off the public site.
+    is_published: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     unit: Mapped[Unit] = relationship(back_populates="services")
+    versions: Mapped[list[ServiceVersion]] = relationship(
+        back_populates="service", cascade="all, delete-orphan", order_by="ServiceVersion.id"
+    )
 
     _TYPED_COLUMNS: ClassVar[dict[str, str]] = {
         "jangka_waktu": "duration_days",
@@ -93,8 +105,13 @@ class Service(db.Model):
 
     @classmethod
     def by_slug(cls, slug: str) -> Service | None:
-        """The service with this slug, or None."""
+        """The service with this slug, published or not, or None."""
         return db.session.scalar(select(cls).where(cls.slug == slug))
+
+    @classmethod
+    def published_by_slug(cls, slug: str) -> Service | None:
+        """The published service with this slug, or None: what the public may see."""
+        return db.session.scalar(select(cls).where(cls.slug == slug, cls.is_published.is_(True)))
 
     def block(self, code: str) -> dict[str, Any] | None:
         """The component ``code`` as a block, with its typed value; None when unpublished."""
@@ -152,3 +169,35 @@ class Service(db.Model):
         for code in ("persyaratan", "produk"):
             parts.extend(block_texts((self.components or {}).get(code)))
         return " ".join(parts).casefold()
+
+
+class ServiceVersion(db.Model):
+    """A version of a standard: the open draft (number None) or a published one (numbered 1, 2, ...).
+
+    Every published version is kept, so that an admin can compare and restore.
+    """
+
+    __tablename__ = "service_version"
+    __table_args__ = (UniqueConstraint("service_id", "number"),)
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=DRAFT)
+    document: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(64), default="sistem")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    published_by: Mapped[str | None] = mapped_column(String(64))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    service: Mapped[Service] = relationship(back_populates="versions")
+
+    @property
+    def is_draft(self) -> bool:
+        """True for the open draft."""
+        return self.status == self.DRAFT

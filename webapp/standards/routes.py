@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, current_app, render_template, request
 
 from webapp.formatting import public_url
+from webapp.htmx import render_partial_or_page
 from webapp.standards import bp
 from webapp.standards.components import (
     DELIVERY_COMPONENTS,
@@ -17,7 +18,7 @@ from webapp.standards.service import group_by_unit, search_services
 
 
 def _service_or_404(slug: str) -> Service:
-    service = Service.by_slug(slug)
+    service = Service.published_by_slug(slug)
     if service is None:
         abort(404)
     return service
@@ -29,11 +30,9 @@ def catalogue() -> Response:
     form = SearchForm(request.args)
     query = form.q.data if form.validate() else ""
     groups = group_by_unit(search_services(query))
-    partial = request.headers.get("HX-Request") == "true"
-    template = "standards/_results.html" if partial else "standards/catalogue.html"
-    response = Response(render_template(template, form=form, query=query, groups=groups))
-    response.vary.add("HX-Request")
-    return response
+    return render_partial_or_page(
+        "standards/catalogue.html", "standards/_results.html", form=form, query=query, groups=groups
+    )
 
 
 @bp.route("/layanan/<slug>")

@@ -1,0 +1,98 @@
+"""The access matrix: every role (and no login) against every staff page."""
+
+from __future__ import annotations
+
+import pytest
+from flask import url_for
+
+from tests.conftest import csrf_from
+from webapp.auth.roles import ROLES
+
+ADMIN_ONLY = {"admin"}
+EVERY_STAFF = set(ROLES)
+
+# What each staff page admits. Written out here, not read from the code, so that a page
+# whose guard changes fails this test.
+MATRIX: dict[str, set[str]] = {
+    "admin.dashboard": EVERY_STAFF,
+    "admin.change_password": EVERY_STAFF,
+    "admin.units": ADMIN_ONLY,
+    "admin.edit_unit": ADMIN_ONLY,
+    "admin.services": ADMIN_ONLY,
+    "admin.new_service": ADMIN_ONLY,
+    "admin.edit_service": ADMIN_ONLY,
+    "admin.preview": ADMIN_ONLY,
+    "admin.versions": ADMIN_ONLY,
+    "admin.compare": ADMIN_ONLY,
+    "admin.import_standard": ADMIN_ONLY,
+    "admin.audit": ADMIN_ONLY,
+    "admin.publish": ADMIN_ONLY,
+    "admin.discard": ADMIN_ONLY,
+    "admin.restore": ADMIN_ONLY,
+}
+PUBLIC_UNDER_ADMIN = {"auth.login", "auth.logout"}
+
+
+def _url(endpoint: str, service_id: int, unit_id: int) -> str:
+    values = {
+        "admin.edit_unit": {"unit_id": unit_id},
+        "admin.edit_service": {"service_id": service_id, "section": "persyaratan"},
+        "admin.preview": {"service_id": service_id},
+        "admin.versions": {"service_id": service_id},
+        "admin.compare": {"service_id": service_id},
+        "admin.publish": {"service_id": service_id},
+        "admin.discard": {"service_id": service_id},
+        "admin.restore": {"service_id": service_id, "number": 1},
+    }.get(endpoint, {})
+    return url_for(endpoint, **values)
+
+
+def test_every_staff_endpoint_is_in_the_matrix(app):
+    staff = {rule.endpoint for rule in app.url_map.iter_rules() if rule.rule.startswith("/admin")}
+    assert staff - PUBLIC_UNDER_ADMIN == set(MATRIX)
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_access_matrix(app, client, login, make_service, role, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # this test is about roles
+    service = make_service()
+    if role:
+        login(role)
+    for endpoint, allowed in MATRIX.items():
+        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+        method = "GET" if "GET" in rule.methods else "POST"
+        url = _url(endpoint, service.id, service.unit_id)
+        response = client.open(url, method=method)
+        if role is None:
+            assert response.status_code == 302, endpoint
+            assert response.headers["Location"].startswith(url_for("auth.login")), endpoint
+        elif role in allowed:
+            assert response.status_code in (200, 302), f"{role} {endpoint}: {response.status_code}"
+        else:
+            assert response.status_code == 403, f"{role} {endpoint}: {response.status_code}"
+            assert "Anda tidak berhak" in response.get_data(as_text=True)
+
+
+def test_a_unit_limited_admin_sees_and_edits_only_that_unit(client, login, make_unit, make_service):
+    own, other = make_unit(), make_unit()
+    mine = make_service(unit=own, slug="layanan-saya", title="Layanan Saya")
+    theirs = make_service(unit=other, slug="layanan-lain", title="Layanan Lain")
+    login("admin", unit=own)
+    listing = client.get(url_for("admin.services")).get_data(as_text=True)
+    assert "Layanan Saya" in listing
+    assert "Layanan Lain" not in listing
+    assert client.get(url_for("admin.edit_service", service_id=mine.id, section="umum")).status_code == 200
+    assert client.get(url_for("admin.edit_service", service_id=theirs.id, section="umum")).status_code == 403
+    assert client.get(url_for("admin.edit_unit", unit_id=other.id)).status_code == 403
+    token = csrf_from(client, url_for("admin.versions", service_id=mine.id))
+    assert client.post(url_for("admin.publish", service_id=theirs.id), data={"csrf_token": token}).status_code == 403
+    units = client.get(url_for("admin.units")).get_data(as_text=True)
+    assert own.name in units and other.name not in units
+
+
+def test_an_unrestricted_admin_sees_every_unit(client, login, make_unit, make_service):
+    make_service(unit=make_unit(), slug="a-satu", title="A Satu")
+    make_service(unit=make_unit(), slug="b-dua", title="B Dua")
+    login("admin")
+    listing = client.get(url_for("admin.services")).get_data(as_text=True)
+    assert "A Satu" in listing and "B Dua" in listing

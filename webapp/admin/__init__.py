@@ -1,0 +1,7 @@
+"""Staff back office under /admin/: units, standards (drafts, versions), import, audit log."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)
+
+from webapp.admin import routes  # noqa: E402,F401

@@ -1,0 +1,212 @@
+"""Forms of the back office: unit profile, the sections of a standard, import, password."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webapp.admin.fields import FlowNodeForm, ItemForm, NoMarkup, choices
+from webapp.standards.components import CATEGORIES, CONTACT_KINDS
+
+TEXT = [Optional(), Length(max=2000, message="Paling panjang 2000 huruf."), NoMarkup()]
+REQUIRED_TEXT = [DataRequired("Wajib diisi."), Length(max=300, message="Paling panjang 300 huruf."), NoMarkup()]
+
+
+class ContactForm(Form):
+    """One complaint or information channel."""
+
+    kind = SelectField("Jenis", choices=choices(CONTACT_KINDS.items()))
+    label = StringField("Nama saluran", validators=[Optional(), Length(max=120), NoMarkup()])
+    value = StringField("Alamat, nomor atau tautan", validators=[Optional(), Length(max=300), NoMarkup()])
+
+
+class UnitForm(FlaskForm):
+    """A unit's profile."""
+
+    name = StringField("Nama instansi", validators=REQUIRED_TEXT)
+    short_name = StringField("Nama singkat", validators=REQUIRED_TEXT)
+    city = StringField("Kota/kabupaten", validators=[Optional(), Length(max=120), NoMarkup()])
+    address = TextAreaField("Alamat", validators=[Optional(), Length(max=500), NoMarkup()])
+    timezone = StringField("Zona waktu", validators=[DataRequired("Wajib diisi."), Length(max=64)])
+    contacts = FieldList(FormField(ContactForm), label="Saluran")
+
+    def validate_timezone(self, field: StringField) -> None:
+        """Only a real IANA zone such as Asia/Jakarta."""
+        if field.data not in available_timezones():
+            raise ValidationError("Zona waktu tidak dikenal. Contoh: Asia/Jakarta, Asia/Makassar, Asia/Jayapura.")
+
+
+class GeneralForm(FlaskForm):
+    """Title, address (slug), category and source of a standard."""
+
+    title = StringField("Nama layanan", validators=REQUIRED_TEXT)
+    slug = StringField(
+        "Alamat halaman (slug)",
+        validators=[
+            DataRequired("Wajib diisi."),
+            Length(max=120),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                message="Hanya huruf kecil, angka dan tanda hubung, misalnya izin-genset.",
+            ),
+        ],
+    )
+    category = SelectField("Kategori", choices=choices(CATEGORIES.items()))
+    source = StringField("Sumber dokumen", validators=[Optional(), Length(max=300), NoMarkup()])
+    source_note = TextAreaField("Catatan tentang sumber", validators=[Optional(), Length(max=1000), NoMarkup()])
+
+
+class NewServiceForm(GeneralForm):
+    """A new service: the general data plus its unit."""
+
+    unit = SelectField("Instansi", coerce=int)
+
+
+class BlockForm(FlaskForm):
+    """One component: paragraphs, list items (with levels), notes and its typed value."""
+
+    published = BooleanField("Komponen ini dimuat dalam dokumen standar")
+    partial = BooleanField("Teks dalam dokumen sumber dimulai di tengah")
+    value = IntegerField("Nilai", validators=[Optional(), NumberRange(min=0, message="Tidak boleh negatif.")])
+    paragraphs = TextAreaField(
+        "Paragraf pembuka", validators=TEXT, description="Pisahkan paragraf dengan baris kosong."
+    )
+    items = FieldList(FormField(ItemForm), label="Butir")
+    notes = TextAreaField("Catatan penutup", validators=TEXT, description="Pisahkan paragraf dengan baris kosong.")
+    flow_title = StringField("Judul bagan alir", validators=[Optional(), Length(max=300), NoMarkup()])
+    flow = FieldList(FormField(FlowNodeForm), label="Kotak bagan")
+
+
+class SopStepForm(Form):
+    """One row of the SOP table."""
+
+    activity = TextAreaField("Kegiatan", validators=TEXT, description="Satu kalimat per baris.")
+    actors = SelectMultipleField("Pelaksana", choices=[], validate_choice=False,
+                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())  # fmt: skip
+    kelengkapan = StringField("Kelengkapan", validators=[Optional(), Length(max=500), NoMarkup()])
+    minutes = IntegerField("Waktu (menit)", validators=[Optional(), NumberRange(min=0)])
+    days = IntegerField("Waktu (hari kerja)", validators=[Optional(), NumberRange(min=0)])
+    duration_text = StringField("Waktu seperti tertulis", validators=[Optional(), Length(max=100), NoMarkup()])
+    output = StringField("Output", validators=[Optional(), Length(max=500), NoMarkup()])
+    keterangan = StringField("Keterangan", validators=[Optional(), Length(max=500), NoMarkup()])
+
+
+class SopForm(FlaskForm):
+    """The SOP table with mutu baku."""
+
+    has_sop = BooleanField("Layanan ini memiliki SOP yang dipublikasikan")
+    title = StringField("Judul SOP", validators=[Optional(), Length(max=300), NoMarkup()])
+    actors = FieldList(
+        StringField("Pelaksana", validators=[Optional(), Length(max=120), NoMarkup()]), label="Pelaksana"
+    )
+    actors_note = StringField("Catatan pelaksana", validators=[Optional(), Length(max=500), NoMarkup()])
+    steps = FieldList(FormField(SopStepForm), label="Langkah")
+    total_days = IntegerField("Total (hari kerja)", validators=[Optional(), NumberRange(min=0)])
+    total_text = StringField("Total seperti tertulis", validators=[Optional(), Length(max=100), NoMarkup()])
+
+
+class GuideStepForm(Form):
+    """One step of a guide."""
+
+    title = StringField("Langkah", validators=[Optional(), Length(max=300), NoMarkup()])
+    details = TextAreaField("Rincian", validators=TEXT, description="Satu petunjuk per baris.")
+
+
+class GuideForm(Form):
+    """One step-by-step guide."""
+
+    title = StringField("Judul panduan", validators=[Optional(), Length(max=300), NoMarkup()])
+    paragraphs = TextAreaField("Pengantar", validators=TEXT)
+    steps = FieldList(FormField(GuideStepForm), label="Langkah")
+
+
+class GuidesForm(FlaskForm):
+    """Every guide of a service."""
+
+    guides = FieldList(FormField(GuideForm), label="Panduan")
+
+
+class ChannelsForm(FlaskForm):
+    """The complaint channels shown as tappable links."""
+
+    channels = FieldList(FormField(ContactForm), label="Saluran")
+
+
+class DecreeForm(FlaskForm):
+    """Where, when and by whom the standard was set."""
+
+    has_decree = BooleanField("Dokumen memuat penetapan")
+    place = StringField("Ditetapkan di", validators=[Optional(), Length(max=120), NoMarkup()])
+    date = DateField("Tanggal", validators=[Optional()], format="%Y-%m-%d")
+    date_text = StringField("Tanggal seperti tertulis", validators=[Optional(), Length(max=120), NoMarkup()])
+    signer_title = StringField("Jabatan penanda tangan", validators=[Optional(), Length(max=300), NoMarkup()])
+    signer_name = StringField("Nama penanda tangan", validators=[Optional(), Length(max=200), NoMarkup()])
+    signer_rank = StringField("Pangkat", validators=[Optional(), Length(max=120), NoMarkup()])
+    signer_nip = StringField("NIP", validators=[Optional(), Length(max=40), NoMarkup()])
+
+
+class PublishForm(FlaskForm):
+    """Publish the draft, with a note for the version history."""
+
+    note = StringField("Catatan perubahan", validators=[Optional(), Length(max=300), NoMarkup()])
+
+
+class ConfirmForm(FlaskForm):
+    """A bare POST with its CSRF token (discard, restore, revoke)."""
+
+
+class ImportForm(FlaskForm):
+    """Upload a published standard document in the seeds' text form."""
+
+    file = FileField("Berkas standar pelayanan (.txt)", validators=[FileRequired("Pilih berkas yang akan diimpor.")])
+    unit = SelectField("Instansi", coerce=int)
+
+
+class PasswordForm(FlaskForm):
+    """Change one's own password."""
+
+    current = PasswordField("Kata sandi sekarang", validators=[DataRequired("Masukkan kata sandi sekarang.")],
+                            render_kw={"autocomplete": "current-password"})  # fmt: skip
+    new = PasswordField(
+        "Kata sandi baru",
+        validators=[
+            DataRequired("Masukkan kata sandi baru."),
+            Length(min=10, max=256, message="Paling sedikit 10 karakter."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    repeat = PasswordField(
+        "Ulangi kata sandi baru",
+        validators=[EqualTo("new", message="Kedua kata sandi baru tidak sama.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters of the audit log (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Cari", validators=[Optional(), Length(max=100)])
+    username = StringField("Pengguna", validators=[Optional(), Length(max=64)])
+    action = SelectField("Tindakan", choices=[], validate_choice=False)
+    date_from = DateField("Dari tanggal", validators=[Optional()])
+    date_to = DateField("Sampai tanggal", validators=[Optional()])

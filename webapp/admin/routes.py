@@ -1,0 +1,421 @@
+"""Back-office views: thin wrappers over the standards, versions, importer and audit functions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from webapp.admin import bp
+from webapp.admin.editor import FORM_CLASSES, SECTIONS, SECTIONS_BY_KEY, Section, apply_section, section_data
+from webapp.admin.fields import apply_list_operation, choices, flatten_errors
+from webapp.admin.forms import (
+    AuditFilterForm,
+    ConfirmForm,
+    ImportForm,
+    NewServiceForm,
+    PasswordForm,
+    PublishForm,
+    UnitForm,
+)
+from webapp.audit.models import ACTIONS, AuditEvent, diff_documents, record
+from webapp.auth.roles import ADMIN, ROLES, STAFF, role_required
+from webapp.extensions import db
+from webapp.htmx import render_partial_or_page
+from webapp.standards.compare import compare_documents
+from webapp.standards.components import StandardError, normalise_contacts
+from webapp.standards.importer import ImportRefusedError, import_document
+from webapp.standards.models import Service, Unit
+from webapp.standards.service import StandardView
+from webapp.standards.versions import (
+    create_service,
+    discard_draft,
+    open_draft,
+    publish_draft,
+    published_versions,
+    restore_version,
+    save_draft,
+    version_by_number,
+)
+
+AUDIT_PAGE_SIZE = 50
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _visible_units() -> list[Unit]:
+    """The units the current account may manage."""
+    statement = select(Unit).order_by(Unit.name)
+    if current_user.unit_id is not None:
+        statement = statement.where(Unit.id == current_user.unit_id)
+    return list(db.session.scalars(statement))
+
+
+def _unit_or_403(unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    if not current_user.can_manage_unit(unit.id):
+        abort(403)
+    return unit
+
+
+def _service_or_403(service_id: int) -> Service:
+    service = db.session.get(Service, service_id) or abort(404)
+    if not current_user.can_manage_unit(service.unit_id):
+        abort(403)
+    return service
+
+
+# --- dashboard and own account -----------------------------------------------------------
+
+
+@bp.route("/")
+@role_required(*STAFF)
+def dashboard() -> str:
+    """What this account can do."""
+    return render_template("admin/dashboard.html", roles=ROLES, units=_visible_units())
+
+
+@bp.route("/kata-sandi", methods=["GET", "POST"])
+@role_required(*STAFF)
+def change_password() -> Response | str:
+    """Change one's own password."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append("Kata sandi sekarang salah.")
+        else:
+            current_user.set_password(form.new.data)
+            record("update", "user", current_user.id, f"{current_user.username} mengganti kata sandi")
+            db.session.commit()
+            flash("Kata sandi sudah diganti.", "success")
+            return redirect(url_for("admin.dashboard"))
+    return render_template("admin/password.html", form=form, errors=flatten_errors(form))
+
+
+# --- units ---------------------------------------------------------------------------------
+
+
+@bp.route("/instansi")
+@role_required(ADMIN)
+def units() -> str:
+    """The units this account manages."""
+    return render_template("admin/units.html", units=_visible_units())
+
+
+@bp.route("/instansi/<int:unit_id>/ubah", methods=["GET", "POST"])
+@role_required(ADMIN)
+def edit_unit(unit_id: int) -> Response | str:
+    """Edit a unit's profile and its complaint channels."""
+    unit = _unit_or_403(unit_id)
+    operation = request.form.get("op")
+    if request.method == "POST" and operation:
+        form = UnitForm(formdata=None, data=apply_list_operation(UnitForm().data, operation))
+        return render_template("admin/unit_edit.html", unit=unit, form=form, errors=[])
+    if request.method == "GET":
+        form = UnitForm(formdata=None, data=_unit_data(unit))
+        return render_template("admin/unit_edit.html", unit=unit, form=form, errors=[])
+    form = UnitForm()
+    if form.validate():
+        before = _unit_data(unit)
+        unit.name = form.name.data.strip()
+        unit.short_name = form.short_name.data.strip()
+        unit.city = (form.city.data or "").strip() or None
+        unit.address = (form.address.data or "").strip() or None
+        unit.timezone = form.timezone.data.strip()
+        try:
+            unit.contacts = normalise_contacts(
+                [c for c in form.contacts.data if (c["label"] or "").strip() or (c["value"] or "").strip()]
+            )
+        except StandardError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            record("update", "unit", unit.id, f"Mengubah profil {unit.short_name}",
+                   diff_documents(before, _unit_data(unit)), unit.id)  # fmt: skip
+            db.session.commit()
+            flash("Profil instansi disimpan.", "success")
+            return redirect(url_for("admin.units"))
+    return render_template("admin/unit_edit.html", unit=unit, form=form, errors=flatten_errors(form)), 422
+
+
+def _unit_data(unit: Unit) -> dict:
+    return {
+        "name": unit.name,
+        "short_name": unit.short_name,
+        "city": unit.city or "",
+        "address": unit.address or "",
+        "timezone": unit.timezone,
+        "contacts": [dict(c, value=c.get("value") or "") for c in unit.contacts or []],
+    }
+
+
+# --- services --------------------------------------------------------------------------------
+
+
+@bp.route("/layanan")
+@role_required(ADMIN)
+def services() -> str:
+    """Every service of the units this account manages, with its state."""
+    units = _visible_units()
+    statement = (
+        select(Service)
+        .where(Service.unit_id.in_([u.id for u in units]))
+        .options(selectinload(Service.unit), selectinload(Service.versions))
+        .order_by(Service.unit_id, Service.title)
+    )
+    return render_template("admin/services.html", services=db.session.scalars(statement).all(), units=units)
+
+
+@bp.route("/layanan/baru", methods=["GET", "POST"])
+@role_required(ADMIN)
+def new_service() -> Response | str:
+    """Start a new service standard as a draft."""
+    form = NewServiceForm()
+    form.unit.choices = choices((u.id, u.short_name) for u in _visible_units())
+    if form.validate_on_submit():
+        unit = _unit_or_403(form.unit.data)
+        document = {
+            "slug": form.slug.data,
+            "title": form.title.data,
+            "category": form.category.data,
+            "source": form.source.data or None,
+            "source_note": form.source_note.data or None,
+            "components": {},
+        }
+        try:
+            service = create_service(unit, document)
+        except StandardError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Draf layanan dibuat. Lengkapi komponennya, lalu terbitkan.", "success")
+            return redirect(url_for("admin.edit_service", service_id=service.id, section="persyaratan"))
+    return render_template("admin/service_new.html", form=form, errors=flatten_errors(form))
+
+
+def _section_form(section: Section, service: Service, data: dict | None = None, bound: bool = False):
+    form_class = FORM_CLASSES[section.kind]
+    form = form_class() if bound else form_class(formdata=None, data=data)
+    if section.kind == "sop":
+        actors = choices((a, a) for a in (form.actors.data or []) if a)
+        for entry in form.steps:
+            entry.form.actors.choices = actors
+    if section.kind == "block" and section.value_label:
+        form.value.label.text = section.value_label
+    return form
+
+
+@bp.route("/layanan/<int:service_id>/ubah/<section>", methods=["GET", "POST"])
+@role_required(ADMIN)
+def edit_service(service_id: int, section: str) -> Response | str:
+    """Edit one section of a standard's draft; list buttons add, remove and move items."""
+    service = _service_or_403(service_id)
+    current = SECTIONS_BY_KEY.get(section) or abort(404)
+    draft = open_draft(service)
+    document = draft.document if draft else service.to_document()
+    context = {"service": service, "section": current, "sections": SECTIONS, "draft": draft}
+    operation = request.form.get("op")
+    if request.method == "POST" and operation:
+        bound = _section_form(current, service, bound=True)
+        data = apply_list_operation(bound.data, operation)
+        form = _section_form(current, service, data=data)
+        return render_partial_or_page(
+            "admin/service_edit.html", "admin/_section_form.html", form=form, errors=[], **context
+        )
+    if request.method == "GET":
+        form = _section_form(current, service, data=section_data(current, document))
+        return render_template("admin/service_edit.html", form=form, errors=[], **context)
+    form = _section_form(current, service, bound=True)
+    if form.validate():
+        try:
+            changes = save_draft(service, apply_section(current, document, form.data), current.label)
+        except StandardError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"{current.label} disimpan di draf." if changes else "Tidak ada perubahan.", "success")
+            return redirect(url_for("admin.edit_service", service_id=service.id, section=current.key))
+    return render_template("admin/service_edit.html", form=form, errors=flatten_errors(form), **context), 422
+
+
+@bp.route("/layanan/<int:service_id>/pratinjau")
+@role_required(ADMIN)
+def preview(service_id: int) -> str:
+    """The draft as the public will see it, with the publish button."""
+    from webapp.standards.components import DELIVERY_COMPONENTS, MANUFACTURING_COMPONENTS
+
+    service = _service_or_403(service_id)
+    draft = open_draft(service)
+    document = draft.document if draft else service.to_document()
+    return render_template(
+        "admin/preview.html",
+        service=StandardView(document, service.unit),
+        record=service,
+        draft=draft,
+        delivery=DELIVERY_COMPONENTS,
+        manufacturing=MANUFACTURING_COMPONENTS,
+        page_url=url_for("standards.detail", slug=document["slug"], _external=True),
+        form=PublishForm(),
+        discard_form=ConfirmForm(),
+    )
+
+
+@bp.route("/layanan/<int:service_id>/terbitkan", methods=["POST"])
+@role_required(ADMIN)
+def publish(service_id: int) -> Response:
+    """Publish the draft as the next version."""
+    service = _service_or_403(service_id)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        version = publish_draft(service, form.note.data or "")
+    except StandardError as exc:
+        db.session.rollback()
+        flash(f"Belum dapat diterbitkan: {exc}", "error")
+        return redirect(url_for("admin.preview", service_id=service.id))
+    db.session.commit()
+    flash(f"Versi {version.number} diterbitkan dan tampil di halaman publik.", "success")
+    return redirect(url_for("admin.versions", service_id=service.id))
+
+
+@bp.route("/layanan/<int:service_id>/buang-draf", methods=["POST"])
+@role_required(ADMIN)
+def discard(service_id: int) -> Response:
+    """Throw the draft away; the published version stays."""
+    service = _service_or_403(service_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if discard_draft(service):
+        db.session.commit()
+        flash("Draf dibuang.", "success")
+    return redirect(url_for("admin.versions", service_id=service.id))
+
+
+@bp.route("/layanan/<int:service_id>/versi")
+@role_required(ADMIN)
+def versions(service_id: int) -> str:
+    """Every published version, the open draft, compare and restore."""
+    service = _service_or_403(service_id)
+    return render_template(
+        "admin/versions.html",
+        service=service,
+        draft=open_draft(service),
+        versions=published_versions(service),
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/layanan/<int:service_id>/banding")
+@role_required(ADMIN)
+def compare(service_id: int) -> str:
+    """Two versions side by side; by default the current one against the one before it."""
+    service = _service_or_403(service_id)
+    history = published_versions(service)
+    draft = open_draft(service)
+    right_key = request.args.get("kanan") or ("draf" if draft else (str(history[0].number) if history else None))
+    left_key = request.args.get("kiri")
+    if left_key is None:
+        candidates = [v for v in history if right_key == "draf" or str(v.number) != right_key]
+        left_key = str(candidates[0].number) if candidates else None
+    left, right = _document_for(service, left_key, draft), _document_for(service, right_key, draft)
+    if left is None or right is None:
+        flash("Belum ada dua versi untuk dibandingkan.", "info")
+        return render_template("admin/compare.html", service=service, sections=None, history=history,
+                               left_key=left_key, right_key=right_key, draft=draft)  # fmt: skip
+    return render_template(
+        "admin/compare.html",
+        service=service,
+        sections=compare_documents(left, right),
+        history=history,
+        left_key=left_key,
+        right_key=right_key,
+        draft=draft,
+    )
+
+
+def _document_for(service: Service, key: str | None, draft) -> dict | None:
+    if key == "draf":
+        return draft.document if draft else None
+    if key and key.isdigit():
+        version = version_by_number(service, int(key))
+        return version.document if version else None
+    return None
+
+
+@bp.route("/layanan/<int:service_id>/versi/<int:number>/pulihkan", methods=["POST"])
+@role_required(ADMIN)
+def restore(service_id: int, number: int) -> Response:
+    """Publish an earlier version again, as a new version."""
+    service = _service_or_403(service_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        version = restore_version(service, number)
+    except StandardError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"Isi versi {number} diterbitkan kembali sebagai versi {version.number}.", "success")
+    return redirect(url_for("admin.versions", service_id=service.id))
+
+
+# --- import -------------------------------------------------------------------------------
+
+
+@bp.route("/impor", methods=["GET", "POST"])
+@role_required(ADMIN)
+def import_standard() -> str | tuple[str, int]:
+    """Upload a published standard document; report what was found, missing and unreadable."""
+    form = ImportForm()
+    form.unit.choices = choices((u.id, u.short_name) for u in _visible_units())
+    if form.validate_on_submit():
+        unit = _unit_or_403(form.unit.data)
+        upload = form.file.data
+        title = (request.form.get("title") or "").strip() or None
+        try:
+            result = import_document(unit, upload.read(), title=title, filename=upload.filename or "")
+        except (ImportRefusedError, StandardError) as exc:
+            form.file.errors.append(f"Berkas ditolak, tidak ada yang berubah: {exc}")
+        else:
+            return render_template("admin/import_result.html", result=result, unit=unit)
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/import.html", form=form, errors=flatten_errors(form)), status
+
+
+# --- audit log ------------------------------------------------------------------------------
+
+
+@bp.route("/audit")
+@role_required(ADMIN)
+def audit() -> str:
+    """The audit log, newest first, with filters and pages."""
+    form = AuditFilterForm(request.args)
+    form.action.choices = choices([("", "Semua tindakan"), *ACTIONS.items()])
+    statement = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if current_user.unit_id is not None:
+        statement = statement.where(AuditEvent.unit_id == current_user.unit_id)
+    if form.validate():
+        if form.q.data:
+            statement = statement.where(AuditEvent.summary.icontains(form.q.data, autoescape=True))
+        if form.username.data:
+            statement = statement.where(AuditEvent.username == form.username.data.strip())
+        if form.action.data:
+            statement = statement.where(AuditEvent.action == form.action.data)
+        if form.date_from.data:
+            statement = statement.where(AuditEvent.at >= datetime.combine(form.date_from.data, time.min, UTC))
+        if form.date_to.data:
+            end = datetime.combine(form.date_to.data, time.min, UTC) + timedelta(days=1)
+            statement = statement.where(AuditEvent.at < end)
+    page = max(1, request.args.get("halaman", 1, type=int))
+    pagination = db.paginate(statement, page=page, per_page=AUDIT_PAGE_SIZE, error_out=False)
+    page_args = {k: v for k, v in request.args.items() if k != "halaman"}
+    return render_template("admin/audit.html", form=form, pagination=pagination, actions=ACTIONS, page_args=page_args)

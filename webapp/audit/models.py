@@ -1,0 +1,91 @@
+"""Audit events and the function that records them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_login import current_user
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.standards.models import JsonType, Unit, utcnow
+
+MAX_CHANGES = 200
+
+
+class AuditEvent(db.Model):
+    """One recorded change. The user name is copied, so the record outlives the account."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    username: Mapped[str] = mapped_column(String(64), default="sistem")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    object_type: Mapped[str] = mapped_column(String(40), index=True)
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+
+    unit: Mapped[Unit | None] = relationship()
+
+
+ACTIONS: dict[str, str] = {
+    "create": "membuat",
+    "update": "mengubah",
+    "publish": "menerbitkan",
+    "restore": "memulihkan",
+    "discard": "membuang draf",
+    "import": "mengimpor",
+    "login": "masuk",
+    "token": "token API",
+}
+
+
+def record(
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    summary: str,
+    changes: list[dict[str, Any]] | None = None,
+    unit_id: int | None = None,
+) -> AuditEvent:
+    """Add an audit event to the session (the caller commits with the change itself)."""
+    user = current_user if current_user and current_user.is_authenticated else None
+    event = AuditEvent(
+        user_id=user.id if user else None,
+        username=user.username if user else "sistem",
+        unit_id=unit_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        summary=summary,
+        changes=(changes or [])[:MAX_CHANGES],
+    )
+    db.session.add(event)
+    return event
+
+
+def diff_documents(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
+    """Field-level differences between two JSON-like values, as ``{"path", "old", "new"}``."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        changes: list[dict[str, Any]] = []
+        for key in list(old) + [k for k in new if k not in old]:
+            changes += diff_documents(old.get(key), new.get(key), f"{path}.{key}" if path else str(key))
+        return changes
+    if isinstance(old, list) and isinstance(new, list) and old != new:
+        if all(not isinstance(v, dict | list) for v in old + new):
+            return [{"path": path, "old": old, "new": new}]
+        changes = []
+        for index in range(max(len(old), len(new))):
+            changes += diff_documents(
+                old[index] if index < len(old) else None,
+                new[index] if index < len(new) else None,
+                f"{path}[{index + 1}]",
+            )
+        return changes
+    return [] if old == new else [{"path": path, "old": old, "new": new}]

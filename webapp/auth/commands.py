@@ -1,0 +1,97 @@
+"""``flask --app webapp users ...``: create accounts, issue and revoke API tokens."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from webapp.auth import bp
+from webapp.auth.models import ApiToken, User
+from webapp.auth.roles import ROLES
+from webapp.extensions import db
+from webapp.standards.models import Unit, utcnow
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def _user_or_fail(username: str) -> User:
+    user = User.by_username(username)
+    if user is None:
+        raise click.ClickException(f"Pengguna {username!r} tidak ada.")
+    return user
+
+
+@bp.cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(list(ROLES)), help="Peran pengguna.")
+@click.option("--password", help="Kata sandi; bila tidak diberikan, ditanyakan.")
+@click.option("--name", default="", help="Nama lengkap untuk ditampilkan.")
+@click.option("--unit", "unit_slug", help="Batasi akun ke satu instansi (slug).")
+def create_user(username: str, role: str, password: str | None, name: str, unit_slug: str | None) -> None:
+    """Create a staff account, or reset the password and role of an existing one."""
+    if password is None:
+        password = click.prompt("Kata sandi", hide_input=True, confirmation_prompt="Ulangi kata sandi")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"Kata sandi paling sedikit {MIN_PASSWORD_LENGTH} karakter.")
+    unit = None
+    if unit_slug:
+        unit = Unit.by_slug(unit_slug)
+        if unit is None:
+            raise click.ClickException(f"Instansi {unit_slug!r} tidak ada.")
+    user = User.by_username(username)
+    created = user is None
+    if created:
+        user = User(username=username.strip())
+        db.session.add(user)
+    user.role = role
+    user.name = name or user.name or ""
+    user.unit = unit
+    user.active = True
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"Pengguna {user.username} {'dibuat' if created else 'diperbarui'} dengan peran {role}.")
+
+
+@bp.cli.command("token")
+@click.argument("username")
+@click.option("--label", default="", help="Untuk apa token ini, misalnya 'kios lobi'.")
+def create_token(username: str, label: str) -> None:
+    """Print a new bearer token for the JSON API (shown once; only its hash is kept)."""
+    user = _user_or_fail(username)
+    token, plain = user.issue_token(label)
+    db.session.commit()
+    click.echo(plain)
+    click.echo(
+        f"Token #{token.id} untuk {user.username}. Simpan sekarang: token tidak dapat ditampilkan lagi.", err=True
+    )
+
+
+@bp.cli.command("tokens")
+@click.argument("username")
+def list_tokens(username: str) -> None:
+    """List a user's tokens (id, label, last four characters, state)."""
+    user = _user_or_fail(username)
+    for token in user.tokens:
+        state = f"dicabut {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "aktif"
+        click.echo(f"#{token.id}\t…{token.hint}\t{token.label or '-'}\t{state}")
+
+
+@bp.cli.command("revoke")
+@click.argument("token_id", type=int)
+def revoke_token(token_id: int) -> None:
+    """Revoke an API token by its id."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise click.ClickException(f"Token #{token_id} tidak ada.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.commit()
+    click.echo(f"Token #{token_id} dicabut.")
+
+
+@bp.cli.command("list")
+def list_users() -> None:
+    """List staff accounts."""
+    for user in db.session.scalars(select(User).order_by(User.username)):
+        unit = user.unit.slug if user.unit else "semua instansi"
+        click.echo(f"{user.username}\t{user.role}\t{unit}\t{'aktif' if user.active else 'nonaktif'}")

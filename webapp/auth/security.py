@@ -1,0 +1,80 @@
+"""Who is asking, and what every response carries: sessions, bearer tokens, CSRF, security headers."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, abort, current_app, g, request
+
+from webapp.auth.models import ApiToken, User
+from webapp.extensions import csrf, db, login_manager
+from webapp.standards.models import utcnow
+
+# The site's own scripts and styles only: no inline script, no framing by other sites.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "media-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The account of a session cookie."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user and user.active else None
+
+
+@login_manager.request_loader
+def load_user_from_bearer(req) -> User | None:
+    """The account of an ``Authorization: Bearer`` API token."""
+    token = getattr(g, "api_token", None)
+    return token.user if token else None
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def authenticate_bearer_and_check_csrf() -> None:
+    """Bearer-token requests are checked by token; every other state-changing request needs CSRF."""
+    if request.routing_exception is not None:
+        return  # no view will run (404, 405): nothing can change, let the error handler answer
+    plain = _bearer_token()
+    if plain is not None:
+        token = ApiToken.find_active(plain)
+        if token is None:
+            abort(401)
+        token.last_used_at = utcnow()
+        db.session.commit()
+        g.api_token = token
+        return
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+
+
+def add_security_headers(response: Response) -> Response:
+    """Headers every response carries."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    return response
+
+
+def init_security(app: Flask) -> None:
+    """Wire the checks above into the app; CSRF is checked here rather than by default."""
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.before_request(authenticate_bearer_and_check_csrf)
+    app.after_request(add_security_headers)

@@ -1,0 +1,83 @@
+"""Slowing down, then refusing, repeated failed logins for an account or an address.
+
+After a few free failures each further attempt must wait longer (1, 2, 4 … 60 s after
+the last failure); after many failures within the window the account or address is
+refused until the window has passed. Kept in the database, so every server process
+agrees. An office's visitors and staff often share one public address, so the address
+limit is far higher than the account limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from webapp.auth.models import LoginFailure
+from webapp.extensions import db
+
+FREE_FAILURES = 3
+MAX_BACKOFF = timedelta(seconds=60)
+WINDOW = timedelta(minutes=15)
+ACCOUNT_LOCK_AFTER = 10
+ADDRESS_LOCK_AFTER = 50
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a login may be tried now, and if not, for how many seconds to wait."""
+
+    wait_seconds: int
+    locked: bool
+
+    @property
+    def allowed(self) -> bool:
+        """True when the attempt may go ahead."""
+        return self.wait_seconds <= 0
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes even for timezone-aware columns.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _wait_for(failures: list[datetime], lock_after: int, now: datetime) -> Verdict:
+    count = len(failures)
+    if count <= FREE_FAILURES:
+        return Verdict(0, False)
+    last = max(failures)
+    if count >= lock_after:
+        return Verdict(int((last + WINDOW - now).total_seconds()) + 1, True)
+    backoff = min(timedelta(seconds=2 ** (count - FREE_FAILURES - 1)), MAX_BACKOFF)
+    return Verdict(max(0, int((last + backoff - now).total_seconds() + 0.999)), False)
+
+
+def login_verdict(username: str, address: str, now: datetime | None = None) -> Verdict:
+    """May ``username`` try to log in from ``address`` now?"""
+    now = now or datetime.now(UTC)
+    since = now - WINDOW
+    by_account = db.session.scalars(
+        select(LoginFailure.at).where(LoginFailure.username == username.lower(), LoginFailure.at >= since)
+    ).all()
+    by_address = db.session.scalars(
+        select(LoginFailure.at).where(LoginFailure.address == address, LoginFailure.at >= since)
+    ).all()
+    verdicts = [
+        _wait_for([_as_utc(t) for t in by_account], ACCOUNT_LOCK_AFTER, now),
+        _wait_for([_as_utc(t) for t in by_address], ADDRESS_LOCK_AFTER, now),
+    ]
+    return max(verdicts, key=lambda v: (v.wait_seconds, v.locked))
+
+
+def record_failure(username: str, address: str, now: datetime | None = None) -> None:
+    """Remember a failed login, and forget failures older than the window."""
+    now = now or datetime.now(UTC)
+    db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - WINDOW))
+    db.session.add(LoginFailure(username=username.lower()[:64], address=address[:64], at=now))
+    db.session.commit()
+
+
+def clear_failures(username: str) -> None:
+    """A successful login wipes the account's failures (not the address's)."""
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username.lower()))

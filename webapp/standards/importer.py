@@ -1,0 +1,492 @@
+"""Read a published service-standard document (the text form of the seeds) into standard documents.
+
+The layout: a title, then a table whose rows are ``NO <tab> KOMPONEN <tab> URAIAN`` with
+HTML in the cells; a row that starts with a tab continues the component above it; a
+document may hold several standards one after another, split its components under
+``<b>JENIS PELAYANAN ...</b>`` headings, end with the decree ("Ditetapkan di …") and carry
+an SOP table with mutu baku. ``read_document`` only reads; ``import_document`` stores,
+all or nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from webapp.formatting import BULAN
+from webapp.standards.components import COMPONENTS, COMPONENTS_BY_CODE, normalise_standard
+from webapp.standards.html_blocks import clean, fragments_to_block
+
+MAX_BYTES = 2 * 1024 * 1024
+
+_HEADER = re.compile(r"^\s*(?:<b>)?\s*NO\.?\s*(?:</b>)?\t+\s*(?:<b>)?\s*KOMPONEN", re.IGNORECASE)
+_ROW = re.compile(r"^\s*(?:<b>)?\s*(\d{1,2})\s*\.?\s*(?:</b>)?\s*$")
+_GROUP = re.compile(r"^\s*<b>\s*JENIS PELAYANAN\s+([A-Z ]+?)\s*</b>", re.IGNORECASE)
+_SEPARATOR = re.compile(r"^\s*-{3,}")
+_TAGS = re.compile(r"<[^>]+>")
+_SMALL_WORDS = {
+    "dan",
+    "di",
+    "ke",
+    "dari",
+    "untuk",
+    "yang",
+    "atau",
+    "dengan",
+    "pada",
+    "bagi",
+    "oleh",
+    "tentang",
+    "serta",
+}
+
+# Label keywords, checked in this order (the first match wins).
+_LABELS: tuple[tuple[str, str], ...] = (
+    ("dasar hukum", "dasar_hukum"),
+    ("persyaratan", "persyaratan"),
+    ("prosedur", "prosedur"),
+    ("mekanisme", "prosedur"),
+    ("jangka waktu", "jangka_waktu"),
+    ("biaya", "biaya"),
+    ("tarif", "biaya"),
+    ("produk", "produk"),
+    ("sarana", "sarana"),
+    ("fasilitas", "sarana"),
+    ("kompetensi", "kompetensi"),
+    ("pengawasan", "pengawasan"),
+    ("pengaduan", "pengaduan"),
+    ("jumlah pelaksana", "jumlah_pelaksana"),
+    ("keamanan", "jaminan_keamanan"),
+    ("keselamatan", "jaminan_keamanan"),
+    ("jaminan", "jaminan_pelayanan"),
+    ("evaluasi", "evaluasi"),
+)
+
+
+class ImportRefusedError(ValueError):
+    """A document that cannot be read; the message says why, in Indonesian."""
+
+
+@dataclass
+class Problem:
+    """A line that could not be read."""
+
+    line: int
+    message: str
+
+
+@dataclass
+class ReadStandard:
+    """One standard found in a document, with what was and was not found."""
+
+    title: str
+    line: int
+    components: dict[str, list[str]] = field(default_factory=dict)
+    component_lines: dict[str, int] = field(default_factory=dict)
+    sop: dict[str, Any] | None = None
+    decree: dict[str, Any] | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[str]:
+        """Codes of the components the document does not give."""
+        return [c.code for c in COMPONENTS if c.code not in self.components]
+
+    def blocks(self) -> dict[str, dict[str, Any]]:
+        """The components found, as blocks with their typed values."""
+        blocks = {}
+        for code, fragments in self.components.items():
+            block = fragments_to_block(fragments, code)
+            _add_typed_value(code, block)
+            blocks[code] = block
+        return blocks
+
+
+@dataclass
+class ReadReport:
+    """Everything read from one document."""
+
+    standards: list[ReadStandard]
+    problems: list[Problem]
+
+
+def _title_case(text: str) -> str:
+    if text != text.upper():
+        return text
+    words = text.lower().split()
+    return " ".join(w if (i and w in _SMALL_WORDS) else w[:1].upper() + w[1:] for i, w in enumerate(words))
+
+
+def _title_from(lines: list[str]) -> str:
+    text = clean(_TAGS.sub("", " ".join(lines)).replace("**", ""))
+    text = re.sub(r"^\d{1,2}\s*\.\s*", "", text)
+    text = re.sub(r"^STANDAR PELAYANAN\s*", "", text, flags=re.IGNORECASE)
+    return _title_case(text.strip(" :.-"))
+
+
+def _component_for(label: str) -> str | None:
+    folded = " ".join(_TAGS.sub(" ", label).casefold().replace(",", " ").split())
+    for keyword, code in _LABELS:
+        if keyword in folded:
+            return code
+    return None
+
+
+def _add_typed_value(code: str, block: dict[str, Any]) -> None:
+    text = " ".join(block["paragraphs"] + [i["text"] for i in block["items"]]).casefold()
+    if code == "jangka_waktu":
+        match = re.search(r"(\d+)\s*(?:\([^)]*\)\s*)?hari kerja", text)
+        block["days"] = int(match.group(1)) if match else None
+    elif code == "biaya":
+        if "gratis" in text or re.search(r"rp\.?\s*0\b(?![.,]\d)", text):
+            block["amount"] = 0
+        else:
+            match = re.search(r"rp\.?\s*([\d.]+)", text)
+            block["amount"] = int(match.group(1).replace(".", "")) if match else None
+    elif code == "jumlah_pelaksana":
+        match = re.search(r"(\d+)\s*(?:\([^)]*\)\s*)?orang", text)
+        block["count"] = int(match.group(1)) if match else None
+
+
+def _decode(data: bytes) -> str:
+    if not data.strip():
+        raise ImportRefusedError("Berkas kosong.")
+    if len(data) > MAX_BYTES:
+        raise ImportRefusedError(
+            f"Berkas terlalu besar ({len(data) / 1024 / 1024:.1f} MB); paling besar {MAX_BYTES // 1024 // 1024} MB."
+        )
+    sample = data[:8192]
+    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    if b"\x00" in sample or control > len(sample) * 0.05:
+        raise ImportRefusedError("Berkas ini bukan teks (berkas biner). Unggah dokumen standar dalam bentuk teks.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportRefusedError(
+            f"Berkas tidak berenkode UTF-8 (baris {line}). Simpan ulang sebagai teks UTF-8 lalu unggah lagi."
+        ) from exc
+
+
+def read_document(data: bytes, title: str | None = None) -> ReadReport:
+    """Read every standard in ``data``; ``title`` names a document that prints none."""
+    lines = _decode(data).splitlines()
+    standards: list[ReadStandard] = []
+    problems: list[Problem] = []
+    preamble: list[str] = []
+    current: ReadStandard | None = None
+    group: str | None = None
+    last_code: str | None = None
+    in_table = False
+    sop_start: int | None = None
+    decree_start: int | None = None
+
+    def start(line_no: int) -> ReadStandard:
+        found_title = _title_from(preamble) if preamble else ""
+        standard = ReadStandard(title=title or found_title, line=line_no)
+        standards.append(standard)
+        preamble.clear()
+        return standard
+
+    blank_before = False
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r\n")
+        if sop_start is not None or decree_start is not None:
+            if re.match(r"^\s*STANDAR OPERASIONAL PROSEDUR", line, re.IGNORECASE):
+                sop_start = number
+            continue
+        if not line.strip():
+            blank_before = True
+            continue
+        after_blank, blank_before = blank_before, False
+        if _HEADER.match(line):
+            current, group, last_code, in_table = start(number), None, None, True
+            continue
+        if re.match(r"^\s*Ditetapkan di", line, re.IGNORECASE):
+            decree_start = number
+            in_table = False
+            continue
+        if re.match(r"^\s*STANDAR OPERASIONAL PROSEDUR", line, re.IGNORECASE):
+            sop_start = number
+            in_table = False
+            continue
+        if _SEPARATOR.match(line):
+            in_table, last_code = False, None
+            continue
+        group_match = _GROUP.match(line)
+        cells = line.split("\t")
+        row = _ROW.match(cells[0]) if len(cells) >= 3 else None
+        if group_match or row or (in_table and line.startswith("\t")) or (current is None and line.startswith("\t")):
+            if current is None:  # a document that starts mid-table (seed 004)
+                current, in_table = start(number), True
+            in_table = True
+            if group_match:
+                group = "manufacturing" if "MANUFACTUR" in group_match.group(1).upper() else "delivery"
+                last_code = None
+                continue
+            content = "\t".join(cells[2:]).strip() if len(cells) >= 3 else "\t".join(cells[1:]).strip()
+            if row:
+                code = _component_for(cells[1])
+                if code is None:
+                    current.problems.append(
+                        Problem(number, f"Komponen tidak dikenal: {clean(_TAGS.sub('', cells[1]))!r}.")
+                    )
+                    last_code = None
+                    continue
+                if group and COMPONENTS_BY_CODE[code].group != group:
+                    current.problems.append(
+                        Problem(number, f"{COMPONENTS_BY_CODE[code].label} tercantum di kelompok yang tidak sesuai.")
+                    )
+                last_code = code
+                current.components.setdefault(code, []).append(content)
+                current.component_lines.setdefault(code, number)
+            elif last_code is None:
+                if content:
+                    current.problems.append(
+                        Problem(
+                            number, "Teks lanjutan tanpa komponen di atasnya (dokumen dimulai di tengah?); dilewati."
+                        )
+                    )
+            elif content:
+                current.components[last_code].append(content)
+            continue
+        if in_table and current is not None:
+            current.problems.append(Problem(number, "Baris tabel tanpa kolom URAIAN (dipisah tab); dilewati."))
+            continue
+        if after_blank:
+            preamble.clear()  # a title is the last block of text lines before the table
+        preamble.append(line)
+
+    if not standards or not any(s.components for s in standards):
+        raise ImportRefusedError("Tabel komponen tidak ditemukan: baris NO, KOMPONEN dan URAIAN harus dipisah tab.")
+    decree = _read_decree(lines[decree_start - 1 :]) if decree_start else None
+    sop = _read_sop(lines, sop_start) if sop_start else None
+    for standard in standards:
+        if not standard.title:
+            raise ImportRefusedError(
+                f"Judul layanan tidak ditemukan di atas tabel (baris {standard.line}). Isikan judulnya saat mengimpor."
+            )
+        standard.decree = decree
+    if sop is not None:
+        standards[-1].sop = sop
+    return ReadReport(standards=standards, problems=problems)
+
+
+def _read_decree(lines: list[str]) -> dict[str, Any]:
+    decree: dict[str, Any] = dict.fromkeys(
+        ("place", "date", "date_text", "signer_title", "signer_name", "signer_rank", "signer_nip")
+    )
+    texts = [clean(line) for line in lines if clean(line)]
+    title_lines: list[str] = []
+    for index, text in enumerate(texts):
+        if re.match(r"^\s*STANDAR OPERASIONAL", text, re.IGNORECASE):
+            break
+        place = re.match(r"^Ditetapkan di\s*:?\s*(.*)$", text, re.IGNORECASE)
+        when = re.match(r"^Pada Tanggal\s*:?\s*(.*)$", text, re.IGNORECASE)
+        if place:
+            decree["place"] = place.group(1) or None
+        elif when:
+            value = when.group(1) or (
+                texts[index + 1] if index + 1 < len(texts) and re.match(r"^\d", texts[index + 1]) else ""
+            )
+            decree["date_text"] = value or None
+            decree["date"] = _parse_date(value)
+        elif re.match(r"^NIP\.?\s*", text, re.IGNORECASE):
+            decree["signer_nip"] = re.sub(r"^NIP\.?\s*", "", text, flags=re.IGNORECASE)
+        elif re.match(r"^(Pembina|Penata|Pengatur|Juru)\b", text):
+            decree["signer_rank"] = text
+        elif (
+            text.upper() == text
+            and re.search(r"KEPALA|DINAS|PELAYANAN|KABUPATEN|KOTA", text)
+            and not decree["signer_name"]
+        ):
+            title_lines.append(text.rstrip(","))
+        elif title_lines and not decree["signer_name"] and re.match(r"^[A-Z][A-Z .']+,", text):
+            decree["signer_name"] = text
+    if title_lines:
+        decree["signer_title"] = _title_case(" ".join(title_lines))
+    return decree
+
+
+def _parse_date(text: str) -> str | None:
+    match = re.match(r"^(\d{1,2})\s+(\w+)\s+(\d{4})$", text.strip())
+    if not match:
+        return None
+    months = [b.casefold() for b in BULAN]
+    month = match.group(2).casefold()
+    if month not in months:
+        return None
+    return date(int(match.group(3)), months.index(month) + 1, int(match.group(1))).isoformat()
+
+
+def _read_sop(lines: list[str], start_line: int) -> dict[str, Any] | None:
+    actors: list[str] = []
+    steps: list[dict[str, Any]] = []
+    total_text = None
+    for raw in lines[start_line:]:
+        cells = [clean(_TAGS.sub("", c)) for c in raw.split("\t")]
+        if not actors and "Kelengkapan" in cells:
+            stop = cells.index("Kelengkapan")
+            actors = [c for c in cells[:stop] if c]
+            continue
+        if cells and re.match(r"^TOTAL", cells[0], re.IGNORECASE):
+            total_text = next((c for c in cells[1:] if c), None)
+            continue
+        if not cells or not re.match(r"^\d{1,2}$", cells[0]) or len(cells) < 3:
+            continue
+        activity = [clean(a) for a in re.split(r"(?:^|\s)-\s+", cells[1]) if clean(a)]
+        rest = [c for c in cells[2:] if c]
+        when = next((i for i, c in enumerate(rest) if re.match(r"^\d+\s*(menit|jam|hari)", c, re.IGNORECASE)), None)
+        step: dict[str, Any] = {"activity": activity, "actors": [], "kelengkapan": None, "minutes": None,
+                                "days": None, "duration_text": None, "output": None, "keterangan": None}  # fmt: skip
+        if when is not None:
+            step["duration_text"] = rest[when]
+            amount = int(re.match(r"^(\d+)", rest[when]).group(1))  # type: ignore[union-attr]
+            step["days" if "hari" in rest[when].lower() else "minutes"] = amount
+            step["kelengkapan"] = rest[when - 1] if when > 0 else None
+            step["output"] = rest[when + 1] if when + 1 < len(rest) else None
+            step["keterangan"] = rest[when + 2] if when + 2 < len(rest) else None
+        steps.append(step)
+    if not steps:
+        return None
+    total_days = None
+    if total_text:
+        match = re.search(r"(\d+)\s*hari", total_text)
+        total_days = int(match.group(1)) if match else None
+    return {
+        "title": "Standar Operasional Prosedur",
+        "actors": actors,
+        "actors_note": "Tanda pelaksana pada tabel sumber tidak terbaca; lengkapi kolom pelaksana setiap langkah.",
+        "steps": steps,
+        "total_days": total_days,
+        "total_text": total_text,
+    }
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<!\d)(?:\+62|0)\d{2,3}[-\s]?\d{3,4}[-\s]?\d{3,5}(?!\d)")
+_URL = re.compile(r"(?:https?://|www\.)[^\s,;]+|\b[\w-]+(?:\.[\w-]+)*\.go\.id(?:/[^\s,;]*)?")
+
+
+def channels_from(block: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Tappable complaint channels found in the complaint component's items."""
+    found: list[dict[str, Any]] = []
+    for item in (block or {}).get("items", []):
+        text = item["text"]
+        label = clean(text.split(":")[0]) if ":" in text and not text.lower().startswith("http") else text
+        lowered = text.casefold()
+        emails = _EMAIL.findall(text)
+        phones = _PHONE.findall(text)
+        if emails:
+            found += [{"kind": "email", "label": "E-mail", "value": e} for e in emails]
+        elif phones:
+            if "whatsapp" in lowered or "wa " in lowered:
+                found += [{"kind": "whatsapp", "label": "WhatsApp", "value": p} for p in phones]
+            if "telepon" in lowered or "telp" in lowered or "whatsapp" not in lowered:
+                found += [{"kind": "phone", "label": "Telepon", "value": p} for p in phones]
+        elif "lapor" in lowered:
+            url = _URL.search(text)
+            found.append({"kind": "lapor", "label": label, "value": url.group(0).rstrip("/") if url else None})
+        elif _URL.search(text):
+            found.append({"kind": "website", "label": label, "value": _URL.search(text).group(0)})  # type: ignore[union-attr]
+        elif "kotak" in lowered:
+            found.append({"kind": "dropbox", "label": text, "value": None})
+        elif "survei" in lowered or "skm" in lowered:
+            found.append({"kind": "survey", "label": text, "value": None})
+        elif "loket" in lowered:
+            found.append({"kind": "counter", "label": text, "value": None})
+    return found
+
+
+def to_document(standard: ReadStandard, slug: str, category: str = "perizinan") -> dict[str, Any]:
+    """A standard document (for ``normalise_standard``) from what was read."""
+    blocks = standard.blocks()
+    doc = {
+        "slug": slug,
+        "title": standard.title,
+        "category": category,
+        "source": None,
+        "source_note": None,
+        "components": {c.code: blocks.get(c.code) for c in COMPONENTS},
+        "complaint_channels": channels_from(blocks.get("pengaduan")),
+        "sop": standard.sop,
+        "guides": [],
+        "decree": standard.decree if standard.decree and any(standard.decree.values()) else None,
+    }
+    return normalise_standard(doc)
+
+
+@dataclass
+class ImportResult:
+    """What importing one document did, service by service."""
+
+    created: list[tuple[ReadStandard, Any]] = field(default_factory=list)
+    updated: list[tuple[ReadStandard, Any]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _normal_title(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
+def _slug_for(title: str) -> str:
+    from webapp.standards.models import Service
+
+    words = re.sub(r"[^a-z0-9]+", " ", title.casefold()).split()
+    base = ""
+    for word in words:
+        if len(base) + len(word) + 1 > 80:
+            break
+        base = f"{base}-{word}" if base else word
+    base = base or "layanan"
+    slug, suffix = base, 2
+    while Service.by_slug(slug) is not None:
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
+
+
+def import_document(unit: Any, data: bytes, title: str | None = None, filename: str = "") -> ImportResult:
+    """Create or update (as drafts) every standard of the document in ``unit``; all or nothing.
+
+    A service is matched by its title within the unit. Components the document gives
+    replace the draft's; those it lacks are left as they were.
+    """
+    from webapp.audit.models import record
+    from webapp.extensions import db
+    from webapp.standards.versions import create_service, get_or_open_draft, save_draft
+
+    report = read_document(data, title=title)
+    result = ImportResult(problems=list(report.problems))
+    existing = {_normal_title(s.title): s for s in unit.services}
+    try:
+        for standard in report.standards:
+            service = existing.get(_normal_title(standard.title))
+            category = "pengaduan" if "pengaduan" in standard.title.casefold() else "perizinan"
+            if service is None:
+                document = to_document(standard, _slug_for(standard.title), category)
+                service = create_service(unit, document, note=f"Diimpor dari {filename}".strip())
+                existing[_normal_title(standard.title)] = service
+                result.created.append((standard, service))
+            else:
+                draft = get_or_open_draft(service)
+                merged = dict(draft.document)
+                merged["components"] = dict(merged["components"])
+                for code, block in to_document(standard, service.slug, service.category)["components"].items():
+                    if block is not None:
+                        merged["components"][code] = block
+                if standard.sop:
+                    merged["sop"] = standard.sop
+                if standard.decree and any(standard.decree.values()):
+                    merged["decree"] = standard.decree
+                save_draft(service, merged, f"impor dari {filename}".strip())
+                result.updated.append((standard, service))
+            result.problems += standard.problems
+        names = ", ".join(s.title for s, _ in result.created + result.updated)
+        record("import", "unit", unit.id, f"Mengimpor {filename or 'dokumen'}: {names}", unit_id=unit.id)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return result

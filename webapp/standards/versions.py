@@ -1,0 +1,170 @@
+"""Drafts, publication and restoration of service standards, each recorded in the audit log.
+
+The public reads the ``Service`` row; staff edit a draft (a ``ServiceVersion`` with no
+number) and publishing copies the draft into the row as version N+1. Functions here add
+to the session and leave the commit to the caller, so a view commits once.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from webapp.audit.models import diff_documents, record
+from webapp.extensions import db
+from webapp.standards.components import StandardError, normalise_standard
+from webapp.standards.models import Service, ServiceVersion, Unit, utcnow
+
+
+def _actor() -> str:
+    return current_user.username if current_user and current_user.is_authenticated else "sistem"
+
+
+def open_draft(service: Service) -> ServiceVersion | None:
+    """The service's open draft, if any."""
+    return db.session.scalar(
+        select(ServiceVersion).where(
+            ServiceVersion.service_id == service.id, ServiceVersion.status == ServiceVersion.DRAFT
+        )
+    )
+
+
+def published_versions(service: Service) -> list[ServiceVersion]:
+    """Every published version, newest first."""
+    return list(
+        db.session.scalars(
+            select(ServiceVersion)
+            .where(ServiceVersion.service_id == service.id, ServiceVersion.number.is_not(None))
+            .order_by(ServiceVersion.number.desc())
+        )
+    )
+
+
+def version_by_number(service: Service, number: int) -> ServiceVersion | None:
+    """Published version ``number`` of the service, or None."""
+    return db.session.scalar(
+        select(ServiceVersion).where(ServiceVersion.service_id == service.id, ServiceVersion.number == number)
+    )
+
+
+def get_or_open_draft(service: Service) -> ServiceVersion:
+    """The open draft, opened from the published standard when there is none."""
+    draft = open_draft(service)
+    if draft is None:
+        draft = ServiceVersion(service=service, document=service.to_document(), created_by=_actor())
+        db.session.add(draft)
+        db.session.flush()
+    return draft
+
+
+def create_service(unit: Unit, document: dict[str, Any], note: str = "") -> Service:
+    """A new, unpublished service whose first draft is ``document``."""
+    doc = normalise_standard({**document, "unit": unit.slug})
+    if Service.by_slug(doc["slug"]) is not None:
+        raise StandardError(f"Slug {doc['slug']!r} sudah dipakai layanan lain.")
+    service = Service(unit=unit, is_published=False)
+    db.session.add(service)
+    service.apply_document(doc)
+    db.session.flush()
+    db.session.add(ServiceVersion(service=service, document=doc, note=note, created_by=_actor()))
+    record("create", "service", service.id, f"Membuat draf layanan {service.title}", unit_id=unit.id)
+    return service
+
+
+def save_draft(service: Service, document: dict[str, Any], what: str) -> list[dict[str, Any]]:
+    """Replace the draft with ``document`` (checked whole); returns the changes recorded."""
+    doc = normalise_standard({**document, "unit": service.unit.slug})
+    if service.is_published and doc["slug"] != service.slug:
+        raise StandardError("Slug layanan yang sudah terbit tidak dapat diubah: alamat dan kode QR-nya sudah tercetak.")
+    clash = Service.by_slug(doc["slug"])
+    if clash is not None and clash.id != service.id:
+        raise StandardError(f"Slug {doc['slug']!r} sudah dipakai layanan lain.")
+    draft = get_or_open_draft(service)
+    changes = diff_documents(draft.document, doc)
+    if changes:
+        draft.document = doc
+        draft.updated_at = utcnow()
+        if not service.is_published:
+            service.apply_document(doc)  # an unpublished service shows its draft to staff
+        record("update", "service", service.id, f"Mengubah draf {doc['title']}: {what}", changes, service.unit_id)
+    return changes
+
+
+def discard_draft(service: Service) -> bool:
+    """Throw the open draft away (a never-published service keeps it: it has nothing else)."""
+    draft = open_draft(service)
+    if draft is None or not service.is_published:
+        return False
+    db.session.delete(draft)
+    record("discard", "service", service.id, f"Membuang draf {service.title}", unit_id=service.unit_id)
+    return True
+
+
+def _publish_document(service: Service, doc: dict[str, Any], note: str) -> tuple[ServiceVersion, list[dict]]:
+    """Add ``doc`` as the next published version; returns it with its changes from the last one."""
+    number = (
+        db.session.scalar(select(func.max(ServiceVersion.number)).where(ServiceVersion.service_id == service.id)) or 0
+    ) + 1
+    before = service.to_document() if service.is_published else {}
+    version = ServiceVersion(
+        service=service,
+        number=number,
+        status=ServiceVersion.PUBLISHED,
+        document=doc,
+        note=note,
+        created_by=_actor(),
+        published_by=_actor(),
+        published_at=utcnow(),
+    )
+    db.session.add(version)
+    service.apply_document(doc)
+    service.is_published = True
+    service.published_at = version.published_at
+    return version, diff_documents(before, doc)
+
+
+def publish_draft(service: Service, note: str = "") -> ServiceVersion:
+    """Publish the open draft as the next version."""
+    draft = open_draft(service)
+    if draft is None:
+        raise StandardError("Tidak ada draf untuk diterbitkan.")
+    doc = normalise_standard(draft.document)
+    db.session.delete(draft)
+    db.session.flush()
+    version, changes = _publish_document(service, doc, note)
+    record(
+        "publish",
+        "service",
+        service.id,
+        f"Menerbitkan {service.title} versi {version.number}",
+        changes,
+        service.unit_id,
+    )
+    return version
+
+
+def restore_version(service: Service, number: int) -> ServiceVersion:
+    """Publish an earlier version again, as a new version; refused while a draft is open."""
+    old = version_by_number(service, number)
+    if old is None:
+        raise StandardError(f"Versi {number} tidak ada.")
+    if open_draft(service) is not None:
+        raise StandardError("Masih ada draf terbuka. Terbitkan atau buang draf itu sebelum memulihkan versi lama.")
+    version, changes = _publish_document(service, copy.deepcopy(old.document), f"Dipulihkan dari versi {number}")
+    summary = f"Memulihkan {service.title} ke isi versi {number} (sebagai versi {version.number})"
+    record("restore", "service", service.id, summary, changes, service.unit_id)
+    return version
+
+
+def publish_document(service: Service, document: dict[str, Any], note: str) -> ServiceVersion | None:
+    """Publish ``document`` directly (demo data, ``standards import --publish``) when it differs."""
+    doc = normalise_standard({**document, "unit": service.unit.slug})
+    if service.is_published and service.to_document() == doc:
+        return None
+    version, changes = _publish_document(service, doc, note)
+    summary = f"Menerbitkan {service.title} versi {version.number} ({note})"
+    record("publish", "service", service.id, summary, changes, service.unit_id)
+    return version
