@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
-# A number marker: "2." at the start, or after a space or sentence punctuation, before a letter.
-_NUMBER_MARKER = re.compile(r"(?:^|(?<=[\s.;,:]))\d{1,2}\.\s*(?=[A-Za-z(])")
+# A number marker: "2." at the start, or after a space or sentence punctuation, before a letter;
+# or glued to the word before it ("diri2. Mengisi"), then only before a capital.
+_NUMBER_MARKER = re.compile(r"(?:^|(?<=[\s.;,:]))\d{1,2}\.\s*(?=[A-Za-z(])|(?<=[a-z])\d{1,2}\.\s+(?=[A-Z])")
 _LETTER_MARKER = re.compile(r"(?:^|(?<=\s))[a-z]\.(?:\d+\.)?\s+(?=\S)")
 _BULLET = re.compile(r"\s*[•●▪◦]\s*")
 _LEADING_MARKER = re.compile(r"^\s*(?:[a-z]\.\d+\.|[a-z]\.|\d{1,2}\.|[-–•●▪◦*](?=\s))\s*")
@@ -81,19 +82,32 @@ def clean(text: str) -> str:
     return text.rstrip(" ;,").strip()
 
 
+def split_marked(text: str, letters: bool = False) -> list[tuple[str, str]]:
+    """Split text with typed markers into (marker kind, text): kind is bullet, number or none."""
+    pattern = _LETTER_MARKER if letters else _NUMBER_MARKER
+    found: list[tuple[str, str]] = []
+    for index, piece in enumerate(_BULLET.split(text)):
+        for position, part in enumerate(pattern.split(piece)):
+            kind = "number" if position else ("bullet" if index else "none")
+            found.append((kind, part))
+    return [(kind, c) for kind, c in ((k, clean(t)) for k, t in found) if c]
+
+
 def split_inline(text: str, letters: bool = False) -> list[str]:
     """Split text with typed markers ("1. a 2. b", "• a • b", "a. x b. y") into items."""
-    items: list[str] = []
-    for piece in _BULLET.split(text):
-        pattern = _LETTER_MARKER if letters else _NUMBER_MARKER
-        items += pattern.split(piece)
-    return [c for c in (clean(i) for i in items) if c]
+    return [text for _, text in split_marked(text, letters)]
 
 
-def _item(text: str, children: list[dict] | None = None) -> dict[str, Any]:
+def _item(text: str, children: list[dict] | None = None, marker: str = "none") -> dict[str, Any]:
     text = clean(_LEADING_MARKER.sub("", text, count=1))
-    item: dict[str, Any] = {"text": text, "items": children or []}
-    return item
+    return {"text": text, "items": children or [], "_marker": marker}
+
+
+def _strip_markers(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for item in items:
+        item.pop("_marker", None)
+        _strip_markers(item["items"])
+    return items
 
 
 def _list_items(node: Node) -> list[dict[str, Any]]:
@@ -101,7 +115,7 @@ def _list_items(node: Node) -> list[dict[str, Any]]:
     for child in node.children:
         if isinstance(child, str) or child.tag in ("inline", "p"):
             text = child if isinstance(child, str) else child.text()
-            items += [_item(t) for t in split_inline(text)]
+            items += [_item(t, marker=kind) for kind, t in split_marked(text)]
         elif child.tag == "li":
             nested = [i for sub in child.children if isinstance(sub, Node) and sub.tag in _LIST_TAGS
                       for i in _list_items(sub)]  # fmt: skip
@@ -112,7 +126,13 @@ def _list_items(node: Node) -> list[dict[str, Any]]:
                 items += nested
         elif child.tag in _LIST_TAGS:
             nested = _list_items(child)
-            if items:
+            # A bullet list typed inside a numbered list, left open: a numbered marker in it
+            # ("• a • b 2. c") goes back to the outer list.
+            back = next((i for i, item in enumerate(nested) if item["_marker"] == "number"), len(nested))
+            if nested and nested[0]["_marker"] == "bullet" and items:
+                items[-1]["items"] += nested[:back]
+                items += nested[back:]
+            elif items:
                 items[-1]["items"] += nested  # a list typed inside a list belongs to the item before it
             else:
                 items += nested
@@ -154,14 +174,10 @@ def parse_mermaid(source: str) -> list[dict[str, Any]]:
     return nodes
 
 
-def fragments_to_block(fragments: list[str], code: str) -> dict[str, Any]:
-    """Build a block from the HTML of one component's cell (and its continuation rows)."""
-    builder = _TreeBuilder()
-    builder.feed(" ".join(fragments))
-    builder.close()
-    block: dict[str, Any] = {"paragraphs": [], "items": [], "notes": [], "partial": False}
+def _add_nodes(block: dict[str, Any], nodes: list[Any]) -> None:
+    """Append the paragraphs, lists and flow chart of one row to the block."""
     pending_heading: dict[str, Any] | None = None  # "a. Pejabat Struktural" waiting for its list
-    for child in builder.root.children:
+    for child in nodes:
         if isinstance(child, str) or child.tag in ("inline", "div"):
             text = clean(child if isinstance(child, str) else child.text())
             if text:
@@ -190,6 +206,21 @@ def fragments_to_block(fragments: list[str], code: str) -> dict[str, Any]:
             else:
                 block["items"] += items
             pending_heading = None
+
+
+def fragments_to_block(fragments: list[str], code: str) -> dict[str, Any]:
+    """Build a block from the HTML of one component's cell and its continuation rows.
+
+    Each row is parsed on its own: a list left open at the end of a row ends there, as
+    it does in the published table.
+    """
+    block: dict[str, Any] = {"paragraphs": [], "items": [], "notes": [], "partial": False}
+    for fragment in fragments:
+        builder = _TreeBuilder()
+        builder.feed(fragment)
+        builder.close()
+        _add_nodes(block, builder.root.children)
+    _strip_markers(block["items"])
     if code == "prosedur":
         for item in block["items"]:
             match = _BRANCH.search(item["text"])
