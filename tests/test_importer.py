@@ -133,6 +133,7 @@ def test_seed_003_is_not_a_component_table(make_unit):
 
 
 TABLE = "NO\tKOMPONEN\tURAIAN\n"
+LATIN_1 = ("Izin Reklame\n\n" + TABLE + "1\tPersyaratan\tRekomendasi Dinas Pariwisata (café)\n").encode("latin-1")
 
 
 @pytest.mark.parametrize(
@@ -141,13 +142,19 @@ TABLE = "NO\tKOMPONEN\tURAIAN\n"
         (b"", "kosong"),
         (b"   \n\n", "kosong"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "bukan teks"),
-        ("Izin Reklame\n\nNO\tKOMPONEN\tURAIAN\n1\tPersyaratan\tFotokopi KTP milik pemohon yang sah\n".encode("latin-1").replace(b"milik", b"mil\xefk"), "UTF-8"),
+        (LATIN_1, "UTF-8"),
         (b"Izin Reklame\n\nDaftar persyaratan: KTP, NPWP\n", "Tabel komponen tidak ditemukan"),
-        (("NO\tKOMPONEN\tURAIAN\n1\tPersyaratan\tKTP\n").encode(), "Judul layanan tidak ditemukan"),
+        ((b"NO\tKOMPONEN\tURAIAN\n1\tPersyaratan\tKTP\n"), "Judul layanan tidak ditemukan"),
         (b"x" * (3 * 1024 * 1024), "terlalu besar"),
     ],
     ids=["empty", "blank", "binary", "latin-1", "no-table", "no-title", "too-large"],
 )  # fmt: skip
+def test_latin_1_error_names_the_line():
+    data = "Izin Reklame\n\nNO\tKOMPONEN\tURAIAN\n1\tPersyaratan\tKTP\n2\tProduk\tIzin café\n".encode("latin-1")
+    with pytest.raises(ImportRefusedError, match="baris 5"):
+        read_document(data)
+
+
 def test_unreadable_documents_are_refused_and_change_nothing(make_unit, data, message):
     unit = make_unit()
     before = _counts()
