@@ -136,6 +136,12 @@ TABLE = "NO\tKOMPONEN\tURAIAN\n"
 LATIN_1 = ("Izin Reklame\n\n" + TABLE + "1\tPersyaratan\tRekomendasi Dinas Pariwisata (café)\n").encode("latin-1")
 
 
+def test_latin_1_error_names_the_line():
+    data = "Izin Reklame\n\nNO\tKOMPONEN\tURAIAN\n1\tPersyaratan\tKTP\n2\tProduk\tIzin café\n".encode("latin-1")
+    with pytest.raises(ImportRefusedError, match="baris 5"):
+        read_document(data)
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -149,12 +155,6 @@ LATIN_1 = ("Izin Reklame\n\n" + TABLE + "1\tPersyaratan\tRekomendasi Dinas Pariw
     ],
     ids=["empty", "blank", "binary", "latin-1", "no-table", "no-title", "too-large"],
 )  # fmt: skip
-def test_latin_1_error_names_the_line():
-    data = "Izin Reklame\n\nNO\tKOMPONEN\tURAIAN\n1\tPersyaratan\tKTP\n2\tProduk\tIzin café\n".encode("latin-1")
-    with pytest.raises(ImportRefusedError, match="baris 5"):
-        read_document(data)
-
-
 def test_unreadable_documents_are_refused_and_change_nothing(make_unit, data, message):
     unit = make_unit()
     before = _counts()
