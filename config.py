@@ -53,6 +53,10 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     PROXY_COUNT: int = _env_int("PROXY_COUNT", 0)
 
+    # Seconds each process keeps a rendered public page for anonymous visitors (0 turns it off).
+    # A change committed in a process clears its cache at once; others follow within this time.
+    PAGE_CACHE_SECONDS: int = _env_int("PAGE_CACHE_SECONDS", 30)
+
     # Seconds browsers may keep QR images before revalidating with their ETag.
     QR_MAX_AGE: int = _env_int("QR_MAX_AGE", 30 * 24 * 3600)
 
@@ -60,6 +64,8 @@ class Config:
     REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI: str = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED: bool = True
+    # Anonymous JSON API requests per address; clients with a bearer token are not limited.
+    API_RATE_LIMIT: str = os.environ.get("API_RATE_LIMIT", "600 per minute")
 
     # CSRF tokens last as long as the session: a counter PC stays on one page all day.
     WTF_CSRF_TIME_LIMIT: int | None = None

@@ -24,6 +24,7 @@ from config import Config, database_url_from_env
 from webapp import create_app
 from webapp.auth.models import User
 from webapp.extensions import db
+from webapp.page_cache import page_cache
 from webapp.standards.components import normalise_standard
 from webapp.standards.models import Service, Unit
 from webapp.standards.versions import create_service, publish_document
@@ -96,6 +97,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 @pytest.fixture(autouse=True)
 def _clean_database(app: Flask) -> Iterator[None]:
     """Every test starts on empty tables, inside a request context so that url_for works."""
+    page_cache.clear()
     with app.test_request_context():
         yield
         db.session.rollback()

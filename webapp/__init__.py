@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
-from webapp.extensions import csrf, db, limiter, login_manager, migrate
+from webapp.extensions import csrf, db, gate_limiter_hooks, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,8 +33,10 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     _prepare_instance(app)
     _init_extensions(app)
     _init_security(app)
+    _init_rate_limits(app)
     _register_blueprints(app)
     _register_template_helpers(app)
+    _install_page_cache(app)
     _apply_proxy_fix(app)
     return app
 
@@ -66,7 +68,6 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
 
 
 def _init_security(app: Flask) -> None:
@@ -74,6 +75,12 @@ def _init_security(app: Flask) -> None:
     from webapp.auth.security import init_security
 
     init_security(app)
+
+
+def _init_rate_limits(app: Flask) -> None:
+    """Flask-Limiter, after security: a limit may exempt requests that carry an API token."""
+    limiter.init_app(app)
+    gate_limiter_hooks(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -111,6 +118,13 @@ def _register_template_helpers(app: Flask) -> None:
     # Globals, not context processors: imported macros see globals without "with context".
     app.jinja_env.globals["CATEGORIES"] = CATEGORIES
     app.jinja_env.globals["component_label"] = lambda code: COMPONENTS_BY_CODE[code].label
+
+
+def _install_page_cache(app: Flask) -> None:
+    """Answer repeated anonymous visits of public pages before Flask (see webapp.page_cache)."""
+    from webapp.page_cache import PageCacheMiddleware
+
+    app.wsgi_app = PageCacheMiddleware(app.wsgi_app, app.config["SESSION_COOKIE_NAME"])  # type: ignore[method-assign]
 
 
 def _apply_proxy_fix(app: Flask) -> None:

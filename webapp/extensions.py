@@ -1,5 +1,10 @@
 """Flask extensions, created here unbound and wired to the app in create_app()."""
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -38,3 +43,36 @@ login_manager.session_protection = "basic"
 
 # Storage comes from RATELIMIT_STORAGE_URI (memory by default, Redis when REDIS_URL is set).
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+# Only these blueprints carry rate limits (the API, the login page, and later the public
+# forms). Reading pages are shared by a whole lobby behind one address and served from a
+# cache; see gate_limiter_hooks.
+LIMITED_BLUEPRINTS = frozenset({"api", "auth"})
+
+
+def gate_limiter_hooks(app: Flask) -> None:
+    """Run Flask-Limiter's per-request hooks only for blueprints that have limits.
+
+    Flask-Limiter checks every request, even one no limit applies to; on a cached public
+    page that check was a quarter of the request's time (bench/bench_catalogue.py).
+    """
+
+    def owned_by_limiter(func: Callable) -> bool:
+        target = func.func if isinstance(func, partial) else func
+        owner = getattr(target, "__self__", None)
+        bound_first = isinstance(func, partial) and func.args and func.args[0] is limiter
+        return owner is limiter or bool(bound_first)
+
+    def gated(func: Callable, skip: Callable) -> Callable:
+        def hook(*args: Any) -> Any:
+            return func(*args) if request.blueprint in LIMITED_BLUEPRINTS else skip(*args)
+
+        return hook
+
+    hooks = (
+        (app.before_request_funcs, lambda: None),
+        (app.after_request_funcs, lambda response: response),
+        (app.teardown_request_funcs, lambda error=None: None),
+    )
+    for registry, skip in hooks:
+        registry[None] = [gated(f, skip) if owned_by_limiter(f) else f for f in registry.get(None, [])]

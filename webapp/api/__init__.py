@@ -1,7 +1,12 @@
 """The JSON API, version 1, described by openapi.json."""
 
-from flask import Blueprint
+from flask import Blueprint, current_app, g
+
+from webapp.extensions import limiter
 
 bp = Blueprint("api", __name__)
+
+# Anonymous clients are limited per address; kiosks and staff with a bearer token are not.
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], exempt_when=lambda: g.get("api_token") is not None)(bp)
 
 from webapp.api import routes  # noqa: E402,F401

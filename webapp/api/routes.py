@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from webapp.api import bp
 from webapp.formatting import public_url
+from webapp.page_cache import cached_page
 from webapp.standards.models import Service
 from webapp.standards.service import search_services
 
@@ -53,12 +54,14 @@ def whoami():
 
 
 @bp.route("/layanan")
+@cached_page
 def services():
     """Every service, in catalogue order."""
     return jsonify([_summary(s) for s in search_services(None)])
 
 
 @bp.route("/layanan/<slug>")
+@cached_page
 def service(slug: str):
     """One whole standard: the summary fields plus every component, SOP, guides and decree."""
     found = Service.published_by_slug(slug)

@@ -42,9 +42,9 @@ def _as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _wait_for(failures: list[datetime], lock_after: int, now: datetime) -> Verdict:
+def _wait_for(failures: list[datetime], lock_after: int, now: datetime, free: int = FREE_FAILURES) -> Verdict:
     count = len(failures)
-    if count <= FREE_FAILURES:
+    if count <= free:
         return Verdict(0, False)
     last = max(failures)
     if count >= lock_after:
@@ -65,7 +65,8 @@ def login_verdict(username: str, address: str, now: datetime | None = None) -> V
     ).all()
     verdicts = [
         _wait_for([_as_utc(t) for t in by_account], ACCOUNT_LOCK_AFTER, now),
-        _wait_for([_as_utc(t) for t in by_address], ADDRESS_LOCK_AFTER, now),
+        # An address is only ever locked, never slowed: a whole office may share it.
+        _wait_for([_as_utc(t) for t in by_address], ADDRESS_LOCK_AFTER, now, free=ADDRESS_LOCK_AFTER - 1),
     ]
     return max(verdicts, key=lambda v: (v.wait_seconds, v.locked))
 

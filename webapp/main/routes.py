@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.extensions import db
 from webapp.main import bp
+from webapp.page_cache import cached_page
 from webapp.standards.forms import SearchForm
 from webapp.standards.service import units_with_services
 
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 
 
 @bp.route("/")
+@cached_page
 def home() -> str:
     """The office home: search and the services of every unit."""
     return render_template("main/home.html", form=SearchForm(), units=units_with_services())

@@ -6,6 +6,7 @@ from flask import Response, abort, current_app, render_template, request
 
 from webapp.formatting import public_url
 from webapp.htmx import render_partial_or_page
+from webapp.page_cache import cached_page
 from webapp.standards import bp
 from webapp.standards.components import (
     DELIVERY_COMPONENTS,
@@ -25,6 +26,7 @@ def _service_or_404(slug: str) -> Service:
 
 
 @bp.route("/layanan")
+@cached_page
 def catalogue() -> Response:
     """The catalogue; with ``?q=`` it narrows, and htmx gets only the results partial."""
     form = SearchForm(request.args)
@@ -36,6 +38,7 @@ def catalogue() -> Response:
 
 
 @bp.route("/layanan/<slug>")
+@cached_page
 def detail(slug: str) -> str:
     """One service standard, all 14 components, the public six first."""
     service = _service_or_404(slug)
@@ -64,18 +67,21 @@ def _qr_response(slug: str, fmt: str) -> Response:
 
 
 @bp.route("/layanan/<slug>/qr.svg")
+@cached_page
 def qr_code_svg(slug: str) -> Response:
     """The QR code of the service page, as SVG."""
     return _qr_response(slug, "svg")
 
 
 @bp.route("/layanan/<slug>/qr.png")
+@cached_page
 def qr_code_png(slug: str) -> Response:
     """The QR code of the service page, as PNG."""
     return _qr_response(slug, "png")
 
 
 @bp.route("/layanan/<slug>/cetak")
+@cached_page
 def poster(slug: str) -> str:
     """An A4 poster of the standard with its QR code, to hang at the counter."""
     service = _service_or_404(slug)
@@ -85,6 +91,7 @@ def poster(slug: str) -> str:
 
 
 @bp.route("/instansi/<slug>")
+@cached_page
 def unit(slug: str) -> str:
     """A unit's profile: its contacts and its services."""
     unit = Unit.by_slug(slug) or abort(404)
@@ -92,6 +99,7 @@ def unit(slug: str) -> str:
 
 
 @bp.route("/instansi/<slug>/cetak-qr")
+@cached_page
 def unit_qr_sheet(slug: str) -> str:
     """One printable sheet with the QR codes of all services of a unit, to cut out for the counters."""
     unit = Unit.by_slug(slug) or abort(404)

@@ -1,0 +1,59 @@
+"""Rate limits: the anonymous API and the login page are limited per address; reading pages are not."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from tests.conftest import csrf_from
+from webapp.extensions import db, limiter
+
+
+def test_anonymous_api_requests_are_limited_per_address(app, client, demo, monkeypatch):
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 0)
+    limiter.reset()
+    statuses = [client.get(url_for("api.services")).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = client.get(url_for("api.services"))
+    assert refused.mimetype == "application/json"
+    assert refused.get_json()["error"]["status"] == 429
+    assert "Retry-After" in refused.headers
+    other_address = client.get(url_for("api.services"), environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert other_address.status_code == 200
+    limiter.reset()
+
+
+def test_clients_with_a_token_are_not_limited(app, client, demo, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "2 per minute")
+    limiter.reset()
+    user = make_user(role="petugas_loket")
+    _, plain = user.issue_token("kios")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {plain}"}
+    assert all(client.get(url_for("api.services"), headers=headers).status_code == 200 for _ in range(5))
+    limiter.reset()
+
+
+def test_reading_pages_are_never_limited(app, client, demo, monkeypatch):
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "1 per minute")
+    limiter.reset()
+    for _ in range(5):
+        response = client.get(url_for("standards.detail", slug="izin-instalasi-genset"))
+        assert response.status_code == 200
+        assert "X-RateLimit-Limit" not in response.headers
+    limiter.reset()
+
+
+def test_login_posts_are_limited_per_address(client, make_user):
+    limiter.reset()
+    make_user(username="admin1")
+    token = csrf_from(client, url_for("auth.login"))
+    statuses = [
+        client.post(
+            url_for("auth.login"), data={"csrf_token": token, "username": f"x{i}", "password": "salah"}
+        ).status_code
+        for i in range(31)
+    ]
+    assert statuses[:30] == [200] * 30
+    assert statuses[30] == 429
+    limiter.reset()
