@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from webapp.admin import forms
@@ -104,8 +105,10 @@ def section_data(section: Section, doc: dict[str, Any]) -> dict[str, Any]:
                 for g in doc.get("guides", [])
             ]
         }
-    decree = doc.get("decree")
-    return {"has_decree": decree is not None, **(decree or {})}
+    decree = dict(doc.get("decree") or {})
+    if decree.get("date"):
+        decree["date"] = date.fromisoformat(decree["date"])
+    return {"has_decree": bool(doc.get("decree")), **decree}
 
 
 def _clean(value: Any) -> Any:
