@@ -244,6 +244,23 @@ def csrf_from(client: FlaskClient, url: str) -> str:
     return match.group(1)
 
 
+def redis_test_url() -> str | None:
+    """A Redis for tests: REDIS_TEST_URL, else a local one if it answers; None when there is none.
+
+    With REQUIRE_REDIS=1 (CI) a missing Redis fails instead of skipping.
+    """
+    import redis
+
+    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(f"REQUIRE_REDIS=1 but no Redis answers at {url}")
+        return None
+    return url
+
+
 # --- live server and browser -------------------------------------------------------------
 
 

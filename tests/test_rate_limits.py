@@ -57,3 +57,33 @@ def test_login_posts_are_limited_per_address(client, make_user):
     assert statuses[:30] == [200] * 30
     assert statuses[30] == 429
     limiter.reset()
+
+
+def test_with_redis_every_process_shares_the_limits(app, database_url):
+    """Two app instances (two server processes) count one address's requests together in Redis."""
+    import pytest
+    import redis
+
+    from config import Config
+    from tests.conftest import redis_test_url
+    from webapp import create_app
+
+    url = redis_test_url()
+    if url is None:
+        pytest.skip("no Redis on this machine (CI runs this with REQUIRE_REDIS=1)")
+    redis.Redis.from_url(url).flushdb()
+
+    class WithRedis(Config):
+        SECRET_KEY = "x"  # noqa: S105
+        SQLALCHEMY_DATABASE_URI = database_url
+        RATELIMIT_STORAGE_URI = url
+        API_RATE_LIMIT = "3 per minute"
+        PAGE_CACHE_SECONDS = 0
+
+    try:
+        first, second = create_app(WithRedis).test_client(), create_app(WithRedis).test_client()
+        statuses = [client.get("/api/v1/layanan").status_code for client in (first, second, first, second)]
+        assert statuses == [200, 200, 200, 429]
+    finally:
+        redis.Redis.from_url(url).flushdb()
+        limiter.init_app(app)  # the limiter is one object: give it back the suite's storage
