@@ -7,6 +7,7 @@ from flask import url_for
 
 from tests.conftest import csrf_from
 from webapp.auth.roles import ROLES
+from webapp.extensions import db
 
 ADMIN_ONLY = {"admin"}
 EVERY_STAFF = set(ROLES)
@@ -29,12 +30,20 @@ MATRIX: dict[str, set[str]] = {
     "admin.publish": ADMIN_ONLY,
     "admin.discard": ADMIN_ONLY,
     "admin.restore": ADMIN_ONLY,
+    "admin.users": ADMIN_ONLY,
+    "admin.new_user": ADMIN_ONLY,
+    "admin.edit_user": ADMIN_ONLY,
+    "admin.issue_token": ADMIN_ONLY,
+    "admin.revoke_token": ADMIN_ONLY,
 }
 PUBLIC_UNDER_ADMIN = {"auth.login", "auth.logout"}
 
 
-def _url(endpoint: str, service_id: int, unit_id: int) -> str:
+def _url(endpoint: str, service_id: int, unit_id: int, user_id: int, token_id: int) -> str:
     values = {
+        "admin.edit_user": {"user_id": user_id},
+        "admin.issue_token": {"user_id": user_id},
+        "admin.revoke_token": {"user_id": user_id, "token_id": token_id},
         "admin.edit_unit": {"unit_id": unit_id},
         "admin.edit_service": {"service_id": service_id, "section": "persyaratan"},
         "admin.preview": {"service_id": service_id},
@@ -53,15 +62,18 @@ def test_every_staff_endpoint_is_in_the_matrix(app):
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])
-def test_access_matrix(app, client, login, make_service, role, monkeypatch):
+def test_access_matrix(app, client, login, make_service, make_user, role, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # this test is about roles
     service = make_service()
+    other = make_user(role="petugas_loket", username="lain")
+    token, _ = other.issue_token("uji")
+    db.session.commit()
     if role:
         login(role)
     for endpoint, allowed in MATRIX.items():
         rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
         method = "GET" if "GET" in rule.methods else "POST"
-        url = _url(endpoint, service.id, service.unit_id)
+        url = _url(endpoint, service.id, service.unit_id, other.id, token.id)
         response = client.open(url, method=method)
         if role is None:
             assert response.status_code == 302, endpoint

@@ -74,7 +74,7 @@ def test_with_redis_every_process_shares_the_limits(app, database_url):
     redis.Redis.from_url(url).flushdb()
 
     class WithRedis(Config):
-        SECRET_KEY = "x"  # noqa: S105
+        SECRET_KEY = "x"
         SQLALCHEMY_DATABASE_URI = database_url
         RATELIMIT_STORAGE_URI = url
         API_RATE_LIMIT = "3 per minute"

@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.admin.fields import FlowNodeForm, ItemForm, NoMarkup, choices
+from webapp.auth.roles import ROLES
 from webapp.standards.components import CATEGORIES, CONTACT_KINDS
 
 TEXT = [Optional(), Length(max=2000, message="Paling panjang 2000 huruf."), NoMarkup()]
@@ -210,3 +211,26 @@ class AuditFilterForm(FlaskForm):
     action = SelectField("Tindakan", choices=[], validate_choice=False)
     date_from = DateField("Dari tanggal", validators=[Optional()])
     date_to = DateField("Sampai tanggal", validators=[Optional()])
+
+
+class UserForm(FlaskForm):
+    """A staff account: who, which role, which unit; a password when creating or resetting."""
+
+    username = StringField(
+        "Nama pengguna",
+        validators=[
+            DataRequired("Wajib diisi."),
+            Length(max=64),
+            Regexp(r"^[A-Za-z0-9._-]+$", message="Hanya huruf, angka, titik, garis bawah dan tanda hubung."),
+        ],
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    name = StringField("Nama lengkap", validators=[Optional(), Length(max=120), NoMarkup()])
+    role = SelectField("Peran", choices=choices(ROLES.items()))
+    unit = SelectField("Instansi", coerce=int, description="Akun yang dibatasi hanya melihat dan mengubah instansinya.")
+    active = BooleanField("Akun aktif", default=True)
+    password = PasswordField(
+        "Kata sandi",
+        validators=[Optional(), Length(min=10, max=256, message="Paling sedikit 10 karakter.")],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 from sqlalchemy import select
 
@@ -31,6 +33,8 @@ def create_user(username: str, role: str, password: str | None, name: str, unit_
     """Create a staff account, or reset the password and role of an existing one."""
     if password is None:
         password = click.prompt("Kata sandi", hide_input=True, confirmation_prompt="Ulangi kata sandi")
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", username):
+        raise click.ClickException("Nama pengguna hanya boleh huruf, angka, titik, garis bawah dan tanda hubung.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.ClickException(f"Kata sandi paling sedikit {MIN_PASSWORD_LENGTH} karakter.")
     unit = None

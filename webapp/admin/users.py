@@ -1,0 +1,154 @@
+"""Staff accounts in the back office: list, create, change role and unit, deactivate, tokens."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from webapp.admin import bp
+from webapp.admin.fields import choices, flatten_errors
+from webapp.admin.forms import ConfirmForm, UserForm
+from webapp.audit.models import diff_documents, record
+from webapp.auth.models import ApiToken, User
+from webapp.auth.roles import ADMIN, ROLES, role_required
+from webapp.extensions import db
+from webapp.standards.models import Unit, utcnow
+
+ALL_UNITS = 0
+
+
+def _manageable(user: User) -> bool:
+    return current_user.unit_id is None or user.unit_id == current_user.unit_id
+
+
+def _user_or_403(user_id: int) -> User:
+    user = db.session.get(User, user_id) or abort(404)
+    if not _manageable(user):
+        abort(403)
+    return user
+
+
+def _form(user: User | None = None) -> UserForm:
+    defaults = (
+        {"username": user.username, "name": user.name, "role": user.role, "unit": user.unit_id or ALL_UNITS,
+         "active": user.active}
+        if user
+        else {"unit": current_user.unit_id or ALL_UNITS, "active": True}
+    )  # fmt: skip
+    form = UserForm(data=defaults)
+    units = db.session.scalars(select(Unit).order_by(Unit.name)).all()
+    if current_user.unit_id is None:
+        form.unit.choices = choices([(ALL_UNITS, "Semua instansi"), *((u.id, u.short_name) for u in units)])
+    else:  # an account limited to a unit creates accounts of that unit only
+        form.unit.choices = choices((u.id, u.short_name) for u in units if u.id == current_user.unit_id)
+    return form
+
+
+def _snapshot(user: User) -> dict:
+    return {"name": user.name, "role": user.role, "unit": user.unit.slug if user.unit else None, "active": user.active}
+
+
+def _apply(form: UserForm, user: User) -> None:
+    user.name = (form.name.data or "").strip()
+    user.role = form.role.data
+    user.unit_id = form.unit.data or None
+    user.active = form.active.data
+
+
+@bp.route("/pengguna")
+@role_required(ADMIN)
+def users() -> str:
+    """Every staff account this admin manages."""
+    statement = select(User).options(selectinload(User.unit), selectinload(User.tokens)).order_by(User.username)
+    if current_user.unit_id is not None:
+        statement = statement.where(User.unit_id == current_user.unit_id)
+    return render_template("admin/users.html", users=db.session.scalars(statement).all(), roles=ROLES)
+
+
+@bp.route("/pengguna/baru", methods=["GET", "POST"])
+@role_required(ADMIN)
+def new_user() -> Response | str | tuple[str, int]:
+    """Create a staff account."""
+    form = _form()
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors.append("Masukkan kata sandi awal.")
+        elif User.by_username(form.username.data):
+            form.username.errors.append("Nama pengguna ini sudah dipakai.")
+        else:
+            user = User(username=form.username.data.strip())
+            _apply(form, user)
+            user.set_password(form.password.data)
+            db.session.add(user)
+            db.session.flush()
+            record(
+                "create", "user", user.id, f"Membuat akun {user.username} ({ROLES[user.role]})", unit_id=user.unit_id
+            )
+            db.session.commit()
+            flash(f"Akun {user.username} dibuat.", "success")
+            return redirect(url_for("admin.users"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/user_edit.html", form=form, user=None, errors=flatten_errors(form)), status
+
+
+@bp.route("/pengguna/<int:user_id>/ubah", methods=["GET", "POST"])
+@role_required(ADMIN)
+def edit_user(user_id: int) -> Response | str | tuple[str, int]:
+    """Change an account's name, role, unit, state or password; see and revoke its tokens."""
+    user = _user_or_403(user_id)
+    form = _form(user)
+    form.username.render_kw = {**(form.username.render_kw or {}), "readonly": True}
+    if form.validate_on_submit():
+        if user.id == current_user.id and (form.role.data != ADMIN or not form.active.data):
+            form.role.errors.append("Anda tidak dapat mencabut peran admin atau menonaktifkan akun Anda sendiri.")
+        else:
+            form.username.data = user.username  # the name is the login: it does not change here
+            before = _snapshot(user)
+            _apply(form, user)
+            if form.password.data:
+                user.set_password(form.password.data)
+            changes = diff_documents(before, _snapshot(user))
+            if form.password.data:
+                changes.append({"path": "password", "old": None, "new": "diatur ulang"})
+            record("update", "user", user.id, f"Mengubah akun {user.username}", changes, user.unit_id)
+            db.session.commit()
+            flash(f"Akun {user.username} disimpan.", "success")
+            return redirect(url_for("admin.users"))
+    status = 422 if form.is_submitted() else 200
+    context = {"form": form, "user": user, "errors": flatten_errors(form), "confirm": ConfirmForm()}
+    return render_template("admin/user_edit.html", **context), status
+
+
+@bp.route("/pengguna/<int:user_id>/token", methods=["POST"])
+@role_required(ADMIN)
+def issue_token(user_id: int) -> str:
+    """Issue an API token and show it once."""
+    user = _user_or_403(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    token, plain = user.issue_token("dibuat di halaman admin")
+    db.session.flush()
+    record("token", "user", user.id, f"Membuat token API #{token.id} untuk {user.username}", unit_id=user.unit_id)
+    db.session.commit()
+    return render_template("admin/token_issued.html", user=user, token=token, plain=plain)
+
+
+@bp.route("/pengguna/<int:user_id>/token/<int:token_id>/cabut", methods=["POST"])
+@role_required(ADMIN)
+def revoke_token(user_id: int, token_id: int) -> Response:
+    """Revoke one of an account's API tokens."""
+    user = _user_or_403(user_id)
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record("token", "user", user.id, f"Mencabut token API #{token.id} milik {user.username}", unit_id=user.unit_id)
+        db.session.commit()
+        flash(f"Token #{token.id} dicabut.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
