@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
-
 import pytest
 from flask import url_for
 from sqlalchemy import func, select
@@ -19,7 +17,7 @@ from webapp.standards.html_blocks import fragments_to_block, split_inline
 from webapp.standards.importer import ImportRefusedError, import_document, read_document
 from webapp.standards.models import Service, ServiceVersion
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = DATA_DIR / "seeds"
 SANITARIAN = "Surat Izin Kerja Tenaga Sanitarian"
 
 

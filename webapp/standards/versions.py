@@ -108,7 +108,7 @@ def _publish_document(service: Service, doc: dict[str, Any], note: str) -> tuple
     number = (
         db.session.scalar(select(func.max(ServiceVersion.number)).where(ServiceVersion.service_id == service.id)) or 0
     ) + 1
-    before = service.to_document() if service.is_published else {}
+    before = service.to_document() if service.is_published else None
     version = ServiceVersion(
         service=service,
         number=number,
@@ -123,7 +123,8 @@ def _publish_document(service: Service, doc: dict[str, Any], note: str) -> tuple
     service.apply_document(doc)
     service.is_published = True
     service.published_at = version.published_at
-    return version, diff_documents(before, doc)
+    # A first publication has nothing to differ from: its content is the whole version.
+    return version, (diff_documents(before, doc) if before is not None else [])
 
 
 def publish_draft(service: Service, note: str = "") -> ServiceVersion:
