@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+
 import pytest
 from flask import url_for
 from sqlalchemy import func, select
