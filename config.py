@@ -18,6 +18,11 @@ def _env_int(name: str, default: int) -> int:
     return default if raw in (None, "") else int(raw)
 
 
+def _env_list(name: str) -> list[str]:
+    """A comma-separated setting as a list, blanks dropped."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 def database_url_from_env(raw: str | None) -> str | None:
     """Normalise a DATABASE_URL so that PostgreSQL URLs use the psycopg 3 driver.
 
@@ -49,6 +54,10 @@ class Config:
 
     # The office's local time zone; units may override it.
     TIMEZONE: str = os.environ.get("TIMEZONE", "Asia/Jakarta")
+
+    # Host names the site answers to, comma-separated (e.g. "layanan.kamparkab.go.id"): a
+    # request for any other Host gets 400, so a forged Host header cannot reach a QR code.
+    TRUSTED_HOSTS: list[str] | None = _env_list("TRUSTED_HOSTS") or None
 
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     PROXY_COUNT: int = _env_int("PROXY_COUNT", 0)

@@ -227,7 +227,7 @@ def login(client, make_user):
     def do(role: str = "admin", unit: Unit | None = None, username: str | None = None) -> User:
         user = make_user(role=role, unit=unit, username=username)
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         return user
 

@@ -7,7 +7,9 @@ blueprints (one package each) and their business rules in plain functions.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -52,12 +54,22 @@ def _prepare_instance(app: Flask) -> None:
 
 
 def _instance_secret_key(path: Path) -> str:
-    """Return the random key kept in ``path``, creating it (mode 600) on first use."""
-    if path.exists():
-        return path.read_text().strip()
+    """Return the random key kept in ``path``, creating it (mode 600) on first use.
+
+    Several workers may start at once: exactly one creates the file, the others read it.
+    """
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # the creator may not have written it yet
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} is empty: delete it and start again") from None
     key = secrets.token_hex(32)
-    path.touch(mode=0o600)
-    path.write_text(key)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
     logging.getLogger(__name__).info("Created a new secret key in %s", path)
     return key
 

@@ -25,6 +25,9 @@ from typing import Any
 from flask import current_app, make_response
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import EnvironHeaders
+
+from webapp.htmx import wants_partial
 
 COMPRESSIBLE = ("text/", "application/json", "image/svg+xml", "application/javascript")
 MIN_GZIP_BYTES = 1024
@@ -111,14 +114,14 @@ class PageCacheMiddleware:
         self.session_cookie = re.compile(rf"(?:^|;)\s*{re.escape(session_cookie)}=")
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:
-        if environ.get("REQUEST_METHOD") != "GET" or self._has_session(environ):
+        if environ.get("REQUEST_METHOD") != "GET" or "HTTP_AUTHORIZATION" in environ or self._has_session(environ):
             return self._strip_mark(environ, start_response)
         key = (
             environ.get("wsgi.url_scheme"),
             environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
             environ.get("PATH_INFO"),
             environ.get("QUERY_STRING"),
-            "HTTP_HX_REQUEST" in environ,
+            wants_partial(EnvironHeaders(environ)),  # the same test the view makes
         )
         entry = page_cache.get(key)
         if entry is None:
@@ -139,30 +142,31 @@ class PageCacheMiddleware:
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list, exc_info: Any = None) -> Any:
-            captured["status"], captured["headers"] = status, headers
-            return lambda data: None  # every view here returns its body; nothing writes
+            names = {k.lower() for k, _ in headers}
+            if status.startswith("200") and CACHE_MARK.lower() in names and "set-cookie" not in names:
+                captured["status"], captured["headers"] = status, headers
+                return lambda data: None  # marked views return their body; nothing writes
+            # Anything else (static files, errors, unmarked pages) streams through untouched.
+            return start_response(status, [(k, v) for k, v in headers if k != CACHE_MARK], exc_info)
 
         result = self.wsgi_app(environ, capture)
+        if not captured:
+            return result
         try:
             body = b"".join(result)
         finally:
             if hasattr(result, "close"):
                 result.close()
-        status, headers = captured["status"], captured["headers"]
+        headers = captured["headers"]
         names = {k.lower(): v for k, v in headers}
-        ttl = names.get(CACHE_MARK.lower())
-        if ttl and status.startswith("200") and "set-cookie" not in names:
-            mimetype = names.get("content-type", "")
-            gzipped = None
-            if len(body) >= MIN_GZIP_BYTES and mimetype.startswith(COMPRESSIBLE):
-                gzipped = gzip.compress(body, compresslevel=6, mtime=0)
-            etag = names.get("etag") or '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-            kept = tuple((k, v) for k, v in headers if k.lower() not in _NEVER_STORED | {"etag"})
-            entry = _Entry(time.monotonic() + int(ttl), 200, kept, body, gzipped, etag)
-            page_cache.put(key, entry)
-            return self._answer(entry, environ, start_response)
-        start_response(status, [(k, v) for k, v in headers if k != CACHE_MARK])
-        return [body]
+        gzipped = None
+        if len(body) >= MIN_GZIP_BYTES and names.get("content-type", "").startswith(COMPRESSIBLE):
+            gzipped = gzip.compress(body, compresslevel=6, mtime=0)
+        etag = names.get("etag") or '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        kept = tuple((k, v) for k, v in headers if k.lower() not in _NEVER_STORED | {"etag"})
+        entry = _Entry(time.monotonic() + int(names[CACHE_MARK.lower()]), 200, kept, body, gzipped, etag)
+        page_cache.put(key, entry)
+        return self._answer(entry, environ, start_response)
 
     @staticmethod
     def _answer(entry: _Entry, environ: dict, start_response: Callable) -> list[bytes]:
@@ -184,8 +188,9 @@ class PageCacheMiddleware:
         return [body]
 
 
-# What the public sees is cleared from the cache when a change to it is committed here.
-_PUBLIC_TABLES = {"service", "unit", "service_version"}
+# What the public sees is cleared from the cache when a change to it is committed here
+# (a draft is a service_version and is not public: publishing it changes the service row).
+_PUBLIC_TABLES = {"service", "unit"}
 
 
 @event.listens_for(Session, "after_flush")

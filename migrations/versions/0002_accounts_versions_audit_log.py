@@ -39,7 +39,7 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_user_account_unit_id_unit'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_user_account_unit_id_unit'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('username', name=op.f('uq_user_account_username'))
     )
@@ -102,6 +102,9 @@ def upgrade():
     )
     with op.batch_alter_table('service_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_service_version_service_id'), ['service_id'], unique=False)
+    # At most one open draft per service, even when two admins start editing at once.
+    op.create_index('uq_service_version_one_draft', 'service_version', ['service_id'], unique=True,
+                    postgresql_where=sa.text("status = 'draft'"), sqlite_where=sa.text("status = 'draft'"))
 
     with op.batch_alter_table('service', schema=None) as batch_op:
         # Services that existed before versions were public: they stay published.
@@ -157,6 +160,7 @@ def _record_existing_services_as_version_1():
 
 
 def downgrade():
+    op.drop_index('uq_service_version_one_draft', table_name='service_version')
     with op.batch_alter_table('service', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_service_is_published'))
         batch_op.drop_column('published_at')

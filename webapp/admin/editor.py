@@ -13,7 +13,7 @@ from typing import Any
 
 from webapp.admin import forms
 from webapp.admin.fields import flatten_items, lines, nest_items, paragraphs
-from webapp.standards.components import COMPONENTS
+from webapp.standards.components import COMPONENTS, COMPONENTS_BY_CODE
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def section_data(section: Section, doc: dict[str, Any]) -> dict[str, Any]:
         block = doc["components"].get(section.key)
         if block is None:
             return {"published": False, "items": [], "flow": []}
-        typed = {"jangka_waktu": "days", "biaya": "amount", "jumlah_pelaksana": "count"}.get(section.key)
+        typed = COMPONENTS_BY_CODE[section.key].typed_key
         return {
             "published": True,
             "partial": block.get("partial", False),
@@ -168,7 +168,7 @@ def _block_from(section: Section, data: dict[str, Any]) -> dict[str, Any] | None
         "notes": paragraphs(data.get("notes")),
         "partial": bool(data.get("partial")),
     }
-    typed = {"jangka_waktu": "days", "biaya": "amount", "jumlah_pelaksana": "count"}.get(section.key)
+    typed = COMPONENTS_BY_CODE[section.key].typed_key
     if typed:
         block[typed] = data.get("value")
     if section.key == "prosedur":

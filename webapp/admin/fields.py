@@ -8,14 +8,14 @@ from typing import Any
 from wtforms import Form, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+from webapp.standards.components import has_markup
 
 
 class NoMarkup:
     """Refuse HTML tags: a standard is kept as plain text and every page escapes it."""
 
     def __call__(self, form: Any, field: Any) -> None:
-        if field.data and _TAG.search(str(field.data)):
+        if field.data and has_markup(str(field.data)):
             raise ValidationError("Jangan memakai tag HTML; tulis teksnya saja.")
 
 
@@ -117,7 +117,7 @@ def flatten_errors(form: Any, prefix_label: str = "") -> list[tuple[str, str]]:
 
 
 def apply_list_operation(data: dict, operation: str) -> dict:
-    """Apply an add/remove/move/indent button to a form's data, e.g. ``remove:items-3``.
+    """Apply an add/remove/move button to a form's data, e.g. ``remove:items-3``.
 
     The path names a list (``add:guides-0-steps``) or one of its entries
     (``up:items-2``); entries are dicts or plain values.
@@ -137,16 +137,33 @@ def apply_list_operation(data: dict, operation: str) -> dict:
     if verb == "add":
         template = target[-1] if target else None
         target.append(_blank_like(template))
-    elif verb == "remove":
-        target.pop(index)
-    elif verb == "up" and index > 0:
-        target[index - 1], target[index] = target[index], target[index - 1]
-    elif verb == "down" and index < len(target) - 1:
-        target[index + 1], target[index] = target[index], target[index + 1]
-    elif verb in ("indent", "outdent") and isinstance(target[index], dict) and "level" in target[index]:
-        level = int(target[index].get("level") or 0) + (1 if verb == "indent" else -1)
-        target[index]["level"] = str(max(0, min(len(LEVELS) - 1, level)))
+        return data
+    # Rows with a level carry their sub-items with them: an item moves or goes with its subtree.
+    end = _subtree_end(target, index)
+    if verb == "remove":
+        del target[index:end]
+    elif verb == "up":
+        above = index - 1
+        while above >= 0 and _level(target[above]) > _level(target[index]):
+            above -= 1
+        if above >= 0 and _level(target[above]) == _level(target[index]):
+            target[above:end] = target[index:end] + target[above:index]
+    elif verb == "down" and end < len(target) and _level(target[end]) == _level(target[index]):
+        after = _subtree_end(target, end)
+        target[index:after] = target[end:after] + target[index:end]
     return data
+
+
+def _level(row: Any) -> int:
+    return int(row.get("level") or 0) if isinstance(row, dict) and "level" in row else 0
+
+
+def _subtree_end(rows: list, index: int) -> int:
+    """The index just past row ``index`` and the deeper rows that follow it."""
+    end = index + 1
+    while end < len(rows) and _level(rows[end]) > _level(rows[index]):
+        end += 1
+    return end
 
 
 def _walk(data: Any, parts: list[str]) -> list | None:

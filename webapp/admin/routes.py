@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -43,6 +45,7 @@ from webapp.standards.versions import (
 )
 
 AUDIT_PAGE_SIZE = 50
+CONCURRENT_CHANGE = "Standar ini baru saja diubah petugas lain. Muat ulang halaman, periksa, lalu coba lagi."
 
 
 # --- helpers --------------------------------------------------------------------------
@@ -235,11 +238,14 @@ def edit_service(service_id: int, section: str) -> Response | str:
     if form.validate():
         try:
             changes = save_draft(service, apply_section(current, document, form.data), current.label)
+            db.session.commit()
         except StandardError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
+        except IntegrityError:
+            db.session.rollback()
+            form.form_errors.append(CONCURRENT_CHANGE)
         else:
-            db.session.commit()
             flash(f"{current.label} disimpan di draf." if changes else "Tidak ada perubahan.", "success")
             return redirect(url_for("admin.edit_service", service_id=service.id, section=current.key))
     return render_template("admin/service_edit.html", form=form, errors=flatten_errors(form), **context), 422
@@ -277,11 +283,15 @@ def publish(service_id: int) -> Response:
         abort(400)
     try:
         version = publish_draft(service, form.note.data or "")
+        db.session.commit()
     except StandardError as exc:
         db.session.rollback()
         flash(f"Belum dapat diterbitkan: {exc}", "error")
         return redirect(url_for("admin.preview", service_id=service.id))
-    db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(CONCURRENT_CHANGE, "error")
+        return redirect(url_for("admin.versions", service_id=service.id))
     flash(f"Versi {version.number} diterbitkan dan tampil di halaman publik.", "success")
     return redirect(url_for("admin.versions", service_id=service.id))
 
@@ -359,11 +369,14 @@ def restore(service_id: int, number: int) -> Response:
         abort(400)
     try:
         version = restore_version(service, number)
+        db.session.commit()
     except StandardError as exc:
         db.session.rollback()
         flash(str(exc), "error")
+    except IntegrityError:
+        db.session.rollback()
+        flash(CONCURRENT_CHANGE, "error")
     else:
-        db.session.commit()
         flash(f"Isi versi {number} diterbitkan kembali sebagai versi {version.number}.", "success")
     return redirect(url_for("admin.versions", service_id=service.id))
 
@@ -410,11 +423,15 @@ def audit() -> str:
             statement = statement.where(AuditEvent.username == form.username.data.strip())
         if form.action.data:
             statement = statement.where(AuditEvent.action == form.action.data)
+        local = ZoneInfo(current_app.config["TIMEZONE"])  # the days staff see in the log
+
+        def start_of(day: date) -> datetime:  # in UTC, as stored (SQLite keeps no offset)
+            return datetime.combine(day, time.min, local).astimezone(UTC)
+
         if form.date_from.data:
-            statement = statement.where(AuditEvent.at >= datetime.combine(form.date_from.data, time.min, UTC))
+            statement = statement.where(AuditEvent.at >= start_of(form.date_from.data))
         if form.date_to.data:
-            end = datetime.combine(form.date_to.data, time.min, UTC) + timedelta(days=1)
-            statement = statement.where(AuditEvent.at < end)
+            statement = statement.where(AuditEvent.at < start_of(form.date_to.data + timedelta(days=1)))
     page = max(1, request.args.get("halaman", 1, type=int))
     pagination = db.paginate(statement, page=page, per_page=AUDIT_PAGE_SIZE, error_out=False)
     page_args = {k: v for k, v in request.args.items() if k != "halaman"}

@@ -30,7 +30,10 @@ def _user_or_fail(username: str) -> User:
 @click.option("--name", default="", help="Nama lengkap untuk ditampilkan.")
 @click.option("--unit", "unit_slug", help="Batasi akun ke satu instansi (slug).")
 def create_user(username: str, role: str, password: str | None, name: str, unit_slug: str | None) -> None:
-    """Create a staff account, or reset the password and role of an existing one."""
+    """Create a staff account, or reset the password and role of an existing one.
+
+    An existing account keeps its unit unless --unit is given, and stays inactive if it was.
+    """
     if password is None:
         password = click.prompt("Kata sandi", hide_input=True, confirmation_prompt="Ulangi kata sandi")
     if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", username):
@@ -45,12 +48,12 @@ def create_user(username: str, role: str, password: str | None, name: str, unit_
     user = User.by_username(username)
     created = user is None
     if created:
-        user = User(username=username.strip())
+        user = User(username=username.strip(), active=True)
         db.session.add(user)
     user.role = role
     user.name = name or user.name or ""
-    user.unit = unit
-    user.active = True
+    if created or unit is not None:  # resetting a password must not widen an account to every unit
+        user.unit = unit
     user.set_password(password)
     db.session.commit()
     click.echo(f"Pengguna {user.username} {'dibuat' if created else 'diperbarui'} dengan peran {role}.")

@@ -43,7 +43,8 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(32))
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)
+    # RESTRICT: a unit with accounts cannot vanish, since an account without a unit sees every unit.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -62,6 +63,14 @@ class User(UserMixin, db.Model):
     def display_name(self) -> str:
         """The name to show in the staff UI and the audit log."""
         return self.name or self.username
+
+    @property
+    def password_fingerprint(self) -> str:
+        """Part of the session id: changing the password ends every other session."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:  # Flask-Login stores this in the session
+        return f"{self.id}:{self.password_fingerprint}"
 
     def set_password(self, password: str) -> None:
         """Store a slow (scrypt) hash of ``password``."""

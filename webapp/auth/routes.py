@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -55,8 +55,10 @@ def login() -> Response | str | tuple[str, int]:
         clear_failures(username)
         user.last_login_at = utcnow()
         db.session.commit()
+        next_url = _safe_next(request.args.get("next"))
+        session.clear()  # a fresh session (and CSRF token) for the signed-in user
         login_user(user)
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(next_url)
     return render_template("auth/login.html", form=form)
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
+
 from flask import Flask, Response, abort, current_app, g, request
 
 from webapp.auth.models import ApiToken, User
 from webapp.extensions import csrf, db, login_manager
 from webapp.standards.models import utcnow
+
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 # The site's own scripts and styles only: no inline script, no framing by other sites.
 _CONTENT_SECURITY_POLICY = "; ".join(
@@ -27,10 +31,13 @@ _CONTENT_SECURITY_POLICY = "; ".join(
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The account of a session cookie."""
+def load_user(session_id: str) -> User | None:
+    """The account of a session cookie; a session from before a password change is void."""
+    user_id, _, fingerprint = session_id.partition(":")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user and user.active else None
+    if user is None or not user.active or fingerprint != user.password_fingerprint:
+        return None
+    return user
 
 
 @login_manager.request_loader
@@ -50,13 +57,16 @@ def authenticate_bearer_and_check_csrf() -> None:
     """Bearer-token requests are checked by token; every other state-changing request needs CSRF."""
     if request.routing_exception is not None:
         return  # no view will run (404, 405): nothing can change, let the error handler answer
-    plain = _bearer_token()
+    plain = _bearer_token() if request.blueprint == "api" else None  # tokens open the API, nothing else
     if plain is not None:
         token = ApiToken.find_active(plain)
         if token is None:
             abort(401)
-        token.last_used_at = utcnow()
-        db.session.commit()
+        now = utcnow()
+        last = token.last_used_at
+        if last is None or (last if last.tzinfo else last.replace(tzinfo=UTC)) < now - TOKEN_USE_RESOLUTION:
+            token.last_used_at = now  # at most once a minute: not a write per API call
+            db.session.commit()
         g.api_token = token
         return
     if current_app.config.get("WTF_CSRF_ENABLED", True):

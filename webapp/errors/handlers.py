@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from webapp.errors import bp
 from webapp.extensions import db
@@ -34,6 +34,9 @@ def _render(status: int, description: str | None = None):
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
     """Every HTTP error in the site's style (or as JSON under /api/)."""
+    if isinstance(error, SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+        return Response("Host tidak dikenal.", status=400, mimetype="text/plain")
     if error.code == 500:
         return server_error(error)
     return _render(error.code or 500)

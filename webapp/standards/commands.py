@@ -26,13 +26,18 @@ def import_command(file: Path, unit_slug: str, title: str | None, publish: bool)
         raise click.ClickException(f"Instansi {unit_slug!r} tidak ada.")
     try:
         result = import_document(unit, file.read_bytes(), title=title, filename=file.name)
-        if publish:
+    except (ImportRefusedError, StandardError) as exc:
+        raise click.ClickException(f"{file.name} ditolak, tidak ada yang berubah: {exc}") from exc
+    if publish:
+        try:
             for _, service in result.created + result.updated:
                 publish_draft(service, f"Impor {file.name}")
             db.session.commit()
-    except (ImportRefusedError, StandardError) as exc:
-        db.session.rollback()
-        raise click.ClickException(f"{file.name} ditolak, tidak ada yang berubah: {exc}") from exc
+        except StandardError as exc:
+            db.session.rollback()
+            raise click.ClickException(
+                f"{file.name} tersimpan sebagai draf, tetapi belum dapat diterbitkan: {exc}"
+            ) from exc
     for standard, service in result.created + result.updated:
         state = "baru" if (standard, service) in result.created else "diperbarui"
         click.echo(f"{service.title} [{service.slug}] ({state}, baris {standard.line})")

@@ -78,6 +78,11 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_DEPTH = 4
 
 
+def has_markup(text: str) -> bool:
+    """Whether ``text`` holds an HTML tag (a lone "<" is just text)."""
+    return bool(_TAG.search(text))
+
+
 class StandardError(ValueError):
     """A standard document that cannot be stored; the message is for the user."""
 

@@ -185,7 +185,9 @@ def read_document(data: bytes, title: str | None = None) -> ReadReport:
 
     def start(line_no: int) -> ReadStandard:
         found_title = _title_from(preamble) if preamble else ""
-        standard = ReadStandard(title=title or found_title, line=line_no)
+        # A typed title only names a standard the document leaves untitled: with several
+        # standards in one file, giving all of them one title would merge them.
+        standard = ReadStandard(title=found_title or title or "", line=line_no)
         standards.append(standard)
         preamble.clear()
         return standard
@@ -227,7 +229,10 @@ def read_document(data: bytes, title: str | None = None) -> ReadReport:
                 last_code = None
                 continue
             content = "\t".join(cells[2:]).strip() if len(cells) >= 3 else "\t".join(cells[1:]).strip()
-            if row:
+            # A row that names another component but lost its number starts that component.
+            labelled = None if row or len(cells) < 3 else _component_for(cells[1])
+            starts = bool(row) or (labelled not in (None, last_code) and labelled not in current.components)
+            if starts:
                 code = _component_for(cells[1])
                 if code is None:
                     current.problems.append(

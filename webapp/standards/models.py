@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -80,7 +92,7 @@ class Service(db.Model):
     sop: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     guides: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     decree: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
-    # Lower-cased title, unit and public component texts, for the catalogue search.
+    # Lower-cased title, requirements and product, for the catalogue search.
     search_text: Mapped[str] = mapped_column(Text, default="")
     # The columns above hold the published standard; a service never published holds its
     # first draft there and stays off the public site.
@@ -164,8 +176,8 @@ class Service(db.Model):
         }
 
     def _search_text(self) -> str:
-        unit = self.unit.short_name if self.unit else ""
-        parts = [self.title, unit]
+        # The unit's name is matched in the query itself, so renaming a unit needs no rebuild.
+        parts = [self.title]
         for code in ("persyaratan", "produk"):
             parts.extend(block_texts((self.components or {}).get(code)))
         return " ".join(parts).casefold()
@@ -178,7 +190,17 @@ class ServiceVersion(db.Model):
     """
 
     __tablename__ = "service_version"
-    __table_args__ = (UniqueConstraint("service_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("service_id", "number"),
+        # At most one open draft per service, even when two admins start editing at once.
+        Index(
+            "uq_service_version_one_draft",
+            "service_id",
+            unique=True,
+            postgresql_where=text("status = 'draft'"),
+            sqlite_where=text("status = 'draft'"),
+        ),
+    )
 
     DRAFT = "draft"
     PUBLISHED = "published"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
@@ -14,14 +14,16 @@ MAX_QUERY_WORDS = 8
 
 
 def search_services(query: str | None, unit: Unit | None = None) -> list[Service]:
-    """Services whose title, unit, requirements or product contain every word of ``query``."""
+    """Services whose title, requirements, product or unit name contain every word of ``query``."""
     statement = (
         select(Service).join(Service.unit).options(selectinload(Service.unit)).where(Service.is_published.is_(True))
     )
     if unit is not None:
         statement = statement.where(Service.unit_id == unit.id)
     for word in (query or "").casefold().split()[:MAX_QUERY_WORDS]:
-        statement = statement.where(Service.search_text.contains(word, autoescape=True))
+        statement = statement.where(
+            or_(Service.search_text.contains(word, autoescape=True), Unit.short_name.icontains(word, autoescape=True))
+        )
     statement = statement.order_by(Unit.name, Service.position, Service.title)
     return list(db.session.scalars(statement))
 

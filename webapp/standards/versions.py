@@ -50,8 +50,17 @@ def version_by_number(service: Service, number: int) -> ServiceVersion | None:
     )
 
 
+def _lock(service: Service) -> None:
+    """Hold the service row until commit (PostgreSQL), so that drafts and version numbers do not race.
+
+    SQLite has one writer at a time; there the unique constraints are the last word.
+    """
+    db.session.execute(select(Service.id).where(Service.id == service.id).with_for_update())
+
+
 def get_or_open_draft(service: Service) -> ServiceVersion:
     """The open draft, opened from the published standard when there is none."""
+    _lock(service)
     draft = open_draft(service)
     if draft is None:
         draft = ServiceVersion(service=service, document=service.to_document(), created_by=_actor())
@@ -105,6 +114,7 @@ def discard_draft(service: Service) -> bool:
 
 def _publish_document(service: Service, doc: dict[str, Any], note: str) -> tuple[ServiceVersion, list[dict]]:
     """Add ``doc`` as the next published version; returns it with its changes from the last one."""
+    _lock(service)
     number = (
         db.session.scalar(select(func.max(ServiceVersion.number)).where(ServiceVersion.service_id == service.id)) or 0
     ) + 1
