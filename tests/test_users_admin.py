@@ -102,3 +102,13 @@ def test_a_unit_limited_admin_manages_only_its_unit(client, login, make_unit, ma
     assert escalate.status_code == 422  # "all units" is not a choice for a unit-limited admin
     assert User.by_username("naik") is None
     assert client.get(url_for("admin.edit_user", user_id=mine.id)).status_code == 200
+
+
+def test_an_admin_cannot_make_a_token_for_another_admin(client, login, make_user):
+    login("admin")
+    other = make_user(role="admin", username="admin-lain")
+    url = url_for("admin.edit_user", user_id=other.id)
+    assert "hanya dapat dibuat oleh pemilik" in client.get(url).get_data(as_text=True)
+    response = client.post(url_for("admin.issue_token", user_id=other.id), data={"csrf_token": csrf_from(client, url)})
+    assert response.status_code == 403
+    assert not other.tokens

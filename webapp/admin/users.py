@@ -129,6 +129,8 @@ def issue_token(user_id: int) -> str:
     user = _user_or_403(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if user.role == ADMIN and user.id != current_user.id:
+        abort(403)  # an admin's token acts as that admin: only they may make one
     token, plain = user.issue_token("dibuat di halaman admin")
     db.session.flush()
     record("token", "user", user.id, f"Membuat token API #{token.id} untuk {user.username}", unit_id=user.unit_id)
