@@ -76,6 +76,14 @@ class Config:
     # Anonymous JSON API requests per address; clients with a bearer token are not limited.
     API_RATE_LIMIT: str = os.environ.get("API_RATE_LIMIT", "600 per minute")
 
+    # Days the queue takes tickets, ISO weekdays (1 = Monday): Monday to Friday by default;
+    # a Mal Pelayanan Publik open on Saturday sets "1,2,3,4,5,6".
+    QUEUE_DAYS: frozenset[int] = frozenset(int(d) for d in (_env_list("QUEUE_DAYS") or ["1", "2", "3", "4", "5"]))
+
+    # Socket.IO's concurrency model: "threading" for `flask run`, "gevent" under gunicorn
+    # (gunicorn.conf.py sets it).
+    SOCKETIO_ASYNC_MODE: str = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+
     # CSRF tokens last as long as the session: a counter PC stays on one page all day.
     WTF_CSRF_TIME_LIMIT: int | None = None
 

@@ -86,6 +86,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         SQLALCHEMY_DATABASE_URI = database_url
         PUBLIC_BASE_URL = ""
         SERVER_NAME = None
+        QUEUE_DAYS = frozenset(range(1, 8))  # tests run on any day of the week
 
     application = create_app(TestConfig)
     application.test_client_class = IsolatedClient
@@ -197,6 +198,27 @@ def make_service(make_unit):
             service = create_service(unit, document)
         db.session.commit()
         return service
+
+    return factory
+
+
+@pytest.fixture
+def make_queue(make_unit):
+    """A unit with queue services A and B (open all day) and counters 1 (A, B) and 2 (A)."""
+    from datetime import time
+
+    from antrian.models import Counter, QueueService
+
+    def factory(unit: Unit | None = None, daily_cap: int | None = None) -> dict:
+        unit = unit or make_unit()
+        a = QueueService(unit=unit, code="A", name="Pendaftaran", opens_at=time(0, 0), closes_at=time(0, 0),
+                         daily_cap=daily_cap)  # fmt: skip
+        b = QueueService(unit=unit, code="B", name="Pengambilan Izin", opens_at=time(0, 0), closes_at=time(0, 0))
+        one = Counter(unit=unit, number=1, name="Loket 1", queue_services=[a, b])
+        two = Counter(unit=unit, number=2, name="Loket 2", queue_services=[a])
+        db.session.add_all([a, b, one, two])
+        db.session.commit()
+        return {"unit": unit, "A": a, "B": b, "loket1": one, "loket2": two}
 
     return factory
 

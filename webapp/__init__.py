@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
-from webapp.extensions import csrf, db, gate_limiter_hooks, limiter, login_manager, migrate
+from webapp.extensions import csrf, db, gate_limiter_hooks, limiter, login_manager, migrate, socketio
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +39,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
     _install_page_cache(app)
+    _init_realtime(app)
     _apply_proxy_fix(app)
     return app
 
@@ -97,6 +98,7 @@ def _init_rate_limits(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Attach every feature blueprint and its CLI commands."""
+    from antrian import bp as antrian_bp
     from webapp.admin import bp as admin_bp
     from webapp.api import bp as api_bp
     from webapp.auth import bp as auth_bp
@@ -112,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(demo_bp)
     app.register_blueprint(auth_bp, url_prefix="/admin")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(antrian_bp, url_prefix="/antrian")
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -137,6 +140,18 @@ def _install_page_cache(app: Flask) -> None:
     from webapp.page_cache import PageCacheMiddleware
 
     app.wsgi_app = PageCacheMiddleware(app.wsgi_app, app.config["SESSION_COOKIE_NAME"])  # type: ignore[method-assign]
+
+
+def _init_realtime(app: Flask) -> None:
+    """Flask-SocketIO for the queue (after the page cache: /socket.io/ is answered before it)."""
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        cors_allowed_origins=[],  # same origin only
+        logger=False,
+        engineio_logger=False,
+    )
 
 
 def _apply_proxy_fix(app: Flask) -> None:

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import select
+
 from webapp.extensions import db
 from webapp.standards.components import StandardError, normalise_contacts, normalise_standard
 from webapp.standards.models import Service, Unit
@@ -44,6 +46,9 @@ def load_demo(data_dir: Path = DATA_DIR) -> LoadReport:
         units = _load_units(data_dir / "units.json", report)
         for path in sorted((data_dir / "standards").glob("*.json")):
             _load_standard(path, units, report)
+        queue_file = data_dir / "antrian.json"
+        if queue_file.exists():
+            _load_queues(queue_file, units)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -73,6 +78,37 @@ def _load_units(path: Path, report: LoadReport) -> dict[str, Unit]:
         units[unit.slug] = unit
     db.session.flush()
     return units
+
+
+def _load_queues(path: Path, units: dict[str, Unit]) -> None:
+    """Queue services and counters per unit, matched by letter and by counter number."""
+    from datetime import time
+
+    from antrian.models import Counter, QueueService, QueueState
+
+    for raw in _read_json(path):  # type: ignore[union-attr]
+        unit = units[raw["unit"]]
+        services = {s.code: s for s in db.session.scalars(select(QueueService).where(QueueService.unit_id == unit.id))}
+        for position, item in enumerate(raw["services"]):
+            service = services.get(item["code"]) or QueueService(unit=unit, code=item["code"])
+            service.name = item["name"]
+            service.opens_at = time.fromisoformat(item["opens_at"])
+            service.closes_at = time.fromisoformat(item["closes_at"])
+            service.daily_cap = item.get("daily_cap")
+            service.position = position
+            service.active = True
+            db.session.add(service)
+            services[service.code] = service
+        counters = {c.number: c for c in db.session.scalars(select(Counter).where(Counter.unit_id == unit.id))}
+        for item in raw["counters"]:
+            counter = counters.get(item["number"]) or Counter(unit=unit, number=item["number"])
+            counter.name = item["name"]
+            counter.active = True
+            counter.queue_services = [services[code] for code in item["services"]]
+            db.session.add(counter)
+        state = db.session.get(QueueState, unit.id) or QueueState(unit_id=unit.id, version=0)
+        state.running_text = raw.get("running_text", "")
+        db.session.add(state)
 
 
 def _load_standard(path: Path, units: dict[str, Unit], report: LoadReport) -> None:

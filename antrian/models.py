@@ -1,0 +1,135 @@
+"""Queue services, counters, tickets, the per-day number sequences and each unit's state version."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.standards.models import Unit, utcnow
+
+counter_queue_service = Table(
+    "counter_queue_service",
+    db.metadata,
+    Column("counter_id", ForeignKey("counter.id", ondelete="CASCADE"), primary_key=True),
+    Column("queue_service_id", ForeignKey("queue_service.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class QueueService(db.Model):
+    """A line people queue in: a letter prefix (A, B ...), opening hours and an optional daily cap."""
+
+    __tablename__ = "queue_service"
+    __table_args__ = (UniqueConstraint("unit_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(2))
+    name: Mapped[str] = mapped_column(String(120))
+    opens_at: Mapped[time] = mapped_column(Time, default=time(8, 0))
+    closes_at: Mapped[time] = mapped_column(Time, default=time(15, 0))
+    daily_cap: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    unit: Mapped[Unit] = relationship()
+    counters: Mapped[list[Counter]] = relationship(secondary=counter_queue_service, back_populates="queue_services")
+
+    def is_open_at(self, moment: time) -> bool:
+        """Whether tickets may be taken at this local time of day (a close at 00:00 means midnight)."""
+        closes = self.closes_at if self.closes_at != time(0, 0) else time.max
+        return self.active and self.opens_at <= moment < closes
+
+
+class Counter(db.Model):
+    """A counter (loket) and the queue services it calls from."""
+
+    __tablename__ = "counter"
+    __table_args__ = (UniqueConstraint("unit_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(80))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    unit: Mapped[Unit] = relationship()
+    queue_services: Mapped[list[QueueService]] = relationship(
+        secondary=counter_queue_service, back_populates="counters", order_by="QueueService.code"
+    )
+
+
+class Ticket(db.Model):
+    """One queue number for one local day. The database is the source of truth for the queue."""
+
+    __tablename__ = "ticket"
+    __table_args__ = (
+        # A number is issued once by its service on its day (a transfer moves the ticket, not the number).
+        UniqueConstraint("issued_service_id", "day", "sequence"),
+        Index("ix_ticket_unit_day_status", "unit_id", "day", "status"),
+    )
+
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    # The line the ticket waits in now; issued_service_id is the one that gave its number.
+    queue_service_id: Mapped[int] = mapped_column(ForeignKey("queue_service.id", ondelete="CASCADE"), index=True)
+    issued_service_id: Mapped[int] = mapped_column(ForeignKey("queue_service.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    sequence: Mapped[int] = mapped_column(Integer)
+    # Kept as printed: a ticket transferred to another line keeps the number the visitor holds.
+    number: Mapped[str] = mapped_column(String(8))
+    token: Mapped[str] = mapped_column(String(43), unique=True)
+    priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    priority_reason: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(12), default=WAITING)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    called_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    serving_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id", ondelete="SET NULL"))
+    call_count: Mapped[int] = mapped_column(Integer, default=0)
+    transferred_from_id: Mapped[int | None] = mapped_column(ForeignKey("queue_service.id", ondelete="SET NULL"))
+
+    queue_service: Mapped[QueueService] = relationship(foreign_keys=[queue_service_id])
+    counter: Mapped[Counter | None] = relationship()
+
+
+class DailySequence(db.Model):
+    """The last number issued for a queue service on a local day: the atomic counter behind A-001."""
+
+    __tablename__ = "daily_sequence"
+
+    queue_service_id: Mapped[int] = mapped_column(ForeignKey("queue_service.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class QueueState(db.Model):
+    """A unit's queue version, raised with every change, so that clients can spot a missed event."""
+
+    __tablename__ = "queue_state"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    running_text: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,236 @@
+"""Kiosk, ticket (phone and print), lobby display and counter panel."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from antrian import bp
+from antrian.events import publish_change
+from antrian.forms import CounterActionForm, PriorityTicketForm, TakeTicketForm
+from antrian.models import Counter, QueueService, Ticket
+from antrian.service import (
+    PRIORITY_REASONS,
+    QueueError,
+    call_next,
+    current_ticket,
+    finish,
+    issue_ticket,
+    local_day,
+    open_services,
+    position,
+    recall,
+    skip,
+    snapshot,
+    start_serving,
+    ticket_by_token,
+    ticket_view,
+    transfer,
+    waiting_tickets,
+)
+from webapp.admin.fields import choices
+from webapp.auth.roles import ADMIN, PETUGAS_LOKET, role_required
+from webapp.extensions import db, limiter
+from webapp.formatting import public_url
+from webapp.htmx import is_htmx, render_partial_or_page
+from webapp.standards.models import Unit
+from webapp.standards.qr import qr_etag, qr_svg
+
+
+def _queue_units() -> list[Unit]:
+    """Units that have queue services."""
+    return list(db.session.scalars(select(Unit).where(Unit.id.in_(select(QueueService.unit_id))).order_by(Unit.name)))
+
+
+def _unit_from_request() -> Unit | None:
+    """The unit named by ?instansi=, or the only unit with a queue."""
+    slug = request.args.get("instansi")
+    if slug:
+        return Unit.by_slug(slug) or abort(404)
+    units = _queue_units()
+    return units[0] if len(units) == 1 else None
+
+
+@bp.route("/ambil", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def kiosk() -> WerkzeugResponse | str:
+    """The kiosk: one big button per open service; a press prints a ticket."""
+    unit = _unit_from_request()
+    if unit is None:
+        return render_template("antrian/choose_unit.html", units=_queue_units(), endpoint="antrian.kiosk")
+    form = TakeTicketForm()
+    if form.validate_on_submit():
+        service = db.session.scalar(
+            select(QueueService).where(QueueService.unit_id == unit.id, QueueService.code == form.service.data)
+        )
+        if service is None:
+            abort(404)
+        try:
+            ticket = issue_ticket(service)
+        except QueueError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("antrian.kiosk", instansi=unit.slug))
+        publish_change(unit)
+        return redirect(url_for("antrian.print_ticket", token=ticket.token, kios=1))
+    return render_template("antrian/kiosk.html", unit=unit, services=open_services(unit), form=form)
+
+
+def _ticket_or_404(token: str):
+    ticket = ticket_by_token(token)
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+@bp.route("/tiket/<token>")
+def ticket(token: str) -> str:
+    """A ticket on the visitor's phone: position, people ahead, estimated wait; live."""
+    found = _ticket_or_404(token)
+    today = local_day(found.queue_service.unit).isoformat()
+    return render_template("antrian/ticket.html", ticket=found, view=ticket_view(found), today=today)
+
+
+@bp.route("/tiket/<token>/cetak")
+def print_ticket(token: str) -> str:
+    """The thermal-printer view (58 or 80 mm) with the ticket's QR code."""
+    found = _ticket_or_404(token)
+    width = "58" if request.args.get("lebar") == "58" else "80"
+    return render_template(
+        "antrian/print.html",
+        ticket=found,
+        ahead=position(found),
+        width=width,
+        kiosk=bool(request.args.get("kios")),
+        ticket_url=public_url("antrian.ticket", token=found.token),
+    )
+
+
+@bp.route("/tiket/<token>/qr.svg")
+def ticket_qr(token: str) -> Response:
+    """The QR code of the ticket's phone page."""
+    found = _ticket_or_404(token)
+    url = public_url("antrian.ticket", token=found.token)
+    response = Response(qr_svg(url), mimetype="image/svg+xml")
+    response.set_etag(qr_etag(url, "svg"))
+    response.cache_control.private = True
+    response.cache_control.max_age = 86400
+    return response
+
+
+@bp.route("/layar")
+def display() -> str:
+    """The lobby TV: current number at each counter, recent calls, waiting counts, clock, running text."""
+    unit = _unit_from_request()
+    if unit is None:
+        return render_template("antrian/choose_unit.html", units=_queue_units(), endpoint="antrian.display")
+    only = {int(n) for n in request.args.get("loket", "").split(",") if n.strip().isdigit()}
+    return render_template("antrian/display.html", unit=unit, state=snapshot(unit), only=sorted(only))
+
+
+# --- counter panel -------------------------------------------------------------------------------
+
+COUNTER_SESSION_KEY = "antrian_counter_id"
+
+
+def _staff_counters() -> list[Counter]:
+    statement = select(Counter).where(Counter.active.is_(True)).order_by(Counter.unit_id, Counter.number)
+    if current_user.unit_id is not None:
+        statement = statement.where(Counter.unit_id == current_user.unit_id)
+    return list(db.session.scalars(statement))
+
+
+def _counter_or_403(counter_id: int) -> Counter:
+    counter = db.session.get(Counter, counter_id) or abort(404)
+    if not current_user.can_manage_unit(counter.unit_id):
+        abort(403)
+    return counter
+
+
+def _panel_context(counter: Counter) -> dict:
+    unit = counter.unit
+    service_ids = {s.id for s in counter.queue_services}
+    waiting = [t for t in waiting_tickets(unit) if t.queue_service_id in service_ids]
+    skipped = db.session.scalars(
+        select(Ticket)
+        .where(Ticket.unit_id == unit.id, Ticket.day == local_day(unit), Ticket.status == Ticket.SKIPPED)
+        .order_by(Ticket.called_at.desc())
+    ).all()
+    priority = PriorityTicketForm()
+    priority.service.choices = choices((s.code, f"{s.code} · {s.name}") for s in counter.queue_services)
+    others = db.session.scalars(
+        select(QueueService).where(QueueService.unit_id == unit.id).order_by(QueueService.code)
+    ).all()
+    return {
+        "counter": counter,
+        "current": current_ticket(counter),
+        "waiting": waiting,
+        "skipped": skipped,
+        "form": CounterActionForm(),
+        "priority_form": priority,
+        "transfer_targets": others,
+        "reasons": PRIORITY_REASONS,
+    }
+
+
+@bp.route("/loket")
+@role_required(PETUGAS_LOKET, ADMIN)
+def counter_panel() -> WerkzeugResponse | str:
+    """The counter officer's panel; the counter is chosen once and kept in the session."""
+    counters = _staff_counters()
+    chosen = request.args.get("loket", type=int) or session.get(COUNTER_SESSION_KEY)
+    counter = next((c for c in counters if c.id == chosen), None)
+    if counter is None:
+        return render_template("antrian/choose_counter.html", counters=counters)
+    session[COUNTER_SESSION_KEY] = counter.id
+    return render_partial_or_page("antrian/counter.html", "antrian/_panel.html", **_panel_context(counter))
+
+
+ACTIONS = {"ulang": recall, "lewati": skip, "mulai": start_serving, "selesai": finish}
+
+
+@bp.route("/loket/<int:counter_id>/<action>", methods=["POST"])
+@role_required(PETUGAS_LOKET, ADMIN)
+def counter_action(counter_id: int, action: str) -> WerkzeugResponse | Response:
+    """A counter button: panggil (next), ulang (recall), lewati (no-show), mulai, selesai, alihkan, prioritas."""
+    counter = _counter_or_403(counter_id)
+    form = CounterActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    called = None
+    try:
+        if action == "panggil":
+            called = call_next(counter)
+            if called is None:
+                flash("Tidak ada yang menunggu.", "info")
+        elif action in ACTIONS:
+            ticket = ACTIONS[action](counter, int(form.ticket.data or 0))
+            called = ticket if action == "ulang" else None
+        elif action == "alihkan":
+            target = db.session.scalar(
+                select(QueueService).where(
+                    QueueService.unit_id == counter.unit_id, QueueService.code == form.target.data
+                )
+            )
+            if target is None:
+                raise QueueError("Pilih layanan tujuan.")
+            moved = transfer(counter, int(form.ticket.data or 0), target)
+            flash(f"{moved.number} dialihkan ke antrian {target.name}.", "success")
+        elif action == "prioritas":
+            priority = PriorityTicketForm()
+            service = next((s for s in counter.queue_services if s.code == priority.service.data), None)
+            if service is None:
+                raise QueueError("Pilih layanan.")
+            issued = issue_ticket(service, priority_reason=priority.reason.data, check_hours=False)
+            flash(f"Tiket prioritas {issued.number} dibuat.", "success")
+        else:
+            abort(404)
+    except (QueueError, ValueError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        publish_change(counter.unit, called=called)
+    if not is_htmx():  # without JavaScript: post, redirect, get
+        return redirect(url_for("antrian.counter_panel", loket=counter.id))
+    return render_partial_or_page("antrian/counter.html", "antrian/_panel.html", **_panel_context(counter))

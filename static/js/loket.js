@@ -1,0 +1,24 @@
+/* Counter panel: keyboard shortcuts, and a refresh of the panel whenever the queue changes. */
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.altKey || event.metaKey) { return; }
+    var target = event.target;
+    if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) { return; }
+    var button = document.querySelector('#panel [data-key="' + event.key.toUpperCase() + '"]');
+    if (button) { event.preventDefault(); button.click(); }
+  });
+  var panel = document.getElementById("panel");
+  if (!panel || !window.io) { return; }
+  var socket = window.io("/antrian", { transports: ["websocket", "polling"] });
+  var version = -1;
+  socket.on("connect", function () { socket.emit("join", { unit: panel.getAttribute("data-unit") }); });
+  function changed(state) {
+    if (state.version > version) {
+      if (version >= 0) { document.body.dispatchEvent(new CustomEvent("queue-changed")); }
+      version = state.version;
+    }
+  }
+  socket.on("snapshot", changed);
+  socket.on("state", changed);
+})();

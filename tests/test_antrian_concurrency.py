@@ -1,0 +1,86 @@
+"""Many kiosks and counters at the same moment: numbers unique and gapless, each ticket called once.
+
+Runs on SQLite (one writer) and on PostgreSQL (row locks, SKIP LOCKED) when TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter as Tally
+
+from sqlalchemy import select
+
+from antrian.models import Counter, QueueService, Ticket
+from antrian.service import call_next, issue_ticket
+from webapp.extensions import db
+
+KIOSKS = 8
+TICKETS_PER_KIOSK = 12
+
+
+def _run_in_threads(app, count: int, work) -> list:
+    """Run ``work(index)`` in ``count`` threads released together; returns results and errors."""
+    barrier = threading.Barrier(count)
+    results: list = []
+    errors: list = []
+    lock = threading.Lock()
+
+    def runner(index: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                value = work(index)
+                with lock:
+                    results.append(value)
+            except Exception as exc:
+                with lock:
+                    errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    return results
+
+
+def test_kiosks_issuing_at_once_get_unique_gapless_numbers(app, make_queue):
+    queue = make_queue()
+    service_id = queue["A"].id
+
+    def kiosk(_: int) -> list[int]:
+        service = db.session.get(QueueService, service_id)
+        return [issue_ticket(service).sequence for _ in range(TICKETS_PER_KIOSK)]
+
+    batches = _run_in_threads(app, KIOSKS, kiosk)
+    sequences = sorted(s for batch in batches for s in batch)
+    assert sequences == list(range(1, KIOSKS * TICKETS_PER_KIOSK + 1))
+    stored = db.session.scalars(select(Ticket.number).where(Ticket.queue_service_id == service_id)).all()
+    assert len(stored) == len(set(stored)) == KIOSKS * TICKETS_PER_KIOSK
+
+
+def test_counters_calling_at_once_never_share_a_ticket(app, make_queue, make_unit):
+    queue = make_queue()
+    unit = queue["unit"]
+    extra = [Counter(unit=unit, number=n, name=f"Loket {n}", queue_services=[queue["A"]]) for n in range(3, 7)]
+    db.session.add_all(extra)
+    db.session.commit()
+    for _ in range(40):
+        issue_ticket(queue["A"])
+    counter_ids = [queue["loket1"].id, queue["loket2"].id, *(c.id for c in extra)]
+
+    def counter(index: int) -> list[int]:
+        mine = db.session.get(Counter, counter_ids[index])
+        called = []
+        while (ticket := call_next(mine)) is not None:
+            called.append(ticket.id)
+        return called
+
+    batches = _run_in_threads(app, len(counter_ids), counter)
+    called = [ticket_id for batch in batches for ticket_id in batch]
+    assert len(called) == 40
+    assert max(Tally(called).values()) == 1
+    assert db.session.scalars(select(Ticket.status)).all().count(Ticket.WAITING) == 0

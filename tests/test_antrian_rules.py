@@ -1,0 +1,142 @@
+"""Queue rules: numbering per service per local day, priority, counter actions, estimates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from antrian.models import Ticket
+from antrian.service import (
+    QueueError,
+    call_next,
+    estimated_wait_minutes,
+    finish,
+    issue_ticket,
+    local_day,
+    open_services,
+    position,
+    recall,
+    skip,
+    snapshot,
+    start_serving,
+    ticket_view,
+    transfer,
+)
+from webapp.extensions import db
+
+# 09:00 WIB on a Monday.
+MONDAY_9 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+def test_numbers_count_per_service_and_start_with_001(make_queue):
+    q = make_queue()
+    numbers = [issue_ticket(q["A"], now=MONDAY_9).number for _ in range(3)] + [
+        issue_ticket(q["B"], now=MONDAY_9).number
+    ]
+    assert numbers == ["A-001", "A-002", "A-003", "B-001"]
+
+
+def test_numbering_restarts_at_the_units_local_midnight_not_utcs(make_queue):
+    q = make_queue()
+    before_midnight = datetime(2026, 11, 23, 16, 59, tzinfo=UTC)  # 23.59 WIB
+    after_midnight = datetime(2026, 11, 23, 17, 1, tzinfo=UTC)  # 00.01 WIB, still 23 November in UTC
+    first = issue_ticket(q["A"], now=before_midnight)
+    second = issue_ticket(q["A"], now=after_midnight)
+    assert (first.number, second.number) == ("A-001", "A-001")
+    assert (first.day.isoformat(), second.day.isoformat()) == ("2026-11-23", "2026-11-24")
+    q["unit"].timezone = "Asia/Jayapura"  # WIT, two hours ahead
+    db.session.commit()
+    assert local_day(q["unit"], datetime(2026, 11, 23, 15, 30, tzinfo=UTC)).isoformat() == "2026-11-24"
+
+
+def test_tokens_are_unguessable_and_unique(make_queue):
+    q = make_queue()
+    tokens = {issue_ticket(q["A"], now=MONDAY_9).token for _ in range(20)}
+    assert len(tokens) == 20
+    assert all(len(t) >= 24 for t in tokens)
+
+
+def test_hours_days_and_daily_cap(app, make_queue, monkeypatch):
+    q = make_queue(daily_cap=2)
+    q["B"].opens_at, q["B"].closes_at = time(8, 0), time(12, 0)
+    db.session.commit()
+    assert [s.code for s in open_services(q["unit"], now=MONDAY_9)] == ["A", "B"]
+    afternoon = MONDAY_9 + timedelta(hours=5)  # 14.00 WIB
+    assert [s.code for s in open_services(q["unit"], now=afternoon)] == ["A"]
+    with pytest.raises(QueueError, match="tutup"):
+        issue_ticket(q["B"], now=afternoon)
+    monkeypatch.setitem(app.config, "QUEUE_DAYS", frozenset({1, 2, 3, 4, 5}))
+    assert open_services(q["unit"], now=MONDAY_9 - timedelta(days=1)) == []  # Sunday
+    issue_ticket(q["A"], now=MONDAY_9)
+    issue_ticket(q["A"], now=MONDAY_9)
+    with pytest.raises(QueueError, match="Kuota harian"):
+        issue_ticket(q["A"], now=MONDAY_9)
+
+
+def test_call_next_priority_first_then_arrival_over_the_counters_services(make_queue):
+    q = make_queue()
+    a1 = issue_ticket(q["A"], now=MONDAY_9)
+    b1 = issue_ticket(q["B"], now=MONDAY_9 + timedelta(minutes=1))
+    a2 = issue_ticket(q["A"], priority_reason="lansia", now=MONDAY_9 + timedelta(minutes=2))
+    assert call_next(q["loket2"], now=MONDAY_9 + timedelta(minutes=3)).id == a2.id  # priority
+    assert call_next(q["loket2"], now=MONDAY_9 + timedelta(minutes=4)).id == a1.id
+    assert call_next(q["loket2"], now=MONDAY_9 + timedelta(minutes=5)) is None  # B is not served at Loket 2
+    assert call_next(q["loket1"], now=MONDAY_9 + timedelta(minutes=5)).id == b1.id
+    db.session.refresh(a2)
+    assert a2.status == Ticket.DONE  # calling the next one finished it
+
+
+def test_skip_then_recall_the_same_day_and_transfer_keeps_arrival(make_queue):
+    q = make_queue()
+    early = issue_ticket(q["A"], now=MONDAY_9)
+    later_b = issue_ticket(q["B"], now=MONDAY_9 + timedelta(minutes=5))
+    called = call_next(q["loket1"], now=MONDAY_9 + timedelta(minutes=6))
+    assert called.id == early.id
+    skip(q["loket1"], called.id)
+    assert db.session.get(Ticket, early.id).status == Ticket.SKIPPED
+    again = recall(q["loket1"], early.id, now=MONDAY_9 + timedelta(minutes=10))
+    assert (again.status, again.call_count) == (Ticket.CALLED, 2)
+    moved = transfer(q["loket1"], early.id, q["B"])
+    assert (moved.status, moved.number, moved.queue_service_id) == (Ticket.WAITING, "A-001", q["B"].id)
+    assert position(moved, now=MONDAY_9 + timedelta(minutes=11)) == 0  # ahead of B-001: it arrived first
+    assert position(db.session.get(Ticket, later_b.id), now=MONDAY_9 + timedelta(minutes=11)) == 1
+
+
+def test_actions_check_the_ticket_is_at_this_counter(make_queue):
+    q = make_queue()
+    ticket = issue_ticket(q["A"], now=MONDAY_9)
+    with pytest.raises(QueueError, match="tidak sedang di loket ini"):
+        finish(q["loket1"], ticket.id)
+    call_next(q["loket1"], now=MONDAY_9)
+    with pytest.raises(QueueError):
+        start_serving(q["loket2"], ticket.id)
+
+
+def test_estimated_wait_comes_from_todays_real_service_times(make_queue):
+    q = make_queue()
+    tickets = [issue_ticket(q["A"], now=MONDAY_9) for _ in range(4)]
+    assert estimated_wait_minutes(tickets[3], now=MONDAY_9) is None  # nobody served yet today
+    t = MONDAY_9
+    for _ in range(2):  # two visitors served in 6 and 10 minutes at Loket 1
+        called = call_next(q["loket1"], now=t)
+        t += timedelta(minutes=6 if called.id == tickets[0].id else 10)
+        finish(q["loket1"], called.id, now=t)
+    # mean 8 minutes, two counters serve A, one person ahead of the last ticket: (1 + 1) * 8 / 2
+    assert estimated_wait_minutes(tickets[3], now=t) == 8
+    view = ticket_view(tickets[3], now=t)
+    assert view["people_ahead"] == 1
+    assert "token" not in view
+
+
+def test_snapshot_shows_counters_recent_calls_and_waiting(make_queue):
+    q = make_queue()
+    issue_ticket(q["A"], now=MONDAY_9)
+    issue_ticket(q["A"], now=MONDAY_9)
+    issue_ticket(q["B"], now=MONDAY_9)
+    call_next(q["loket2"], now=MONDAY_9)
+    state = snapshot(q["unit"], now=MONDAY_9)
+    assert state["version"] == 4
+    assert [c["current"]["number"] if c["current"] else None for c in state["counters"]] == [None, "A-001"]
+    assert state["services"][0]["waiting"] == ["A-002"]
+    assert state["recent_calls"][0] == {"number": "A-001", "service": "A", "counter": 2}
