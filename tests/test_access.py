@@ -35,13 +35,16 @@ MATRIX: dict[str, set[str]] = {
     "admin.edit_user": ADMIN_ONLY,
     "admin.issue_token": ADMIN_ONLY,
     "admin.revoke_token": ADMIN_ONLY,
+    "antrian.counter_panel": {"admin", "petugas_loket"},
+    "antrian.counter_action": {"admin", "petugas_loket"},
 }
 PUBLIC_UNDER_ADMIN = {"auth.login", "auth.logout"}
 
 
-def _url(endpoint: str, service_id: int, unit_id: int, user_id: int, token_id: int) -> str:
+def _url(endpoint: str, service_id: int, unit_id: int, user_id: int, token_id: int, counter_id: int) -> str:
     values = {
         "admin.edit_user": {"user_id": user_id},
+        "antrian.counter_action": {"counter_id": counter_id, "action": "panggil"},
         "admin.issue_token": {"user_id": user_id},
         "admin.revoke_token": {"user_id": user_id, "token_id": token_id},
         "admin.edit_unit": {"unit_id": unit_id},
@@ -57,14 +60,19 @@ def _url(endpoint: str, service_id: int, unit_id: int, user_id: int, token_id: i
 
 
 def test_every_staff_endpoint_is_in_the_matrix(app):
-    staff = {rule.endpoint for rule in app.url_map.iter_rules() if rule.rule.startswith("/admin")}
+    staff = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/admin") or rule.endpoint.startswith("antrian.counter")
+    }
     assert staff - PUBLIC_UNDER_ADMIN == set(MATRIX)
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])
-def test_access_matrix(app, client, login, make_service, make_user, role, monkeypatch):
+def test_access_matrix(app, client, login, make_service, make_user, make_queue, role, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # this test is about roles
     service = make_service()
+    counter = make_queue(unit=service.unit)["loket1"]
     other = make_user(role="petugas_loket", username="lain")
     token, _ = other.issue_token("uji")
     db.session.commit()
@@ -73,7 +81,7 @@ def test_access_matrix(app, client, login, make_service, make_user, role, monkey
     for endpoint, allowed in MATRIX.items():
         rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
         method = "GET" if "GET" in rule.methods else "POST"
-        url = _url(endpoint, service.id, service.unit_id, other.id, token.id)
+        url = _url(endpoint, service.id, service.unit_id, other.id, token.id, counter.id)
         response = client.open(url, method=method)
         if role is None:
             assert response.status_code == 302, endpoint

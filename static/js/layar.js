@@ -107,10 +107,9 @@
     if (state.running_text) { document.getElementById("teks-berjalan").textContent = state.running_text; }
   }
 
-  function tick() {
-    var now = new Date();
-    document.getElementById("jam").textContent = String(now.getHours()).padStart(2, "0") + "." + String(now.getMinutes()).padStart(2, "0");
-  }
+  // The office's clock, whatever zone the TV was set to.
+  var clock = new Intl.DateTimeFormat("id-ID", { timeZone: body.getAttribute("data-timezone") || undefined, hour: "2-digit", minute: "2-digit" });
+  function tick() { document.getElementById("jam").textContent = clock.format(new Date()); }
   tick(); setInterval(tick, 10000);
 
   var button = document.getElementById("aktifkan-suara");
@@ -122,7 +121,7 @@
   });
 
   if (!window.io) { return; }
-  var socket = window.io("/antrian", { transports: ["websocket", "polling"] });
+  var socket = window.io("/antrian");
   socket.on("connect", function () { socket.emit("join", { unit: unit }); });
   socket.on("snapshot", function (state) { version = state.version; render(state); });
   socket.on("state", function (state) { if (state.version > version) { version = state.version; render(state); } });

@@ -10,7 +10,7 @@
   });
   var panel = document.getElementById("panel");
   if (!panel || !window.io) { return; }
-  var socket = window.io("/antrian", { transports: ["websocket", "polling"] });
+  var socket = window.io("/antrian");
   var version = -1;
   socket.on("connect", function () { socket.emit("join", { unit: panel.getAttribute("data-unit") }); });
   function changed(state) {

@@ -8,7 +8,7 @@
   var status = document.getElementById("status");
   var link = document.getElementById("koneksi");
   var version = -1;
-  var socket = window.io("/antrian", { transports: ["websocket", "polling"] });
+  var socket = window.io("/antrian");
 
   function text(tag, cls, content) {
     var el = document.createElement(tag);
