@@ -109,6 +109,48 @@ def _clean_database(app: Flask) -> Iterator[None]:
 
 
 @pytest.fixture
+def make_app(app: Flask):
+    """Build another app with its own config; afterwards give the shared extensions back to the suite's app.
+
+    Flask-SocketIO and Flask-Limiter are single objects that each init_app rebinds.
+    """
+    from webapp.extensions import limiter, socketio
+
+    server = socketio.server
+    yield create_app
+    socketio.server = server
+    limiter.init_app(app)
+
+
+@pytest.fixture
+def socket_client(app: Flask):
+    """Flask-SocketIO test clients on /antrian; afterwards the server talks to real clients again.
+
+    Flask-SocketIO's test client replaces the server's packet sender for good, which would
+    leave the browsers of later tests deaf.
+    """
+    from antrian.events import NAMESPACE
+    from webapp.extensions import socketio
+
+    server = socketio.server
+    handlers = (server.async_handlers, server.eio.async_handlers)
+    clients = []
+
+    def factory():
+        made = socketio.test_client(app, namespace=NAMESPACE)
+        clients.append(made)
+        return made
+
+    yield factory
+    for made in clients:
+        if made.is_connected(NAMESPACE):
+            made.disconnect(namespace=NAMESPACE)
+    for name in ("_send_packet", "_send_eio_packet"):
+        server.__dict__.pop(name, None)  # the class's own senders come back
+    server.async_handlers, server.eio.async_handlers = handlers
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A test client of the app."""
     return app.test_client()

@@ -13,7 +13,7 @@ from antrian.events import NAMESPACE
 from antrian.models import Ticket
 from antrian.service import issue_ticket
 from tests.conftest import csrf_from
-from webapp.extensions import db, socketio
+from webapp.extensions import db
 
 
 def _take(client, unit, code="A"):
@@ -72,11 +72,11 @@ def test_display_renders_counters_and_waiting(client, make_queue):
     assert re.search(r"A · Pendaftaran</span><span>1<", html)
 
 
-def test_counter_panel_calls_and_the_display_hears_it(app, client, login, make_queue):
+def test_counter_panel_calls_and_the_display_hears_it(app, client, login, make_queue, socket_client):
     q = make_queue()
     login("petugas_loket", unit=q["unit"])
     issue_ticket(q["A"])
-    display = socketio.test_client(app, namespace=NAMESPACE)
+    display = socket_client()
     display.emit("join", {"unit": q["unit"].slug}, namespace=NAMESPACE)
     snapshot = display.get_received(NAMESPACE)[0]
     assert snapshot["name"] == "snapshot"
@@ -97,10 +97,10 @@ def test_counter_panel_calls_and_the_display_hears_it(app, client, login, make_q
     display.disconnect(namespace=NAMESPACE)
 
 
-def test_phone_joins_with_its_token_and_gets_its_ticket(app, make_queue):
+def test_phone_joins_with_its_token_and_gets_its_ticket(app, make_queue, socket_client):
     q = make_queue()
     ticket = issue_ticket(q["A"])
-    phone = socketio.test_client(app, namespace=NAMESPACE)
+    phone = socket_client()
     phone.emit("join", {"ticket": ticket.token}, namespace=NAMESPACE)
     state = phone.get_received(NAMESPACE)[0]["args"][0]
     assert state["ticket"]["number"] == "A-001"

@@ -6,7 +6,7 @@ import pytest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, database_url_from_env
-from webapp import _instance_secret_key, create_app
+from webapp import _instance_secret_key
 
 
 @pytest.mark.parametrize(
@@ -34,17 +34,17 @@ def test_secret_key_is_random_kept_in_instance_and_private(tmp_path):
     assert other != first
 
 
-def test_defaults_to_sqlite_in_instance_and_jakarta_time():
+def test_defaults_to_sqlite_in_instance_and_jakarta_time(make_app):
     class Bare(Config):
         SQLALCHEMY_DATABASE_URI = None
         SECRET_KEY = "x"
 
-    app = create_app(Bare)
+    app = make_app(Bare)
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{app.instance_path}/loket.sqlite"
     assert app.config["TIMEZONE"] == "Asia/Jakarta"
 
 
-def test_proxy_fix_applied_only_when_configured():
+def test_proxy_fix_applied_only_when_configured(make_app):
     class Proxied(Config):
         SECRET_KEY = "x"
         SQLALCHEMY_DATABASE_URI = "sqlite://"
@@ -53,7 +53,7 @@ def test_proxy_fix_applied_only_when_configured():
     class Direct(Proxied):
         PROXY_COUNT = 0
 
-    proxied = create_app(Proxied).wsgi_app
+    proxied = make_app(Proxied).wsgi_app
     assert isinstance(proxied, ProxyFix)
     assert (proxied.x_for, proxied.x_proto, proxied.x_host) == (2, 2, 2)
-    assert not isinstance(create_app(Direct).wsgi_app, ProxyFix)
+    assert not isinstance(make_app(Direct).wsgi_app, ProxyFix)

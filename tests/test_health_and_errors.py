@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from config import Config
-from webapp import create_app
 from webapp.extensions import db
 from webapp.standards.models import Unit
 
@@ -28,23 +27,23 @@ def test_healthz_503_when_database_does_not_answer(client, monkeypatch):
     assert response.get_json()["database"] == "unavailable"
 
 
-def test_healthz_503_on_unreachable_server():
+def test_healthz_503_on_unreachable_server(make_app):
     class Unreachable(Config):
         SECRET_KEY = "x"
         SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
 
-    response = create_app(Unreachable).test_client().get("/healthz")
+    response = make_app(Unreachable).test_client().get("/healthz")
     assert response.status_code == 503
 
 
-def test_a_crash_rolls_back_and_shows_the_500_page(app: Flask, database_url):
+def test_a_crash_rolls_back_and_shows_the_500_page(app: Flask, database_url, make_app):
     """A fresh app (routes cannot be added to one that has served) with a view that writes, then fails."""
 
     class Crashing(Config):
         SECRET_KEY = "x"
         SQLALCHEMY_DATABASE_URI = database_url
 
-    crashing = create_app(Crashing)
+    crashing = make_app(Crashing)
 
     @crashing.route("/crash")
     def crash():

@@ -59,14 +59,13 @@ def test_login_posts_are_limited_per_address(client, make_user):
     limiter.reset()
 
 
-def test_with_redis_every_process_shares_the_limits(app, database_url):
+def test_with_redis_every_process_shares_the_limits(app, database_url, make_app):
     """Two app instances (two server processes) count one address's requests together in Redis."""
     import pytest
     import redis
 
     from config import Config
     from tests.conftest import redis_test_url
-    from webapp import create_app
 
     url = redis_test_url()
     if url is None:
@@ -81,9 +80,8 @@ def test_with_redis_every_process_shares_the_limits(app, database_url):
         PAGE_CACHE_SECONDS = 0
 
     try:
-        first, second = create_app(WithRedis).test_client(), create_app(WithRedis).test_client()
+        first, second = make_app(WithRedis).test_client(), make_app(WithRedis).test_client()
         statuses = [client.get("/api/v1/layanan").status_code for client in (first, second, first, second)]
         assert statuses == [200, 200, 200, 429]
     finally:
         redis.Redis.from_url(url).flushdb()
-        limiter.init_app(app)  # the limiter is one object: give it back the suite's storage

@@ -69,6 +69,8 @@ def authenticate_bearer_and_check_csrf() -> None:
             db.session.commit()
         g.api_token = token
         return
+    if request.blueprint == "api" and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return  # an API call without a session cookie carries no ambient authority to forge
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
 

@@ -14,6 +14,7 @@ MESSAGES = {
     403: "Anda tidak berhak membuka halaman ini.",
     404: "Halaman tidak ditemukan.",
     405: "Metode permintaan tidak diizinkan.",
+    409: "Permintaan bertentangan dengan keadaan saat ini.",
     429: "Terlalu banyak permintaan. Coba lagi sebentar lagi.",
     500: "Terjadi kesalahan pada server.",
 }

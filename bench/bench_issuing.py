@@ -1,0 +1,195 @@
+"""Ticket issuing under load: 50 kiosks taking numbers at once on PostgreSQL, and whether every number is unique.
+
+--kiosks (50) asyncio clients in one process, each with its own keep-alive connection and
+the staff bearer token (so no rate limit applies), POST /api/v1/antrian/tiket for the demo
+unit's services A-D in turn (kiosk i always asks for the same service), back to back, for
+--warmup seconds (not counted) and then --seconds. Loket is served by gunicorn with the
+repository's gunicorn.conf.py (one gevent worker per process); with ``--processes 1,2``
+each count is run on a fresh database, the kiosks split evenly over the processes' ports
+(no proxy in front). The database is loket_harness.py's: dropped, created, migrated, demo
+data, services open all day.
+
+Per run: ``tickets/s`` (201 answers in the measured window over its length), latency p50
+and p99 of those requests, ``non-201`` (other statuses and timeouts, warm-up included),
+then a read-back of every ticket in the database: ``dupes`` (rows sharing issued service,
+day and sequence), ``gaps`` (services whose sequences are not exactly 1..max) and
+``unanswered`` (rows minus 201 answers: numbers issued that no kiosk heard of). The CPU
+columns are the percent of one core used during the window by the gunicorn processes,
+PostgreSQL, and this client: a server near 100% per process is CPU-bound in Python.
+Targets: >= 300 tickets/s, and zero dupes, gaps, unanswered and non-201, for every run.
+
+Run: ``.venv/bin/python bench/bench_issuing.py [--seconds 10] [--kiosks 50] [--processes 1,2]``
+(``--redis`` gives Loket REDIS_URL, as a multi-process deployment has). Writes
+bench/results/issuing-<timestamp>.json. Exit status: 0 when every run meets the targets,
+1 when not, 3 when the database set-up fails, 130 on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import signal
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+import aiohttp
+import loket_harness as lh
+
+SERVICES = "ABCD"
+GOAL_RATE = 300.0
+
+
+def client_cpu_seconds() -> float:
+    """User + system CPU seconds of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def kiosk(index: int, base: str, token: str, phases: tuple[float, float, float],
+                out: list[tuple[float, float, int]]) -> None:
+    """Take tickets back to back until the end of ``phases`` (start of warm-up, of measuring, end).
+
+    Appends (start, seconds, status) per request to ``out``; status 0 is a timeout or a connection error.
+    """
+    payload = {"unit": lh.UNIT, "service": SERVICES[index % len(SERVICES)]}
+    connector = aiohttp.TCPConnector(limit=1)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=10),
+                                     headers={"Authorization": f"Bearer {token}"}) as http:
+        while (start := perf_counter()) < phases[2]:
+            try:
+                async with http.post(f"{base}/api/v1/antrian/tiket", json=payload) as resp:
+                    await resp.read()
+                    status = resp.status
+            except (aiohttp.ClientError, TimeoutError):
+                status = 0
+            out.append((start, perf_counter() - start, status))
+
+
+async def load(bases: list[str], token: str, args: argparse.Namespace, pgids: list[int]) -> dict[str, Any]:
+    """Run the kiosks against ``bases`` (kiosk i on bases[i % len]); return the window's figures."""
+    now = perf_counter()
+    phases = (now, now + args.warmup, now + args.warmup + args.seconds)
+    out: list[tuple[float, float, int]] = []
+    tasks = [asyncio.create_task(kiosk(i, bases[i % len(bases)], token, phases, out)) for i in range(args.kiosks)]
+    await asyncio.sleep(max(0.0, phases[1] - perf_counter()))
+    cpu = (sum(lh.group_cpu_seconds(p) for p in pgids), lh.postgres_cpu_seconds(), client_cpu_seconds())
+    await asyncio.sleep(max(0.0, phases[2] - perf_counter()))
+    cpu_end = (sum(lh.group_cpu_seconds(p) for p in pgids), lh.postgres_cpu_seconds(), client_cpu_seconds())
+    await asyncio.wait_for(asyncio.gather(*tasks), 30)
+    window = [r for r in out if r[0] >= phases[1]]
+    ok_ms = [r[1] * 1e3 for r in window if r[2] == 201]
+    length = max((r[0] + r[1] for r in window), default=phases[2]) - phases[1]
+    percent = [round(100 * (b - a) / args.seconds, 1) for a, b in zip(cpu, cpu_end, strict=True)]
+    return {"tickets_per_s": len(ok_ms) / length, "p50_ms": lh.percentile(ok_ms, 50), "p99_ms": lh.percentile(ok_ms, 99),
+            "measured": len(window), "answered_201": sum(1 for r in out if r[2] == 201),
+            "non_201": sum(1 for r in out if r[2] != 201),
+            "statuses": sorted({r[2] for r in out}), "cpu_percent": dict(zip(("server", "postgres", "client"),
+                                                                             percent, strict=True))}
+
+
+def read_back(database_url: str) -> dict[str, Any]:
+    """Count duplicate numbers, services with gaps, and all tickets in the database."""
+    dupes = lh.query(database_url, "SELECT issued_service_id, day, sequence, count(*) FROM ticket "
+                     "GROUP BY issued_service_id, day, sequence HAVING count(*) > 1")
+    lines = lh.query(database_url, "SELECT issued_service_id, day, count(*), count(DISTINCT sequence), min(sequence), "
+                     "max(sequence) FROM ticket GROUP BY issued_service_id, day ORDER BY issued_service_id, day")
+    gaps = [row for row in lines if not (row[2] == row[3] == row[5] and row[4] == 1)]
+    return {"duplicates": sum(row[3] - 1 for row in dupes), "gaps": len(gaps), "rows": sum(row[2] for row in lines),
+            "per_service": [[row[0], str(row[1]), row[2], row[5]] for row in lines]}
+
+
+def run_once(processes: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """Prepare a fresh database, start ``processes`` gunicorns, load them, read back; always stop them."""
+    loket = lh.prepare_loket(args.database_url, tmp, args.redis)
+    procs: list[Any] = []
+    log = tmp / f"servers-{processes}.log"
+    try:
+        try:
+            ports = [lh.free_port() for _ in range(processes)]
+            procs += [lh.start_gunicorn("webapp:create_app()", port, loket.env, log) for port in ports]
+            for port, proc in zip(ports, procs, strict=True):
+                lh.wait_until_up(f"http://127.0.0.1:{port}/healthz", proc)
+            bases = [f"http://127.0.0.1:{port}" for port in ports]
+            row = asyncio.run(load(bases, loket.token, args, [p.pid for p in procs]))
+        except (RuntimeError, TimeoutError) as exc:
+            raise RuntimeError(f"{exc!r}\n{lh.log_tail(log)}") from exc
+        finally:
+            for proc in procs:
+                lh.stop(proc)
+        row |= read_back(loket.database_url)  # every ticket ever issued, warm-up included
+    finally:
+        lh.drop_database(loket.database_url)
+    row["unanswered"] = row["rows"] - row["answered_201"]
+    row["processes"] = processes
+    return row
+
+
+def report(rows: list[dict[str, Any]]) -> bool:
+    """Print the table and a verdict per run; True when every run meets every target."""
+    print(f"\n{'procs':>5}{'tickets/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'non-201':>9}{'dupes':>7}{'gaps':>6}"
+          f"{'unanswered':>12}   cpu %: server postgres client")
+    passed = True
+    for row in rows:
+        cpu = row["cpu_percent"]
+        print(f"{row['processes']:>5}{row['tickets_per_s']:>11.1f}{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}"
+              f"{row['non_201']:>9}{row['duplicates']:>7}{row['gaps']:>6}{row['unanswered']:>12}"
+              f"{cpu['server']:>16}{cpu['postgres']:>9}{cpu['client']:>7}")
+    for row in rows:
+        ok = (row["tickets_per_s"] >= GOAL_RATE and row["duplicates"] == row["gaps"] == row["unanswered"] == 0
+              and row["non_201"] == 0)
+        passed &= ok
+        print(f"{'PASS' if ok else 'FAIL'}: {row['processes']} process(es), {row['tickets_per_s']:.1f} tickets/s "
+              f"(target >= {GOAL_RATE:.0f}), {row['duplicates']} duplicates, {row['gaps']} gaps, "
+              f"{row['unanswered']} unanswered, {row['non_201']} non-201 (targets 0)")
+    return passed
+
+
+def main() -> int:
+    """Parse options, run each process count on a fresh database, report, write the JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for flag, kind, default, text in (("seconds", float, 10.0, "measured seconds"), ("kiosks", int, 50, "clients"),
+                                      ("warmup", float, 2.0, "warm-up seconds per run")):
+        parser.add_argument(f"--{flag}", type=kind, default=default, help=f"{text} (default {default})")
+    parser.add_argument("--processes", type=lambda s: [int(x) for x in s.split(",")], default=[1],
+                        help="comma-separated gunicorn process counts, one run each (default 1)")
+    parser.add_argument("--database-url", default=lh.DEFAULT_DATABASE,
+                        help=f"PostgreSQL database (default {lh.DEFAULT_DATABASE}; dropped and created again)")
+    parser.add_argument("--redis", nargs="?", const="redis://127.0.0.1:6379/0", default=None,
+                        help="give Loket this REDIS_URL (default redis://127.0.0.1:6379/0 if given without a value)")
+    args = parser.parse_args()
+    if args.seconds + args.warmup > 120:
+        parser.error("--seconds plus --warmup may be 120 at most (each run must end within minutes)")
+    lh.raise_open_files_limit()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    print(f"{args.kiosks} kiosks, {args.warmup:g} s warm-up + {args.seconds:g} s, processes {args.processes}, "
+          f"{os.cpu_count()} CPUs, redis {args.redis or 'off'}", flush=True)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="loket-issue-") as tmp:
+        try:
+            for processes in args.processes:
+                rows.append(run_once(processes, args, Path(tmp)))
+                print(f"  {processes} process(es): {rows[-1]['tickets_per_s']:.1f} tickets/s", flush=True)
+        except KeyboardInterrupt:
+            print("\ninterrupted: servers stopped", file=sys.stderr)
+            return 130
+        except RuntimeError as exc:
+            print(f"benchmark failed: {exc}", file=sys.stderr)
+            return 1
+    passed = report(rows)
+    out = lh.ROOT / "bench" / "results" / f"issuing-{datetime.now():%Y%m%d-%H%M%S}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"settings": vars(args), "cpus": os.cpu_count(), "goal_tickets_per_s": GOAL_RATE,
+                               "runs": rows, "passed": passed}, indent=2))
+    print(f"results: {out.relative_to(lh.ROOT)}")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""The queue's JSON API against its OpenAPI description."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from tests.test_api import _assert_valid
+from webapp.extensions import db, limiter
+
+
+def _staff_token(make_user, unit, role="petugas_loket") -> dict:
+    user = make_user(role=role, unit=unit)
+    _, plain = user.issue_token("kios")
+    db.session.commit()
+    return {"Authorization": f"Bearer {plain}"}
+
+
+def test_take_a_ticket_and_read_it(client, make_queue):
+    q = make_queue()
+    response = client.post(url_for("api.take_ticket"), json={"unit": q["unit"].slug, "service": "A"})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["number"] == "A-001"
+    assert body["url"] == f"http://localhost/antrian/tiket/{body['token']}"
+    ticket = client.get(url_for("api.get_ticket", token=body["token"])).get_json()
+    _assert_valid("Ticket", ticket)
+    assert (ticket["status"], ticket["people_ahead"]) == ("waiting", 0)
+    state = client.get(url_for("api.queue_state", unit=q["unit"].slug)).get_json()
+    _assert_valid("QueueState", state)
+    assert state["services"][0]["waiting"] == 1
+
+
+def test_bad_ticket_requests_say_what_is_wrong(client, make_queue):
+    q = make_queue()
+    assert client.post(url_for("api.take_ticket"), data="x").status_code == 400
+    unknown = client.post(url_for("api.take_ticket"), json={"unit": q["unit"].slug, "service": "Z"})
+    assert unknown.status_code == 422
+    assert unknown.get_json()["error"]["detail"] == {"field": "service"}
+    assert client.get(url_for("api.get_ticket", token="palsu")).status_code == 404
+
+
+def test_counter_calls_need_a_staff_token_of_the_unit(client, make_queue, make_user, make_unit):
+    q = make_queue()
+    client.post(url_for("api.take_ticket"), json={"unit": q["unit"].slug, "service": "A"})
+    url = url_for("api.counter_action", counter_id=q["loket1"].id, action="panggil")
+    assert client.post(url).status_code == 401
+    assert client.post(url, headers=_staff_token(make_user, q["unit"], role="tim_pengaduan")).status_code == 403
+    assert client.post(url, headers=_staff_token(make_user, make_unit())).status_code == 403
+    headers = _staff_token(make_user, q["unit"])
+    called = client.post(url, headers=headers)
+    assert called.status_code == 200
+    _assert_valid("Ticket", called.get_json()["ticket"])
+    assert called.get_json()["ticket"]["status"] == "called"
+    assert client.post(url, headers=headers).status_code == 404  # nobody waits any more
+    finish = url_for("api.counter_action", counter_id=q["loket1"].id, action="selesai")
+    assert client.post(finish, headers=headers).status_code == 409  # "panggil" finished A-001 already
+
+
+def test_anonymous_tickets_are_rate_limited_but_kiosk_tokens_are_not(app, client, make_queue, make_user, monkeypatch):
+    q = make_queue()
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "2 per minute")
+    limiter.reset()
+    body = {"unit": q["unit"].slug, "service": "A"}
+    assert [client.post(url_for("api.take_ticket"), json=body).status_code for _ in range(3)] == [201, 201, 429]
+    headers = _staff_token(make_user, q["unit"])
+    assert all(client.post(url_for("api.take_ticket"), json=body, headers=headers).status_code == 201 for _ in range(3))
+    limiter.reset()

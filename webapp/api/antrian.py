@@ -1,0 +1,130 @@
+"""JSON API of the queue: state, tickets, and the counter actions (these need a staff bearer token)."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from antrian.events import publish_change
+from antrian.models import Counter, QueueService
+from antrian.service import (
+    QueueError,
+    call_next,
+    current_ticket,
+    finish,
+    issue_ticket,
+    recall,
+    skip,
+    snapshot,
+    start_serving,
+    ticket_by_token,
+    ticket_view,
+    transfer,
+)
+from webapp.api import bp
+from webapp.auth.roles import ADMIN, PETUGAS_LOKET
+from webapp.extensions import db
+from webapp.formatting import public_url
+from webapp.standards.models import Unit
+
+
+def _error(status: int, message: str, **detail: object):
+    return jsonify(error={"status": status, "message": message, "detail": detail or None}), status
+
+
+@bp.route("/antrian")
+def queue_state():
+    """The unit's queue now: services with waiting counts, counters with their current ticket, version."""
+    unit = Unit.by_slug(request.args.get("unit", "")) or abort(404)
+    state = snapshot(unit)
+    return jsonify(
+        version=state["version"],
+        unit=state["unit"],
+        services=[{"code": s["code"], "name": s["name"], "waiting": len(s["waiting"])} for s in state["services"]],
+        counters=state["counters"],
+    )
+
+
+@bp.route("/antrian/tiket", methods=["POST"])
+def take_ticket():
+    """Issue a ticket: {"unit": SLUG, "service": CODE} -> 201 with number, token and url."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "Kirim JSON berisi unit dan service.")
+    unit = Unit.by_slug(str(body.get("unit", "")))
+    if unit is None:
+        return _error(422, "Instansi tidak dikenal.", field="unit")
+    service = db.session.scalar(
+        select(QueueService).where(QueueService.unit_id == unit.id, QueueService.code == str(body.get("service", "")))
+    )
+    if service is None:
+        return _error(422, "Layanan antrian tidak dikenal.", field="service")
+    try:
+        ticket = issue_ticket(service)
+    except QueueError as exc:
+        return _error(409, str(exc))
+    publish_change(unit)
+    return jsonify(number=ticket.number, token=ticket.token, url=public_url("antrian.ticket", token=ticket.token)), 201
+
+
+@bp.route("/antrian/tiket/<token>")
+def get_ticket(token: str):
+    """One ticket, as its holder sees it."""
+    ticket = ticket_by_token(token)
+    if ticket is None:
+        abort(404)
+    return jsonify(ticket_view(ticket))
+
+
+def _staff_counter(counter_id: int) -> Counter:
+    if not current_user.is_authenticated:
+        abort(401)
+    if current_user.role not in (PETUGAS_LOKET, ADMIN):
+        abort(403)
+    counter = db.session.get(Counter, counter_id) or abort(404)
+    if not current_user.can_manage_unit(counter.unit_id):
+        abort(403)
+    return counter
+
+
+@bp.route("/antrian/loket/<int:counter_id>/<action>", methods=["POST"])
+def counter_action(counter_id: int, action: str):
+    """panggil (call next), ulang, lewati, mulai, selesai, alihkan {"service": CODE}: on the counter's ticket."""
+    counter = _staff_counter(counter_id)
+    called = None
+    try:
+        if action == "panggil":
+            called = call_next(counter)
+            if called is None:
+                return _error(404, "Tidak ada yang menunggu.")
+            ticket = called
+        else:
+            held = current_ticket(counter)
+            if held is None:
+                return _error(409, "Loket ini tidak sedang memanggil nomor.")
+            if action == "ulang":
+                ticket = called = recall(counter, held.id)
+            elif action == "lewati":
+                ticket = skip(counter, held.id)
+            elif action == "mulai":
+                ticket = start_serving(counter, held.id)
+            elif action == "selesai":
+                ticket = finish(counter, held.id)
+            elif action == "alihkan":
+                body = request.get_json(silent=True) or {}
+                target = db.session.scalar(
+                    select(QueueService).where(
+                        QueueService.unit_id == counter.unit_id, QueueService.code == str(body.get("service", ""))
+                    )
+                )
+                if target is None:
+                    return _error(422, "Layanan tujuan tidak dikenal.", field="service")
+                ticket = transfer(counter, held.id, target)
+            else:
+                abort(404)
+    except QueueError as exc:
+        db.session.rollback()
+        return _error(409, str(exc))
+    publish_change(counter.unit, called=called)
+    return jsonify(ticket=ticket_view(ticket))
