@@ -1,10 +1,23 @@
 """Forms of the kiosk and the counter panel (buttons, mostly: each carries a CSRF token)."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from antrian.service import PRIORITY_REASONS
-from webapp.admin.fields import choices
+from webapp.admin.fields import NoMarkup, choices
 
 
 class TakeTicketForm(FlaskForm):
@@ -25,3 +38,69 @@ class PriorityTicketForm(FlaskForm):
 
     service = SelectField("Layanan")
     reason = SelectField("Alasan prioritas", choices=choices(PRIORITY_REASONS.items()))
+
+
+class QueueServiceForm(Form):
+    """One queue service of the setup."""
+
+    code = StringField(
+        "Huruf", validators=[DataRequired("Wajib diisi."), Regexp(r"^[A-Z]$", message="Satu huruf besar, A-Z.")]
+    )
+    name = StringField("Nama layanan", validators=[DataRequired("Wajib diisi."), Length(max=120), NoMarkup()])
+    opens_at = TimeField("Buka", validators=[DataRequired("Isi jam buka.")])
+    closes_at = TimeField(
+        "Tutup", validators=[DataRequired("Isi jam tutup.")], description="00:00 berarti tengah malam."
+    )
+    daily_cap = IntegerField("Kuota harian", validators=[Optional(), NumberRange(min=1, message="Paling sedikit 1.")])
+    active = BooleanField("Aktif", default=True)
+
+
+class CounterForm(Form):
+    """One counter of the setup."""
+
+    number = IntegerField("Nomor", validators=[DataRequired("Wajib diisi."), NumberRange(min=1, max=99)])
+    name = StringField("Nama", validators=[DataRequired("Wajib diisi."), Length(max=80), NoMarkup()])
+    services = StringField(
+        "Melayani (huruf, dipisah koma)", validators=[DataRequired("Isi huruf layanan, misalnya A, B.")]
+    )
+    active = BooleanField("Aktif", default=True)
+
+
+class QueueSetupForm(FlaskForm):
+    """A unit's queue: services, counters and the display's running text."""
+
+    services = FieldList(FormField(QueueServiceForm), label="Layanan antrian")
+    counters = FieldList(FormField(CounterForm), label="Loket")
+    running_text = TextAreaField("Teks berjalan di layar", validators=[Optional(), Length(max=500), NoMarkup()])
+
+    def validate(self, extra_validators=None) -> bool:
+        """Letters and counter numbers are unique, and every counter serves known letters."""
+        valid = super().validate(extra_validators)
+        codes = [entry.form.code.data for entry in self.services]
+        if len(codes) != len(set(codes)):
+            self.form_errors.append("Huruf layanan tidak boleh kembar.")
+            valid = False
+        numbers = [entry.form.number.data for entry in self.counters]
+        if len(numbers) != len(set(numbers)):
+            self.form_errors.append("Nomor loket tidak boleh kembar.")
+            valid = False
+        for entry in self.counters:
+            wanted = {c.strip().upper() for c in (entry.form.services.data or "").split(",") if c.strip()}
+            unknown = sorted(wanted - set(codes))
+            if unknown:
+                entry.form.services.errors = [
+                    *entry.form.services.errors,
+                    f"Huruf tidak dikenal: {', '.join(unknown)}.",
+                ]
+                valid = False
+        return valid
+
+
+class StatsForm(FlaskForm):
+    """The period of the statistics (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    dari = DateField("Dari tanggal", validators=[Optional()])
+    sampai = DateField("Sampai tanggal", validators=[Optional()])

@@ -36,15 +36,21 @@ MATRIX: dict[str, set[str]] = {
     "admin.issue_token": ADMIN_ONLY,
     "admin.revoke_token": ADMIN_ONLY,
     "antrian.counter_panel": {"admin", "petugas_loket"},
+    "antrian.setup": ADMIN_ONLY,
+    "antrian.statistics": EVERY_STAFF,
     "antrian.counter_action": {"admin", "petugas_loket"},
 }
 PUBLIC_UNDER_ADMIN = {"auth.login", "auth.logout"}
 
 
-def _url(endpoint: str, service_id: int, unit_id: int, user_id: int, token_id: int, counter_id: int) -> str:
+def _url(
+    endpoint: str, service_id: int, unit_id: int, user_id: int, token_id: int, counter_id: int, unit_slug: str
+) -> str:
     values = {
         "admin.edit_user": {"user_id": user_id},
         "antrian.counter_action": {"counter_id": counter_id, "action": "panggil"},
+        "antrian.setup": {"slug": unit_slug},
+        "antrian.statistics": {"slug": unit_slug},
         "admin.issue_token": {"user_id": user_id},
         "admin.revoke_token": {"user_id": user_id, "token_id": token_id},
         "admin.edit_unit": {"unit_id": unit_id},
@@ -63,7 +69,8 @@ def test_every_staff_endpoint_is_in_the_matrix(app):
     staff = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/admin") or rule.endpoint.startswith("antrian.counter")
+        if rule.rule.startswith("/admin")
+        or rule.endpoint in ("antrian.counter_panel", "antrian.counter_action", "antrian.setup", "antrian.statistics")
     }
     assert staff - PUBLIC_UNDER_ADMIN == set(MATRIX)
 
@@ -81,7 +88,7 @@ def test_access_matrix(app, client, login, make_service, make_user, make_queue, 
     for endpoint, allowed in MATRIX.items():
         rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
         method = "GET" if "GET" in rule.methods else "POST"
-        url = _url(endpoint, service.id, service.unit_id, other.id, token.id, counter.id)
+        url = _url(endpoint, service.id, service.unit_id, other.id, token.id, counter.id, service.unit.slug)
         response = client.open(url, method=method)
         if role is None:
             assert response.status_code == 302, endpoint

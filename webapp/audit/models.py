@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -64,7 +65,8 @@ def record(
         object_type=object_type,
         object_id=object_id,
         summary=summary,
-        changes=(changes or [])[:MAX_CHANGES],
+        # Dates and times become their ISO text: the record is JSON.
+        changes=json.loads(json.dumps((changes or [])[:MAX_CHANGES], default=str)),
     )
     db.session.add(event)
     return event

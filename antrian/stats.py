@@ -1,0 +1,163 @@
+"""Queue statistics for staff: per day and service, and per counter, with CSV and XLSX exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from antrian.models import Ticket
+from webapp.extensions import db
+from webapp.standards.models import Unit
+
+
+def _minutes(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    end = end if end.tzinfo else end.replace(tzinfo=UTC)
+    return (end - start).total_seconds() / 60
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """The nearest-rank percentile (90th: share 0.9) of ``values``; None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+@dataclass
+class Row:
+    """Figures of one group of tickets (a day and service, or a counter)."""
+
+    label: str
+    tickets: int = 0
+    served: int = 0
+    no_shows: int = 0
+    waits: list[float] = field(default_factory=list)
+    services: list[float] = field(default_factory=list)
+
+    def add(self, ticket: Ticket) -> None:
+        """Count one ticket in this group."""
+        self.tickets += 1
+        if ticket.status == Ticket.DONE:
+            self.served += 1
+        if ticket.status == Ticket.SKIPPED:
+            self.no_shows += 1
+        wait = _minutes(ticket.issued_at, ticket.called_at)
+        if wait is not None:
+            self.waits.append(wait)
+        service = _minutes(ticket.serving_at or ticket.called_at, ticket.finished_at)
+        if ticket.status == Ticket.DONE and service is not None:
+            self.services.append(service)
+
+    @property
+    def mean_wait(self) -> float | None:
+        """Mean minutes from taking the ticket to being called."""
+        return sum(self.waits) / len(self.waits) if self.waits else None
+
+    @property
+    def p90_wait(self) -> float | None:
+        """90th percentile of the wait."""
+        return percentile(self.waits, 0.9)
+
+    @property
+    def mean_service(self) -> float | None:
+        """Mean minutes of service at the counter."""
+        return sum(self.services) / len(self.services) if self.services else None
+
+    @property
+    def p90_service(self) -> float | None:
+        """90th percentile of the service time."""
+        return percentile(self.services, 0.9)
+
+
+def tickets_between(unit: Unit, first: date, last: date) -> list[Ticket]:
+    """The unit's tickets of these local days."""
+    return list(
+        db.session.scalars(
+            select(Ticket)
+            .where(Ticket.unit_id == unit.id, Ticket.day >= first, Ticket.day <= last)
+            .options(selectinload(Ticket.queue_service), selectinload(Ticket.counter))
+            .order_by(Ticket.day, Ticket.issued_at)
+        )
+    )
+
+
+def by_day_and_service(tickets: Iterable[Ticket]) -> list[Row]:
+    """One row per local day and queue service (by the line the ticket ended in)."""
+    rows: dict[tuple, Row] = {}
+    for ticket in tickets:
+        key = (ticket.day, ticket.queue_service.code)
+        label = f"{ticket.day.isoformat()} · {ticket.queue_service.code} {ticket.queue_service.name}"
+        rows.setdefault(key, Row(label)).add(ticket)
+    return [rows[key] for key in sorted(rows)]
+
+
+def by_counter(tickets: Iterable[Ticket]) -> list[Row]:
+    """One row per counter that called tickets."""
+    rows: dict[int, Row] = defaultdict(lambda: Row(""))
+    for ticket in tickets:
+        if ticket.counter is None:
+            continue
+        row = rows[ticket.counter.number]
+        row.label = ticket.counter.name
+        row.add(ticket)
+    return [rows[number] for number in sorted(rows)]
+
+
+HEADERS = ["Kelompok", "Tiket", "Dilayani", "Tidak hadir", "Rata-rata tunggu (menit)", "P90 tunggu (menit)",
+           "Rata-rata layanan (menit)", "P90 layanan (menit)"]  # fmt: skip
+
+
+def _cells(row: Row) -> list:
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 1)
+
+    return [row.label, row.tickets, row.served, row.no_shows, rounded(row.mean_wait), rounded(row.p90_wait),
+            rounded(row.mean_service), rounded(row.p90_service)]  # fmt: skip
+
+
+def to_csv(days: list[Row], counters: list[Row]) -> str:
+    """The two tables as one CSV (a blank line between them)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Per hari dan layanan"])
+    writer.writerow(HEADERS)
+    writer.writerows(_cells(r) for r in days)
+    writer.writerow([])
+    writer.writerow(["Per loket"])
+    writer.writerow(HEADERS)
+    writer.writerows(_cells(r) for r in counters)
+    return out.getvalue()
+
+
+def to_xlsx(days: list[Row], counters: list[Row], title: str) -> bytes:
+    """The two tables as a workbook with one sheet each."""
+    book = Workbook()
+    for sheet, rows, name in (
+        (book.active, days, "Per hari dan layanan"),
+        (book.create_sheet(), counters, "Per loket"),
+    ):
+        sheet.title = name
+        sheet.append([title])
+        sheet["A1"].font = Font(bold=True)
+        sheet.append(HEADERS)
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(_cells(row))
+        sheet.column_dimensions["A"].width = 42
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
