@@ -7,6 +7,7 @@ test database.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -106,6 +107,52 @@ def test_a_call_through_one_process_reaches_a_client_of_the_other(database_url, 
         if client.connected:
             client.disconnect()
         for process in processes:
-            process.terminate()
+            process.send_signal(signal.SIGQUIT)
         for process in processes:
             process.wait(timeout=20)
+
+
+@pytest.mark.browser
+def test_display_and_phone_come_back_by_themselves_after_a_restart(browser, database_url, make_queue, make_user):
+    """The server stops and starts again; the TV and the phone reconnect, resync and show the next call."""
+    from playwright.sync_api import expect
+
+    q = make_queue()
+    user = make_user(role="petugas_loket", unit=q["unit"])
+    _, token = user.issue_token("uji")
+    db.session.commit()
+    unit_slug, counter_id = q["unit"].slug, q["loket1"].id
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "mulai-ulang", "QUEUE_DAYS": "1,2,3,4,5,6,7",
+           "PAGE_CACHE_SECONDS": "0"}  # fmt: skip
+    env.pop("REDIS_URL", None)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    staff = {"Authorization": f"Bearer {token}"}
+    server = _start(port, env)
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    try:
+        _wait_up(port, server)
+        ticket = requests.post(
+            f"{base}/api/v1/antrian/tiket", json={"unit": unit_slug, "service": "A"}, timeout=10
+        ).json()
+        page.goto(f"{base}/antrian/layar?instansi={unit_slug}")
+        phone = browser.new_page(viewport={"width": 360, "height": 740})
+        phone.goto(f"{base}/antrian/tiket/{ticket['token']}")
+        expect(phone.locator("#koneksi")).to_contain_text("Terhubung")
+
+        server.send_signal(signal.SIGQUIT)  # gunicorn's quick shutdown: the websockets are cut
+        server.wait(timeout=20)
+        expect(phone.locator("#koneksi")).to_contain_text("terputus", timeout=15000)
+        server = _start(port, env)
+        _wait_up(port, server)
+        expect(phone.locator("#koneksi")).to_contain_text("Terhubung", timeout=20000)
+
+        called = requests.post(f"{base}/api/v1/antrian/loket/{counter_id}/panggil", headers=staff, timeout=10)
+        assert called.status_code == 200, called.text
+        expect(page.locator('[data-counter="1"] .d-counter-number')).to_have_text("A-001", timeout=20000)
+        expect(phone.locator("#status")).to_contain_text("Silakan ke Loket 1", timeout=20000)
+        phone.close()
+    finally:
+        page.close()
+        server.send_signal(signal.SIGQUIT)
+        server.wait(timeout=20)
