@@ -425,3 +425,9 @@ def stale(ticket: Ticket, now: datetime | None = None) -> bool:
 def unit_version(unit_id: int) -> int:
     """The unit's current queue version."""
     return db.session.scalar(select(func.coalesce(QueueState.version, 0)).where(QueueState.unit_id == unit_id)) or 0
+
+
+def queue_summaries(units: list[Unit]) -> dict[int, dict[str, Any]]:
+    """Today's queue of every unit that has one, for the home page: waiting per service, recent calls."""
+    with_queue = set(db.session.scalars(select(QueueService.unit_id).where(QueueService.active.is_(True))))
+    return {unit.id: snapshot(unit) for unit in units if unit.id in with_queue}

@@ -147,3 +147,11 @@ def test_counter_of_another_unit_is_forbidden(client, login, make_queue, make_un
     token = csrf_from(client, url_for("antrian.counter_panel", loket=mine["loket1"].id))
     action = url_for("antrian.counter_action", counter_id=theirs["loket1"].id, action="panggil")
     assert client.post(action, data={"csrf_token": token}).status_code == 403
+
+
+def test_home_shows_todays_queue(client, make_queue):
+    q = make_queue()
+    issue_ticket(q["A"])
+    html = client.get(url_for("main.home")).get_data(as_text=True)
+    assert "Antrian hari ini" in html
+    assert "Pendaftaran: 1 menunggu" in html

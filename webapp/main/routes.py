@@ -20,8 +20,11 @@ log = logging.getLogger(__name__)
 @bp.route("/")
 @cached_page
 def home() -> str:
-    """The office home: search and the services of every unit."""
-    return render_template("main/home.html", form=SearchForm(), units=units_with_services())
+    """The office home: search, today's queue and the services of every unit."""
+    from antrian.service import queue_summaries
+
+    units = units_with_services()
+    return render_template("main/home.html", form=SearchForm(), units=units, queues=queue_summaries(units))
 
 
 @bp.route("/healthz")
