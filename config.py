@@ -80,6 +80,9 @@ class Config:
     # a Mal Pelayanan Publik open on Saturday sets "1,2,3,4,5,6".
     QUEUE_DAYS: frozenset[int] = frozenset(int(d) for d in (_env_list("QUEUE_DAYS") or ["1", "2", "3", "4", "5"]))
 
+    # Seconds to gather queue changes into one `state` broadcast (calls are announced at once).
+    QUEUE_STATE_DELAY: float = float(os.environ.get("QUEUE_STATE_DELAY", "0.2"))
+
     # Socket.IO's concurrency model: "threading" for `flask run`, "gevent" under gunicorn
     # (gunicorn.conf.py sets it).
     SOCKETIO_ASYNC_MODE: str = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")

@@ -7,13 +7,15 @@ event carries the unit's queue version; a client that sees a gap, or reconnects,
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+from flask import Flask, current_app
 from flask_socketio import emit, join_room
 
 from antrian.models import Ticket
-from antrian.service import snapshot, ticket_by_token, ticket_view
-from webapp.extensions import socketio
+from antrian.service import snapshot, ticket_by_token, ticket_view, unit_version
+from webapp.extensions import db, socketio
 from webapp.standards.models import Unit
 
 NAMESPACE = "/antrian"
@@ -40,15 +42,24 @@ def on_join(data: Any) -> None:
     emit("snapshot", state)
 
 
+_scheduled: set[int] = set()
+_scheduled_lock = threading.Lock()
+
+
 def publish_change(unit: Unit, called: Ticket | None = None) -> None:
-    """Tell the unit's room that its queue changed (after the commit), announcing a call first."""
-    state = snapshot(unit)
+    """Tell the unit's room that its queue changed (after the commit).
+
+    A call is announced at once. The full `state` follows within QUEUE_STATE_DELAY
+    seconds, one for all the changes of that moment: at a busy kiosk hour, rebuilding and
+    sending the whole queue to every screen after each ticket would cost more than the
+    tickets themselves.
+    """
     room = unit_room(unit)
     if called is not None:
         socketio.emit(
             "called",
             {
-                "version": state["version"],
+                "version": unit_version(unit.id),
                 "number": called.number,
                 "service": {"code": called.queue_service.code, "name": called.queue_service.name},
                 "counter": {"number": called.counter.number, "name": called.counter.name} if called.counter else None,
@@ -57,4 +68,23 @@ def publish_change(unit: Unit, called: Ticket | None = None) -> None:
             to=room,
             namespace=NAMESPACE,
         )
-    socketio.emit("state", state, to=room, namespace=NAMESPACE)
+    delay = current_app.config["QUEUE_STATE_DELAY"]
+    if delay <= 0:
+        socketio.emit("state", snapshot(unit), to=room, namespace=NAMESPACE)
+        return
+    with _scheduled_lock:
+        if unit.id in _scheduled:
+            return  # a broadcast is already on its way and will include this change
+        _scheduled.add(unit.id)
+    socketio.start_background_task(_broadcast_state, current_app._get_current_object(), unit.id, delay)
+
+
+def _broadcast_state(app: Flask, unit_id: int, delay: float) -> None:
+    socketio.sleep(delay)
+    with _scheduled_lock:
+        _scheduled.discard(unit_id)  # a change from now on schedules the next broadcast
+    with app.app_context():
+        unit = db.session.get(Unit, unit_id)
+        if unit is not None:
+            socketio.emit("state", snapshot(unit), to=unit_room(unit), namespace=NAMESPACE)
+        db.session.remove()

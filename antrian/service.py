@@ -335,29 +335,40 @@ def estimated_wait_minutes(ticket: Ticket, now: datetime | None = None) -> int |
 
 
 def snapshot(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
-    """Everything a lobby display or a phone needs about the unit's queue today, with its version."""
+    """Everything a lobby display or a phone needs about the unit's queue today, with its version.
+
+    Built from plain columns in five queries, whatever the number of tickets: it is sent
+    after every change to every screen of the unit.
+    """
     day = local_day(unit, now)
     state = db.session.get(QueueState, unit.id)
-    services = db.session.scalars(
-        select(QueueService).where(QueueService.unit_id == unit.id).order_by(QueueService.position, QueueService.code)
+    services = db.session.execute(
+        select(QueueService.id, QueueService.code, QueueService.name)
+        .where(QueueService.unit_id == unit.id)
+        .order_by(QueueService.position, QueueService.code)
     ).all()
-    counters = db.session.scalars(
-        select(Counter).where(Counter.unit_id == unit.id, Counter.active.is_(True)).order_by(Counter.number)
+    codes = {s.id: s.code for s in services}
+    counters = db.session.execute(
+        select(Counter.id, Counter.number, Counter.name)
+        .where(Counter.unit_id == unit.id, Counter.active.is_(True))
+        .order_by(Counter.number)
     ).all()
-    waiting = waiting_tickets(unit, now)
+    numbers_by_counter = {c.id: c.number for c in counters}
+    today = (Ticket.unit_id == unit.id, Ticket.day == day)
+    waiting = db.session.execute(
+        _waiting_order(select(Ticket.number, Ticket.queue_service_id).where(*today, Ticket.status == Ticket.WAITING))
+    ).all()
     held = {
-        t.counter_id: t
-        for t in db.session.scalars(
-            select(Ticket)
-            .where(Ticket.unit_id == unit.id, Ticket.day == day, Ticket.status.in_([Ticket.CALLED, Ticket.SERVING]))
+        row.counter_id: {"number": row.number, "service": codes.get(row.queue_service_id), "status": row.status}
+        for row in db.session.execute(
+            select(Ticket.counter_id, Ticket.number, Ticket.queue_service_id, Ticket.status)
+            .where(*today, Ticket.status.in_([Ticket.CALLED, Ticket.SERVING]))
             .order_by(Ticket.called_at)
         )
     }
-    recent = db.session.scalars(
-        select(Ticket)
-        .where(
-            Ticket.unit_id == unit.id, Ticket.day == day, Ticket.called_at.is_not(None), Ticket.counter_id.is_not(None)
-        )
+    recent = db.session.execute(
+        select(Ticket.number, Ticket.queue_service_id, Ticket.counter_id)
+        .where(*today, Ticket.called_at.is_not(None), Ticket.counter_id.is_not(None))
         .order_by(Ticket.called_at.desc())
         .limit(RECENT_CALLS)
     ).all()
@@ -367,33 +378,19 @@ def snapshot(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
         "day": day.isoformat(),
         "running_text": state.running_text if state else "",
         "services": [
-            {
-                "code": s.code,
-                "name": s.name,
-                "waiting": [t.number for t in waiting if t.queue_service_id == s.id],
-            }
+            {"code": s.code, "name": s.name, "waiting": [w.number for w in waiting if w.queue_service_id == s.id]}
             for s in services
         ],
-        "counters": [
-            {
-                "id": c.id,
-                "number": c.number,
-                "name": c.name,
-                "current": _ticket_brief(held.get(c.id)),
-            }
-            for c in counters
-        ],
+        "counters": [{"id": c.id, "number": c.number, "name": c.name, "current": held.get(c.id)} for c in counters],
         "recent_calls": [
-            {"number": t.number, "service": t.queue_service.code, "counter": t.counter.number if t.counter else None}
-            for t in recent
+            {
+                "number": r.number,
+                "service": codes.get(r.queue_service_id),
+                "counter": numbers_by_counter.get(r.counter_id),
+            }
+            for r in recent
         ],
     }
-
-
-def _ticket_brief(ticket: Ticket | None) -> dict[str, Any] | None:
-    if ticket is None:
-        return None
-    return {"number": ticket.number, "service": ticket.queue_service.code, "status": ticket.status}
 
 
 def ticket_view(ticket: Ticket, now: datetime | None = None) -> dict[str, Any]:

@@ -87,6 +87,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         PUBLIC_BASE_URL = ""
         SERVER_NAME = None
         QUEUE_DAYS = frozenset(range(1, 8))  # tests run on any day of the week
+        QUEUE_STATE_DELAY = 0.0  # state right after each change, so tests need not wait
 
     application = create_app(TestConfig)
     application.test_client_class = IsolatedClient

@@ -155,3 +155,27 @@ def test_home_shows_todays_queue(client, make_queue):
     html = client.get(url_for("main.home")).get_data(as_text=True)
     assert "Antrian hari ini" in html
     assert "Pendaftaran: 1 menunggu" in html
+
+
+def test_a_burst_of_changes_is_one_state_broadcast_but_calls_go_at_once(app, make_queue, socket_client, monkeypatch):
+    import time
+
+    from antrian.events import publish_change
+    from antrian.service import call_next
+
+    monkeypatch.setitem(app.config, "QUEUE_STATE_DELAY", 0.05)
+    q = make_queue()
+    display = socket_client()
+    display.emit("join", {"unit": q["unit"].slug}, namespace=NAMESPACE)
+    display.get_received(NAMESPACE)
+    for _ in range(3):
+        issue_ticket(q["A"])
+        publish_change(q["unit"])
+    publish_change(q["unit"], called=call_next(q["loket1"]))
+    assert [e["name"] for e in display.get_received(NAMESPACE)] == ["called"]
+    time.sleep(0.3)
+    events = display.get_received(NAMESPACE)
+    assert [e["name"] for e in events] == ["state"]
+    state = events[0]["args"][0]
+    assert state["services"][0]["waiting"] == ["A-002", "A-003"]
+    assert state["version"] == 4
