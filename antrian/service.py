@@ -94,15 +94,18 @@ def _next_sequence(queue_service_id: int, day: date) -> int:
     ).scalar_one()
 
 
+def is_open(service: QueueService, moment: datetime) -> bool:
+    """Whether the service takes tickets at this local moment (a queue day, within its hours)."""
+    return moment.isoweekday() in current_app.config["QUEUE_DAYS"] and service.is_open_at(moment.time())
+
+
 def open_services(unit: Unit, now: datetime | None = None) -> list[QueueService]:
-    """The unit's queue services taking tickets at this moment (local time, working days)."""
+    """The unit's queue services taking tickets at this moment (local time, queue days)."""
     moment = local_now(unit, now)
-    if moment.isoweekday() not in current_app.config["QUEUE_DAYS"]:
-        return []
     services = db.session.scalars(
         select(QueueService).where(QueueService.unit_id == unit.id).order_by(QueueService.position, QueueService.code)
     )
-    return [s for s in services if s.is_open_at(moment.time())]
+    return [s for s in services if is_open(s, moment)]
 
 
 def issue_ticket(
@@ -116,7 +119,7 @@ def issue_ticket(
     begin_write()
     unit = service.unit
     moment = local_now(unit, now)
-    if check_hours and service not in open_services(unit, now):
+    if check_hours and not is_open(service, moment):
         raise QueueError(f"Layanan {service.name} sedang tutup.")
     if priority_reason is not None and priority_reason not in PRIORITY_REASONS:
         raise QueueError("Alasan prioritas tidak dikenal.")

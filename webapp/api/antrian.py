@@ -52,12 +52,14 @@ def take_ticket():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _error(400, "Kirim JSON berisi unit dan service.")
-    unit = Unit.by_slug(str(body.get("unit", "")))
-    if unit is None:
+    found = db.session.execute(
+        select(Unit, QueueService)
+        .outerjoin(QueueService, (QueueService.unit_id == Unit.id) & (QueueService.code == str(body.get("service", ""))))
+        .where(Unit.slug == str(body.get("unit", "")))
+    ).first()
+    if found is None:
         return _error(422, "Instansi tidak dikenal.", field="unit")
-    service = db.session.scalar(
-        select(QueueService).where(QueueService.unit_id == unit.id, QueueService.code == str(body.get("service", "")))
-    )
+    unit, service = found
     if service is None:
         return _error(422, "Layanan antrian tidak dikenal.", field="service")
     try:
