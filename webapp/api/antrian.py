@@ -52,9 +52,10 @@ def take_ticket():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _error(400, "Kirim JSON berisi unit dan service.")
+    code = str(body.get("service", ""))
     found = db.session.execute(
         select(Unit, QueueService)
-        .outerjoin(QueueService, (QueueService.unit_id == Unit.id) & (QueueService.code == str(body.get("service", ""))))
+        .outerjoin(QueueService, (QueueService.unit_id == Unit.id) & (QueueService.code == code))
         .where(Unit.slug == str(body.get("unit", "")))
     ).first()
     if found is None:
