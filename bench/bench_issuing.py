@@ -9,13 +9,16 @@ each count is run on a fresh database, the kiosks split evenly over the processe
 (no proxy in front). The database is loket_harness.py's: dropped, created, migrated, demo
 data, services open all day.
 
-Per run: ``tickets/s`` (201 answers in the measured window over its length), latency p50
-and p99 of those requests, ``non-201`` (other statuses and timeouts, warm-up included),
+Per run: ``tickets/s`` (201 answers received within the measured window, over its length),
+latency p50 and p99 of those requests, ``non-201`` (other statuses and timeouts, warm-up included),
 then a read-back of every ticket in the database: ``dupes`` (rows sharing issued service,
 day and sequence), ``gaps`` (services whose sequences are not exactly 1..max) and
 ``unanswered`` (rows minus 201 answers: numbers issued that no kiosk heard of). The CPU
 columns are the percent of one core used during the window by the gunicorn processes,
-PostgreSQL, and this client: a server near 100% per process is CPU-bound in Python.
+PostgreSQL, this client and anything else (``other``: should be near 0, or another program
+skewed the run): a server near 100% per process is CPU-bound in Python;
+``1st s``/``last s`` are the tickets answered in the window's first and last whole second;
+``speed check`` is loket_harness.speed_check() before and after the run (the machine's speed drifts).
 Targets: >= 300 tickets/s, and zero dupes, gaps, unanswered and non-201, for every run.
 
 Run: ``.venv/bin/python bench/bench_issuing.py [--seconds 10] [--kiosks 50] [--processes 1,2]``
@@ -28,13 +31,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import resource
 import signal
 import sys
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from time import perf_counter
 from typing import Any
@@ -44,12 +44,6 @@ import loket_harness as lh
 
 SERVICES = "ABCD"
 GOAL_RATE = 300.0
-
-
-def client_cpu_seconds() -> float:
-    """User + system CPU seconds of this process so far."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 async def kiosk(index: int, base: str, token: str, phases: tuple[float, float, float],
@@ -79,19 +73,22 @@ async def load(bases: list[str], token: str, args: argparse.Namespace, pgids: li
     out: list[tuple[float, float, int]] = []
     tasks = [asyncio.create_task(kiosk(i, bases[i % len(bases)], token, phases, out)) for i in range(args.kiosks)]
     await asyncio.sleep(max(0.0, phases[1] - perf_counter()))
-    cpu = (sum(lh.group_cpu_seconds(p) for p in pgids), lh.postgres_cpu_seconds(), client_cpu_seconds())
+    cpu = lh.cpu_snapshot(pgids)
     await asyncio.sleep(max(0.0, phases[2] - perf_counter()))
-    cpu_end = (sum(lh.group_cpu_seconds(p) for p in pgids), lh.postgres_cpu_seconds(), client_cpu_seconds())
+    cpu_split = lh.cpu_split(cpu, lh.cpu_snapshot(pgids))
     await asyncio.wait_for(asyncio.gather(*tasks), 30)
-    window = [r for r in out if r[0] >= phases[1]]
+    window = [r for r in out if phases[1] <= r[0] + r[1] < phases[2]]  # answered within the measured window
     ok_ms = [r[1] * 1e3 for r in window if r[2] == 201]
-    length = max((r[0] + r[1] for r in window), default=phases[2]) - phases[1]
-    percent = [round(100 * (b - a) / args.seconds, 1) for a, b in zip(cpu, cpu_end, strict=True)]
-    return {"tickets_per_s": len(ok_ms) / length, "p50_ms": lh.percentile(ok_ms, 50), "p99_ms": lh.percentile(ok_ms, 99),
+    per_second = [0] * max(1, int(args.seconds))  # 201 answers by whole second of the window: does the rate hold?
+    for r in window:
+        second = int(r[0] + r[1] - phases[1])
+        if second < len(per_second):
+            per_second[second] += r[2] == 201
+    return {"tickets_per_s": len(ok_ms) / args.seconds, "per_second": per_second,
+            "p50_ms": lh.percentile(ok_ms, 50), "p99_ms": lh.percentile(ok_ms, 99),
             "measured": len(window), "answered_201": sum(1 for r in out if r[2] == 201),
-            "non_201": sum(1 for r in out if r[2] != 201),
-            "statuses": sorted({r[2] for r in out}), "cpu_percent": dict(zip(("server", "postgres", "client"),
-                                                                             percent, strict=True))}
+            "non_201": sum(1 for r in out if r[2] != 201), "statuses": sorted({r[2] for r in out}),
+            "cpu_percent": cpu_split}
 
 
 def read_back(database_url: str) -> dict[str, Any]:
@@ -108,24 +105,18 @@ def read_back(database_url: str) -> dict[str, Any]:
 def run_once(processes: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     """Prepare a fresh database, start ``processes`` gunicorns, load them, read back; always stop them."""
     loket = lh.prepare_loket(args.database_url, tmp, args.redis)
-    procs: list[Any] = []
+    speed = lh.speed_check()
     log = tmp / f"servers-{processes}.log"
     try:
         try:
-            ports = [lh.free_port() for _ in range(processes)]
-            procs += [lh.start_gunicorn("webapp:create_app()", port, loket.env, log) for port in ports]
-            for port, proc in zip(ports, procs, strict=True):
-                lh.wait_until_up(f"http://127.0.0.1:{port}/healthz", proc)
-            bases = [f"http://127.0.0.1:{port}" for port in ports]
-            row = asyncio.run(load(bases, loket.token, args, [p.pid for p in procs]))
+            with lh.serving([("webapp:create_app()", "/healthz", lh.ROOT)] * processes, loket.env, log) as servers:
+                row = asyncio.run(load([url for url, _ in servers], loket.token, args, [pid for _, pid in servers]))
         except (RuntimeError, TimeoutError) as exc:
             raise RuntimeError(f"{exc!r}\n{lh.log_tail(log)}") from exc
-        finally:
-            for proc in procs:
-                lh.stop(proc)
         row |= read_back(loket.database_url)  # every ticket ever issued, warm-up included
     finally:
         lh.drop_database(loket.database_url)
+    row["speed_check_ms"] = [speed, lh.speed_check()]
     row["unanswered"] = row["rows"] - row["answered_201"]
     row["processes"] = processes
     return row
@@ -134,13 +125,14 @@ def run_once(processes: int, args: argparse.Namespace, tmp: Path) -> dict[str, A
 def report(rows: list[dict[str, Any]]) -> bool:
     """Print the table and a verdict per run; True when every run meets every target."""
     print(f"\n{'procs':>5}{'tickets/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'non-201':>9}{'dupes':>7}{'gaps':>6}"
-          f"{'unanswered':>12}   cpu %: server postgres client")
+          f"{'unanswered':>12}   cpu %: servers postgres client other   1st s  last s  speed check ms")
     passed = True
     for row in rows:
         cpu = row["cpu_percent"]
         print(f"{row['processes']:>5}{row['tickets_per_s']:>11.1f}{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}"
               f"{row['non_201']:>9}{row['duplicates']:>7}{row['gaps']:>6}{row['unanswered']:>12}"
-              f"{cpu['server']:>16}{cpu['postgres']:>9}{cpu['client']:>7}")
+              f"{cpu['servers']:>17}{cpu['postgres']:>9}{cpu['client']:>7}{cpu['other']:>6}{row['per_second'][0]:>8}"
+              f"{row['per_second'][-1]:>8}  {row['speed_check_ms'][0]:g}, {row['speed_check_ms'][1]:g}")
     for row in rows:
         ok = (row["tickets_per_s"] >= GOAL_RATE and row["duplicates"] == row["gaps"] == row["unanswered"] == 0
               and row["non_201"] == 0)
@@ -159,10 +151,7 @@ def main() -> int:
         parser.add_argument(f"--{flag}", type=kind, default=default, help=f"{text} (default {default})")
     parser.add_argument("--processes", type=lambda s: [int(x) for x in s.split(",")], default=[1],
                         help="comma-separated gunicorn process counts, one run each (default 1)")
-    parser.add_argument("--database-url", default=lh.DEFAULT_DATABASE,
-                        help=f"PostgreSQL database (default {lh.DEFAULT_DATABASE}; dropped and created again)")
-    parser.add_argument("--redis", nargs="?", const="redis://127.0.0.1:6379/0", default=None,
-                        help="give Loket this REDIS_URL (default redis://127.0.0.1:6379/0 if given without a value)")
+    lh.add_database_options(parser)
     args = parser.parse_args()
     if args.seconds + args.warmup > 120:
         parser.error("--seconds plus --warmup may be 120 at most (each run must end within minutes)")
@@ -183,11 +172,9 @@ def main() -> int:
             print(f"benchmark failed: {exc}", file=sys.stderr)
             return 1
     passed = report(rows)
-    out = lh.ROOT / "bench" / "results" / f"issuing-{datetime.now():%Y%m%d-%H%M%S}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"settings": vars(args), "cpus": os.cpu_count(), "goal_tickets_per_s": GOAL_RATE,
-                               "runs": rows, "passed": passed}, indent=2))
-    print(f"results: {out.relative_to(lh.ROOT)}")
+    out = lh.write_results("issuing", {"settings": vars(args), "goal_tickets_per_s": GOAL_RATE, "runs": rows,
+                                       "passed": passed})
+    print(f"results: {out}")
     return 0 if passed else 1
 
 

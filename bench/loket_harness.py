@@ -5,17 +5,26 @@ and only names starting with ``loket_bench`` are touched; SQLite: a file in a te
 migrated, with the demo data, the demo unit's queue services open all day and every day,
 and a staff account with an API token. Servers run under gunicorn with the repository's
 gunicorn.conf.py (one gevent worker), each in its own process group, logging to a file.
+The figures' helpers: nearest-rank percentiles, CPU seconds per process group read from
+/proc (cpu_snapshot/cpu_split), and speed_check, since this machine's speed drifts.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import math
 import os
 import resource
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from bench_catalogue import BIN, ROOT, free_port, prepare_database, stop, wait_until_up
 from sqlalchemy import create_engine, make_url, text
@@ -105,12 +114,38 @@ def query(database_url: str, sql: str, **params: object) -> list[tuple]:
     return rows
 
 
+def counters(database_url: str) -> list[tuple[int, str]]:
+    """The demo unit's active counters in number order: (id, code of the first service each one calls)."""
+    return query(database_url, "SELECT c.id, min(s.code) FROM counter c JOIN unit u ON u.id = c.unit_id "
+                 "JOIN counter_queue_service cs ON cs.counter_id = c.id JOIN queue_service s ON s.id = "
+                 "cs.queue_service_id WHERE u.slug = :slug AND c.active GROUP BY c.id, c.number ORDER BY c.number",
+                 slug=UNIT)
+
+
 def start_gunicorn(app: str, port: int, env: dict[str, str], log: Path, chdir: Path = ROOT) -> subprocess.Popen:
     """Serve ``app`` with the repository's gunicorn.conf.py (one gevent worker) in a new process group."""
     cmd = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-b", f"127.0.0.1:{port}",
            "--log-level", "warning", "--chdir", str(chdir), app]
     with log.open("ab") as handle:
         return subprocess.Popen(cmd, cwd=chdir, env=env, stdout=handle, stderr=handle, start_new_session=True)
+
+
+@contextmanager
+def serving(apps: list[tuple[str, str, Path]], env: dict[str, str], log: Path) -> Iterator[list[tuple[str, int]]]:
+    """Serve each (app, health path, directory) with start_gunicorn on a free port, wait until its health path
+    answers 200, and yield their (base URL, process group) in order; always stop them all at the end."""
+    procs: list[subprocess.Popen] = []
+    try:
+        bases = []
+        for app, _health, chdir in apps:
+            bases.append(f"http://127.0.0.1:{free_port()}")
+            procs.append(start_gunicorn(app, int(bases[-1].rsplit(":", 1)[1]), env, log, chdir))
+        for base, proc, (_app, health, _chdir) in zip(bases, procs, apps, strict=True):
+            wait_until_up(base + health, proc)
+        yield [(base, proc.pid) for base, proc in zip(bases, procs, strict=True)]
+    finally:
+        for proc in procs:
+            stop(proc)
 
 
 def group_cpu_seconds(pgid: int) -> float:
@@ -140,6 +175,35 @@ def postgres_cpu_seconds() -> float:
     return total / CLK_TCK
 
 
+def cpu_snapshot(pgids: list[int]) -> tuple[float, ...]:
+    """Now: (monotonic seconds, CPU seconds of the whole machine, of these gunicorn process groups, of PostgreSQL,
+    of this process). Two snapshots make a cpu_split."""
+    user, nice, system = (int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:4])
+    usage = resource.getrusage(resource.RUSAGE_SELF)  # interrupts (loopback traffic) are left out on both sides
+    return (time.monotonic(), (user + nice + system) / CLK_TCK,
+            sum(group_cpu_seconds(pgid) for pgid in pgids), postgres_cpu_seconds(), usage.ru_utime + usage.ru_stime)
+
+
+def cpu_split(before: tuple[float, ...], after: tuple[float, ...]) -> dict[str, float]:
+    """Percent of one core used between two snapshots by the servers, PostgreSQL, this client, and everything
+    else on the machine (``other``: another program's load skews the figures; it should stay near 0)."""
+    elapsed, machine, servers, postgres, client = (b - a for a, b in zip(before, after, strict=True))
+    shares = {"servers": servers, "postgres": postgres, "client": client,
+              "other": max(0.0, machine - servers - postgres - client)}
+    return {name: round(100 * value / elapsed, 1) for name, value in shares.items()}
+
+
+def speed_check() -> float:
+    """Milliseconds a fixed pure-Python loop takes here now (median of 5): this virtual machine's speed drifts,
+    so runs whose figures differ can be told apart by it. Lower is faster."""
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        sum(i * i for i in range(300_000))
+        times.append((time.perf_counter() - start) * 1e3)
+    return round(sorted(times)[2], 1)
+
+
 def raise_open_files_limit() -> int:
     """Raise this process's (and its children's) open-files soft limit to the hard limit; return it."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -159,3 +223,20 @@ def percentile(values: list[float], q: float) -> float:
 def log_tail(log: Path, lines: int = 20) -> str:
     """The last lines of a server log, for an error message."""
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else ""
+
+
+def add_database_options(parser: argparse.ArgumentParser) -> None:
+    """The options both benchmarks share: --database-url and --redis."""
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE, help=f"Loket's database, or 'sqlite' "
+                        f"(default {DEFAULT_DATABASE}; dropped and created again)")
+    parser.add_argument("--redis", nargs="?", const="redis://127.0.0.1:6379/0", default=None,
+                        help="serve with this REDIS_URL, as with several processes (default when given without "
+                        "a value: redis://127.0.0.1:6379/0)")
+
+
+def write_results(prefix: str, data: dict[str, Any]) -> Path:
+    """Write bench/results/<prefix>-<timestamp>.json (git-ignored) and return its path relative to the repository."""
+    out = ROOT / "bench" / "results" / f"{prefix}-{datetime.now():%Y%m%d-%H%M%S}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"cpus": os.cpu_count(), **data}, indent=2))
+    return out.relative_to(ROOT)
