@@ -75,6 +75,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED: bool = True
     # Anonymous JSON API requests per address; clients with a bearer token are not limited.
     API_RATE_LIMIT: str = os.environ.get("API_RATE_LIMIT", "600 per minute")
+    # Tickets taken at the kiosk page per address (the office's kiosks may share one address).
+    KIOSK_RATE_LIMIT: str = os.environ.get("KIOSK_RATE_LIMIT", "120 per minute")
 
     # Days the queue takes tickets, ISO weekdays (1 = Monday): Monday to Friday by default;
     # a Mal Pelayanan Publik open on Saturday sets "1,2,3,4,5,6".

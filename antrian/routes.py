@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -54,7 +54,7 @@ def _unit_from_request() -> Unit | None:
 
 
 @bp.route("/ambil", methods=["GET", "POST"])
-@limiter.limit("30 per minute", methods=["POST"])
+@limiter.limit(lambda: current_app.config["KIOSK_RATE_LIMIT"], methods=["POST"])
 def kiosk() -> WerkzeugResponse | str:
     """The kiosk: one big button per open service; a press prints a ticket."""
     unit = _unit_from_request()

@@ -85,3 +85,15 @@ def test_with_redis_every_process_shares_the_limits(app, database_url, make_app)
         assert statuses == [200, 200, 200, 429]
     finally:
         redis.Redis.from_url(url).flushdb()
+
+
+def test_the_kiosk_page_is_limited_per_address(app, client, make_queue, monkeypatch):
+    monkeypatch.setitem(app.config, "KIOSK_RATE_LIMIT", "2 per minute")
+    limiter.reset()
+    q = make_queue()
+    url = url_for("antrian.kiosk", instansi=q["unit"].slug)
+    token = csrf_from(client, url)
+    statuses = [client.post(url, data={"csrf_token": token, "service": "A"}).status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
+    assert client.get(url).status_code == 200  # looking at the buttons is never limited
+    limiter.reset()

@@ -47,10 +47,10 @@ login_manager.session_protection = "basic"
 # Storage comes from RATELIMIT_STORAGE_URI (memory by default, Redis when REDIS_URL is set).
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
-# Only these blueprints carry rate limits (the API, the login page, and later the public
-# forms). Reading pages are shared by a whole lobby behind one address and served from a
+# Only these blueprints carry rate limits (the API, the login page, the kiosk, and later
+# the public forms). Reading pages are shared by a whole lobby behind one address and served from a
 # cache; see gate_limiter_hooks.
-LIMITED_BLUEPRINTS = frozenset({"api", "auth"})
+LIMITED_BLUEPRINTS = frozenset({"api", "auth", "antrian"})
 
 
 def gate_limiter_hooks(app: Flask) -> None:
