@@ -23,6 +23,12 @@ def _requirements_form(client, service, items, extra=None):
     return data
 
 
+def _publish(client, service, note=""):
+    """Press "Terbitkan" on the preview page."""
+    token = csrf_from(client, url_for("admin.preview", service_id=service.id))
+    return client.post(url_for("admin.publish", service_id=service.id), data={"csrf_token": token, "note": note})
+
+
 def _edit_url(service, section="persyaratan"):
     return url_for("admin.edit_service", service_id=service.id, section=section)
 
@@ -113,8 +119,7 @@ def test_unpublishing_a_component_says_so_publicly(client, login, make_service):
     login("admin")
     token = csrf_from(client, _edit_url(service, "produk"))
     assert client.post(_edit_url(service, "produk"), data={"csrf_token": token}).status_code == 302
-    token = csrf_from(client, url_for("admin.preview", service_id=service.id))
-    client.post(url_for("admin.publish", service_id=service.id), data={"csrf_token": token})
+    _publish(client, service)
     html = client.get(url_for("standards.detail", slug=service.slug)).get_data(as_text=True)
     assert "Surat Izin Uji" not in html
 
@@ -150,8 +155,7 @@ def test_new_service_is_a_draft_off_the_public_site(client, login, make_unit):
     assert "Izin Reklame" not in client.get(url_for("standards.catalogue")).get_data(as_text=True)
     assert client.get(url_for("api.service", slug="izin-reklame")).status_code == 404
     service = Service.by_slug("izin-reklame")
-    token = csrf_from(client, url_for("admin.preview", service_id=service.id))
-    client.post(url_for("admin.publish", service_id=service.id), data={"csrf_token": token})
+    _publish(client, service)
     assert client.get(url_for("standards.detail", slug="izin-reklame")).status_code == 200
 
 
@@ -181,8 +185,7 @@ def test_compare_side_by_side_and_restore_the_first_version(client, login, make_
     client.post(
         _edit_url(service), data=_requirements_form(client, service, ["Fotokopi KTP", "Surat permohonan", "NPWP"])
     )
-    token = csrf_from(client, url_for("admin.preview", service_id=service.id))
-    client.post(url_for("admin.publish", service_id=service.id), data={"csrf_token": token})
+    _publish(client, service)
     html = client.get(url_for("admin.compare", service_id=service.id)).get_data(as_text=True)
     assert "<ins>NPWP</ins>" in html
     assert "v1" in html and "v2" in html
@@ -201,8 +204,7 @@ def test_restore_is_refused_while_a_draft_is_open(client, login, make_service):
     service = make_service()
     login("admin")
     client.post(_edit_url(service), data=_requirements_form(client, service, ["A"]))
-    token = csrf_from(client, url_for("admin.preview", service_id=service.id))
-    client.post(url_for("admin.publish", service_id=service.id), data={"csrf_token": token})
+    _publish(client, service)
     client.post(_edit_url(service), data=_requirements_form(client, service, ["B"]))
     token = csrf_from(client, url_for("admin.versions", service_id=service.id))
     client.post(url_for("admin.restore", service_id=service.id, number=1), data={"csrf_token": token})
