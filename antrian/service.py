@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -304,14 +304,26 @@ def waiting_tickets(unit: Unit, now: datetime | None = None) -> list[Ticket]:
     return list(db.session.scalars(_waiting_order(statement)))
 
 
-def position(ticket: Ticket, now: datetime | None = None) -> int | None:
-    """How many tickets will be called before this one in its line; None once it is not waiting."""
+def position(ticket: Ticket) -> int | None:
+    """How many tickets will be called before this one in its line; None once it is not waiting.
+
+    Counted in the database in the call order (priority first, then arrival, then id).
+    """
     if ticket.status != Ticket.WAITING:
         return None
-    ahead = [
-        t for t in waiting_tickets(ticket.queue_service.unit, now) if t.queue_service_id == ticket.queue_service_id
-    ]
-    return next(i for i, t in enumerate(ahead) if t.id == ticket.id)
+    arrived_earlier = or_(
+        Ticket.issued_at < ticket.issued_at, and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id)
+    )
+    same_rank = and_(Ticket.priority.is_(ticket.priority), arrived_earlier)
+    ahead = same_rank if ticket.priority else or_(Ticket.priority.is_(True), same_rank)
+    return db.session.scalar(
+        select(func.count()).where(
+            Ticket.queue_service_id == ticket.queue_service_id,
+            Ticket.day == ticket.day,
+            Ticket.status == Ticket.WAITING,
+            ahead,
+        )
+    )
 
 
 def average_service_minutes(service: QueueService, day: date) -> float | None:
@@ -325,9 +337,8 @@ def average_service_minutes(service: QueueService, day: date) -> float | None:
     return mean(spans) if spans else None
 
 
-def estimated_wait_minutes(ticket: Ticket, now: datetime | None = None) -> int | None:
+def estimated_wait_minutes(ticket: Ticket, ahead: int | None) -> int | None:
     """People ahead x today's mean service time, shared over the counters serving this line."""
-    ahead = position(ticket, now)
     if ahead is None:
         return None
     average = average_service_minutes(ticket.queue_service, ticket.day)
@@ -396,8 +407,9 @@ def snapshot(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def ticket_view(ticket: Ticket, now: datetime | None = None) -> dict[str, Any]:
+def ticket_view(ticket: Ticket) -> dict[str, Any]:
     """One ticket as its holder sees it: no personal data, since a ticket holds none."""
+    ahead = position(ticket)
     return {
         "number": ticket.number,
         "service": {"code": ticket.queue_service.code, "name": ticket.queue_service.name},
@@ -406,8 +418,8 @@ def ticket_view(ticket: Ticket, now: datetime | None = None) -> dict[str, Any]:
         "priority": ticket.priority,
         "day": ticket.day.isoformat(),
         "issued_at": _as_utc(ticket.issued_at).isoformat(),
-        "people_ahead": position(ticket, now),
-        "estimated_wait_minutes": estimated_wait_minutes(ticket, now),
+        "people_ahead": ahead,
+        "estimated_wait_minutes": estimated_wait_minutes(ticket, ahead),
         "counter": {"number": ticket.counter.number, "name": ticket.counter.name} if ticket.counter else None,
     }
 
@@ -417,14 +429,9 @@ def ticket_by_token(token: str) -> Ticket | None:
     return db.session.scalar(select(Ticket).where(Ticket.token == token))
 
 
-def stale(ticket: Ticket, now: datetime | None = None) -> bool:
-    """Whether the ticket is from an earlier day than the unit's today."""
-    return ticket.day < local_day(ticket.queue_service.unit, now)
-
-
 def unit_version(unit_id: int) -> int:
     """The unit's current queue version."""
-    return db.session.scalar(select(func.coalesce(QueueState.version, 0)).where(QueueState.unit_id == unit_id)) or 0
+    return db.session.scalar(select(QueueState.version).where(QueueState.unit_id == unit_id)) or 0
 
 
 def queue_summaries(units: list[Unit]) -> dict[int, dict[str, Any]]:

@@ -29,6 +29,12 @@ def _publish(client, service, note=""):
     return client.post(url_for("admin.publish", service_id=service.id), data={"csrf_token": token, "note": note})
 
 
+def _new_service(client, **fields):
+    """Submit the new-service form."""
+    url = url_for("admin.new_service")
+    return client.post(url, data={"csrf_token": csrf_from(client, url), "category": "perizinan", **fields})
+
+
 def _edit_url(service, section="persyaratan"):
     return url_for("admin.edit_service", service_id=service.id, section=section)
 
@@ -139,17 +145,7 @@ def test_slug_of_a_published_service_cannot_change(client, login, make_service):
 def test_new_service_is_a_draft_off_the_public_site(client, login, make_unit):
     unit = make_unit()
     login("admin")
-    token = csrf_from(client, url_for("admin.new_service"))
-    response = client.post(
-        url_for("admin.new_service"),
-        data={
-            "csrf_token": token,
-            "unit": unit.id,
-            "title": "Izin Reklame",
-            "slug": "izin-reklame",
-            "category": "perizinan",
-        },
-    )
+    response = _new_service(client, unit=unit.id, title="Izin Reklame", slug="izin-reklame")
     assert response.status_code == 302
     assert client.get(url_for("standards.detail", slug="izin-reklame")).status_code == 404
     assert "Izin Reklame" not in client.get(url_for("standards.catalogue")).get_data(as_text=True)
@@ -162,17 +158,7 @@ def test_new_service_is_a_draft_off_the_public_site(client, login, make_unit):
 def test_duplicate_slug_is_refused_with_the_form_kept(client, login, make_service):
     service = make_service()
     login("admin")
-    token = csrf_from(client, url_for("admin.new_service"))
-    response = client.post(
-        url_for("admin.new_service"),
-        data={
-            "csrf_token": token,
-            "unit": service.unit_id,
-            "title": "Kembar",
-            "slug": service.slug,
-            "category": "perizinan",
-        },
-    )
+    response = _new_service(client, unit=service.unit_id, title="Kembar", slug=service.slug)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "sudah dipakai" in html
