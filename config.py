@@ -89,6 +89,33 @@ class Config:
     # (gunicorn.conf.py sets it).
     SOCKETIO_ASYNC_MODE: str = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
 
+    # Working days for deadlines (complaints: 14 working days; permits: the standard's jangka
+    # waktu): ISO weekdays, Monday to Friday by default. National holidays always count as off;
+    # cuti bersama too unless CUTI_BERSAMA_NONWORKING=0; closures are entered by the admin.
+    WORKING_WEEKDAYS: frozenset[int] = frozenset(
+        int(d) for d in (_env_list("WORKING_WEEKDAYS") or ["1", "2", "3", "4", "5"])
+    )
+    CUTI_BERSAMA_NONWORKING: bool = os.environ.get("CUTI_BERSAMA_NONWORKING", "1").lower() in _TRUE
+
+    # Messages to citizens go through the outbox (webapp/outbox). Email uses SMTP when
+    # SMTP_HOST is set, SMS and WhatsApp an HTTP gateway when MESSAGE_GATEWAY_URL is set;
+    # otherwise they are written to the log (development).
+    SMTP_HOST: str = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT: int = _env_int("SMTP_PORT", 587)
+    SMTP_USERNAME: str = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD: str = os.environ.get("SMTP_PASSWORD", "")
+    # "starttls" (port 587), "ssl" (port 465) or "none" (a relay on the local network).
+    SMTP_SECURITY: str = os.environ.get("SMTP_SECURITY", "starttls")
+    SMTP_TIMEOUT: float = float(os.environ.get("SMTP_TIMEOUT", "10"))
+    MAIL_FROM: str = os.environ.get("MAIL_FROM", "Loket <noreply@localhost>")
+    MESSAGE_GATEWAY_URL: str = os.environ.get("MESSAGE_GATEWAY_URL", "")
+    MESSAGE_GATEWAY_TOKEN: str = os.environ.get("MESSAGE_GATEWAY_TOKEN", "")
+    # Attempts before a message is marked failed (retries wait 1, 2, 4 ... minutes, at most 6 h).
+    OUTBOX_MAX_ATTEMPTS: int = _env_int("OUTBOX_MAX_ATTEMPTS", 12)
+    # Try to send right after the request that queued a message (in a background thread);
+    # `flask outbox kirim --terus` or cron delivers the rest either way.
+    OUTBOX_SEND_AFTER_REQUEST: bool = os.environ.get("OUTBOX_SEND_AFTER_REQUEST", "1").lower() in _TRUE
+
     # CSRF tokens last as long as the session: a counter PC stays on one page all day.
     WTF_CSRF_TIME_LIMIT: int | None = None
 

@@ -88,6 +88,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         SERVER_NAME = None
         QUEUE_DAYS = frozenset(range(1, 8))  # tests run on any day of the week
         QUEUE_STATE_DELAY = 0.0  # state right after each change, so tests need not wait
+        OUTBOX_SEND_AFTER_REQUEST = False  # tests deliver with deliver_due() when they mean to
 
     application = create_app(TestConfig)
     application.test_client_class = IsolatedClient

@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.demo import bp as demo_bp
     from webapp.errors import bp as errors_bp
     from webapp.main import bp as main_bp
+    from webapp.outbox import bp as outbox_bp
     from webapp.standards import bp as standards_bp
 
     app.register_blueprint(errors_bp)
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(standards_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(demo_bp)
+    app.register_blueprint(outbox_bp)
     app.register_blueprint(auth_bp, url_prefix="/admin")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(antrian_bp, url_prefix="/antrian")

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from webapp.admin import routes, users  # noqa: E402,F401
+from webapp.admin import calendar, routes, users  # noqa: E402,F401

@@ -234,3 +234,15 @@ class UserForm(FlaskForm):
         validators=[Optional(), Length(min=10, max=256, message="Paling sedikit 10 karakter.")],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class ClosureForm(FlaskForm):
+    """A day the office is closed beyond the national calendar."""
+
+    day = DateField("Tanggal", validators=[DataRequired("Masukkan tanggal.")])
+    reason = StringField(
+        "Alasan",
+        description="Misalnya: libur daerah HUT Kabupaten, pindah kantor.",
+        validators=[DataRequired("Tuliskan alasannya."), Length(max=200, message="Paling panjang 200 huruf."),
+                    NoMarkup()],
+    )

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from webapp.extensions import db
 from webapp.standards.components import COMPONENTS, COMPONENTS_BY_CODE, block_texts
@@ -30,6 +31,29 @@ JsonType = JSON().with_variant(JSONB(), "postgresql")
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator):
+    """A timestamp that always comes back timezone-aware in UTC.
+
+    PostgreSQL keeps the offset; SQLite hands back naive values, which would not compare
+    with ``utcnow()``. Same column type as ``DateTime(timezone=True)`` in migrations.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Store UTC (a naive value is taken to be UTC already)."""
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Give the value back aware, in UTC."""
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
 
 
 class Unit(db.Model):

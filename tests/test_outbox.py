@@ -1,0 +1,170 @@
+"""The outbox: messages survive a mail server that is down and go out when it is back."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import url_for
+
+from tests.conftest import csrf_from
+from webapp.extensions import db
+from webapp.outbox.models import FAILED, PENDING, SENT, OutboxMessage, mask_recipient
+from webapp.outbox.service import deliver_due, enqueue, retry_delay
+from webapp.standards.models import utcnow
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_settings(app):
+    port = free_port()
+    saved = {key: app.config[key] for key in ("SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY", "SMTP_TIMEOUT")}
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_SECURITY="none", SMTP_TIMEOUT=2)
+    yield port
+    app.config.update(saved)
+
+
+def test_mail_server_down_then_up(smtp_settings):
+    enqueue("email", "warga@example.com", "Pengaduan ADU-2026-000001 diterima.", subject="Pengaduan diterima",
+            topic="pengaduan.diterima", reference="ADU-2026-000001")
+    db.session.commit()
+
+    report = deliver_due()  # nothing listens on the port yet
+    assert (report.sent, report.retrying) == (0, 1)
+    message = db.session.scalars(db.select(OutboxMessage)).one()
+    assert message.status == PENDING and message.attempts == 1 and message.last_error
+    assert deliver_due().retrying == 0  # not due again before its back-off
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_settings)
+    controller.start()
+    try:
+        report = deliver_due(now=utcnow() + retry_delay(1) + timedelta(seconds=1))
+    finally:
+        controller.stop()
+    assert report.sent == 1
+    db.session.expire_all()
+    message = db.session.scalars(db.select(OutboxMessage)).one()
+    assert message.status == SENT and message.sent_at is not None
+    (recipients, content), = inbox.messages
+    assert recipients == ["warga@example.com"]
+    assert b"ADU-2026-000001" in content and b"Subject: Pengaduan diterima" in content
+
+
+def test_gives_up_after_the_last_attempt(app, smtp_settings):
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 2
+    try:
+        enqueue("email", "warga@example.com", "Halo")
+        db.session.commit()
+        deliver_due()
+        deliver_due(now=utcnow() + timedelta(hours=1))
+    finally:
+        app.config["OUTBOX_MAX_ATTEMPTS"] = 12
+    message = db.session.scalars(db.select(OutboxMessage)).one()
+    assert message.status == FAILED and message.attempts == 2
+
+
+def test_back_off_doubles_and_is_capped():
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3)] == [60, 120, 240]
+    assert retry_delay(30) == timedelta(hours=6)
+
+
+def test_sms_through_the_http_gateway(app):
+    received: list[dict] = []
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append({"auth": self.headers["Authorization"],
+                             "body": json.loads(self.rfile.read(int(self.headers["Content-Length"])))})
+            self.send_response(200 if len(received) > 1 else 503)  # fails once, then accepts
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    app.config.update(MESSAGE_GATEWAY_URL=f"http://127.0.0.1:{server.server_port}/kirim", MESSAGE_GATEWAY_TOKEN="t0k")
+    try:
+        enqueue("sms", "081234567890", "Izin Anda siap diambil.")
+        db.session.commit()
+        assert deliver_due().retrying == 1
+        assert deliver_due(now=utcnow() + timedelta(minutes=5)).sent == 1
+    finally:
+        app.config.update(MESSAGE_GATEWAY_URL="", MESSAGE_GATEWAY_TOKEN="")
+        server.shutdown()
+    assert received[1] == {"auth": "Bearer t0k",
+                           "body": {"channel": "sms", "to": "081234567890", "text": "Izin Anda siap diambil."}}
+
+
+def test_log_sender_masks_the_recipient(caplog):
+    enqueue("whatsapp", "081234567890", "Berkas Anda sudah selesai.")
+    db.session.commit()
+    with caplog.at_level(logging.INFO, logger="loket.outbox"):
+        assert deliver_due().sent == 1
+    assert "0812*****890" in caplog.text
+    assert "081234567890" not in caplog.text
+
+
+def test_masking():
+    assert mask_recipient("budi.santoso@example.com") == "b***@example.com"
+    assert mask_recipient("081234567890") == "0812*****890"
+    assert mask_recipient("12345") == "*****"
+
+
+def test_unknown_channel_refused():
+    with pytest.raises(ValueError):
+        enqueue("pos", "x", "y")
+
+
+def test_cli_sends_and_reports(runner):
+    enqueue("email", "warga@example.com", "Halo")
+    db.session.commit()
+    result = runner.invoke(args=["outbox", "kirim"])
+    assert result.exit_code == 0, result.output
+    assert "terkirim 1" in result.output
+    status = runner.invoke(args=["outbox", "status"])
+    assert "Terkirim: 1" in status.output
+
+
+def test_staff_list_masks_and_retries(client, login, smtp_settings):
+    enqueue("email", "warga@example.com", "Halo", subject="Uji")
+    db.session.commit()
+    deliver_due()  # fails: no server
+    login("tim_pengaduan")
+    page = client.get(url_for("admin.outbox"))
+    assert page.status_code == 200
+    assert "w***@example.com" in page.text and "warga@example.com" not in page.text
+    message = db.session.scalars(db.select(OutboxMessage)).one()
+    answer = client.post(url_for("admin.retry_message", message_id=message.id),
+                         data={"csrf_token": csrf_from(client, url_for("admin.outbox"))})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, message.id).next_attempt_at <= utcnow()
+
+
+def test_outbox_list_is_staff_only(client, login):
+    login("petugas_loket")
+    assert client.get(url_for("admin.outbox")).status_code == 403

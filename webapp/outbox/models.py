@@ -1,0 +1,53 @@
+"""A queued message to a person and its delivery state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.extensions import db
+from webapp.standards.models import UtcDateTime, utcnow
+
+EMAIL, SMS, WHATSAPP = "email", "sms", "whatsapp"
+CHANNELS: dict[str, str] = {EMAIL: "Email", SMS: "SMS", WHATSAPP: "WhatsApp"}
+
+PENDING, SENT, FAILED = "menunggu", "terkirim", "gagal"
+STATUSES: dict[str, str] = {PENDING: "Menunggu dikirim", SENT: "Terkirim", FAILED: "Gagal"}
+
+
+class OutboxMessage(db.Model):
+    """One message. ``recipient`` is personal data: staff pages show it masked, logs never."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text)
+    # What the message is about, e.g. topic "pengaduan.diterima", reference "ADU-2026-000123".
+    topic: Mapped[str] = mapped_column(String(60), default="", index=True)
+    reference: Mapped[str] = mapped_column(String(80), default="", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    @property
+    def masked_recipient(self) -> str:
+        """The recipient with most characters hidden, for staff lists."""
+        return mask_recipient(self.recipient)
+
+
+def mask_recipient(value: str) -> str:
+    """``budi@example.com`` → ``b***@example.com``; ``081234567890`` → ``0812*****890``."""
+    if "@" in value:
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}"
+    if len(value) <= 6:
+        return "*" * len(value)
+    return f"{value[:4]}{'*' * (len(value) - 7)}{value[-3:]}"

@@ -1,0 +1,116 @@
+"""Ways to deliver a message: the log (development), SMTP (email), an HTTP gateway (SMS, WhatsApp).
+
+Which one a channel uses comes from the settings (``sender_for``). A sender raises
+``SendError`` when delivery failed and may be tried again later.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import smtplib
+import ssl
+import urllib.error
+import urllib.request
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Protocol
+
+from webapp.outbox.models import EMAIL, OutboxMessage
+
+logger = logging.getLogger("loket.outbox")
+
+
+class SendError(Exception):
+    """Delivery failed; the message stays in the outbox for a later attempt."""
+
+
+class Sender(Protocol):
+    """Delivers one message or raises SendError."""
+
+    def send(self, message: OutboxMessage) -> None: ...
+
+
+class LogSender:
+    """Development default: writes the message to the log, with the recipient masked."""
+
+    def send(self, message: OutboxMessage) -> None:
+        """Log the message instead of sending it."""
+        logger.info(
+            "outbox %s #%s to %s: %s | %s",
+            message.channel,
+            message.id,
+            message.masked_recipient,
+            message.subject,
+            message.body.replace("\n", " / "),
+        )
+
+
+class SmtpSender:
+    """Email through an SMTP server (STARTTLS or SSL, optional login)."""
+
+    def __init__(self, config: dict) -> None:
+        self.host: str = config["SMTP_HOST"]
+        self.port: int = config["SMTP_PORT"]
+        self.username: str = config["SMTP_USERNAME"]
+        self.password: str = config["SMTP_PASSWORD"]
+        self.security: str = config["SMTP_SECURITY"]
+        self.timeout: float = config["SMTP_TIMEOUT"]
+        self.sender: str = config["MAIL_FROM"]
+
+    def send(self, message: OutboxMessage) -> None:
+        """Send one email; any SMTP or network error becomes SendError."""
+        email = EmailMessage()
+        email["From"] = self.sender
+        email["To"] = message.recipient
+        email["Subject"] = message.subject or "Pemberitahuan"
+        email["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
+        email.set_content(message.body)
+        try:
+            if self.security == "ssl":
+                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+                )
+            else:
+                client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            with client:
+                if self.security == "starttls":
+                    client.starttls(context=ssl.create_default_context())
+                if self.username:
+                    client.login(self.username, self.password)
+                client.send_message(email)
+        except (OSError, smtplib.SMTPException) as error:
+            raise SendError(f"SMTP {self.host}:{self.port}: {error}") from error
+
+
+class HttpGatewaySender:
+    """SMS or WhatsApp through an HTTP gateway: POST JSON {channel, to, text}, any 2xx is success.
+
+    Most Indonesian SMS/WhatsApp gateways take such a request, or a small adapter in front
+    of them does; the token goes in ``Authorization: Bearer``.
+    """
+
+    def __init__(self, config: dict) -> None:
+        self.url: str = config["MESSAGE_GATEWAY_URL"]
+        self.token: str = config["MESSAGE_GATEWAY_TOKEN"]
+        self.timeout: float = config["SMTP_TIMEOUT"]
+
+    def send(self, message: OutboxMessage) -> None:
+        """POST the message; a non-2xx answer or a network error becomes SendError."""
+        payload = json.dumps({"channel": message.channel, "to": message.recipient, "text": message.body}).encode()
+        request = urllib.request.Request(self.url, data=payload, method="POST")  # noqa: S310 (URL from settings)
+        request.add_header("Content-Type", "application/json")
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
+                answer.read()
+        except (urllib.error.URLError, OSError) as error:
+            raise SendError(f"gateway: {error}") from error
+
+
+def sender_for(channel: str, config: dict) -> Sender:
+    """The sender a channel uses under the current settings."""
+    if channel == EMAIL:
+        return SmtpSender(config) if config["SMTP_HOST"] else LogSender()
+    return HttpGatewaySender(config) if config["MESSAGE_GATEWAY_URL"] else LogSender()

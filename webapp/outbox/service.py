@@ -1,0 +1,118 @@
+"""Queueing messages and delivering the ones that are due, with retries and back-off."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.outbox.models import CHANNELS, FAILED, PENDING, SENT, OutboxMessage
+from webapp.outbox.senders import SendError, sender_for
+from webapp.standards.models import utcnow
+
+logger = logging.getLogger("loket.outbox")
+
+# Waits after the 1st, 2nd, ... failed attempt: 1, 2, 4 ... minutes, at most 6 hours.
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(hours=6)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after ``attempts`` failed attempts."""
+    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
+
+
+def enqueue(channel: str, recipient: str, body: str, *, subject: str = "", topic: str = "",
+            reference: str = "") -> OutboxMessage:
+    """Add a message to the session; it is queued when the caller commits.
+
+    Bodies must not carry the person's name or identity numbers: the development
+    sender writes them to the log.
+    """
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    message = OutboxMessage(channel=channel, recipient=recipient.strip(), body=body, subject=subject,
+                            topic=topic, reference=reference, status=PENDING, attempts=0,
+                            next_attempt_at=utcnow())
+    db.session.add(message)
+    return message
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery round did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryReport:
+    """Send up to ``limit`` due messages, one transaction each; return the counts.
+
+    On PostgreSQL each message is claimed with ``FOR UPDATE SKIP LOCKED``, so several
+    workers never send one message twice; on SQLite run a single worker.
+    """
+    config = current_app.config
+    report = DeliveryReport()
+    for _ in range(limit):
+        moment = now or utcnow()
+        message = db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= moment)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if message is None:
+            db.session.rollback()
+            break
+        message.attempts += 1
+        try:
+            sender_for(message.channel, config).send(message)
+        except SendError as error:
+            message.last_error = str(error)[:1000]
+            if message.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
+                message.status = FAILED
+                report.failed += 1
+            else:
+                message.next_attempt_at = moment + retry_delay(message.attempts)
+                report.retrying += 1
+            logger.warning("outbox #%s attempt %s failed: %s", message.id, message.attempts, error)
+        else:
+            message.status, message.sent_at, message.last_error = SENT, utcnow(), ""
+            report.sent += 1
+        db.session.commit()
+    return report
+
+
+def retry_now(message: OutboxMessage) -> None:
+    """Put a failed or waiting message back at the front of the queue (a staff action)."""
+    message.status = PENDING
+    message.next_attempt_at = utcnow()
+
+
+def send_soon(app: Flask | None = None) -> None:
+    """Deliver due messages in a background thread, so a request never waits on SMTP.
+
+    Turned off by ``OUTBOX_SEND_AFTER_REQUEST = False`` (tests, or when only the
+    ``flask outbox kirim`` worker should send).
+    """
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config["OUTBOX_SEND_AFTER_REQUEST"]:
+        return
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                deliver_due()
+            except Exception:  # the worker will try again; never crash a thread silently
+                logger.exception("outbox delivery round failed")
+                db.session.rollback()
+
+    threading.Thread(target=run, name="outbox", daemon=True).start()
