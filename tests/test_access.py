@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import url_for
 
 from tests.conftest import csrf_from
 from webapp.auth.roles import ROLES
 from webapp.extensions import db
+from webapp.outbox.service import enqueue
+from webapp.workdays.models import Closure
 
 ADMIN_ONLY = {"admin"}
 EVERY_STAFF = set(ROLES)
@@ -39,14 +43,19 @@ MATRIX: dict[str, set[str]] = {
     "antrian.setup": ADMIN_ONLY,
     "antrian.statistics": EVERY_STAFF,
     "antrian.counter_action": {"admin", "petugas_loket"},
+    "admin.calendar": {"admin", "sekretaris"},
+    "admin.delete_closure": {"admin", "sekretaris"},
+    "admin.outbox": {"admin", "tim_pengaduan", "sekretaris"},
+    "admin.retry_message": {"admin", "tim_pengaduan", "sekretaris"},
 }
 PUBLIC_UNDER_ADMIN = {"auth.login", "auth.logout"}
 
 
 def _url(
-    endpoint: str, service_id: int, unit_id: int, user_id: int, token_id: int, counter_id: int, unit_slug: str
+    endpoint: str, service_id: int, unit_id: int, user_id: int, token_id: int, counter_id: int, unit_slug: str,
+    extra: dict[str, dict] | None = None,
 ) -> str:
-    values = {
+    values = (extra or {}).get(endpoint) or {
         "admin.edit_user": {"user_id": user_id},
         "antrian.counter_action": {"counter_id": counter_id, "action": "panggil"},
         "antrian.setup": {"slug": unit_slug},
@@ -82,13 +91,17 @@ def test_access_matrix(app, client, login, make_service, make_user, make_queue, 
     counter = make_queue(unit=service.unit)["loket1"]
     other = make_user(role="petugas_loket", username="lain")
     token, _ = other.issue_token("uji")
+    closure = Closure(day=date(2026, 11, 10), reason="Uji")
+    db.session.add(closure)
+    message = enqueue("email", "warga@example.com", "Uji")
     db.session.commit()
+    extra = {"admin.delete_closure": {"closure_id": closure.id}, "admin.retry_message": {"message_id": message.id}}
     if role:
         login(role)
     for endpoint, allowed in MATRIX.items():
         rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
         method = "GET" if "GET" in rule.methods else "POST"
-        url = _url(endpoint, service.id, service.unit_id, other.id, token.id, counter.id, service.unit.slug)
+        url = _url(endpoint, service.id, service.unit_id, other.id, token.id, counter.id, service.unit.slug, extra)
         response = client.open(url, method=method)
         if role is None:
             assert response.status_code == 302, endpoint
