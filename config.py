@@ -116,10 +116,24 @@ class Config:
     # `flask outbox kirim --terus` or cron delivers the rest either way.
     OUTBOX_SEND_AFTER_REQUEST: bool = os.environ.get("OUTBOX_SEND_AFTER_REQUEST", "1").lower() in _TRUE
 
+    # Office hours on working days ("08:00-16:00"): the time a berkas spends at a step is counted
+    # in these hours only, and a mutu baku of "1 hari" allows one such day.
+    WORKING_HOURS: str = os.environ.get("WORKING_HOURS", "08:00-16:00")
+    # Looking up a berkas by registration number and phone, per address (guessing is slow).
+    BERKAS_LOOKUP_RATE_LIMIT: str = os.environ.get("BERKAS_LOOKUP_RATE_LIMIT", "10 per minute;60 per hour")
+    # Seconds between refreshes of an open tracking page (it follows the file without a reload).
+    BERKAS_TRACK_REFRESH_SECONDS: int = _env_int("BERKAS_TRACK_REFRESH_SECONDS", 60)
+    # Checking an uploaded PDF on the public verification page, per address.
+    VERIFY_UPLOAD_RATE_LIMIT: str = os.environ.get("VERIFY_UPLOAD_RATE_LIMIT", "20 per minute")
+    # Key of the HMAC-SHA256 that signs issued documents' verification codes. Unset: derived from
+    # SECRET_KEY. Set it on its own in production, so that rotating SECRET_KEY (which logs
+    # everyone out) does not turn every printed QR code invalid; changing it does exactly that.
+    VERIFICATION_KEY: str | None = os.environ.get("VERIFICATION_KEY") or None
+
     # CSRF tokens last as long as the session: a counter PC stays on one page all day.
     WTF_CSRF_TIME_LIMIT: int | None = None
 
-    # Largest upload (an imported standard document).
+    # Largest upload (an imported standard document, an issued document's PDF).
     MAX_CONTENT_LENGTH: int = _env_int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 
     SESSION_COOKIE_HTTPONLY: bool = True

@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.admin import bp as admin_bp
     from webapp.api import bp as api_bp
     from webapp.auth import bp as auth_bp
+    from webapp.berkas import bp as berkas_bp
     from webapp.demo import bp as demo_bp
     from webapp.errors import bp as errors_bp
     from webapp.main import bp as main_bp
@@ -117,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/admin")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(antrian_bp, url_prefix="/antrian")
+    app.register_blueprint(berkas_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

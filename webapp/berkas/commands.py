@@ -1,0 +1,34 @@
+"""``flask berkas pengingat``: the daily job that reminds applicants of products not collected."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+
+from webapp.berkas import bp
+from webapp.berkas.service import send_reminders
+from webapp.extensions import db
+from webapp.outbox.service import send_soon
+
+
+@bp.cli.command("pengingat")
+@click.option("--sekarang", default=None, metavar="WAKTU",
+              help="Jalankan seolah-olah pada waktu ini (ISO 8601, mis. 2026-12-24T08:00+07:00); untuk uji.")
+def reminders_command(sekarang: str | None) -> None:
+    """Kirim pengingat dan tandai surat pemberitahuan untuk dokumen yang sebulan belum diambil."""
+    now = None
+    if sekarang:
+        try:
+            now = datetime.fromisoformat(sekarang)
+        except ValueError as exc:
+            raise click.BadParameter("Tulis waktu dalam bentuk ISO 8601.", param_hint="--sekarang") from exc
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)
+    reminded = send_reminders(now)
+    db.session.commit()
+    if reminded:
+        send_soon()
+    click.echo(f"Pengingat dikirim: {len(reminded)} berkas.")
+    for berkas in reminded:
+        click.echo(f"  {berkas.number} ({berkas.unit.short_name}): surat pemberitahuan perlu dicetak")

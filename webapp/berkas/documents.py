@@ -1,0 +1,154 @@
+"""Issued documents: the verification code, its signature, the record's seal, and the PDF.
+
+The code printed in a document's QR is 32 base32 characters: an 80-bit random serial and
+80 bits of HMAC-SHA256 over the serial and the document number. A code typed or forged
+without the key fails; a code whose characters were altered fails. The record's *seal*,
+another HMAC-SHA256 over the code, number, holder, dates and the PDF's SHA-256, is checked
+too, so a row edited in the database (another number, another hash) no longer verifies.
+
+The code cannot sign the PDF's own hash: a generated PDF prints the code in its QR, so its
+hash exists only after the code does. The seal binds the hash instead, and the public page
+shows it so anyone can compare a copy (or upload it to be compared).
+
+The key is VERIFICATION_KEY, or one derived from SECRET_KEY when that is unset.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from webapp.berkas.models import REVOKED, VALID, IssuedDocument
+from webapp.extensions import db
+from webapp.formatting import public_url
+from webapp.standards.models import utcnow
+from webapp.standards.qr import qr_svg
+
+_CODE = re.compile(r"^[a-z2-7]{32}$")
+SERIAL_CHARS = 16
+
+# Verification outcomes.
+SAH = "sah"
+DICABUT = "dicabut"
+TIDAK_DIKENAL = "tidak_dikenal"
+TIDAK_SAH = "tidak_sah"
+
+
+def _key() -> bytes:
+    configured = current_app.config.get("VERIFICATION_KEY")
+    if configured:
+        return configured.encode()
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, b"loket:verifikasi-dokumen:v1", hashlib.sha256).digest()
+
+
+def _b32(raw: bytes) -> str:
+    return base64.b32encode(raw).decode().rstrip("=").lower()
+
+
+def _mac(serial: str, number: str) -> str:
+    digest = hmac.new(_key(), f"kode-v1|{serial}|{number}".encode(), hashlib.sha256).digest()
+    return _b32(digest[:10])
+
+
+def new_code(number: str) -> str:
+    """A fresh verification code for the document ``number``."""
+    serial = _b32(secrets.token_bytes(10))
+    return serial + _mac(serial, number)
+
+
+def seal_of(document: IssuedDocument) -> str:
+    """The HMAC-SHA256 (hex) binding the document's record to its code."""
+    fields = [
+        "segel-v1", document.code, document.number, document.holder_name, document.issued_on.isoformat(),
+        document.valid_until.isoformat() if document.valid_until else "", document.pdf_sha256,
+    ]  # fmt: skip
+    return hmac.new(_key(), "|".join(fields).encode(), hashlib.sha256).hexdigest()
+
+
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of ``data`` in hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def mask_name(name: str) -> str:
+    """``Budi Santoso`` -> ``B*** S******``: enough to recognise, not enough to learn a name."""
+    return " ".join(word[:1] + "*" * (len(word) - 1) for word in name.split())
+
+
+@dataclass
+class Verification:
+    """The outcome of checking a code, with the document when it is known and intact."""
+
+    outcome: str
+    document: IssuedDocument | None = None
+
+
+def verify(code: str) -> Verification:
+    """Check a verification code: valid, revoked, unknown, or refused (forged, altered, tampered)."""
+    code = (code or "").strip().lower()
+    if not _CODE.match(code):
+        return Verification(TIDAK_DIKENAL)
+    serial, mac = code[:SERIAL_CHARS], code[SERIAL_CHARS:]
+    document = db.session.scalar(select(IssuedDocument).where(IssuedDocument.code.startswith(serial, autoescape=True)))
+    if document is None:
+        return Verification(TIDAK_DIKENAL)
+    intact = (
+        hmac.compare_digest(document.code, code)
+        and hmac.compare_digest(mac, _mac(serial, document.number))
+        and hmac.compare_digest(document.seal, seal_of(document))
+    )
+    if not intact:
+        return Verification(TIDAK_SAH)
+    return Verification(DICABUT if document.status == REVOKED else SAH, document)
+
+
+def verification_url(document: IssuedDocument) -> str:
+    """The public page the document's QR opens."""
+    return public_url("berkas.verify_page", code=document.code)
+
+
+def render_pdf(document: IssuedDocument, signer: dict | None = None) -> bytes:
+    """The document as an A4 PDF (WeasyPrint) carrying its QR code and verification link."""
+    from weasyprint import HTML
+
+    url = verification_url(document)
+    qr = "data:image/svg+xml;base64," + base64.b64encode(qr_svg(url)).decode()
+    html = render_template("berkas/document_pdf.html", document=document, qr=qr, url=url, signer=signer or {})
+    return HTML(string=html, base_url=current_app.static_folder).write_pdf()
+
+
+def issue(document: IssuedDocument, pdf: bytes | None, created_by: str, signer: dict | None = None) -> IssuedDocument:
+    """Give ``document`` its code, its PDF (the uploaded one, or one generated now) and its seal."""
+    document.code = new_code(document.number)
+    document.status = VALID
+    document.created_by = created_by
+    document.created_at = utcnow()
+    if pdf is None:
+        document.generated = True
+        pdf = render_pdf(document, signer)
+    document.pdf = pdf
+    document.pdf_sha256 = sha256_hex(pdf)
+    document.seal = seal_of(document)
+    db.session.add(document)
+    return document
+
+
+def revoke(document: IssuedDocument, reason: str, by: str) -> None:
+    """Revoke a document: its page says so from now on, with the date and the reason."""
+    if document.status == REVOKED:
+        raise ValueError("Dokumen ini sudah dicabut.")
+    if not reason.strip():
+        raise ValueError("Tulis alasan pencabutan.")
+    document.status = REVOKED
+    document.revoked_at = utcnow()
+    document.revoked_reason = reason.strip()
+    document.revoked_by = by
+

@@ -1,0 +1,125 @@
+"""Public pages: the applicant's tracking page and lookup, and the verification of issued documents.
+
+Nothing here shows a name (the applicant's or an officer's), a NIK, a phone or an address;
+the verification page shows the holder's name masked. Pages are never cached: they change
+as the file moves, and the tracking code is the applicant's own.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, current_app, make_response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from webapp.admin.fields import flatten_errors
+from webapp.berkas import bp
+from webapp.berkas.documents import DICABUT, SAH, TIDAK_DIKENAL, TIDAK_SAH, mask_name, sha256_hex, verify
+from webapp.berkas.forms import LookupForm, VerifyUploadForm
+from webapp.berkas.service import by_code, lookup, public_view, tracking_url
+from webapp.extensions import limiter
+from webapp.formatting import tanggal
+from webapp.htmx import is_htmx
+from webapp.standards.qr import qr_etag, qr_svg
+
+
+def _private(response: Response) -> Response:
+    """No shared cache keeps these pages; search engines do not index them."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the code in the URL is the applicant's key
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.route("/izin/lacak", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["BERKAS_LOOKUP_RATE_LIMIT"], methods=["POST"])
+def lookup_form() -> WerkzeugResponse | tuple[str, int] | str:
+    """Find a berkas by registration number and the phone given at registration."""
+    form = LookupForm()
+    status = 200
+    if form.validate_on_submit():
+        found = lookup(form.number.data, form.phone.data)
+        if found is not None:
+            return redirect(url_for("berkas.track", code=found.tracking_code))
+        # One message for both: whether a number exists is not told to someone without the phone.
+        form.number.errors.append("Nomor registrasi dan nomor HP tidak cocok dengan berkas mana pun.")
+    if request.method == "POST":
+        status = 422
+    return _private(make_response(render_template("berkas/lookup.html", form=form, errors=flatten_errors(form)),
+                                  status))  # fmt: skip
+
+
+@bp.route("/izin/lacak/<code>")
+def track(code: str) -> Response:
+    """The applicant's page: where the file is in plain words, when it is due, where to collect it."""
+    berkas = by_code(code)
+    if berkas is None:
+        abort(404)
+    view = public_view(berkas)
+    refresh = current_app.config.get("BERKAS_TRACK_REFRESH_SECONDS", 60)
+    template = "berkas/_track_status.html" if is_htmx() else "berkas/track.html"
+    html = render_template(template, view=view, code=code, refresh=refresh, url=tracking_url(berkas))
+    return _private(make_response(html))
+
+
+@bp.route("/izin/lacak/<code>/qr.svg")
+def track_qr(code: str) -> Response:
+    """The QR of the tracking page (printed on the receipt)."""
+    berkas = by_code(code) or abort(404)
+    url = tracking_url(berkas)
+    response = Response(qr_svg(url), mimetype="image/svg+xml")
+    response.set_etag(qr_etag(url, "svg"))
+    response.cache_control.private = True
+    response.cache_control.max_age = 86400
+    return response
+
+
+OUTCOMES = {
+    SAH: ("Dokumen sah", "Dokumen ini diterbitkan oleh instansi dan masih berlaku menurut catatan kami."),
+    DICABUT: ("Dokumen sudah dicabut", "Dokumen ini pernah diterbitkan, tetapi sudah dicabut dan tidak berlaku."),
+    TIDAK_DIKENAL: ("Kode tidak dikenal", "Tidak ada dokumen dengan kode ini. Periksa kembali kode atau pindai "
+                    "ulang kode QR. Dokumen dengan kode yang tidak dikenal tidak dapat dianggap sah."),
+    TIDAK_SAH: ("Kode tidak sah", "Kode ini tidak cocok dengan tanda tangan elektronik dokumen: kode atau data "
+                "dokumen telah diubah. Jangan terima dokumen ini; laporkan kepada instansi penerbit."),
+}
+
+
+@bp.route("/verifikasi/<code>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["VERIFY_UPLOAD_RATE_LIMIT"], methods=["POST"])
+def verify_page(code: str) -> Response:
+    """Anyone checks a document: valid, revoked or unknown; upload the PDF to compare its hash."""
+    result = verify(code)
+    form = VerifyUploadForm()
+    match: bool | None = None
+    uploaded_hash = None
+    status = 200 if result.outcome in (SAH, DICABUT) else 404
+    if request.method == "POST" and result.document is not None:
+        upload = form.pdf.data if form.validate_on_submit() else None
+        data = upload.read() if upload and getattr(upload, "filename", "") else b""
+        if not data:
+            form.pdf.errors.append("Pilih berkas PDF dokumen.")
+            status = 422
+        else:
+            uploaded_hash = sha256_hex(data)
+            match = hmac.compare_digest(uploaded_hash, result.document.pdf_sha256)
+    document = result.document
+    html = render_template(
+        "berkas/verify.html", result=result, outcome=OUTCOMES[result.outcome], document=document,
+        holder=mask_name(document.holder_name) if document else None, form=form, errors=flatten_errors(form),
+        match=match, uploaded_hash=uploaded_hash, code=code,
+    )  # fmt: skip
+    return _private(make_response(html, status))
+
+
+
+@bp.app_template_filter("tanggal_lokal")
+def tanggal_lokal(moment: datetime | None) -> str:
+    """A timestamp's date in the office's time zone, as "25 Februari 2026"."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return tanggal(moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date())

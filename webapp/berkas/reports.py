@@ -1,0 +1,136 @@
+"""Staff lists and figures of berkas: open files late first, step durations per service, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webapp.berkas.models import OPEN_STATUSES, STATUSES, Berkas, BerkasStep
+from webapp.berkas.service import is_late, standard_minutes, step_is_late, step_minutes
+from webapp.extensions import db
+from webapp.formatting import tanggal, waktu
+from webapp.standards.models import Service
+
+
+@dataclass
+class Row:
+    """One berkas in the staff list."""
+
+    berkas: Berkas
+    late: bool
+    step_late: bool
+    step_minutes: int
+
+
+def open_rows(statement, now: datetime | None = None) -> list[Row]:
+    """Berkas of ``statement`` with lateness, late ones first (whole file, then step), then oldest."""
+    found = db.session.scalars(statement.options(selectinload(Berkas.steps), selectinload(Berkas.service))).all()
+    rows = []
+    for berkas in found:
+        step = berkas.current_step
+        rows.append(Row(
+            berkas=berkas,
+            late=is_late(berkas, now),
+            step_late=bool(step and step_is_late(berkas, step, now)),
+            step_minutes=step_minutes(berkas, step, now) if step else 0,
+        ))  # fmt: skip
+    rows.sort(key=lambda r: (not r.late, not r.step_late, r.berkas.registered_at))
+    return rows
+
+
+@dataclass
+class StepFigure:
+    """Mean working minutes at one step of a service's route, against its mutu baku."""
+
+    position: int
+    name: str
+    executor: str
+    standard: int | None
+    samples: list[int] = field(default_factory=list)
+    late: int = 0
+
+    @property
+    def mean(self) -> float | None:
+        """Mean minutes over the files that passed the step (or are at it)."""
+        return sum(self.samples) / len(self.samples) if self.samples else None
+
+
+def step_figures(service: Service, since: datetime, now: datetime | None = None) -> list[StepFigure]:
+    """Per step of ``service``: how long files registered since ``since`` spent there."""
+    found = db.session.scalars(
+        select(Berkas)
+        .where(Berkas.service_id == service.id, Berkas.registered_at >= since, Berkas.status.in_(
+            [*OPEN_STATUSES, "selesai"]))
+        .options(selectinload(Berkas.steps))
+    ).all()
+    figures: dict[int, StepFigure] = {}
+    for berkas in found:
+        for step in berkas.steps:
+            figure = figures.setdefault(
+                step.position, StepFigure(step.position, step.name, step.executor, standard_minutes(step))
+            )
+            if step.visits or berkas.current_position == step.position:
+                figure.samples.append(step_minutes(berkas, step, now))
+                figure.late += step_is_late(berkas, step, now)
+    return [figures[k] for k in sorted(figures)]
+
+
+def minutes_text(minutes: float | None) -> str:
+    """Working minutes as "2 jam 5 menit" (or "-")."""
+    if minutes is None:
+        return "-"
+    whole = round(minutes)
+    hours, rest = divmod(whole, 60)
+    if hours and rest:
+        return f"{hours} jam {rest} menit"
+    return f"{hours} jam" if hours else f"{rest} menit"
+
+
+HEADERS = ["Nomor registrasi", "Layanan", "Pemohon", "Status", "Didaftarkan", "Target selesai",
+           "Langkah sekarang", "Dipegang oleh", "Lama di langkah (menit kerja)", "Terlambat",
+           "Selesai", "Diambil"]  # fmt: skip
+
+
+def _cells(row: Row) -> list:
+    b = row.berkas
+    step: BerkasStep | None = b.current_step
+    return [
+        b.number, b.service.title, b.applicant_name, STATUSES[b.status], waktu(b.registered_at),
+        tanggal(b.due_date), step.name if step and b.status in OPEN_STATUSES else "", b.holder_name,
+        row.step_minutes if step and b.status in OPEN_STATUSES else "", "ya" if row.late else "tidak",
+        waktu(b.ready_at), waktu(b.collected_at),
+    ]  # fmt: skip
+
+
+def to_csv(rows: list[Row]) -> str:
+    """The list as CSV (no NIK, phone or address: an export travels further than a screen)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADERS)
+    writer.writerows(_cells(r) for r in rows)
+    return out.getvalue()
+
+
+def to_xlsx(rows: list[Row], title: str) -> bytes:
+    """The list as a one-sheet workbook."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Berkas"
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(HEADERS)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(_cells(row))
+    sheet.column_dimensions["B"].width = 40
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,528 @@
+"""Staff pages of berkas: registration, the kartu kendali and its actions, documents, lists, routes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from webapp.admin.fields import apply_list_operation, choices, flatten_errors
+from webapp.audit.models import record
+from webapp.auth.models import User
+from webapp.auth.roles import ADMIN, KEPALA_DINAS, PETUGAS_LOKET, SEKRETARIS, STAFF, role_required
+from webapp.berkas import bp
+from webapp.berkas.documents import issue, revoke, verification_url
+from webapp.berkas.forms import (
+    CompleteForm,
+    DocumentForm,
+    FilterForm,
+    RegistrationForm,
+    RevokeForm,
+    RouteForm,
+    StepActionForm,
+)
+from webapp.berkas.models import (
+    DIKEMBALIKAN,
+    DIPROSES,
+    OPEN_STATUSES,
+    SIAP,
+    STATUSES,
+    Berkas,
+    IssuedDocument,
+)
+from webapp.berkas.reports import minutes_text, open_rows, step_figures, to_csv, to_xlsx
+from webapp.berkas.route import StepSpec, default_route, requirements, route_for, route_source, save_route
+from webapp.berkas.service import (
+    Applicant,
+    BerkasError,
+    collect,
+    complete_requirements,
+    days_used,
+    hand_over,
+    is_late,
+    may_act,
+    receive,
+    register,
+    reminder_due_on,
+    return_to,
+    standard_minutes,
+    step_is_late,
+    step_minutes,
+    tracking_url,
+)
+from webapp.extensions import db
+from webapp.outbox.service import send_soon
+from webapp.standards.models import Service, Unit, utcnow
+from webapp.standards.qr import qr_svg
+
+# Who registers files at the front office, and who acts on documents.
+FRONT_OFFICE_ROLES = (ADMIN, PETUGAS_LOKET)
+DOCUMENT_ROLES = (ADMIN, PETUGAS_LOKET, SEKRETARIS, KEPALA_DINAS)
+REVOKE_ROLES = (ADMIN, SEKRETARIS, KEPALA_DINAS)
+
+
+def _visible(statement):
+    if current_user.unit_id is not None:
+        statement = statement.where(Berkas.unit_id == current_user.unit_id)
+    return statement
+
+
+def _berkas_or_403(berkas_id: int, lock: bool = False) -> Berkas:
+    statement = select(Berkas).where(Berkas.id == berkas_id)
+    if lock:
+        statement = statement.with_for_update()
+    berkas = db.session.scalar(statement) or abort(404)
+    if not current_user.can_manage_unit(berkas.unit_id):
+        abort(403)
+    return berkas
+
+
+def _services() -> list[Service]:
+    """Published permit and non-permit services the officer may register files for."""
+    statement = (
+        select(Service)
+        .join(Unit)
+        .where(Service.is_published.is_(True), Service.category != "pengaduan")
+        .order_by(Unit.name, Service.position, Service.title)
+    )
+    if current_user.unit_id is not None:
+        statement = statement.where(Service.unit_id == current_user.unit_id)
+    return list(db.session.scalars(statement))
+
+
+# --- list, figures, export -------------------------------------------------------------------
+
+
+@bp.route("/admin/berkas")
+@role_required(*STAFF)
+def index() -> Response | str:
+    """Berkas by status, service, step and officer; late ones first; CSV and XLSX."""
+    form = FilterForm(request.args)
+    services = _services()
+    form.status.choices = choices([("terbuka", "Sedang berjalan"), *STATUSES.items(), ("semua", "Semua")])
+    form.layanan.choices = choices([("", "Semua layanan"), *((str(s.id), s.title) for s in services)])
+    officers = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
+    if current_user.unit_id is not None:
+        officers = [o for o in officers if o.unit_id in (None, current_user.unit_id)]
+    form.petugas.choices = choices([("", "Siapa saja"), *((str(o.id), o.display_name) for o in officers)])
+    form.validate()
+    statement = _visible(select(Berkas))
+    status = form.status.data or "terbuka"
+    if status == "terbuka":
+        statement = statement.where(Berkas.status.in_(OPEN_STATUSES))
+    elif status in STATUSES:
+        statement = statement.where(Berkas.status == status)
+    if form.layanan.data and form.layanan.data.isdigit():
+        statement = statement.where(Berkas.service_id == int(form.layanan.data))
+    if form.petugas.data and form.petugas.data.isdigit():
+        statement = statement.where(Berkas.holder_id == int(form.petugas.data))
+    if form.q.data:
+        statement = statement.where(Berkas.number.contains(form.q.data.strip(), autoescape=True))
+    rows = open_rows(statement.limit(2000))
+    if form.langkah.data:
+        wanted = form.langkah.data.strip().casefold()
+        rows = [r for r in rows if r.berkas.current_step and wanted in r.berkas.current_step.executor.casefold()]
+    export = request.args.get("format")
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    if export == "csv":
+        return Response(to_csv(rows), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="berkas-{stamp}.csv"'})  # fmt: skip
+    if export == "xlsx":
+        return Response(
+            to_xlsx(rows, f"Daftar berkas {stamp}"),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="berkas-{stamp}.xlsx"'},
+        )
+    by_step: dict[str, int] = {}
+    for row in rows:
+        step = row.berkas.current_step
+        if step and row.berkas.status == DIPROSES:
+            by_step[step.executor] = by_step.get(step.executor, 0) + 1
+    letters = db.session.scalars(
+        _visible(select(Berkas)).where(Berkas.status == SIAP, Berkas.reminder_at.is_not(None),
+                                       Berkas.letter_sent_at.is_(None)).order_by(Berkas.reminder_at)
+    ).all()  # fmt: skip
+    return render_template("berkas/index.html", form=form, rows=rows, by_step=by_step, letters=letters,
+                           minutes_text=minutes_text, args=request.args.to_dict())  # fmt: skip
+
+
+@bp.route("/admin/berkas/statistik")
+@role_required(*STAFF)
+def statistics() -> str:
+    """Step durations per service as bars against the mutu baku: where files wait."""
+    days = request.args.get("hari", default=90, type=int)
+    days = min(max(days, 7), 366)
+    since = utcnow() - timedelta(days=days)
+    charts = []
+    for service in _services():
+        figures = step_figures(service, since)
+        if any(f.samples for f in figures):
+            top = max([f.mean or 0 for f in figures] + [f.standard or 0 for f in figures] + [1])
+            charts.append({"service": service, "figures": figures, "top": top})
+    return render_template("berkas/statistics.html", charts=charts, days=days, minutes_text=minutes_text)
+
+
+# --- registration --------------------------------------------------------------------------
+
+
+@bp.route("/admin/berkas/daftar", methods=["GET", "POST"])
+@role_required(*FRONT_OFFICE_ROLES)
+def register_view() -> WerkzeugResponse | str | tuple[str, int]:
+    """Register a file: choose the service, write the applicant down, tick what was handed in."""
+    from antrian.models import Ticket
+
+    services = _services()
+    service = next((s for s in services if str(s.id) == request.args.get("layanan", "")), None)
+    ticket = None
+    if request.args.get("tiket", "").isdigit():
+        ticket = db.session.get(Ticket, int(request.args["tiket"]))
+        if ticket is not None and not current_user.can_manage_unit(ticket.unit_id):
+            ticket = None
+    if ticket is not None:
+        services = [s for s in services if s.unit_id == ticket.unit_id]
+    if service is None:
+        return render_template("berkas/choose_service.html", services=services, ticket=ticket)
+    items = requirements(service)
+    form = RegistrationForm()
+    form.received.choices = [(str(i), text) for i, text in enumerate(items)]
+    if ticket is not None and request.method == "GET":
+        form.ticket.data = str(ticket.id)
+    context = {"service": service, "items": items, "route": route_for(service), "ticket": ticket}
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("berkas/register.html", form=form, errors=flatten_errors(form), **context), status
+    received = [str(i) in (form.received.data or []) for i in range(len(items))]
+    missing = [text for text, ok in zip(items, received, strict=True) if not ok]
+    if missing and form.action.data != "kembalikan":
+        # Ask once more: a missed tick must not send an applicant home.
+        return render_template("berkas/register.html", form=form, errors=[], confirm_missing=missing, **context), 422
+    applicant = Applicant(name=form.applicant_name.data, id_kind=form.id_kind.data, id_number=form.id_number.data,
+                          phone=form.phone.data, email=form.email.data or "", address=form.address.data)
+    ticket_id = int(form.ticket.data) if (form.ticket.data or "").isdigit() else None
+    if ticket_id is not None:
+        linked = db.session.get(Ticket, ticket_id)
+        ticket_id = linked.id if linked is not None and linked.unit_id == service.unit_id else None
+    try:
+        berkas = register(service, applicant, received, current_user, ticket_id=ticket_id, note=form.note.data or "")
+        db.session.flush()
+    except BerkasError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("berkas.register_view", layanan=service.id))
+    record("create", "berkas", berkas.id, f"Mendaftarkan berkas {berkas.number} ({service.title})", [],
+           berkas.unit_id)  # fmt: skip
+    db.session.commit()
+    if berkas.status == DIKEMBALIKAN:
+        flash(f"Berkas {berkas.number} dicatat sebagai belum lengkap. Cetak daftar kekurangan untuk pemohon.", "info")
+        return redirect(url_for("berkas.missing_list", berkas_id=berkas.id))
+    flash(f"Berkas {berkas.number} terdaftar. Cetak tanda terima untuk pemohon.", "success")
+    return redirect(url_for("berkas.detail", berkas_id=berkas.id))
+
+
+@bp.route("/admin/berkas/<int:berkas_id>/lengkapi", methods=["POST"])
+@role_required(*FRONT_OFFICE_ROLES)
+def complete(berkas_id: int) -> WerkzeugResponse:
+    """The applicant brought what was missing: tick it; a complete file starts its route."""
+    berkas = _berkas_or_403(berkas_id, lock=True)
+    form = CompleteForm()
+    form.received.choices = [(str(i), item["text"]) for i, item in enumerate(berkas.checklist)]
+    if not form.validate_on_submit():
+        abort(400)
+    received = [str(i) in (form.received.data or []) for i in range(len(berkas.checklist))]
+    try:
+        complete_requirements(berkas, received, current_user)
+    except BerkasError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("berkas.detail", berkas_id=berkas.id))
+    db.session.commit()
+    if berkas.status == DIKEMBALIKAN:
+        flash("Persyaratan masih belum lengkap.", "error")
+        return redirect(url_for("berkas.missing_list", berkas_id=berkas.id))
+    flash(f"Persyaratan lengkap; berkas {berkas.number} mulai diproses. Cetak tanda terima.", "success")
+    return redirect(url_for("berkas.detail", berkas_id=berkas.id))
+
+
+# --- the kartu kendali -----------------------------------------------------------------------
+
+
+def _card(berkas: Berkas) -> dict:
+    now = utcnow()
+    steps = [
+        {"step": s, "minutes": step_minutes(berkas, s, now), "standard": standard_minutes(s),
+         "late": step_is_late(berkas, s, now), "current": berkas.status in OPEN_STATUSES
+         and s.position == berkas.current_position}
+        for s in berkas.steps
+    ]  # fmt: skip
+    return {"steps": steps, "late": is_late(berkas, now), "days_used": days_used(berkas, now),
+            "reminder_due": reminder_due_on(berkas)}  # fmt: skip
+
+
+@bp.route("/admin/berkas/<int:berkas_id>")
+@role_required(*STAFF)
+def detail(berkas_id: int) -> str:
+    """The electronic kartu kendali: each step's time against its mutu baku, every hand-over, the actions."""
+    berkas = _berkas_or_403(berkas_id)
+    form = StepActionForm()
+    step = berkas.current_step
+    if step is not None:
+        form.position.choices = [(s.position, f"{s.position + 1}. {s.name} ({s.executor})")
+                                 for s in berkas.steps[: step.position]]  # fmt: skip
+    complete_form = CompleteForm()
+    complete_form.received.choices = [(str(i), item["text"]) for i, item in enumerate(berkas.checklist)]
+    complete_form.received.data = [str(i) for i, item in enumerate(berkas.checklist) if item.get("received")]
+    return render_template(
+        "berkas/detail.html", berkas=berkas, card=_card(berkas), form=form, complete_form=complete_form,
+        can_act=may_act(current_user, step), minutes_text=minutes_text, version=len(berkas.movements),
+        tracking_url=tracking_url(berkas), revoke_form=RevokeForm(),
+    )  # fmt: skip
+
+
+ACTIONS = ("terima", "serahkan", "kembalikan", "ambil")
+
+
+@bp.route("/admin/berkas/<int:berkas_id>/<action>", methods=["POST"])
+@role_required(*STAFF)
+def act(berkas_id: int, action: str) -> WerkzeugResponse:
+    """A kartu kendali action: terima (sign for it), serahkan (to the next step), kembalikan, ambil."""
+    if action not in ACTIONS:
+        abort(404)
+    berkas = _berkas_or_403(berkas_id, lock=True)
+    form = StepActionForm()
+    form.position.choices = [(s.position, s.name) for s in berkas.steps]
+    if not form.validate_on_submit():
+        flash("Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi.", "error")
+        return redirect(url_for("berkas.detail", berkas_id=berkas.id))
+    if form.version.data != str(len(berkas.movements)):
+        flash("Berkas ini baru saja diubah petugas lain; periksa keadaannya lalu ulangi.", "error")
+        return redirect(url_for("berkas.detail", berkas_id=berkas.id))
+    step = berkas.current_step
+    try:
+        if action == "terima":
+            receive(berkas, current_user)
+            message = f"Berkas diterima di langkah {step.name if step else ''}."
+        elif action == "serahkan":
+            hand_over(berkas, current_user, form.note.data or "")
+            nxt = berkas.current_step
+            message = f"Berkas diserahkan ke {nxt.executor if nxt else ''}."
+            if berkas.status == SIAP:
+                message += " Dokumen siap diambil; pemohon diberi tahu lewat SMS."
+        elif action == "kembalikan":
+            return_to(berkas, form.position.data if form.position.data is not None else -1, form.reason.data or "",
+                      current_user)  # fmt: skip
+            message = f"Berkas dikembalikan ke {berkas.current_step.name if berkas.current_step else ''}."
+        else:
+            collect(berkas, current_user, form.recipient.data or "")
+            message = "Dokumen diserahkan kepada pemohon. Berkas selesai."
+    except BerkasError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("berkas.detail", berkas_id=berkas_id))
+    db.session.commit()
+    if berkas.status == SIAP and action == "serahkan":
+        send_soon()
+    flash(message, "success")
+    return redirect(url_for("berkas.detail", berkas_id=berkas.id))
+
+
+# --- printouts --------------------------------------------------------------------------------
+
+
+@bp.route("/admin/berkas/<int:berkas_id>/tanda-terima")
+@role_required(*STAFF)
+def receipt(berkas_id: int) -> str:
+    """The tanda terima to print for the applicant, with the QR of the tracking page."""
+    berkas = _berkas_or_403(berkas_id)
+    if berkas.status == DIKEMBALIKAN:
+        return redirect(url_for("berkas.missing_list", berkas_id=berkas.id))  # type: ignore[return-value]
+    url = tracking_url(berkas)
+    return render_template("berkas/receipt.html", berkas=berkas, url=url, qr=qr_svg(url).decode())
+
+
+@bp.route("/admin/berkas/<int:berkas_id>/kekurangan")
+@role_required(*STAFF)
+def missing_list(berkas_id: int) -> str:
+    """The printed list of missing requirements the applicant takes home."""
+    berkas = _berkas_or_403(berkas_id)
+    return render_template("berkas/missing.html", berkas=berkas, complete_form=_complete_form(berkas))
+
+
+def _complete_form(berkas: Berkas) -> CompleteForm:
+    form = CompleteForm()
+    form.received.choices = [(str(i), item["text"]) for i, item in enumerate(berkas.checklist)]
+    form.received.data = [str(i) for i, item in enumerate(berkas.checklist) if item.get("received")]
+    return form
+
+
+@bp.route("/admin/berkas/<int:berkas_id>/surat-pemberitahuan")
+@role_required(*STAFF)
+def notice_letter(berkas_id: int) -> str:
+    """The surat pemberitahuan sent to the applicant's address when a product waits a month."""
+    berkas = _berkas_or_403(berkas_id)
+    if berkas.status != SIAP:
+        abort(404)
+    return render_template("berkas/letter.html", berkas=berkas, url=tracking_url(berkas), today=utcnow())
+
+
+@bp.route("/admin/berkas/<int:berkas_id>/surat-terkirim", methods=["POST"])
+@role_required(*STAFF)
+def letter_sent(berkas_id: int) -> WerkzeugResponse:
+    """Mark the notice letter as sent, so it leaves the list of letters to print."""
+    berkas = _berkas_or_403(berkas_id, lock=True)
+    form = CompleteForm()
+    if not form.validate_on_submit() or berkas.status != SIAP:
+        abort(400)
+    berkas.letter_sent_at = utcnow()
+    record("update", "berkas", berkas.id, f"Surat pemberitahuan berkas {berkas.number} dikirim", [], berkas.unit_id)
+    db.session.commit()
+    flash("Surat pemberitahuan dicatat terkirim.", "success")
+    return redirect(url_for("berkas.detail", berkas_id=berkas.id))
+
+
+# --- issued documents --------------------------------------------------------------------------
+
+
+def _signer(berkas: Berkas) -> dict:
+    decree = berkas.service.decree or {}
+    return {"title": decree.get("signer_title") or f"Kepala {berkas.unit.name}", "name": decree.get("signer_name")}
+
+
+@bp.route("/admin/berkas/<int:berkas_id>/dokumen", methods=["GET", "POST"])
+@role_required(*DOCUMENT_ROLES)
+def new_document(berkas_id: int) -> WerkzeugResponse | str | tuple[str, int]:
+    """Record the issued product: number, holder, dates, and the PDF (uploaded or generated with its QR)."""
+    berkas = _berkas_or_403(berkas_id)
+    if berkas.status == DIKEMBALIKAN:
+        abort(404)
+    form = DocumentForm()
+    if request.method == "GET":
+        form.title.data = berkas.service.title
+        form.holder_name.data = berkas.applicant_name
+        form.issued_on.data = utcnow().date()
+    if form.validate_on_submit():
+        upload = form.pdf.data
+        pdf = upload.read() if upload and getattr(upload, "filename", "") else None
+        if pdf is not None and not pdf.startswith(b"%PDF-"):
+            form.pdf.errors.append("Berkas bukan PDF.")
+        elif db.session.scalar(select(IssuedDocument.id).where(IssuedDocument.number == form.number.data.strip())):
+            form.number.errors.append("Nomor dokumen ini sudah tercatat.")
+        else:
+            document = IssuedDocument(
+                berkas_id=berkas.id, unit_id=berkas.unit_id, service_id=berkas.service_id,
+                number=form.number.data.strip(), title=form.title.data.strip(),
+                holder_name=form.holder_name.data.strip(), issued_on=form.issued_on.data,
+                valid_until=form.valid_until.data,
+            )  # fmt: skip
+            document.unit = berkas.unit
+            issue(document, pdf, current_user.username, _signer(berkas))
+            db.session.flush()
+            record("create", "dokumen", document.id, f"Mencatat dokumen {document.number} (berkas {berkas.number})",
+                   [], berkas.unit_id)  # fmt: skip
+            db.session.commit()
+            flash(f"Dokumen {document.number} tercatat dengan kode verifikasi.", "success")
+            return redirect(url_for("berkas.detail", berkas_id=berkas.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("berkas/document_form.html", berkas=berkas, form=form,
+                           errors=flatten_errors(form)), status  # fmt: skip
+
+
+def _document_or_403(document_id: int) -> IssuedDocument:
+    document = db.session.get(IssuedDocument, document_id) or abort(404)
+    if not current_user.can_manage_unit(document.unit_id):
+        abort(403)
+    return document
+
+
+@bp.route("/admin/dokumen/<int:document_id>/pdf")
+@role_required(*STAFF)
+def document_pdf(document_id: int) -> Response:
+    """The recorded PDF, byte for byte (its SHA-256 is the one on the verification page)."""
+    document = _document_or_403(document_id)
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in document.number)
+    return Response(document.pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="dokumen-{safe}.pdf"'})  # fmt: skip
+
+
+@bp.route("/admin/dokumen/<int:document_id>/qr.svg")
+@role_required(*STAFF)
+def document_qr(document_id: int) -> Response:
+    """The QR of the verification page, to stamp on an uploaded document."""
+    document = _document_or_403(document_id)
+    return Response(qr_svg(verification_url(document)), mimetype="image/svg+xml")
+
+
+@bp.route("/admin/dokumen/<int:document_id>/cabut", methods=["POST"])
+@role_required(*REVOKE_ROLES)
+def revoke_document(document_id: int) -> WerkzeugResponse:
+    """Revoke an issued document with a reason; its public page says so from now on."""
+    document = _document_or_403(document_id)
+    form = RevokeForm()
+    target = url_for("berkas.detail", berkas_id=document.berkas_id) if document.berkas_id else url_for("berkas.index")
+    if not form.validate_on_submit():
+        flash("Tulis alasan pencabutan.", "error")
+        return redirect(target)
+    try:
+        revoke(document, form.reason.data, current_user.username)
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return redirect(target)
+    record("update", "dokumen", document.id, f"Mencabut dokumen {document.number}: {form.reason.data.strip()}",
+           [], document.unit_id)  # fmt: skip
+    db.session.commit()
+    flash(f"Dokumen {document.number} dicabut.", "success")
+    return redirect(target)
+
+
+# --- routes per service (admin) -----------------------------------------------------------------
+
+
+@bp.route("/admin/berkas/alur")
+@role_required(ADMIN)
+def routes() -> str:
+    """Every service with where its route comes from (configured, SOP, simple)."""
+    services = _services()
+    return render_template("berkas/routes.html", services=[(s, route_source(s), route_for(s)) for s in services])
+
+
+@bp.route("/admin/berkas/alur/<int:service_id>", methods=["GET", "POST"])
+@role_required(ADMIN)
+def edit_route(service_id: int) -> WerkzeugResponse | str | tuple[str, int]:
+    """Edit a service's route; "Kembalikan ke bawaan" goes back to the SOP's or the simple route."""
+    service = db.session.get(Service, service_id) or abort(404)
+    if not current_user.can_manage_unit(service.unit_id):
+        abort(403)
+    operation = request.form.get("op")
+    if request.method == "POST" and operation == "reset":
+        form = RouteForm()
+        if form.validate_on_submit() or not form.csrf_token.errors:
+            save_route(service, [])
+            record("update", "alur_berkas", service.id, f"Alur berkas {service.title} kembali ke bawaan", [],
+                   service.unit_id)  # fmt: skip
+            db.session.commit()
+            flash("Alur kembali ke bawaan.", "success")
+        return redirect(url_for("berkas.edit_route", service_id=service.id))
+    if request.method == "POST" and operation:
+        form = RouteForm(formdata=None, data=apply_list_operation(RouteForm().data, operation))
+        return render_template("berkas/route_edit.html", service=service, form=form, errors=[],
+                               source=route_source(service), default=default_route(service))  # fmt: skip
+    if request.method == "GET":
+        steps = [{**s.as_dict(), "role": s.role or ""} for s in route_for(service)]
+        form = RouteForm(data={"steps": steps})
+        return render_template("berkas/route_edit.html", service=service, form=form, errors=[],
+                               source=route_source(service), default=default_route(service))  # fmt: skip
+    form = RouteForm()
+    if form.validate():
+        steps = [StepSpec(e["name"].strip(), e["executor"].strip(), e["role"] or None, e["public_label"].strip(),
+                          e["minutes"], e["days"]) for e in form.steps.data]  # fmt: skip
+        save_route(service, steps)
+        record("update", "alur_berkas", service.id, f"Mengubah alur berkas {service.title}",
+               [{"path": "langkah", "old": None, "new": [s.name for s in steps]}], service.unit_id)  # fmt: skip
+        db.session.commit()
+        flash("Alur berkas disimpan. Berkas yang sudah terdaftar tetap memakai alur lamanya.", "success")
+        return redirect(url_for("berkas.edit_route", service_id=service.id))
+    return render_template("berkas/route_edit.html", service=service, form=form, errors=flatten_errors(form),
+                           source=route_source(service), default=default_route(service)), 422  # fmt: skip
+

@@ -1,0 +1,533 @@
+"""The rules of a berkas: registration, the route step by step, time against mutu baku, notices.
+
+Every function takes ``now`` so tests (and the daily reminder) can run on a chosen clock;
+views pass nothing and get the current time. Functions add to the session; the caller
+commits, so a change, its kartu kendali line and its message to the applicant are one
+transaction.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from webapp.auth.models import User
+from webapp.auth.roles import ADMIN
+from webapp.berkas.models import (
+    AMBIL,
+    DAFTAR,
+    DIKEMBALIKAN,
+    DIPROSES,
+    KEMBALI,
+    LENGKAPI,
+    SELESAI,
+    SERAH,
+    SIAP,
+    TERIMA,
+    TOLAK,
+    Berkas,
+    BerkasCounter,
+    BerkasMovement,
+    BerkasStep,
+)
+from webapp.berkas.route import jangka_waktu, requirements, route_for
+from webapp.extensions import db
+from webapp.formatting import public_url
+from webapp.outbox.models import EMAIL, SMS
+from webapp.outbox.service import enqueue
+from webapp.standards.models import Service, Unit, utcnow
+from webapp.workdays.service import add_working_days, calendar_for, working_days_between
+
+
+class BerkasError(ValueError):
+    """An action the file's state does not allow; the message is for the officer."""
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or utcnow()
+
+
+def local(unit: Unit, moment: datetime) -> datetime:
+    """``moment`` in the unit's time zone."""
+    return moment.astimezone(ZoneInfo(unit.timezone or current_app.config["TIMEZONE"]))
+
+
+def local_date(unit: Unit, moment: datetime | None = None) -> date:
+    """The unit's local date at ``moment`` (now by default)."""
+    return local(unit, _now(moment)).date()
+
+
+_PHONE = re.compile(r"^(?:\+?62|0)8\d{7,12}$")
+
+
+def phone_digits(raw: str) -> str:
+    """An Indonesian mobile number as digits starting 62 (``0812-3456-789`` -> ``628123456789``).
+
+    Raises ValueError for anything that is not a mobile number: the ready notice goes by SMS.
+    """
+    compact = re.sub(r"[\s\-().]", "", raw or "")
+    if not _PHONE.match(compact):
+        raise ValueError("Tulis nomor HP Indonesia, misalnya 0812 3456 7890.")
+    digits = compact.lstrip("+")
+    return "62" + digits[1:] if digits.startswith("0") else digits
+
+
+def working_hours() -> tuple[time, time]:
+    """The office hours of WORKING_HOURS ("08:00-16:00"): the minutes a step's time counts."""
+    start, _, end = current_app.config["WORKING_HOURS"].partition("-")
+    return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+
+
+def minutes_per_working_day() -> int:
+    """Length of a working day in minutes: what a mutu baku of "1 hari" allows."""
+    opens, closes = working_hours()
+    return (closes.hour * 60 + closes.minute) - (opens.hour * 60 + opens.minute)
+
+
+def working_minutes(unit: Unit, start: datetime, end: datetime) -> int:
+    """Minutes between two moments that fall within office hours on working days.
+
+    A file handed over at 15.50 and received the next morning at 08.10 waited 20 minutes of
+    office time, not 16 hours: nights, weekends and holidays do not count against a step.
+    """
+    if end <= start:
+        return 0
+    opens, closes = working_hours()
+    first, last = local(unit, start), local(unit, end)
+    calendar = calendar_for(first.date(), last.date())
+    total = timedelta()
+    day = first.date()
+    while day <= last.date():
+        if calendar.is_working_day(day):
+            day_start = datetime.combine(day, opens, first.tzinfo)
+            day_end = datetime.combine(day, closes, first.tzinfo)
+            overlap = min(day_end, last) - max(day_start, first)
+            if overlap > timedelta():
+                total += overlap
+        day += timedelta(days=1)
+    return int(total.total_seconds() // 60)
+
+
+def standard_minutes(step: BerkasStep) -> int | None:
+    """A step's mutu baku in working minutes (days count as whole office days); None without one."""
+    if not step.has_standard:
+        return None
+    return (step.minutes or 0) + (step.days or 0) * minutes_per_working_day()
+
+
+def _next_sequence(unit_id: int, year: int) -> int:
+    """Atomically take the next registration number of a unit's year."""
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(BerkasCounter).values(unit_id=unit_id, year=year, last=0).on_conflict_do_nothing())
+    return db.session.execute(
+        update(BerkasCounter)
+        .where(BerkasCounter.unit_id == unit_id, BerkasCounter.year == year)
+        .values(last=BerkasCounter.last + 1)
+        .returning(BerkasCounter.last)
+    ).scalar_one()
+
+
+def format_number(year: int, sequence: int) -> str:
+    """The registration number printed on the receipt: ``2026-00042``."""
+    return f"{year}-{sequence:05d}"
+
+
+def new_tracking_code() -> str:
+    """120 random bits, URL-safe (20 characters): the applicant's tracking link cannot be guessed."""
+    return secrets.token_urlsafe(15)
+
+
+def _move(berkas: Berkas, kind: str, officer: User | None, at: datetime, *, src: int | None = None,
+          dst: int | None = None, note: str = "") -> BerkasMovement:
+    movement = BerkasMovement(kind=kind, from_position=src, to_position=dst, officer_id=officer.id if officer else None,
+                              officer_name=officer.display_name if officer else "sistem", at=at, note=note)
+    berkas.movements.append(movement)
+    return movement
+
+
+# --- registration ----------------------------------------------------------------------------
+
+
+@dataclass
+class Applicant:
+    """What the front office writes down about the applicant."""
+
+    name: str
+    id_kind: str
+    id_number: str
+    phone: str
+    email: str = ""
+    address: str = ""
+
+
+def register(service: Service, applicant: Applicant, received: list[bool], officer: User, *,
+             ticket_id: int | None = None, note: str = "", now: datetime | None = None) -> Berkas:
+    """Register a berkas at the front office.
+
+    With every requirement received the file starts its route at the first step, signed for
+    by ``officer``; otherwise it is recorded as returned to the applicant, with what is missing.
+    """
+    moment = _now(now)
+    items = requirements(service)
+    if len(received) != len(items):
+        raise BerkasError("Daftar persyaratan berubah; muat ulang formulir.")
+    unit = service.unit
+    year = local_date(unit, moment).year
+    sequence = _next_sequence(unit.id, year)
+    berkas = Berkas(
+        unit_id=unit.id, service_id=service.id, year=year, sequence=sequence, number=format_number(year, sequence),
+        tracking_code=new_tracking_code(), applicant_name=applicant.name.strip(), applicant_id_kind=applicant.id_kind,
+        applicant_id_number=applicant.id_number.strip(), applicant_phone=applicant.phone.strip(),
+        applicant_phone_digits=phone_digits(applicant.phone), applicant_email=applicant.email.strip(),
+        applicant_address=applicant.address.strip(),
+        checklist=[{"text": text, "received": bool(ok)} for text, ok in zip(items, received, strict=True)],
+        note=note.strip(), registered_at=moment, registered_by_id=officer.id, ticket_id=ticket_id,
+    )  # fmt: skip
+    berkas.unit, berkas.service = unit, service
+    db.session.add(berkas)
+    _move(berkas, DAFTAR, officer, moment)
+    if berkas.missing:
+        berkas.status = DIKEMBALIKAN
+        _move(berkas, TOLAK, officer, moment, note="; ".join(berkas.missing))
+    else:
+        _start_route(berkas, officer, moment)
+    return berkas
+
+
+def _start_route(berkas: Berkas, officer: User, moment: datetime) -> None:
+    """Copy the service's route onto the file and sign for it at the first step."""
+    berkas.steps = [BerkasStep(position=i, **spec.as_dict()) for i, spec in enumerate(route_for(berkas.service))]
+    berkas.status = DIPROSES
+    berkas.duration_days = jangka_waktu(berkas.service)
+    start = local_date(berkas.unit, moment)
+    berkas.due_date = add_working_days(start, berkas.duration_days) if berkas.duration_days is not None else None
+    _arrive(berkas, 0, moment)
+    _receive(berkas, officer, moment)
+
+
+def complete_requirements(berkas: Berkas, received: list[bool], officer: User, now: datetime | None = None) -> None:
+    """The applicant came back: tick what is now received; a complete file starts its route today."""
+    if berkas.status != DIKEMBALIKAN:
+        raise BerkasError("Berkas ini tidak sedang menunggu kelengkapan persyaratan.")
+    if len(received) != len(berkas.checklist):
+        raise BerkasError("Daftar persyaratan berubah; muat ulang halaman.")
+    moment = _now(now)
+    berkas.checklist = [{"text": item["text"], "received": bool(item.get("received")) or bool(ok)}
+                        for item, ok in zip(berkas.checklist, received, strict=True)]  # fmt: skip
+    if berkas.missing:
+        _move(berkas, TOLAK, officer, moment, note="; ".join(berkas.missing))
+        return
+    _move(berkas, LENGKAPI, officer, moment)
+    _start_route(berkas, officer, moment)
+
+
+# --- the route -----------------------------------------------------------------------------
+
+
+def may_act(user: User, step: BerkasStep | None) -> bool:
+    """Whether ``user`` may sign for, hand over or return the file at ``step``."""
+    if step is None or not user.can_manage_unit(step.berkas.unit_id):
+        return False
+    return user.role == ADMIN or step.role is None or user.role == step.role
+
+
+def _guard(berkas: Berkas, officer: User) -> BerkasStep:
+    step = berkas.current_step
+    if berkas.status not in (DIPROSES, SIAP) or step is None:
+        raise BerkasError("Berkas ini tidak sedang berjalan.")
+    if not may_act(officer, step):
+        raise BerkasError(f"Langkah {step.name} dikerjakan oleh {step.executor}.")
+    return step
+
+
+def _arrive(berkas: Berkas, position: int, moment: datetime) -> None:
+    step = berkas.steps[position]
+    berkas.current_position = position
+    berkas.arrived_at = moment
+    berkas.received_at = None
+    berkas.holder_id, berkas.holder_name = None, ""
+    step.first_arrived_at = step.first_arrived_at or moment
+
+
+def _leave(berkas: Berkas, moment: datetime) -> BerkasStep:
+    step = berkas.steps[berkas.current_position]
+    step.spent_minutes += working_minutes(berkas.unit, berkas.arrived_at or moment, moment)
+    step.visits += 1
+    step.last_left_at = moment
+    return step
+
+
+def _receive(berkas: Berkas, officer: User, moment: datetime) -> None:
+    berkas.received_at = moment
+    berkas.holder_id, berkas.holder_name = officer.id, officer.display_name
+    berkas.holder = officer
+    _move(berkas, TERIMA, officer, moment, dst=berkas.current_position)
+
+
+def receive(berkas: Berkas, officer: User, now: datetime | None = None) -> None:
+    """The officer of the current step signs for the file (the kartu kendali's "diterima")."""
+    _guard(berkas, officer)
+    if berkas.received_at is not None:
+        raise BerkasError(f"Berkas sudah diterima oleh {berkas.holder_name}.")
+    _receive(berkas, officer, _now(now))
+
+
+def hand_over(berkas: Berkas, officer: User, note: str = "", now: datetime | None = None) -> None:
+    """The officer who holds the file hands it to the next step; the last step means ready to collect."""
+    step = _guard(berkas, officer)
+    if berkas.received_at is None:
+        raise BerkasError("Terima berkas dulu sebelum menyerahkannya.")
+    if step.position == len(berkas.steps) - 1:
+        raise BerkasError("Ini langkah terakhir: serahkan dokumen kepada pemohon.")
+    moment = _now(now)
+    _leave(berkas, moment)
+    target = step.position + 1
+    _move(berkas, SERAH, officer, moment, src=step.position, dst=target, note=note.strip())
+    _arrive(berkas, target, moment)
+    if target == len(berkas.steps) - 1:
+        _mark_ready(berkas, moment)
+
+
+def return_to(berkas: Berkas, position: int, reason: str, officer: User, now: datetime | None = None) -> None:
+    """Send the file back to an earlier step, with the reason (a correction, a missing paraf)."""
+    step = _guard(berkas, officer)
+    if berkas.received_at is None:
+        raise BerkasError("Terima berkas dulu sebelum mengembalikannya.")
+    if not 0 <= position < step.position:
+        raise BerkasError("Pilih langkah sebelumnya.")
+    if not reason.strip():
+        raise BerkasError("Tulis alasan pengembalian.")
+    moment = _now(now)
+    _leave(berkas, moment)
+    _move(berkas, KEMBALI, officer, moment, src=step.position, dst=position, note=reason.strip())
+    _arrive(berkas, position, moment)
+    if berkas.status == SIAP:  # taken back from the collection counter: no longer ready
+        berkas.status, berkas.ready_at = DIPROSES, None
+
+
+def collect(berkas: Berkas, officer: User, recipient: str, now: datetime | None = None) -> None:
+    """The applicant (or a representative) collects the document at the last step."""
+    step = _guard(berkas, officer)
+    if berkas.status != SIAP or step.position != len(berkas.steps) - 1:
+        raise BerkasError("Dokumen belum siap diserahkan.")
+    if berkas.received_at is None:
+        raise BerkasError("Terima berkas di loket penyerahan dulu.")
+    if not recipient.strip():
+        raise BerkasError("Tulis nama yang mengambil dokumen.")
+    moment = _now(now)
+    _leave(berkas, moment)
+    _move(berkas, AMBIL, officer, moment, src=step.position, note=recipient.strip())
+    berkas.status, berkas.collected_at, berkas.collected_by = SELESAI, moment, recipient.strip()[:160]
+    berkas.holder_id, berkas.holder_name = None, ""
+
+
+# --- time against the standard ------------------------------------------------------------
+
+
+def step_minutes(berkas: Berkas, step: BerkasStep, now: datetime | None = None) -> int:
+    """Working minutes spent at ``step``, the visit under way included."""
+    spent = step.spent_minutes
+    # A ready file waits for the applicant, not for an officer: only a file in process runs the clock.
+    if berkas.status == DIPROSES and berkas.current_position == step.position and berkas.arrived_at:
+        spent += working_minutes(berkas.unit, berkas.arrived_at, _now(now))
+    return spent
+
+
+def step_is_late(berkas: Berkas, step: BerkasStep, now: datetime | None = None) -> bool:
+    """Whether the step took (or is taking) longer than its mutu baku."""
+    allowed = standard_minutes(step)
+    return allowed is not None and step_minutes(berkas, step, now) > allowed
+
+
+def finish_date(berkas: Berkas) -> date | None:
+    """The local date the product was ready (None while it is not)."""
+    return local_date(berkas.unit, berkas.ready_at) if berkas.ready_at else None
+
+
+def days_used(berkas: Berkas, now: datetime | None = None) -> int:
+    """Working days from registration to ready (or to today while in process)."""
+    start = local_date(berkas.unit, berkas.registered_at)
+    end = finish_date(berkas) or local_date(berkas.unit, now)
+    return max(working_days_between(start, end), 0)
+
+
+def is_late(berkas: Berkas, now: datetime | None = None) -> bool:
+    """Past its jangka waktu: still in process after the due date, or made ready after it."""
+    if berkas.due_date is None or berkas.status == DIKEMBALIKAN:
+        return False
+    end = finish_date(berkas) or local_date(berkas.unit, now)
+    return end > berkas.due_date
+
+
+# --- notices -------------------------------------------------------------------------------
+
+
+def tracking_url(berkas: Berkas) -> str:
+    """The applicant's tracking link (empty outside a request when PUBLIC_BASE_URL is unset)."""
+    try:
+        return public_url("berkas.track", code=berkas.tracking_code)
+    except RuntimeError:
+        return ""
+
+
+def _notify(berkas: Berkas, topic: str, sms: str, subject: str, email: str) -> None:
+    """Queue the SMS (seed 004) and, when the applicant gave one, an email; never a name or NIK."""
+    enqueue(SMS, berkas.applicant_phone_digits, sms, topic=topic, reference=berkas.number)
+    if berkas.applicant_email:
+        enqueue(EMAIL, berkas.applicant_email, email, subject=subject, topic=topic, reference=berkas.number)
+
+
+def _mark_ready(berkas: Berkas, moment: datetime) -> None:
+    berkas.status, berkas.ready_at = SIAP, moment
+    link = tracking_url(berkas)
+    unit = berkas.unit.short_name
+    sms = (f"{unit}: permohonan {berkas.number} ({berkas.service.title}) sudah selesai. "
+           f"Silakan ambil di loket penyerahan pada hari kerja, bawa tanda terima.{' ' + link if link else ''}")
+    email = (f"Permohonan nomor {berkas.number} untuk {berkas.service.title} sudah selesai diproses.\n\n"
+             f"Silakan ambil dokumen di loket penyerahan {berkas.unit.name} pada hari dan jam kerja, "
+             f"dengan membawa tanda terima berkas.\n\n{link}")  # fmt: skip
+    _notify(berkas, "berkas.siap", sms, f"Permohonan {berkas.number} siap diambil", email)
+
+
+def add_month(day: date) -> date:
+    """The same day a month later (31 January -> 28/29 February)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    for candidate in range(day.day, 27, -1):
+        try:
+            return date(year, month, candidate)
+        except ValueError:
+            continue
+    return date(year, month, min(day.day, 28))
+
+
+def reminder_due_on(berkas: Berkas) -> date | None:
+    """The day a ready file not yet collected calls for a reminder and a letter home."""
+    return add_month(finish_date(berkas)) if berkas.ready_at else None
+
+
+def send_reminders(now: datetime | None = None) -> list[Berkas]:
+    """Remind every applicant whose product has waited a month since it was ready (once each).
+
+    Each is queued a reminder message and marked so the staff list shows the surat
+    pemberitahuan to print and send to the applicant's address.
+    """
+    moment = _now(now)
+    candidates = db.session.scalars(
+        select(Berkas)
+        .where(Berkas.status == SIAP, Berkas.reminder_at.is_(None), Berkas.ready_at <= moment - timedelta(days=27))
+        .order_by(Berkas.ready_at)
+    ).all()
+    reminded = []
+    for berkas in candidates:
+        due = reminder_due_on(berkas)
+        if due is None or local_date(berkas.unit, moment) < due:
+            continue
+        berkas.reminder_at = moment
+        link = tracking_url(berkas)
+        sms = (f"{berkas.unit.short_name}: dokumen permohonan {berkas.number} sudah selesai sejak "
+               f"{_tanggal(finish_date(berkas))} dan belum diambil. Mohon segera diambil di loket penyerahan."
+               f"{' ' + link if link else ''}")  # fmt: skip
+        email = (f"Dokumen permohonan nomor {berkas.number} ({berkas.service.title}) sudah selesai sejak "
+                 f"{_tanggal(finish_date(berkas))} dan belum diambil.\n\nMohon segera mengambilnya di loket "
+                 f"penyerahan {berkas.unit.name} pada hari dan jam kerja, dengan membawa tanda terima.\n\n{link}")
+        _notify(berkas, "berkas.pengingat", sms, f"Pengingat: dokumen {berkas.number} belum diambil", email)
+        reminded.append(berkas)
+    return reminded
+
+
+def _tanggal(day: date | None) -> str:
+    from webapp.formatting import tanggal
+
+    return tanggal(day)
+
+
+# --- lookups ---------------------------------------------------------------------------------
+
+
+def by_code(code: str) -> Berkas | None:
+    """The berkas with this tracking code, or None."""
+    if not code or len(code) > 32:
+        return None
+    return db.session.scalar(select(Berkas).where(Berkas.tracking_code == code))
+
+
+def lookup(number: str, phone: str) -> Berkas | None:
+    """The berkas with this registration number whose applicant's phone matches; None otherwise.
+
+    Both must match; the answer for a wrong phone and an unknown number is the same.
+    """
+    try:
+        digits = phone_digits(phone)
+    except ValueError:
+        return None
+    found = db.session.scalars(select(Berkas).where(Berkas.number == number.strip())).all()
+    for berkas in found:
+        if hmac.compare_digest(berkas.applicant_phone_digits, digits):
+            return berkas
+    return None
+
+
+def public_view(berkas: Berkas, now: datetime | None = None) -> dict:
+    """What the applicant may see: no names (theirs or the officers'), no NIK, no phone."""
+    unit = berkas.unit
+    step = berkas.current_step
+    history = []
+    for movement in berkas.movements:
+        if movement.kind in (TERIMA,):
+            continue  # signatures are the office's business; the applicant sees the file move
+        to_step = berkas.steps[movement.to_position] if movement.to_position is not None and berkas.steps else None
+        text = {
+            DAFTAR: "Berkas didaftarkan di loket penerimaan",
+            TOLAK: "Berkas dikembalikan: persyaratan belum lengkap",
+            LENGKAPI: "Persyaratan dilengkapi, berkas mulai diproses",
+            SERAH: f"Berkas diteruskan: {to_step.public_label}" if to_step else "Berkas diteruskan",
+            KEMBALI: f"Berkas dikembalikan untuk perbaikan: {to_step.public_label}" if to_step else "Dikembalikan",
+            AMBIL: "Dokumen sudah diambil",
+        }[movement.kind]
+        history.append({"at": movement.at, "text": text})
+    return {
+        "number": berkas.number,
+        "service": berkas.service.title,
+        "unit": unit.name,
+        "unit_short": unit.short_name,
+        "status": berkas.status,
+        "status_label": berkas.status_label,
+        "registered_at": berkas.registered_at,
+        "current_step": step.public_label if step and berkas.status == DIPROSES else None,
+        "step_number": step.position + 1 if step else None,
+        "step_count": len(berkas.steps),
+        "steps": [{"label": s.public_label, "done": _step_done(berkas, s)} for s in berkas.steps],
+        "duration_days": berkas.duration_days,
+        "due_date": berkas.due_date,
+        "late": is_late(berkas, now),
+        "ready_at": berkas.ready_at,
+        "collected_at": berkas.collected_at,
+        "missing": berkas.missing if berkas.status == DIKEMBALIKAN else [],
+        "collect_where": unit.address or unit.name,
+        "collect_until": reminder_due_on(berkas) if berkas.status == SIAP else None,
+        "history": history,
+    }
+
+
+def _step_done(berkas: Berkas, step: BerkasStep) -> bool:
+    if berkas.status == SELESAI:
+        return True
+    return berkas.status in (DIPROSES, SIAP) and step.position < berkas.current_position
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An aware UTC timestamp (for JSON)."""
+    return moment.astimezone(UTC)
