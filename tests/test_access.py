@@ -47,6 +47,22 @@ MATRIX: dict[str, set[str]] = {
     "admin.delete_closure": {"admin", "sekretaris"},
     "admin.outbox": {"admin", "tim_pengaduan", "sekretaris"},
     "admin.retry_message": {"admin", "tim_pengaduan", "sekretaris"},
+    "berkas.index": EVERY_STAFF,
+    "berkas.statistics": EVERY_STAFF,
+    "berkas.register_view": {"admin", "petugas_loket"},
+    "berkas.complete": {"admin", "petugas_loket"},
+    "berkas.detail": EVERY_STAFF,
+    "berkas.act": EVERY_STAFF,
+    "berkas.receipt": EVERY_STAFF,
+    "berkas.missing_list": EVERY_STAFF,
+    "berkas.notice_letter": EVERY_STAFF,
+    "berkas.letter_sent": EVERY_STAFF,
+    "berkas.new_document": {"admin", "petugas_loket", "sekretaris", "kepala_dinas"},
+    "berkas.document_pdf": EVERY_STAFF,
+    "berkas.document_qr": EVERY_STAFF,
+    "berkas.revoke_document": {"admin", "sekretaris", "kepala_dinas"},
+    "berkas.routes": ADMIN_ONLY,
+    "berkas.edit_route": ADMIN_ONLY,
 }
 PUBLIC_UNDER_ADMIN = {"auth.login", "auth.logout"}
 
@@ -74,6 +90,30 @@ def _url(
     return url_for(endpoint, **values)
 
 
+def _berkas_urls(service, officer) -> dict[str, dict]:
+    """A registered berkas with an issued document, for the berkas pages of the matrix."""
+    from webapp.berkas.documents import issue
+    from webapp.berkas.models import IssuedDocument
+    from webapp.berkas.service import Applicant, register
+
+    applicant = Applicant("Warga Uji", "nik", "1471010101010001", "081234567890", address="Jl. Uji 1")
+    berkas = register(service, applicant, [True, True], officer)
+    db.session.flush()
+    document = IssuedDocument(berkas_id=berkas.id, unit_id=service.unit_id, service_id=service.id, number="UJI/1",
+                              title="Izin Uji", holder_name="Warga Uji", issued_on=date(2026, 11, 20))
+    issue(document, b"%PDF-1.4 uji", "uji")
+    db.session.commit()
+    per_berkas = {"berkas_id": berkas.id}
+    return {
+        **{e: per_berkas for e in ("berkas.complete", "berkas.detail", "berkas.receipt", "berkas.missing_list",
+                                   "berkas.notice_letter", "berkas.letter_sent", "berkas.new_document")},
+        "berkas.act": {"berkas_id": berkas.id, "action": "terima"},
+        "berkas.edit_route": {"service_id": service.id},
+        **{e: {"document_id": document.id} for e in ("berkas.document_pdf", "berkas.document_qr",
+                                                     "berkas.revoke_document")},
+    }  # fmt: skip
+
+
 def test_every_staff_endpoint_is_in_the_matrix(app):
     staff = {
         rule.endpoint
@@ -96,6 +136,7 @@ def test_access_matrix(app, client, login, make_service, make_user, make_queue, 
     message = enqueue("email", "warga@example.com", "Uji")
     db.session.commit()
     extra = {"admin.delete_closure": {"closure_id": closure.id}, "admin.retry_message": {"message_id": message.id}}
+    extra.update(_berkas_urls(service, other))
     if role:
         login(role)
     for endpoint, allowed in MATRIX.items():

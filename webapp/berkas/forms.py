@@ -37,7 +37,7 @@ class ChecklistField(SelectMultipleField):
 
     def pre_validate(self, form: Any) -> None:
         """Any subset of the listed items is valid (an empty one too: nothing was brought)."""
-        known = {str(c[0]) for c in self.choices}  # type: ignore[union-attr]
+        known = {str(c[0]) for c in self.choices or []}  # type: ignore[union-attr]
         if any(str(v) not in known for v in self.data or []):
             raise ValidationError("Pilihan tidak dikenal.")
 
@@ -80,6 +80,10 @@ class RegistrationForm(FlaskForm):
         if not re.fullmatch(rf"\d{{{length}}}", digits):
             raise ValidationError(f"{'NIK' if length == 16 else 'NIB'} terdiri dari {length} angka.")
         field.data = digits
+
+
+class ButtonForm(FlaskForm):
+    """A button that changes something: it carries the CSRF token and nothing else."""
 
 
 class CompleteForm(FlaskForm):

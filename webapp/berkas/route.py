@@ -46,7 +46,7 @@ def _public_label(activity: str, executor: str, last: bool) -> str:
         return "Dokumen selesai dan siap diambil di loket penyerahan"
     if "memeriksa" in text or "periksa" in text:
         return "Pemeriksaan kelengkapan berkas di loket penerimaan"
-    if "paraf" in text:
+    if "paraf" in text or "memaraf" in text:  # "memaraf" is how the SOP writes it
         return f"Pemeriksaan dan paraf oleh {executor}"
     if "tanda" in text and "tangan" in text:
         return f"Penandatanganan oleh {executor}"

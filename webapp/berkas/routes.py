@@ -16,6 +16,7 @@ from webapp.auth.roles import ADMIN, KEPALA_DINAS, PETUGAS_LOKET, SEKRETARIS, ST
 from webapp.berkas import bp
 from webapp.berkas.documents import issue, revoke, verification_url
 from webapp.berkas.forms import (
+    ButtonForm,
     CompleteForm,
     DocumentForm,
     FilterForm,
@@ -230,7 +231,8 @@ def complete(berkas_id: int) -> WerkzeugResponse:
     form = CompleteForm()
     form.received.choices = [(str(i), item["text"]) for i, item in enumerate(berkas.checklist)]
     if not form.validate_on_submit():
-        abort(400)
+        flash("Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi.", "error")
+        return redirect(url_for("berkas.detail", berkas_id=berkas.id))
     received = [str(i) in (form.received.data or []) for i in range(len(berkas.checklist))]
     try:
         complete_requirements(berkas, received, current_user)
@@ -333,11 +335,11 @@ def act(berkas_id: int, action: str) -> WerkzeugResponse:
 
 @bp.route("/admin/berkas/<int:berkas_id>/tanda-terima")
 @role_required(*STAFF)
-def receipt(berkas_id: int) -> str:
+def receipt(berkas_id: int) -> WerkzeugResponse | str:
     """The tanda terima to print for the applicant, with the QR of the tracking page."""
     berkas = _berkas_or_403(berkas_id)
     if berkas.status == DIKEMBALIKAN:
-        return redirect(url_for("berkas.missing_list", berkas_id=berkas.id))  # type: ignore[return-value]
+        return redirect(url_for("berkas.missing_list", berkas_id=berkas.id))
     url = tracking_url(berkas)
     return render_template("berkas/receipt.html", berkas=berkas, url=url, qr=qr_svg(url).decode())
 
@@ -359,11 +361,12 @@ def _complete_form(berkas: Berkas) -> CompleteForm:
 
 @bp.route("/admin/berkas/<int:berkas_id>/surat-pemberitahuan")
 @role_required(*STAFF)
-def notice_letter(berkas_id: int) -> str:
+def notice_letter(berkas_id: int) -> WerkzeugResponse | str:
     """The surat pemberitahuan sent to the applicant's address when a product waits a month."""
     berkas = _berkas_or_403(berkas_id)
     if berkas.status != SIAP:
-        abort(404)
+        flash("Surat pemberitahuan hanya untuk dokumen yang siap diambil.", "info")
+        return redirect(url_for("berkas.detail", berkas_id=berkas.id))
     return render_template("berkas/letter.html", berkas=berkas, url=tracking_url(berkas), today=utcnow())
 
 
@@ -372,9 +375,10 @@ def notice_letter(berkas_id: int) -> str:
 def letter_sent(berkas_id: int) -> WerkzeugResponse:
     """Mark the notice letter as sent, so it leaves the list of letters to print."""
     berkas = _berkas_or_403(berkas_id, lock=True)
-    form = CompleteForm()
+    form = ButtonForm()
     if not form.validate_on_submit() or berkas.status != SIAP:
-        abort(400)
+        flash("Surat pemberitahuan hanya untuk dokumen yang siap diambil.", "error")
+        return redirect(url_for("berkas.detail", berkas_id=berkas.id))
     berkas.letter_sent_at = utcnow()
     record("update", "berkas", berkas.id, f"Surat pemberitahuan berkas {berkas.number} dikirim", [], berkas.unit_id)
     db.session.commit()
