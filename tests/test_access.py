@@ -90,6 +90,10 @@ def _url(
     return url_for(endpoint, **values)
 
 
+BERKAS_PAGES = ("berkas.complete", "berkas.detail", "berkas.receipt", "berkas.missing_list", "berkas.notice_letter",
+                "berkas.letter_sent", "berkas.new_document")
+
+
 def _berkas_urls(service, officer) -> dict[str, dict]:
     """A registered berkas with an issued document, for the berkas pages of the matrix."""
     from webapp.berkas.documents import issue
@@ -103,14 +107,12 @@ def _berkas_urls(service, officer) -> dict[str, dict]:
                               title="Izin Uji", holder_name="Warga Uji", issued_on=date(2026, 11, 20))
     issue(document, b"%PDF-1.4 uji", "uji")
     db.session.commit()
-    per_berkas = {"berkas_id": berkas.id}
     return {
-        **{e: per_berkas for e in ("berkas.complete", "berkas.detail", "berkas.receipt", "berkas.missing_list",
-                                   "berkas.notice_letter", "berkas.letter_sent", "berkas.new_document")},
+        **{key: {"berkas_id": berkas.id} for key in BERKAS_PAGES},
         "berkas.act": {"berkas_id": berkas.id, "action": "terima"},
         "berkas.edit_route": {"service_id": service.id},
-        **{e: {"document_id": document.id} for e in ("berkas.document_pdf", "berkas.document_qr",
-                                                     "berkas.revoke_document")},
+        **{key: {"document_id": document.id}
+           for key in ("berkas.document_pdf", "berkas.document_qr", "berkas.revoke_document")},
     }  # fmt: skip
 
 

@@ -59,7 +59,7 @@ def applicant(**overrides) -> Applicant:
 @pytest.fixture
 def sanitarian(make_service):
     """A published service carrying seed 004's SOP (no persyaratan, no typed jangka waktu)."""
-    components = {k: v for k, v in SANITARIAN["components"].items()}
+    components = dict(SANITARIAN["components"])
     return make_service(slug="sanitarian-uji", title="Surat Izin Kerja Tenaga Sanitarian", components=components,
                         sop=SANITARIAN["sop"])  # fmt: skip
 

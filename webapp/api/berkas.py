@@ -17,7 +17,7 @@ def _error(status: int, message: str):
     return jsonify(error={"status": status, "message": message, "detail": None}), status
 
 
-def _iso(value) -> str | None:  # noqa: ANN001 (a date or a datetime)
+def _iso(value) -> str | None:
     if value is None:
         return None
     return as_utc(value).isoformat() if hasattr(value, "hour") else value.isoformat()

@@ -48,7 +48,7 @@ def _public_label(activity: str, executor: str, last: bool) -> str:
         return "Pemeriksaan kelengkapan berkas di loket penerimaan"
     if "paraf" in text or "memaraf" in text:  # "memaraf" is how the SOP writes it
         return f"Pemeriksaan dan paraf oleh {executor}"
-    if "tanda" in text and "tangan" in text:
+    if "tangan" in text:  # "tanda tangan", "menandatangani"
         return f"Penandatanganan oleh {executor}"
     if "nomor" in text:
         return "Pemberian nomor dokumen"
