@@ -493,3 +493,36 @@ def test_a_queue_ticket_becomes_a_berkas(client, login, make_queue, make_service
     assert response.status_code == 302
     berkas = db.session.scalars(select(Berkas)).one()
     assert berkas.ticket_id == ticket.id and berkas.registered_by_id == officer.id
+
+
+def test_the_notice_letter_is_listed_printed_and_marked_sent(client, login, sanitarian, officers):
+    berkas = register(sanitarian, applicant(), [True, True], officers["fo"], now=at(2, 8))
+    _walk_to(berkas, 7, officers, at(2, 9))
+    send_reminders(now=at(3, 9, month=12))
+    db.session.commit()
+    login("petugas_loket")
+    listing = client.get(url_for("berkas.index")).get_data(as_text=True)
+    assert "Surat pemberitahuan perlu dikirim (1)" in listing
+    letter = client.get(url_for("berkas.notice_letter", berkas_id=berkas.id)).get_data(as_text=True)
+    assert NAME in letter and "Jl. Sudirman No. 1, Pekanbaru" in letter and berkas.number in letter
+    assert "belum diambil" in letter and "2 November 2026" in letter
+    token = csrf_from(client, url_for("berkas.detail", berkas_id=berkas.id))
+    assert client.post(url_for("berkas.letter_sent", berkas_id=berkas.id), data={"csrf_token": token}).status_code == 302
+    db.session.refresh(berkas)
+    assert berkas.letter_sent_at is not None
+    assert "Surat pemberitahuan perlu dikirim" not in client.get(url_for("berkas.index")).get_data(as_text=True)
+
+
+def test_an_account_limited_to_a_unit_sees_only_its_files(client, login, make_unit, make_service, officers):
+    mine = make_service(unit=make_unit(), slug="milik", title="Layanan Milik")
+    theirs = make_service(unit=make_unit(), slug="lain", title="Layanan Lain")
+    own = register(mine, applicant(), [True, True], officers["fo"])
+    other = register(theirs, applicant(), [True, True], officers["fo"])
+    db.session.commit()
+    login("petugas_loket", unit=mine.unit)
+    listing = client.get(url_for("berkas.index")).get_data(as_text=True)
+    assert url_for("berkas.detail", berkas_id=own.id) in listing
+    assert url_for("berkas.detail", berkas_id=other.id) not in listing
+    assert client.get(url_for("berkas.detail", berkas_id=other.id)).status_code == 403
+    assert client.get(url_for("berkas.register_view", layanan=theirs.id)).status_code == 200  # the chooser again
+    assert "Layanan Lain" not in client.get(url_for("berkas.register_view")).get_data(as_text=True)
