@@ -67,6 +67,7 @@ def test_registration_to_collection_with_the_tracking_page_following(
     fo.get_by_label("Alamat pemohon").fill("Jl. Kenanga No. 7, Pekanbaru")
     fo.get_by_label("Surat permohonan").check()
     fo.get_by_label("Persyaratan perizinan").check()
+    fo.screenshot(path=str(artifacts / "berkas-pendaftaran.png"), full_page=True)
     fo.get_by_role("button", name="Daftarkan berkas").click()
     expect(fo.locator("h1")).to_have_text("Berkas 2026-00001")
     detail_url = fo.url
@@ -169,3 +170,25 @@ def test_registration_to_collection_with_the_tracking_page_following(
     assert berkas.status == "selesai" and [m.kind for m in berkas.movements].count("kembali") == 1
     for context in (phone_context, fo_context, sek_context, kadis_context):
         context.close()
+
+
+def test_an_incomplete_file_is_returned_with_a_printed_list(browser, live_server, make_service, make_user, artifacts):
+    service = make_service(title="Izin Instalasi Genset Uji")
+    make_user(role="petugas_loket", username="loket2")
+    context, page = _staff(browser, live_server, "loket2")
+    page.goto(f"{live_server}/admin/berkas/daftar?layanan={service.id}")
+    page.get_by_label("Nama pemohon").fill(NAME)
+    page.get_by_label("Jenis identitas").select_option("nib")
+    page.get_by_label("Nomor identitas").fill("9120001234567")
+    page.get_by_label("Nomor HP").fill(PHONE)
+    page.get_by_label("Alamat pemohon").fill("Jl. Kenanga No. 7")
+    page.get_by_label("Fotokopi KTP").check()
+    page.get_by_role("button", name="Daftarkan berkas").click()
+    expect(page.get_by_role("alert")).to_contain_text("Surat permohonan")
+    expect(page.get_by_label("Nama pemohon")).to_have_value(NAME)
+    page.screenshot(path=str(artifacts / "berkas-belum-lengkap-konfirmasi.png"), full_page=True)
+    page.get_by_role("button", name="Kembalikan ke pemohon dan cetak kekurangan").click()
+    expect(page.locator("h1")).to_have_text("Berkas Dikembalikan: Persyaratan Belum Lengkap")
+    expect(page.locator(".missing-print")).to_have_text("Surat permohonan")
+    page.screenshot(path=str(artifacts / "berkas-daftar-kekurangan.png"), full_page=True)
+    context.close()
