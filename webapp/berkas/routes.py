@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from antrian.service import begin_write
 from webapp.admin.fields import apply_list_operation, choices, flatten_errors
 from webapp.audit.models import record
 from webapp.auth.models import User
@@ -206,6 +207,7 @@ def register_view() -> WerkzeugResponse | str | tuple[str, int]:
     if ticket_id is not None:
         linked = db.session.get(Ticket, ticket_id)
         ticket_id = linked.id if linked is not None and linked.unit_id == service.unit_id else None
+    begin_write()  # SQLite: take the write lock before the counter's read-then-write
     try:
         berkas = register(service, applicant, received, current_user, ticket_id=ticket_id, note=form.note.data or "")
         db.session.flush()
@@ -292,6 +294,7 @@ def act(berkas_id: int, action: str) -> WerkzeugResponse:
     """A kartu kendali action: terima (sign for it), serahkan (to the next step), kembalikan, ambil."""
     if action not in ACTIONS:
         abort(404)
+    begin_write()  # two officers pressing at once: the second waits, then sees the new version
     berkas = _berkas_or_403(berkas_id, lock=True)
     form = StepActionForm()
     form.position.choices = [(s.position, s.name) for s in berkas.steps]
