@@ -254,6 +254,7 @@ def test_the_route_with_a_return_and_late_steps(sanitarian, officers):
     collect(berkas, fo, NAME, now=at(25, 9))
     db.session.commit()
     assert berkas.status == SELESAI and berkas.collected_by == NAME
+    assert berkas.steps[-1].spent_minutes == 0  # the day waiting for the applicant is not held against the office
     assert [m.kind for m in berkas.movements].count("serah") == 8
 
 
@@ -335,6 +336,10 @@ def test_the_tracking_page_follows_the_file_without_personal_data(client, sanita
     _assert_no_personal_data(html, officers)
     partial = client.get(url_for("berkas.track", code=berkas.tracking_code), headers={"HX-Request": "true"})
     assert "<html" not in partial.get_data(as_text=True) and "Langkah 2 dari 8" in partial.get_data(as_text=True)
+    version = f"{len(berkas.movements)}-diproses"
+    unchanged = client.get(url_for("berkas.track", code=berkas.tracking_code, v=version),
+                           headers={"HX-Request": "true"})  # fmt: skip
+    assert unchanged.status_code == 204 and unchanged.data == b""
     assert client.get(url_for("berkas.track", code="bukan-kode-yang-ada")).status_code == 404
 
 
@@ -347,6 +352,7 @@ def test_the_tracking_page_says_where_and_when_to_collect(client, sanitarian, of
     html = client.get(url_for("berkas.track", code=berkas.tracking_code)).get_data(as_text=True)
     assert "siap diambil" in html and "Jl. Jenderal Sudirman No. 464" in html
     assert "Bawa tanda terima" in html and "23 Desember 2026" in html  # collect within a month
+    assert "Hari kerja pukul 08.00–16.00" in html
     assert "Jl. Rumah Pemohon" not in html and NAME not in html
 
 
@@ -507,7 +513,8 @@ def test_the_notice_letter_is_listed_printed_and_marked_sent(client, login, sani
     assert NAME in letter and "Jl. Sudirman No. 1, Pekanbaru" in letter and berkas.number in letter
     assert "belum diambil" in letter and "2 November 2026" in letter
     token = csrf_from(client, url_for("berkas.detail", berkas_id=berkas.id))
-    assert client.post(url_for("berkas.letter_sent", berkas_id=berkas.id), data={"csrf_token": token}).status_code == 302
+    sent = client.post(url_for("berkas.letter_sent", berkas_id=berkas.id), data={"csrf_token": token})
+    assert sent.status_code == 302
     db.session.refresh(berkas)
     assert berkas.letter_sent_at is not None
     assert "Surat pemberitahuan perlu dikirim" not in client.get(url_for("berkas.index")).get_data(as_text=True)

@@ -59,6 +59,8 @@ def track(code: str) -> Response:
     if berkas is None:
         abort(404)
     view = public_view(berkas)
+    if is_htmx() and request.args.get("v") == view["version"]:
+        return _private(make_response("", 204))  # unchanged: htmx swaps nothing
     refresh = current_app.config.get("BERKAS_TRACK_REFRESH_SECONDS", 60)
     template = "berkas/_track_status.html" if is_htmx() else "berkas/track.html"
     html = render_template(template, view=view, code=code, refresh=refresh, url=tracking_url(berkas))

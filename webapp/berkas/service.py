@@ -264,7 +264,8 @@ def _arrive(berkas: Berkas, position: int, moment: datetime) -> None:
 
 def _leave(berkas: Berkas, moment: datetime) -> BerkasStep:
     step = berkas.steps[berkas.current_position]
-    step.spent_minutes += working_minutes(berkas.unit, berkas.arrived_at or moment, moment)
+    if berkas.status != SIAP:  # a ready product waits for the applicant: not the office's time
+        step.spent_minutes += working_minutes(berkas.unit, berkas.arrived_at or moment, moment)
     step.visits += 1
     step.last_left_at = moment
     return step
@@ -517,6 +518,9 @@ def public_view(berkas: Berkas, now: datetime | None = None) -> dict:
         "collected_at": berkas.collected_at,
         "missing": berkas.missing if berkas.status == DIKEMBALIKAN else [],
         "collect_where": unit.address or unit.name,
+        "collect_hours": "–".join(t.strftime("%H.%M") for t in working_hours()),
+        # Changes whenever the applicant's view can: a movement, or a reminder.
+        "version": f"{len(berkas.movements)}-{berkas.status}",
         "collect_until": reminder_due_on(berkas) if berkas.status == SIAP else None,
         "history": history,
     }
