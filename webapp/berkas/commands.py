@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import click
+from flask import current_app
 
 from webapp.berkas import bp
 from webapp.berkas.service import send_reminders
 from webapp.extensions import db
-from webapp.outbox.service import send_soon
+from webapp.outbox.service import deliver_due
 
 
 @bp.cli.command("pengingat")
@@ -27,8 +28,8 @@ def reminders_command(sekarang: str | None) -> None:
             now = now.replace(tzinfo=UTC)
     reminded = send_reminders(now)
     db.session.commit()
-    if reminded:
-        send_soon()
+    if reminded and current_app.config["OUTBOX_SEND_AFTER_REQUEST"]:
+        deliver_due()  # a batch job may wait; a background thread would die with the command
     click.echo(f"Pengingat dikirim: {len(reminded)} berkas.")
     for berkas in reminded:
         click.echo(f"  {berkas.number} ({berkas.unit.short_name}): surat pemberitahuan perlu dicetak")

@@ -84,8 +84,8 @@ OUTCOMES = {
     DICABUT: ("Dokumen sudah dicabut", "Dokumen ini pernah diterbitkan, tetapi sudah dicabut dan tidak berlaku."),
     TIDAK_DIKENAL: ("Kode tidak dikenal", "Tidak ada dokumen dengan kode ini. Periksa kembali kode atau pindai "
                     "ulang kode QR. Dokumen dengan kode yang tidak dikenal tidak dapat dianggap sah."),
-    TIDAK_SAH: ("Kode tidak sah", "Kode ini tidak cocok dengan tanda tangan elektronik dokumen: kode atau data "
-                "dokumen telah diubah. Jangan terima dokumen ini; laporkan kepada instansi penerbit."),
+    TIDAK_SAH: ("Kode tidak sah", "Kode ini tidak cocok dengan tanda keaslian dokumen: kode atau data dokumen "
+                "telah diubah. Jangan terima dokumen ini; laporkan kepada instansi penerbit."),
 }
 
 

@@ -45,6 +45,7 @@ from webapp.berkas.service import (
     days_used,
     hand_over,
     is_late,
+    local_date,
     may_act,
     receive,
     register,
@@ -139,15 +140,19 @@ def index() -> Response | str:
             headers={"Content-Disposition": f'attachment; filename="berkas-{stamp}.xlsx"'},
         )
     by_step: dict[str, int] = {}
+    by_officer: dict[str, int] = {}
     for row in rows:
         step = row.berkas.current_step
         if step and row.berkas.status == DIPROSES:
             by_step[step.executor] = by_step.get(step.executor, 0) + 1
+            holder = row.berkas.holder_name or "belum diterima"
+            by_officer[holder] = by_officer.get(holder, 0) + 1
     letters = db.session.scalars(
         _visible(select(Berkas)).where(Berkas.status == SIAP, Berkas.reminder_at.is_not(None),
                                        Berkas.letter_sent_at.is_(None)).order_by(Berkas.reminder_at)
     ).all()  # fmt: skip
-    return render_template("berkas/index.html", form=form, rows=rows, by_step=by_step, letters=letters,
+    return render_template("berkas/index.html", form=form, rows=rows, by_step=by_step, by_officer=by_officer,
+                           letters=letters,
                            minutes_text=minutes_text, args=request.args.to_dict())  # fmt: skip
 
 
@@ -408,7 +413,7 @@ def new_document(berkas_id: int) -> WerkzeugResponse | str | tuple[str, int]:
     if request.method == "GET":
         form.title.data = berkas.service.title
         form.holder_name.data = berkas.applicant_name
-        form.issued_on.data = utcnow().date()
+        form.issued_on.data = local_date(berkas.unit)
     if form.validate_on_submit():
         upload = form.pdf.data
         pdf = upload.read() if upload and getattr(upload, "filename", "") else None
