@@ -533,3 +533,52 @@ def test_an_account_limited_to_a_unit_sees_only_its_files(client, login, make_un
     assert client.get(url_for("berkas.detail", berkas_id=other.id)).status_code == 403
     assert client.get(url_for("berkas.register_view", layanan=theirs.id)).status_code == 200  # the chooser again
     assert "Layanan Lain" not in client.get(url_for("berkas.register_view")).get_data(as_text=True)
+
+
+def test_front_offices_registering_at_once_get_unique_gapless_numbers(app, sanitarian, officers):
+    from antrian.service import begin_write
+    from tests.test_antrian_concurrency import _run_in_threads
+
+    service_id, officer_id = sanitarian.id, officers["fo"].id
+
+    def desk(_: int) -> list[int]:
+        from webapp.auth.models import User
+
+        numbers = []
+        for _ in range(5):
+            begin_write()
+            service, officer = db.session.get(Service, service_id), db.session.get(User, officer_id)
+            numbers.append(register(service, applicant(), [True, True], officer).sequence)
+            db.session.commit()
+        return numbers
+
+    batches = _run_in_threads(app, 6, desk)
+    assert sorted(n for batch in batches for n in batch) == list(range(1, 31))
+
+
+def test_two_officers_handing_over_at_once_move_the_file_once(app, sanitarian, officers):
+    from antrian.service import begin_write
+    from tests.test_antrian_concurrency import _run_in_threads
+
+    berkas = register(sanitarian, applicant(), [True, True], officers["fo"])
+    db.session.commit()
+    berkas_id, officer_id = berkas.id, officers["fo"].id
+
+    def press(_: int) -> str:
+        from webapp.auth.models import User
+
+        begin_write()
+        found = db.session.scalar(select(Berkas).where(Berkas.id == berkas_id).with_for_update())
+        try:
+            hand_over(found, db.session.get(User, officer_id))
+        except BerkasError as exc:
+            db.session.rollback()
+            return str(exc)
+        db.session.commit()
+        return "ok"
+
+    outcomes = sorted(_run_in_threads(app, 2, press))
+    assert outcomes[1] == "ok" and outcomes[0].startswith("Terima berkas dulu")
+    db.session.expire_all()
+    moved = db.session.get(Berkas, berkas_id)
+    assert moved.current_position == 1 and [m.kind for m in moved.movements].count("serah") == 1
