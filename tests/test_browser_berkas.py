@@ -192,3 +192,26 @@ def test_an_incomplete_file_is_returned_with_a_printed_list(browser, live_server
     expect(page.locator(".missing-print")).to_have_text("Surat permohonan")
     page.screenshot(path=str(artifacts / "berkas-daftar-kekurangan.png"), full_page=True)
     context.close()
+
+
+def test_the_admin_edits_a_route_in_the_browser(browser, live_server, make_service, make_user, artifacts):
+    service = make_service(title="Izin Uji Alur", sop=SANITARIAN["sop"])
+    make_user(role="admin", username="admin2")
+    context, page = _staff(browser, live_server, "admin2")
+    page.goto(f"{live_server}/admin/berkas/alur")
+    page.get_by_role("link", name="Izin Uji Alur").click()
+    expect(page.locator(".edit-row")).to_have_count(8)  # the SOP's route, to start from
+    page.get_by_role("button", name="Hapus langkah 3").click()
+    expect(page.locator(".edit-row")).to_have_count(7)
+    page.get_by_role("button", name="+ Tambah langkah").click()
+    expect(page.locator(".edit-row")).to_have_count(8)
+    page.locator("#steps-7-name").fill("Penyerahan izin")
+    page.locator("#steps-7-executor").fill("Front Office")
+    page.locator("#steps-7-public_label").fill("Izin siap diambil")
+    page.screenshot(path=str(artifacts / "berkas-alur-edit.png"), full_page=True)
+    page.get_by_role("button", name="Simpan alur").click()
+    expect(page.locator(".flashes")).to_contain_text("Alur berkas disimpan")
+    page.goto(f"{live_server}/admin/berkas/alur")
+    expect(page.locator("tbody tr", has_text="Izin Uji Alur")).to_contain_text("Diatur admin")
+    context.close()
+    assert service.id
