@@ -50,7 +50,7 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 # Only these blueprints carry rate limits (the API, the login page, the kiosk, and later
 # the public forms). Reading pages are shared by a whole lobby behind one address and served from a
 # cache; see gate_limiter_hooks.
-LIMITED_BLUEPRINTS = frozenset({"api", "auth", "antrian"})
+LIMITED_BLUEPRINTS = frozenset({"api", "auth", "antrian", "survei"})
 
 
 def gate_limiter_hooks(app: Flask) -> None:

@@ -37,6 +37,8 @@
     status.textContent = "";
     if (ticket.status === "done") {
       status.appendChild(text("p", "big-fact", "Terima kasih, layanan Anda sudah selesai."));
+      // The survey link is made on the server once the service is finished: load the page once to show it.
+      if (box.getAttribute("data-status") !== "done") { box.setAttribute("data-status", "done"); window.location.reload(); }
     } else if (ticket.status === "skipped") {
       status.appendChild(text("p", "notice", "Nomor Anda sudah dipanggil tetapi Anda belum datang. Temui petugas loket untuk dipanggil ulang."));
     }

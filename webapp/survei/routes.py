@@ -1,0 +1,193 @@
+"""Public pages: the survey form (/survei, /survei/<token>) and the published results (/ikm)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from webapp.admin.fields import flatten_errors
+from webapp.extensions import db, limiter
+from webapp.page_cache import cached_page
+from webapp.standards.models import Service, Unit
+from webapp.survei import bp
+from webapp.survei.forms import SurveyForm
+from webapp.survei.models import SurveyInvitation, SurveyResponse
+from webapp.survei.report import unit_report
+from webapp.survei.service import (
+    ELEMENTS,
+    Period,
+    SurveyError,
+    file_response,
+    invitation_by_token,
+    latest_period_with_responses,
+    local_today,
+    period_choices,
+    results,
+    survey_services,
+)
+
+
+def _survey_limit() -> str:
+    return current_app.config["SURVEY_RATE_LIMIT"]
+
+
+def _service_choices(services: list[Service]) -> Any:
+    """Options grouped by unit when there are several units."""
+    units: dict[str, list[tuple[str, str]]] = {}
+    for service in services:
+        units.setdefault(service.unit.short_name, []).append((service.slug, service.title))
+    if len(units) == 1:
+        return [("", "Pilih layanan"), *next(iter(units.values()))]
+    return {"": [("", "Pilih layanan")], **units}
+
+
+def _render_form(form: SurveyForm, *, invitation: SurveyInvitation | None, token: str | None, status: int = 200):
+    errors = flatten_errors(form) if form.errors else []
+    return (
+        render_template(
+            "survei/form.html",
+            form=form,
+            errors=errors,
+            invitation=invitation,
+            token=token,
+            today=local_today(invitation.unit if invitation else None),
+        ),
+        status,
+    )
+
+
+def _handle(invitation: SurveyInvitation | None, token: str | None) -> WerkzeugResponse | tuple[str, int]:
+    fixed = invitation.service if invitation is not None else None
+    services = [fixed] if fixed is not None else survey_services(invitation.unit if invitation else None)
+    form = SurveyForm()
+    form.service.choices = _service_choices(services)
+    if fixed is not None:
+        form.service.data = fixed.slug
+    if not services:
+        return render_template("survei/closed.html"), 200
+    if request.method == "POST" and form.validate():
+        service = next((s for s in services if s.slug == form.service.data), None)
+        if service is None:
+            form.service.errors = ["Pilih layanan yang Anda terima."]
+        else:
+            try:
+                file_response(
+                    service=service,
+                    answers=form.answers(),
+                    sex=form.sex.data,
+                    age=form.age.data,
+                    education=form.education.data,
+                    occupation=form.occupation.data,
+                    suggestion=form.suggestion.data or "",
+                    invitation=invitation,
+                )
+                db.session.commit()
+            except SurveyError as exc:
+                db.session.rollback()
+                form.form_errors.append(str(exc))
+            else:
+                return redirect(url_for("survei.thanks", instansi=service.unit.slug))
+        return _render_form(form, invitation=invitation, token=token, status=422)
+    if request.method == "POST":
+        return _render_form(form, invitation=invitation, token=token, status=422)
+    return _render_form(form, invitation=invitation, token=token)
+
+
+@bp.route("/survei", methods=["GET", "POST"])
+@limiter.limit(_survey_limit, methods=["POST"])
+def form() -> WerkzeugResponse | tuple[str, int]:
+    """The open survey: anyone who received a service; ?token= leads to the one-time form."""
+    token = request.args.get("token")
+    if token:
+        return redirect(url_for("survei.form_token", token=token))
+    return _handle(None, None)
+
+
+@bp.route("/survei/<token>", methods=["GET", "POST"])
+@limiter.limit(_survey_limit, methods=["POST"])
+def form_token(token: str) -> WerkzeugResponse | tuple[str, int]:
+    """The survey from a one-time link (a served ticket, a handed-over permit): one response per link."""
+    invitation = invitation_by_token(token)
+    if invitation is None:
+        return render_template("survei/token_invalid.html", used=False), 404
+    if invitation.used_at is not None:
+        return render_template("survei/token_invalid.html", used=True), 410
+    return _handle(invitation, token)
+
+
+@bp.route("/survei/terima-kasih")
+def thanks() -> str:
+    """After a response: thanks, and where the results are published."""
+    unit = Unit.by_slug(request.args.get("instansi", ""))
+    return render_template("survei/thanks.html", unit=unit)
+
+
+# --- /ikm ------------------------------------------------------------------------------------
+
+
+def _units_with_responses() -> list[Unit]:
+    return list(
+        db.session.scalars(
+            select(Unit).where(Unit.id.in_(select(SurveyResponse.unit_id).distinct())).order_by(Unit.name)
+        )
+    )
+
+
+def chosen_period(unit: Unit | None) -> Period:
+    """?periode= when valid; else the semester of the latest response; else this semester."""
+    period = Period.parse(request.args.get("periode", ""))
+    if period is not None:
+        return period
+    return latest_period_with_responses(unit) or Period.semester_of(local_today(unit))
+
+
+@bp.route("/ikm")
+@cached_page
+def ikm() -> str | tuple[str, int]:
+    """The published results: IKM and grade, NRR per element, respondents, charts, the follow-up plan."""
+    units = _units_with_responses()
+    slug = request.args.get("instansi")
+    unit = (Unit.by_slug(slug) or abort(404)) if slug else (units[0] if len(units) == 1 else None)
+    service = None
+    if request.args.get("layanan"):
+        service = Service.published_by_slug(request.args["layanan"]) or abort(404)
+        unit = service.unit
+    period = chosen_period(unit)
+    context: dict[str, Any] = {
+        "units": units,
+        "unit": unit,
+        "service": service,
+        "period": period,
+        "periods": period_choices(local_today(unit)),
+        "elements": ELEMENTS,
+        "any_response": bool(units),
+    }
+    if unit is None:
+        context["summaries"] = [(u, results(period, unit=u)) for u in units]
+        return render_template("survei/ikm.html", **context)
+    context.update(unit_report(unit, period, service=service))
+    return render_template("survei/ikm.html", **context)
+
+
+def home_badges(units: list[Unit]) -> dict[int, dict[str, Any]]:
+    """The IKM badge of each unit on the home page: its latest semester with responses."""
+    with_responses = set(db.session.scalars(select(SurveyResponse.unit_id).group_by(SurveyResponse.unit_id)))
+    badges: dict[int, dict[str, Any]] = {}
+    for unit in units:
+        if unit.id not in with_responses:
+            continue
+        period = latest_period_with_responses(unit)
+        if period is None:
+            continue
+        result = results(period, unit=unit)
+        if result.respondents:
+            badges[unit.id] = {"period": period, "result": result}
+    return badges
+
+
+def response_count() -> int:
+    """How many responses were ever filed (for staff dashboards)."""
+    return db.session.scalar(select(func.count(SurveyResponse.id))) or 0
