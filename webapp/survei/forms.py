@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from webapp.admin.fields import choices
 from webapp.survei.service import (
     AGE_MAX,
     AGE_MIN,
@@ -22,7 +23,7 @@ def _element_field(code: str) -> RadioField:
     element = ELEMENTS_BY_CODE[code]
     return RadioField(
         element.name,
-        choices=[(score, label) for score, label in enumerate(element.answers, start=1)],
+        choices=choices(enumerate(element.answers, start=1)),
         coerce=int,
         validators=[InputRequired("Pilih salah satu jawaban.")],
         description=element.question,
@@ -33,7 +34,9 @@ class SurveyForm(FlaskForm):
     """One respondent's survey. The element fields are named by code (u1..u9), not by position."""
 
     service = SelectField("Layanan yang Anda terima", validators=[InputRequired("Pilih layanan yang Anda terima.")])
-    sex = RadioField("Jenis kelamin", choices=list(SEXES.items()), validators=[InputRequired("Pilih jenis kelamin.")])
+    sex = RadioField(
+        "Jenis kelamin", choices=choices(SEXES.items()), validators=[InputRequired("Pilih jenis kelamin.")]
+    )
     age = IntegerField(
         "Umur (tahun)",
         validators=[
@@ -44,12 +47,12 @@ class SurveyForm(FlaskForm):
     )
     education = SelectField(
         "Pendidikan terakhir",
-        choices=[("", "Pilih pendidikan"), *EDUCATIONS.items()],
+        choices=choices([("", "Pilih pendidikan"), *EDUCATIONS.items()]),
         validators=[InputRequired("Pilih pendidikan terakhir.")],
     )
     occupation = SelectField(
         "Pekerjaan utama",
-        choices=[("", "Pilih pekerjaan"), *OCCUPATIONS.items()],
+        choices=choices([("", "Pilih pekerjaan"), *OCCUPATIONS.items()]),
         validators=[InputRequired("Pilih pekerjaan utama.")],
     )
     u1 = _element_field("U1")

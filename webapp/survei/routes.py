@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms.fields.choices import SelectChoice
 
 from webapp.admin.fields import flatten_errors
 from webapp.extensions import db, limiter
@@ -36,12 +37,14 @@ def _survey_limit() -> str:
 
 def _service_choices(services: list[Service]) -> Any:
     """Options grouped by unit when there are several units."""
-    units: dict[str, list[tuple[str, str]]] = {}
-    for service in services:
-        units.setdefault(service.unit.short_name, []).append((service.slug, service.title))
-    if len(units) == 1:
-        return [("", "Pilih layanan"), *next(iter(units.values()))]
-    return {"": [("", "Pilih layanan")], **units}
+    grouped = len({service.unit_id for service in services}) > 1
+    return [
+        SelectChoice(value="", label="Pilih layanan"),
+        *(
+            SelectChoice(value=s.slug, label=s.title, optgroup=s.unit.short_name if grouped else None)
+            for s in services
+        ),
+    ]
 
 
 def _render_form(form: SurveyForm, *, invitation: SurveyInvitation | None, token: str | None, status: int = 200):
@@ -64,8 +67,9 @@ def _handle(invitation: SurveyInvitation | None, token: str | None) -> WerkzeugR
     services = [fixed] if fixed is not None else survey_services(invitation.unit if invitation else None)
     form = SurveyForm()
     form.service.choices = _service_choices(services)
-    if fixed is not None:
+    if fixed is not None:  # the link knows the service: nothing to choose
         form.service.data = fixed.slug
+        form.service.validators = []
     if not services:
         return render_template("survei/closed.html"), 200
     if request.method == "POST" and form.validate():
