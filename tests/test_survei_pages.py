@@ -219,7 +219,7 @@ def test_thirty_responses_are_published_with_the_hand_computed_figures(client, m
     assert "30 orang" in page
     assert "tidak diketahui" in page  # no queue: the number of service users is unknown
     for code, nrr, grade in (("U1", "3,17", "B"), ("U3", "2,83", "C"), ("U4", "4,00", "A"), ("U8", "2,17", "D")):
-        assert re.search(rf'{code}</span>.*?<td class="num">{nrr}</td>.*?<strong>{grade}</strong>', page), code
+        assert re.search(rf'{code}</span>.*?<td class="fig">{nrr}</td>.*?<strong>{grade}</strong>', page), code
     assert page.count("perlu perbaikan") == 3
     assert "<svg class=\"bar" in page
     assert "Antrian di loket 2 lama." not in page  # suggestions are for staff only

@@ -62,8 +62,9 @@ class SurveyForm(FlaskForm):
     u5 = _element_field("U5")
     u6 = _element_field("U6")
     u7 = _element_field("U7")
-    u8 = _element_field("U8")
+    # Facilities (U9) before complaints handling (U8), as on the published sample form.
     u9 = _element_field("U9")
+    u8 = _element_field("U8")
     suggestion = TextAreaField(
         "Saran dan masukan (boleh dikosongkan)",
         validators=[Optional(), Length(max=SUGGESTION_MAX, message=f"Paling banyak {SUGGESTION_MAX} karakter.")],
