@@ -330,3 +330,25 @@ def test_responses_count_in_the_units_local_day(make_service):
                              education="sma", occupation="swasta", now=late)  # fmt: skip
     db.session.commit()
     assert response.survey_date.isoformat() == "2026-07-01"
+
+
+def test_the_lobby_kiosk_returns_to_a_fresh_form(client, make_service):
+    service = make_service()
+    url = url_for("survei.form", kios="1")
+    page = _text(client.get(url))
+    assert 'class="kiosk survey-kiosk"' in page and 'action="/survei?kios=1"' in page
+    token = csrf_from(client, url)
+    data = {"csrf_token": token, "service": service.slug, **PERSON, **_answers_form((3,) * 9)}
+    response = client.post(url, data=data)
+    assert response.headers["Location"] == url_for("survei.thanks", instansi=service.unit.slug, kios="1")
+    thanks = _text(client.get(response.headers["Location"]))
+    assert 'http-equiv="refresh" content="15;url=/survei?kios=1"' in thanks
+
+
+def test_a_one_time_link_has_a_qr_code(client, make_service):
+    service = make_service()
+    token = issue_invitation(unit_id=service.unit_id, service_id=service.id, source="berkas", reference="IZIN-9")
+    db.session.commit()
+    response = client.get(url_for("survei.token_qr", token=token))
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert client.get(url_for("survei.token_qr", token="tidak-ada")).status_code == 404

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
@@ -13,6 +13,7 @@ from webapp.admin.fields import flatten_errors
 from webapp.extensions import db, limiter
 from webapp.page_cache import cached_page
 from webapp.standards.models import Service, Unit
+from webapp.standards.qr import qr_etag, qr_svg
 from webapp.survei import bp
 from webapp.survei.forms import SurveyForm
 from webapp.survei.models import SurveyInvitation, SurveyResponse
@@ -28,6 +29,7 @@ from webapp.survei.service import (
     period_choices,
     results,
     survey_services,
+    survey_url,
 )
 
 
@@ -47,6 +49,11 @@ def _service_choices(services: list[Service]) -> Any:
     ]
 
 
+def _kiosk() -> bool:
+    """?kios=1: the survey on a lobby touchscreen, which returns to a fresh form after each response."""
+    return request.args.get("kios") == "1"
+
+
 def _render_form(form: SurveyForm, *, invitation: SurveyInvitation | None, token: str | None, status: int = 200):
     errors = flatten_errors(form) if form.errors else []
     return (
@@ -56,6 +63,7 @@ def _render_form(form: SurveyForm, *, invitation: SurveyInvitation | None, token
             errors=errors,
             invitation=invitation,
             token=token,
+            kiosk=_kiosk(),
             today=local_today(invitation.unit if invitation else None),
         ),
         status,
@@ -93,7 +101,7 @@ def _handle(invitation: SurveyInvitation | None, token: str | None) -> WerkzeugR
                 db.session.rollback()
                 form.form_errors.append(str(exc))
             else:
-                return redirect(url_for("survei.thanks", instansi=service.unit.slug))
+                return redirect(url_for("survei.thanks", instansi=service.unit.slug, kios="1" if _kiosk() else None))
         return _render_form(form, invitation=invitation, token=token, status=422)
     if request.method == "POST":
         return _render_form(form, invitation=invitation, token=token, status=422)
@@ -126,7 +134,20 @@ def form_token(token: str) -> WerkzeugResponse | tuple[str, int]:
 def thanks() -> str:
     """After a response: thanks, and where the results are published."""
     unit = Unit.by_slug(request.args.get("instansi", ""))
-    return render_template("survei/thanks.html", unit=unit)
+    return render_template("survei/thanks.html", unit=unit, kiosk=_kiosk())
+
+
+@bp.route("/survei/<token>/qr.svg")
+def token_qr(token: str) -> Response:
+    """The QR code of a one-time survey link, to print on a hand-over slip."""
+    if invitation_by_token(token) is None:
+        abort(404)
+    url = survey_url(token)
+    response = Response(qr_svg(url), mimetype="image/svg+xml")
+    response.set_etag(qr_etag(url, "svg"))
+    response.cache_control.private = True
+    response.cache_control.max_age = 86400
+    return response
 
 
 # --- /ikm ------------------------------------------------------------------------------------
