@@ -125,3 +125,33 @@ def test_semester_report_pdf_renders(client, login, make_service, artifacts):
     subprocess.run(["pdftoppm", "-png", "-r", "70", str(path), str(artifacts / "ikm-laporan")], check=True)
     pages = sorted(artifacts.glob("ikm-laporan-*.png"))
     assert pages, "pdftoppm rendered no page"
+
+
+def test_staff_results_and_follow_up_plan(browser, live_server, make_service, make_user, artifacts):
+    from tests.conftest import PASSWORD
+
+    service = make_service()
+    _file_thirty(service)
+    make_user(role="sekretaris", username="sekretaris1")
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="id-ID")
+    page.goto(f"{live_server}/admin/masuk?next=/admin/survei")
+    page.get_by_label("Nama pengguna").fill("sekretaris1")
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.locator(".ikm-value")).to_have_text("78,24")
+    expect(page.get_by_text("Antrian di loket 2 lama.")).to_be_visible()
+    page.screenshot(path=str(artifacts / "admin-survei-1366.png"), full_page=True)
+    page.get_by_role("link", name="Tulis rencana tindak lanjut").click()
+    expect(page.locator("#items-0-element")).to_have_value("U8")
+    page.locator("#items-0-action").fill("Petugas pengaduan hadir di ruang tunggu setiap hari kerja")
+    page.locator("#items-0-schedule").fill("Januari 2027")
+    page.locator("#items-0-responsible").fill("Tim Pengaduan")
+    page.screenshot(path=str(artifacts / "admin-rtl-1366.png"), full_page=True)
+    page.get_by_role("button", name="Simpan dan terbitkan").click()
+    expect(page.get_by_text("Rencana tindak lanjut disimpan")).to_be_visible()
+    public = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, locale="id-ID")
+    public.goto(f"{live_server}/ikm")
+    expect(public.locator("#rencana")).to_be_visible()
+    expect(public.get_by_text("Petugas pengaduan hadir di ruang tunggu")).to_be_visible()
+    public.close()
+    page.close()
