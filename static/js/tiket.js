@@ -48,8 +48,9 @@
   socket.on("disconnect", function () { link.textContent = "Koneksi terputus, menyambung kembali…"; });
   socket.on("snapshot", function (state) {
     version = state.version;
-    render(state);
-    if (state.ticket) { renderTicket(state.ticket); }
+    var finished = state.ticket && (state.ticket.status === "done" || state.ticket.status === "skipped");
+    // A finished ticket is in no list: render() would ask for this ticket's state again, and again.
+    if (finished) { renderTicket(state.ticket); } else { render(state); }
   });
   socket.on("state", function (state) {
     if (state.version <= version) { return; }
