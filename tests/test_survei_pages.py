@@ -289,11 +289,16 @@ def test_the_tabulation_reopens_with_the_same_figures(client, login, make_servic
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
     header = next(i for i, row in enumerate(rows) if row[0] == "No.")
-    assert list(rows[header][7:16]) == list(ELEMENT_CODES)
+    first = rows[header].index("U1")
+    elements = slice(first, first + 9)
+    assert list(rows[header][elements]) == list(ELEMENT_CODES)
+    people = ("No.", "Tanggal", "Jam", "Layanan", "Jenis kelamin", "Umur", "Pendidikan", "Pekerjaan")
+    assert rows[header][:first] == people
     respondents = [row for row in rows[header + 2 :] if isinstance(row[0], int)]
     assert len(respondents) == 30
-    assert [tuple(r[7:16]) for r in respondents] == THIRTY
-    by_label = {row[6]: row[7:16] for row in rows if isinstance(row[6], str)}
+    assert [tuple(r[elements]) for r in respondents] == THIRTY
+    assert re.fullmatch(r"\d\d:\d\d", respondents[0][2])
+    by_label = {row[first - 1]: row[elements] for row in rows if isinstance(row[first - 1], str)}
     assert list(by_label["Jumlah nilai per unsur"]) == [95, 100, 85, 120, 100, 85, 100, 65, 95]
     nrr = by_label["NRR per unsur (jumlah nilai / responden)"]
     assert nrr == pytest.approx([95 / 30, 100 / 30, 85 / 30, 4, 100 / 30, 85 / 30, 100 / 30, 65 / 30, 95 / 30])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC
 from fractions import Fraction
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import render_template
 from openpyxl import Workbook
@@ -21,7 +23,7 @@ from webapp.survei.service import (
     Result,
 )
 
-PEOPLE_HEADERS = ["No.", "Tanggal", "Layanan", "Jenis kelamin", "Umur", "Pendidikan", "Pekerjaan"]
+PEOPLE_HEADERS = ["No.", "Tanggal", "Jam", "Layanan", "Jenis kelamin", "Umur", "Pendidikan", "Pekerjaan"]
 FIRST_ELEMENT_COLUMN = len(PEOPLE_HEADERS) + 1
 BOLD = Font(bold=True)
 SHADE = PatternFill("solid", fgColor="E8EEF1")
@@ -53,6 +55,7 @@ def tabulation_xlsx(title_lines: list[str], rows: list[SurveyResponse], result: 
             [
                 number,
                 response.survey_date,
+                _local_time(response),
                 response.service.title,
                 response.sex,
                 response.age,
@@ -85,7 +88,7 @@ def tabulation_xlsx(title_lines: list[str], rows: list[SurveyResponse], result: 
         summary_row(f"IKM (jumlah NRR tertimbang x {CONVERSION})", [float(result.ikm)], "0.00")
         summary_row("Mutu pelayanan", [f"{result.grade.letter} ({result.grade.label})"], "@")
     summary_row("Jumlah responden", [result.respondents], "0")
-    widths = {1: 6, 2: 12, 3: 38, 4: 8, 5: 7, 6: 16, 7: 18}
+    widths = {1: 6, 2: 12, 3: 7, 4: 38, 5: 8, 6: 7, 7: 16, 8: 18}
     for column, width in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.column_dimensions[get_column_letter(label_column)].width = 40
@@ -95,6 +98,14 @@ def tabulation_xlsx(title_lines: list[str], rows: list[SurveyResponse], result: 
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _local_time(response: SurveyResponse) -> str:
+    """The hour the response was sent, in the unit's time zone (SQLite hands back naive UTC)."""
+    moment = response.submitted_at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(response.unit.timezone)).strftime("%H:%M")
 
 
 def report_pdf(**context: Any) -> bytes:
