@@ -92,8 +92,10 @@ def ticket(token: str) -> str:
     today = local_day(found.queue_service.unit).isoformat()
     survey_link = None
     if found.status == Ticket.DONE:  # served: one survey for this service, through a one-time link
-        survey_link = survey_url(ticket_invitation(found))
-        db.session.commit()
+        token = ticket_invitation(found)
+        if token is not None:
+            survey_link = survey_url(token)
+            db.session.commit()
     return render_template(
         "antrian/ticket.html", ticket=found, view=ticket_view(found), today=today, survey_link=survey_link
     )

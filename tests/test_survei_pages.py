@@ -357,3 +357,30 @@ def test_a_one_time_link_has_a_qr_code(client, make_service):
     response = client.get(url_for("survei.token_qr", token=token))
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert client.get(url_for("survei.token_qr", token="tidak-ada")).status_code == 404
+
+
+def test_no_survey_link_when_the_unit_publishes_no_service(client, make_queue):
+    ticket = _served_ticket(make_queue())
+    page = _text(client.get(url_for("antrian.ticket", token=ticket.token)))
+    assert "Terima kasih, layanan Anda sudah selesai." in page
+    assert "Isi survei kepuasan" not in page
+    assert db.session.scalar(select(func.count(SurveyInvitation.id))) == 0
+
+
+def test_ikm_lists_units_and_breaks_a_unit_down_by_service(client, make_service, make_unit):
+    genset = make_service(slug="izin-genset", title="Izin Genset")
+    sanitarian = make_service(unit=genset.unit, slug="izin-sanitarian", title="Izin Sanitarian")
+    other = make_service(unit=make_unit(name="Dinas Lain"), slug="izin-lain", title="Izin Lain")
+    for service, score in ((genset, 4), (sanitarian, 2), (other, 3)):
+        file_response(service=service, answers=dict.fromkeys(ELEMENT_CODES, score), sex="L", age=30,
+                      education="sma", occupation="swasta")  # fmt: skip
+    db.session.commit()
+    overview = _text(client.get(url_for("survei.ikm")))
+    assert genset.unit.name in overview and "Dinas Lain" in overview
+    assert re.search(r"Dinas Lain</a></th> <td class=\"fig\">1</td> <td class=\"fig\">75,00</td>", overview)
+    unit_page = _text(client.get(url_for("survei.ikm", instansi=genset.unit.slug)))
+    assert '<p class="ikm-value">75,00</p>' in unit_page  # (4 x 9 + 2 x 9) / 2 / 9 x 25
+    assert "Per layanan" in unit_page and "Izin Genset" in unit_page and "Izin Sanitarian" in unit_page
+    one = _text(client.get(url_for("survei.ikm", layanan="izin-genset")))
+    assert '<p class="ikm-value">100,00</p>' in one and "Mutu <strong>A</strong>" in one
+    assert client.get(url_for("survei.ikm", instansi="tidak-ada")).status_code == 404

@@ -606,11 +606,16 @@ def survey_url(token: str) -> str:
 
 
 def ticket_invitation(ticket: Any) -> str | None:
-    """The survey token of a served queue ticket (issued on first ask); None before it is served."""
+    """The survey token of a served queue ticket (issued on first ask).
+
+    None before it is served, and when its unit publishes no service the survey could be about.
+    """
     if ticket.status != "done":
         return None
     line = ticket.queue_service
     linked = line.service_id
+    if linked is None and not survey_services(line.unit):
+        return None
     if linked is None:
         suggested = suggest_link(line)
         linked = suggested.id if suggested else None
