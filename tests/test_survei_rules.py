@@ -169,3 +169,23 @@ def test_bad_periods_and_neighbours():
     assert Period.parse("2026-S1").previous().key == "2025-S2"
     assert Period.parse("2026-12").next().key == "2027-01"
     assert Period.parse("2026-Q1").previous().key == "2025-Q4"
+
+
+def test_the_index_is_the_mean_of_every_score_times_25_for_any_answers():
+    """With equal weights, the mean of the nine NRRs is the mean of all 9n scores: a second route to the IKM."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    rows = st.lists(st.tuples(*[st.integers(1, 4)] * 9), min_size=1, max_size=60)
+
+    @settings(max_examples=200, deadline=None)
+    @given(rows)
+    def check(answers):
+        result = compute(answers)
+        total = sum(sum(row) for row in answers)
+        assert result.ikm == Fraction(total, 9 * len(answers)) * 25
+        assert 25 <= result.ikm <= 100
+        assert result.grade == ikm_grade(result.ikm)
+        assert all(nrr_grade(e.nrr) == e.grade for e in result.elements)
+
+    check()
