@@ -44,7 +44,7 @@ def unit_report(unit: Unit, period: Period, *, service: Service | None = None) -
     plan = follow_up_plan(unit, period)
     return {
         "result": result,
-        "service_results": [(s, results(period, service=s)) for s in services],
+        "service_results": [(s, results(period, service=s, detail=False)) for s in services],
         "plan": plan,
         "plan_rows": plan_rows(plan),
     }

@@ -191,7 +191,7 @@ def ikm() -> str | tuple[str, int]:
         "any_response": bool(units),
     }
     if unit is None:
-        context["summaries"] = [(u, results(period, unit=u)) for u in units]
+        context["summaries"] = [(u, results(period, unit=u, detail=False)) for u in units]
         return render_template("survei/ikm.html", **context)
     context.update(unit_report(unit, period, service=service))
     return render_template("survei/ikm.html", **context)
@@ -207,7 +207,7 @@ def home_badges(units: list[Unit]) -> dict[int, dict[str, Any]]:
         period = latest_period_with_responses(unit)
         if period is None:
             continue
-        result = results(period, unit=unit)
+        result = results(period, unit=unit, detail=False)
         if result.respondents:
             badges[unit.id] = {"period": period, "result": result}
     return badges

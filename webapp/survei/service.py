@@ -403,23 +403,31 @@ def _scope(statement: Any, unit: Unit | None, service: Service | None, period: P
     return statement
 
 
-def results(period: Period, *, unit: Unit | None = None, service: Service | None = None) -> Result:
-    """The figures of every response in ``period`` for a service, a unit, or the whole office."""
+def results(
+    period: Period, *, unit: Unit | None = None, service: Service | None = None, detail: bool = True
+) -> Result:
+    """The figures of every response in ``period`` for a service, a unit, or the whole office.
+
+    Sums and counts are made by the database; ``detail=False`` leaves out the respondents'
+    profile and the sample (for summaries such as the home page's badge).
+    """
     columns = [func.coalesce(func.sum(getattr(SurveyResponse, c.lower())), 0) for c in ELEMENT_CODES]
     row = db.session.execute(_scope(select(func.count(SurveyResponse.id), *columns), unit, service, period)).one()
     result = _result(int(row[0]), {code: int(row[i + 1]) for i, code in enumerate(ELEMENT_CODES)})
-    people = db.session.execute(
-        _scope(
-            select(SurveyResponse.sex, SurveyResponse.age, SurveyResponse.education, SurveyResponse.occupation),
-            unit,
-            service,
-            period,
-        )
-    ).all()
-    result.by_sex = _tally((p.sex for p in people), SEXES)
-    result.by_education = _tally((p.education for p in people), EDUCATIONS)
-    result.by_occupation = _tally((p.occupation for p in people), OCCUPATIONS)
-    result.by_age = _tally((age_group(p.age) for p in people), {g[2]: g[2] for g in AGE_GROUPS})
+    if not detail:
+        return result
+
+    def counts(column: Any) -> dict[Any, int]:
+        statement = _scope(select(column, func.count(SurveyResponse.id)), unit, service, period).group_by(column)
+        return {value: int(count) for value, count in db.session.execute(statement)}
+
+    result.by_sex = _tally(counts(SurveyResponse.sex), SEXES)
+    result.by_education = _tally(counts(SurveyResponse.education), EDUCATIONS)
+    result.by_occupation = _tally(counts(SurveyResponse.occupation), OCCUPATIONS)
+    ages: Counter[str] = Counter()
+    for age, count in counts(SurveyResponse.age).items():
+        ages[age_group(age)] += count
+    result.by_age = _tally(ages, {g[2]: g[2] for g in AGE_GROUPS})
     result.population = service_users(period, unit=unit, service=service)
     result.sample = None if result.population is None else minimum_sample(result.population)
     return result
@@ -433,8 +441,7 @@ def age_group(age: int) -> str:
     return AGE_GROUPS[-1][2]
 
 
-def _tally(values: Any, labels: dict[str, str]) -> list[tuple[str, int]]:
-    counts = Counter(values)
+def _tally(counts: dict[str, int], labels: dict[str, str]) -> list[tuple[str, int]]:
     return [(label, counts.get(key, 0)) for key, label in labels.items()]
 
 
