@@ -384,3 +384,18 @@ def test_ikm_lists_units_and_breaks_a_unit_down_by_service(client, make_service,
     one = _text(client.get(url_for("survei.ikm", layanan="izin-genset")))
     assert '<p class="ikm-value">100,00</p>' in one and "Mutu <strong>A</strong>" in one
     assert client.get(url_for("survei.ikm", instansi="tidak-ada")).status_code == 404
+
+
+def test_a_units_survey_offers_only_its_services(client, make_service, make_unit):
+    mine = make_service(slug="izin-saya", title="Izin Saya")
+    make_service(unit=make_unit(), slug="izin-tetangga", title="Izin Tetangga")
+    everyone = _text(client.get(url_for("survei.form")))
+    assert "Izin Saya" in everyone and "Izin Tetangga" in everyone and "<optgroup" in everyone
+    page = _text(client.get(url_for("survei.form", instansi=mine.unit.slug)))
+    assert "Izin Saya" in page and "Izin Tetangga" not in page
+    assert f'action="/survei?instansi={mine.unit.slug}"' in page and mine.unit.name in page
+    token = csrf_from(client, url_for("survei.form", instansi=mine.unit.slug))
+    data = {"csrf_token": token, "service": "izin-tetangga", **PERSON, **_answers_form((3,) * 9)}
+    refused = client.post(url_for("survei.form", instansi=mine.unit.slug), data=data)
+    assert refused.status_code == 422
+    assert client.get(url_for("survei.form", instansi="tidak-ada")).status_code == 404

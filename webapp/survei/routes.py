@@ -54,7 +54,9 @@ def _kiosk() -> bool:
     return request.args.get("kios") == "1"
 
 
-def _render_form(form: SurveyForm, *, invitation: SurveyInvitation | None, token: str | None, status: int = 200):
+def _render_form(
+    form: SurveyForm, *, invitation: SurveyInvitation | None, token: str | None, unit: Unit | None, status: int = 200
+):
     errors = flatten_errors(form) if form.errors else []
     return (
         render_template(
@@ -63,16 +65,21 @@ def _render_form(form: SurveyForm, *, invitation: SurveyInvitation | None, token
             errors=errors,
             invitation=invitation,
             token=token,
+            unit=unit,
             kiosk=_kiosk(),
-            today=local_today(invitation.unit if invitation else None),
+            today=local_today(unit),
         ),
         status,
     )
 
 
-def _handle(invitation: SurveyInvitation | None, token: str | None) -> WerkzeugResponse | tuple[str, int]:
+def _handle(
+    invitation: SurveyInvitation | None, token: str | None, unit: Unit | None = None
+) -> WerkzeugResponse | tuple[str, int]:
     fixed = invitation.service if invitation is not None else None
-    services = [fixed] if fixed is not None else survey_services(invitation.unit if invitation else None)
+    if invitation is not None:
+        unit = invitation.unit
+    services = [fixed] if fixed is not None else survey_services(unit)
     form = SurveyForm()
     form.service.choices = _service_choices(services)
     if fixed is not None:  # the link knows the service: nothing to choose
@@ -102,20 +109,23 @@ def _handle(invitation: SurveyInvitation | None, token: str | None) -> WerkzeugR
                 form.form_errors.append(str(exc))
             else:
                 return redirect(url_for("survei.thanks", instansi=service.unit.slug, kios="1" if _kiosk() else None))
-        return _render_form(form, invitation=invitation, token=token, status=422)
+        return _render_form(form, invitation=invitation, token=token, unit=unit, status=422)
     if request.method == "POST":
-        return _render_form(form, invitation=invitation, token=token, status=422)
-    return _render_form(form, invitation=invitation, token=token)
+        return _render_form(form, invitation=invitation, token=token, unit=unit, status=422)
+    return _render_form(form, invitation=invitation, token=token, unit=unit)
 
 
 @bp.route("/survei", methods=["GET", "POST"])
 @limiter.limit(_survey_limit, methods=["POST"])
 def form() -> WerkzeugResponse | tuple[str, int]:
-    """The open survey: anyone who received a service; ?token= leads to the one-time form."""
+    """The open survey: anyone who received a service; ?token= leads to the one-time form,
+    ?instansi= offers only that unit's services (a unit's kiosk or poster)."""
     token = request.args.get("token")
     if token:
         return redirect(url_for("survei.form_token", token=token))
-    return _handle(None, None)
+    slug = request.args.get("instansi")
+    unit = (Unit.by_slug(slug) or abort(404)) if slug else None
+    return _handle(None, None, unit)
 
 
 @bp.route("/survei/<token>", methods=["GET", "POST"])
