@@ -345,9 +345,13 @@ def test_the_lobby_kiosk_returns_to_a_fresh_form(client, make_service):
     token = csrf_from(client, url)
     data = {"csrf_token": token, "service": service.slug, **PERSON, **_answers_form((3,) * 9)}
     response = client.post(url, data=data)
-    assert response.headers["Location"] == url_for("survei.thanks", instansi=service.unit.slug, kios="1")
+    assert response.headers["Location"] == url_for("survei.thanks", kios="1")
     thanks = _text(client.get(response.headers["Location"]))
     assert 'http-equiv="refresh" content="15;url=/survei?kios=1"' in thanks
+    unit_kiosk = url_for("survei.form", kios="1", instansi=service.unit.slug)
+    response = client.post(unit_kiosk, data={**data, "csrf_token": csrf_from(client, unit_kiosk)})
+    thanks = _text(client.get(response.headers["Location"]))
+    assert f'content="15;url=/survei?kios=1&amp;instansi={service.unit.slug}"' in thanks
 
 
 def test_a_one_time_link_has_a_qr_code(client, make_service):

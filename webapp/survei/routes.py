@@ -108,7 +108,9 @@ def _handle(
                 db.session.rollback()
                 form.form_errors.append(str(exc))
             else:
-                return redirect(url_for("survei.thanks", instansi=service.unit.slug, kios="1" if _kiosk() else None))
+                if _kiosk():  # back to the same kiosk form: all units, or the unit it was opened for
+                    return redirect(url_for("survei.thanks", kios="1", instansi=unit.slug if unit else None))
+                return redirect(url_for("survei.thanks", instansi=service.unit.slug))
         return _render_form(form, invitation=invitation, token=token, unit=unit, status=422)
     if request.method == "POST":
         return _render_form(form, invitation=invitation, token=token, unit=unit, status=422)
