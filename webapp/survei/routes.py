@@ -117,8 +117,27 @@ def _handle(
     return _render_form(form, invitation=invitation, token=token, unit=unit)
 
 
+TOO_MANY = (
+    "Terlalu banyak survei terkirim dari alamat ini. Tunggu sebentar lalu tekan Kirim lagi; jawaban Anda masih di sini."
+)
+
+
+def _form_kept(_limit: Any) -> Response:
+    """A refused (rate-limited) response: the form again, as typed, with the reason on top."""
+    token = (request.view_args or {}).get("token")
+    invitation = invitation_by_token(token) if token else None
+    slug = request.args.get("instansi")
+    unit = invitation.unit if invitation else (Unit.by_slug(slug) if slug else None)
+    fixed = invitation.service if invitation else None
+    form = SurveyForm()
+    form.service.choices = _service_choices([fixed] if fixed else survey_services(unit))
+    form.form_errors.append(TOO_MANY)
+    body, status = _render_form(form, invitation=invitation, token=token, unit=unit, status=429)
+    return Response(body, status=status)
+
+
 @bp.route("/survei", methods=["GET", "POST"])
-@limiter.limit(_survey_limit, methods=["POST"])
+@limiter.limit(_survey_limit, methods=["POST"], on_breach=_form_kept)
 def form() -> WerkzeugResponse | tuple[str, int]:
     """The open survey: anyone who received a service; ?token= leads to the one-time form,
     ?instansi= offers only that unit's services (a unit's kiosk or poster)."""
@@ -131,7 +150,7 @@ def form() -> WerkzeugResponse | tuple[str, int]:
 
 
 @bp.route("/survei/<token>", methods=["GET", "POST"])
-@limiter.limit(_survey_limit, methods=["POST"])
+@limiter.limit(_survey_limit, methods=["POST"], on_breach=_form_kept)
 def form_token(token: str) -> WerkzeugResponse | tuple[str, int]:
     """The survey from a one-time link (a served ticket, a handed-over permit): one response per link."""
     invitation = invitation_by_token(token)
