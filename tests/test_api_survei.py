@@ -145,3 +145,17 @@ def test_ikm_ranges_and_errors(client, make_service):
         response = client.get(url_for("api.get_ikm", **query))
         assert response.status_code == status, query
         _assert_valid("Error", response.get_json())
+
+
+def test_staff_type_in_paper_forms_with_their_date(client, make_service, make_user):
+    make_service()
+    assert client.post(url_for("api.post_survey"), json=_body(date="2026-01-15")).status_code == 403
+    user = make_user(role="admin")
+    _, plain = user.issue_token("formulir kertas")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {plain}"}
+    filed = client.post(url_for("api.post_survey"), json=_body(date="2026-01-15"), headers=headers)
+    assert filed.status_code == 201 and filed.get_json()["survey_date"] == "2026-01-15"
+    future = client.post(url_for("api.post_survey"), json=_body(date="2999-01-01"), headers=headers)
+    assert future.status_code == 422
+    assert client.post(url_for("api.post_survey"), json=_body(date="kemarin"), headers=headers).status_code == 422

@@ -53,6 +53,14 @@ def post_survey():
             return _error(422, "Token survei tidak dikenal.", field="token")
         if invitation.used_at is not None:
             return _error(409, "Token survei ini sudah dipakai.", field="token")
+    on = None
+    if body.get("date") is not None:
+        if g.get("api_token") is None:
+            return _error(403, "Tanggal survei hanya boleh diisi petugas (dengan token API).", field="date")
+        try:
+            on = date.fromisoformat(str(body["date"]))
+        except ValueError:
+            return _error(422, "Tanggal harus berbentuk YYYY-MM-DD.", field="date")
     service = Service.published_by_slug(str(body.get("service", "")))
     if service is None:
         return _error(422, "Layanan tidak dikenal.", field="service")
@@ -71,6 +79,7 @@ def post_survey():
             suggestion=suggestion,
             channel="api",
             invitation=invitation,
+            survey_date=on,
         )
         db.session.commit()
     except SurveyError as exc:

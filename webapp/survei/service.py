@@ -518,8 +518,12 @@ def file_response(
     channel: str = "formulir",
     invitation: SurveyInvitation | None = None,
     now: datetime | None = None,
+    survey_date: date | None = None,
 ) -> SurveyResponse:
-    """Store one response (not committed); an invitation is spent in the same transaction."""
+    """Store one response (not committed); an invitation is spent in the same transaction.
+
+    ``survey_date`` is for a paper form typed in later (the day it was filled, never in the future).
+    """
     clean = validate_answers(answers)
     if sex not in SEXES:
         raise SurveyError("Jenis kelamin harus L atau P.")
@@ -533,6 +537,9 @@ def file_response(
     if len(suggestion) > SUGGESTION_MAX:
         raise SurveyError(f"Saran paling banyak {SUGGESTION_MAX} karakter.")
     moment = now or datetime.now(UTC)
+    local_date = moment.astimezone(ZoneInfo(service.unit.timezone)).date()
+    if survey_date is not None and survey_date > local_date:
+        raise SurveyError("Tanggal survei tidak boleh di masa depan.")
     response = SurveyResponse(
         unit_id=service.unit_id,
         service_id=service.id,
@@ -543,7 +550,7 @@ def file_response(
         occupation=occupation,
         suggestion=suggestion,
         submitted_at=moment,
-        survey_date=moment.astimezone(ZoneInfo(service.unit.timezone)).date(),
+        survey_date=survey_date or local_date,
         **{code.lower(): value for code, value in clean.items()},
     )
     if invitation is not None:
