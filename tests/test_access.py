@@ -63,6 +63,11 @@ MATRIX: dict[str, set[str]] = {
     "berkas.revoke_document": {"admin", "sekretaris", "kepala_dinas"},
     "berkas.routes": ADMIN_ONLY,
     "berkas.edit_route": ADMIN_ONLY,
+    "survei.results_page": {"admin", "sekretaris", "kepala_dinas", "tim_pengaduan"},
+    "survei.tabulation": {"admin", "sekretaris", "kepala_dinas", "tim_pengaduan"},
+    "survei.report": {"admin", "sekretaris", "kepala_dinas", "tim_pengaduan"},
+    "survei.follow_up": {"admin", "sekretaris", "kepala_dinas"},
+    "survei.queue_links": ADMIN_ONLY,
 }
 PUBLIC_UNDER_ADMIN = {"auth.login", "auth.logout"}
 
@@ -76,6 +81,10 @@ def _url(
         "antrian.counter_action": {"counter_id": counter_id, "action": "panggil"},
         "antrian.setup": {"slug": unit_slug},
         "antrian.statistics": {"slug": unit_slug},
+        "survei.tabulation": {"slug": unit_slug},
+        "survei.report": {"slug": unit_slug},
+        "survei.follow_up": {"slug": unit_slug},
+        "survei.queue_links": {"slug": unit_slug},
         "admin.issue_token": {"user_id": user_id},
         "admin.revoke_token": {"user_id": user_id, "token_id": token_id},
         "admin.edit_unit": {"unit_id": unit_id},
