@@ -4,6 +4,7 @@ steps, working-day deadlines, the ready notice and the monthly reminder, the pub
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -582,3 +583,28 @@ def test_two_officers_handing_over_at_once_move_the_file_once(app, sanitarian, o
     db.session.expire_all()
     moved = db.session.get(Berkas, berkas_id)
     assert moved.current_position == 1 and [m.kind for m in moved.movements].count("serah") == 1
+
+
+def test_a_collected_permit_invites_one_survey_about_its_service(client, sanitarian, officers):
+    from webapp.survei.models import SurveyResponse
+
+    berkas = register(sanitarian, applicant(), [True, True], officers["fo"], now=at(23, 8))
+    moment = _walk_to(berkas, 7, officers, at(23, 9))
+    receive(berkas, officers["fo"], now=moment)
+    db.session.commit()
+    page = client.get(url_for("berkas.track", code=berkas.tracking_code)).get_data(as_text=True)
+    assert "Isi survei kepuasan" not in page  # ready, not yet handed over
+    collect(berkas, officers["fo"], NAME, now=moment + timedelta(hours=1))
+    db.session.commit()
+    page = client.get(url_for("berkas.track", code=berkas.tracking_code)).get_data(as_text=True)
+    match = re.search(r'href="[^"]*/survei/([A-Za-z0-9_-]+)"', page)
+    assert match, "the tracking page of a collected permit links to the survey"
+    token = match.group(1)
+    body = {"token": token, "service": sanitarian.slug, "answers": {f"U{i}": 4 for i in range(1, 10)},
+            "respondent": {"sex": "P", "age": 34, "education": "s1", "occupation": "wirausaha"}}
+    first = client.post(url_for("api.post_survey"), json=body)
+    assert first.status_code == 201, first.get_json()
+    assert client.post(url_for("api.post_survey"), json=body).status_code == 409  # one service, one response
+    response = db.session.scalars(select(SurveyResponse)).one()
+    assert response.service_id == sanitarian.id
+    _assert_no_personal_data(page, officers)

@@ -19,10 +19,11 @@ from webapp.berkas import bp
 from webapp.berkas.documents import DICABUT, SAH, TIDAK_DIKENAL, TIDAK_SAH, mask_name, sha256_hex, verify
 from webapp.berkas.forms import LookupForm, VerifyUploadForm
 from webapp.berkas.service import by_code, lookup, public_view, tracking_url
-from webapp.extensions import limiter
+from webapp.extensions import db, limiter
 from webapp.formatting import tanggal
 from webapp.htmx import is_htmx
 from webapp.standards.qr import qr_etag, qr_svg
+from webapp.survei.service import berkas_invitation, survey_url
 
 
 def _private(response: Response) -> Response:
@@ -63,7 +64,13 @@ def track(code: str) -> Response:
         return _private(make_response("", 204))  # unchanged: htmx swaps nothing
     refresh = current_app.config.get("BERKAS_TRACK_REFRESH_SECONDS", 60)
     template = "berkas/_track_status.html" if is_htmx() else "berkas/track.html"
-    html = render_template(template, view=view, code=code, refresh=refresh, url=tracking_url(berkas))
+    survey_link = None
+    token = berkas_invitation(berkas)  # handed over: one survey about this service
+    if token is not None:
+        survey_link = survey_url(token)
+        db.session.commit()
+    html = render_template(template, view=view, code=code, refresh=refresh, url=tracking_url(berkas),
+                           survey_link=survey_link)
     return _private(make_response(html))
 
 

@@ -60,6 +60,7 @@ from webapp.extensions import db
 from webapp.outbox.service import send_soon
 from webapp.standards.models import Service, Unit, utcnow
 from webapp.standards.qr import qr_svg
+from webapp.survei.service import berkas_invitation
 
 # Who registers files at the front office, and who acts on documents.
 FRONT_OFFICE_ROLES = (ADMIN, PETUGAS_LOKET)
@@ -286,8 +287,16 @@ def detail(berkas_id: int) -> str:
     return render_template(
         "berkas/detail.html", berkas=berkas, card=_card(berkas), form=form, complete_form=complete_form,
         can_act=may_act(current_user, step), minutes_text=minutes_text, version=len(berkas.movements),
-        tracking_url=tracking_url(berkas), revoke_form=RevokeForm(),
+        tracking_url=tracking_url(berkas), revoke_form=RevokeForm(), survey_token=_survey_token(berkas),
     )  # fmt: skip
+
+
+def _survey_token(berkas: Berkas) -> str | None:
+    """The one-time survey token of a collected permit, for the QR shown to the applicant at the counter."""
+    token = berkas_invitation(berkas)
+    if token is not None:
+        db.session.commit()
+    return token
 
 
 ACTIONS = ("terima", "serahkan", "kembalikan", "ambil")

@@ -636,6 +636,14 @@ def ticket_invitation(ticket: Any) -> str | None:
     return issue_invitation(unit_id=ticket.unit_id, service_id=linked, source="antrian", reference=str(ticket.id))
 
 
+def berkas_invitation(berkas: Any) -> str | None:
+    """The survey token of a permit handed over to its applicant (issued on first ask); None before."""
+    if berkas.status != "selesai":
+        return None
+    return issue_invitation(unit_id=berkas.unit_id, service_id=berkas.service_id, source="berkas",
+                            reference=str(berkas.id))
+
+
 def survey_services(unit: Unit | None = None) -> list[Service]:
     """The published services a respondent may choose (of one unit, or of every unit)."""
     statement = select(Service).where(Service.is_published.is_(True)).order_by(Service.unit_id, Service.position,
