@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.errors import bp as errors_bp
     from webapp.main import bp as main_bp
     from webapp.outbox import bp as outbox_bp
+    from webapp.pengaduan import bp as pengaduan_bp
     from webapp.standards import bp as standards_bp
 
     app.register_blueprint(errors_bp)
@@ -117,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/admin")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(antrian_bp, url_prefix="/antrian")
+    app.register_blueprint(pengaduan_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
