@@ -69,7 +69,7 @@ def create_complaint():
 
 
 @bp.route("/pengaduan/<code>")
-@limiter.limit(lookup_limit, deduct_when=is_miss, override_defaults=False)
+@limiter.shared_limit(lookup_limit, scope="pengaduan-lacak", deduct_when=is_miss, override_defaults=False)
 def get_complaint(code: str):
     """A complaint's status, public history, replies and deadline, as its tracking page shows them."""
     complaint = find_by_code(code)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import statistics
 from calendar import monthrange
-from datetime import date
+from datetime import date, datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -178,6 +178,11 @@ HISTORY_LABELS = {"dibuat": "Draf dibuat", "diubah": "Ringkasan diubah", "diajuk
                   "disetujui": "Disetujui dan diserahkan kepada Kepala Dinas", "dikembalikan": "Dikembalikan"}
 
 
+def _moment(value: datetime | str | None) -> str:
+    """A stored timestamp (an ISO string in the history) in the office's time."""
+    return waktu(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
 def _period_or_404(year: int, month: int) -> None:
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         abort(404)
@@ -207,7 +212,7 @@ def _report_page(year: int, month: int, summary_form=None, review_form=None, err
         figures=figures_of(report, year, month), summary_form=summary_form,
         review_form=review_form or ReviewForm(formdata=None), confirm=ConfirmForm(), errors=errors or [],
         statuses=REPORT_STATUSES, history_labels=HISTORY_LABELS, can_write=current_user.role in WRITE_ROLES,
-        can_review=current_user.role == SEKRETARIS, tanggal=tanggal, waktu=waktu,
+        can_review=current_user.role == SEKRETARIS, tanggal=tanggal, waktu=_moment,
     )
     return page, status
 

@@ -168,7 +168,7 @@ def _tracking_response(html: str, status: int = 200) -> Response:
 
 
 @bp.route("/pengaduan/lacak")
-@limiter.limit(lookup_limit, deduct_when=is_miss)
+@limiter.shared_limit(lookup_limit, scope="pengaduan-lacak", deduct_when=is_miss)
 def lookup() -> WerkzeugResponse | Response:
     """The lookup form; a known code goes to its tracking page, a wrong one answers 404."""
     form = TrackLookupForm(request.args)
@@ -183,7 +183,7 @@ def lookup() -> WerkzeugResponse | Response:
 
 
 @bp.route("/pengaduan/lacak/<code>")
-@limiter.limit(lookup_limit, deduct_when=is_miss)
+@limiter.shared_limit(lookup_limit, scope="pengaduan-lacak", deduct_when=is_miss)
 def track(code: str) -> WerkzeugResponse | Response:
     """A complaint's status, timeline, public replies and deadline: never who sent it."""
     complaint = find_by_code(code)
@@ -202,7 +202,7 @@ def track(code: str) -> WerkzeugResponse | Response:
 
 
 @bp.route("/pengaduan/lacak/<code>/qr.svg")
-@limiter.limit(lookup_limit, deduct_when=is_miss)
+@limiter.shared_limit(lookup_limit, scope="pengaduan-lacak", deduct_when=is_miss)
 def track_qr(code: str) -> Response:
     """The QR code of a tracking page, for the confirmation and the counter receipt."""
     canonical = normalise_code(code)
