@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import url_for
 
 from tests.conftest import csrf_from
 from webapp.auth.roles import ROLES
 from webapp.extensions import db
+from webapp.outbox.service import enqueue
+from webapp.workdays.models import Closure
 
 ADMIN_ONLY = {"admin"}
 EVERY_STAFF = set(ROLES)
@@ -53,6 +57,10 @@ MATRIX: dict[str, set[str]] = {
     "pengaduan.report_review": {"sekretaris"},
     "pengaduan.report_pdf": COMPLAINT_STAFF,
     "pengaduan.report_xlsx": COMPLAINT_STAFF,
+    "admin.calendar": {"admin", "sekretaris"},
+    "admin.delete_closure": {"admin", "sekretaris"},
+    "admin.outbox": {"admin", "tim_pengaduan", "sekretaris"},
+    "admin.retry_message": {"admin", "tim_pengaduan", "sekretaris"},
 }
 # A form posted empty by the matrix is answered 422 once the role is let in.
 CHECKED_FORMS = {"pengaduan.case_action", "pengaduan.report_review"}
@@ -61,20 +69,9 @@ PUBLIC_UNDER_ADMIN = {"auth.login", "auth.logout"}
 
 def _url(
     endpoint: str, service_id: int, unit_id: int, user_id: int, token_id: int, counter_id: int, unit_slug: str,
-    complaint: dict | None = None,
+    extra: dict[str, dict] | None = None,
 ) -> str:
-    complaint = complaint or {}
-    month = {"year": complaint.get("year"), "month": complaint.get("month")}
-    values = {
-        "pengaduan.case_view": {"complaint_id": complaint.get("id")},
-        "pengaduan.case_action": {"complaint_id": complaint.get("id"), "action": "catatan"},
-        "pengaduan.attachment": {"complaint_id": complaint.get("id"), "attachment_id": complaint.get("attachment")},
-        "pengaduan.minutes_pdf": {"complaint_id": complaint.get("id")},
-        "pengaduan.report_view": month,
-        "pengaduan.report_submit": month,
-        "pengaduan.report_review": month,
-        "pengaduan.report_pdf": month,
-        "pengaduan.report_xlsx": month,
+    values = (extra or {}).get(endpoint) or {
         "admin.edit_user": {"user_id": user_id},
         "antrian.counter_action": {"counter_id": counter_id, "action": "panggil"},
         "antrian.setup": {"slug": unit_slug},
@@ -110,15 +107,20 @@ def test_access_matrix(app, client, login, make_service, make_user, make_queue, 
     counter = make_queue(unit=service.unit)["loket1"]
     other = make_user(role="petugas_loket", username="lain")
     token, _ = other.issue_token("uji")
+    closure = Closure(day=date(2026, 11, 10), reason="Uji")
+    db.session.add(closure)
+    message = enqueue("email", "warga@example.com", "Uji")
     db.session.commit()
-    complaint = _resolved_complaint(app, other, tmp_path)
+    monkeypatch.setitem(app.config, "PENGADUAN_UPLOAD_DIR", str(tmp_path))
+    complaint = _resolved_complaint(other)
+    extra = {"admin.delete_closure": {"closure_id": closure.id}, "admin.retry_message": {"message_id": message.id},
+             **_complaint_urls(complaint)}
     if role:
         login(role)
     for endpoint, allowed in MATRIX.items():
         rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
         method = "GET" if "GET" in rule.methods else "POST"
-        url = _url(endpoint, service.id, service.unit_id, other.id, token.id, counter.id, service.unit.slug,
-                   complaint)
+        url = _url(endpoint, service.id, service.unit_id, other.id, token.id, counter.id, service.unit.slug, extra)
         response = client.open(url, method=method)
         if role is None:
             assert response.status_code == 302, endpoint
@@ -131,13 +133,26 @@ def test_access_matrix(app, client, login, make_service, make_user, make_queue, 
             assert "Anda tidak berhak" in response.get_data(as_text=True)
 
 
-def _resolved_complaint(app, user, folder) -> dict:
+def _complaint_urls(complaint: dict) -> dict[str, dict]:
+    """URL values of the complaint pages for the complaint made by _resolved_complaint."""
+    month = {"year": complaint["year"], "month": complaint["month"]}
+    return {
+        "pengaduan.case_view": {"complaint_id": complaint["id"]},
+        "pengaduan.case_action": {"complaint_id": complaint["id"], "action": "catatan"},
+        "pengaduan.attachment": {"complaint_id": complaint["id"], "attachment_id": complaint["attachment"]},
+        "pengaduan.minutes_pdf": {"complaint_id": complaint["id"]},
+        **{endpoint: month for endpoint in ("pengaduan.report_view", "pengaduan.report_submit",
+                                            "pengaduan.report_review", "pengaduan.report_pdf",
+                                            "pengaduan.report_xlsx")},
+    }
+
+
+def _resolved_complaint(user) -> dict:
     """A resolved complaint with one attachment and a submitted monthly report, for the complaint pages."""
     from webapp.pengaduan.attachments import Upload, store
     from webapp.pengaduan.models import ComplaintReport
     from webapp.pengaduan.service import ComplaintInput, classify, file_complaint, resolve, verify
 
-    app.config["PENGADUAN_UPLOAD_DIR"] = str(folder)
     complaint, _ = file_complaint(ComplaintInput(description="Uraian pengaduan uji.", phone="081234567890"))
     verify(complaint, user)
     classify(complaint, "ringan", user)
@@ -147,7 +162,6 @@ def _resolved_complaint(app, user, folder) -> dict:
     month = complaint.received_on.month
     db.session.add(ComplaintReport(year=complaint.year, month=month, status="diajukan", history=[], summary=""))
     db.session.commit()
-    app.config["PENGADUAN_UPLOAD_DIR"] = ""
     return {"id": complaint.id, "attachment": complaint.attachments[0].id, "year": complaint.year, "month": month}
 
 
