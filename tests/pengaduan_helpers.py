@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import url_for
 
 from tests.conftest import csrf_from
-from webapp.pengaduan.forms import ComplaintForm
 
 NAME = "Budi Santoso Uniknama"
 PHONE = "081298765432"
@@ -44,5 +43,3 @@ def complaint_data(app, client, **overrides) -> dict:
     data.update(overrides)
     return data
 
-
-__all__ = ["ComplaintForm", "complaint_data", "started_token", "NAME", "PHONE", "EMAIL", "NIK", "NIB"]

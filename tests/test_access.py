@@ -141,9 +141,8 @@ def _complaint_urls(complaint: dict) -> dict[str, dict]:
         "pengaduan.case_action": {"complaint_id": complaint["id"], "action": "catatan"},
         "pengaduan.attachment": {"complaint_id": complaint["id"], "attachment_id": complaint["attachment"]},
         "pengaduan.minutes_pdf": {"complaint_id": complaint["id"]},
-        **{endpoint: month for endpoint in ("pengaduan.report_view", "pengaduan.report_submit",
-                                            "pengaduan.report_review", "pengaduan.report_pdf",
-                                            "pengaduan.report_xlsx")},
+        **dict.fromkeys(("pengaduan.report_view", "pengaduan.report_submit", "pengaduan.report_review",
+                         "pengaduan.report_pdf", "pengaduan.report_xlsx"), month),
     }
 
 

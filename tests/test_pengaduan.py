@@ -33,6 +33,7 @@ from webapp.pengaduan.service import (
 )
 from webapp.standards.models import utcnow
 
+
 def _png() -> bytes:
     from io import BytesIO
 
@@ -341,7 +342,8 @@ def test_a_flood_from_one_address_is_limited_and_every_accepted_complaint_kept(a
         answer = client.post(url_for("pengaduan.form"), data=data)
         statuses.append(answer.status_code)
     assert statuses == [302, 302, 302, 429, 429, 429]
-    api = app.test_client().post(url_for("api.create_complaint"), json={"phone": PHONE, "description": "Keluhan lewat API.",
+    api = app.test_client().post(url_for("api.create_complaint"), json={"phone": PHONE,
+                                                                       "description": "Keluhan lewat API.",
                                                                "anonymous": True})
     assert api.status_code == 429  # the form and the API share the budget
     kept = db.session.scalars(db.select(Complaint).order_by(Complaint.sequence)).all()

@@ -49,8 +49,9 @@ def _file(**overrides) -> tuple[Complaint, str]:
 
 def _act(client, complaint, action, **data):
     token = csrf_from(client, url_for("pengaduan.case_view", complaint_id=complaint.id))
+    fields = {f"{action}-{name}": value for name, value in data.items()}
     return client.post(url_for("pengaduan.case_action", complaint_id=complaint.id, action=action),
-                       data={"csrf_token": token, **data})
+                       data={f"{action}-csrf_token": token, **fields})
 
 
 def test_handling_from_receipt_to_minutes_with_history(client, login, make_user):
@@ -72,7 +73,8 @@ def test_handling_from_receipt_to_minutes_with_history(client, login, make_user)
     assert _act(client, complaint, "balas", text="Kami sedang memeriksa kejadian ini.").status_code == 302
     refused = _act(client, complaint, "selesai", text="")
     assert refused.status_code == 422 and "Wajib diisi" in refused.text
-    assert _act(client, complaint, "selesai", text="Biaya tambahan dikembalikan; petugas diberi teguran.").status_code == 302
+    resolved = _act(client, complaint, "selesai", text="Biaya tambahan dikembalikan; petugas diberi teguran.")
+    assert resolved.status_code == 302
 
     db.session.expire_all()
     assert complaint.status == "selesai" and complaint.closed_at is not None
@@ -214,8 +216,7 @@ def test_markup_in_every_field_is_shown_escaped_on_every_page(app, client, login
     assert _act(client, complaint, "bobot", weight="ringan", text=MARKUP).status_code == 302
     assert _act(client, complaint, "selesai", text=f"Selesai {MARKUP}").status_code == 302
     pages["case after"] = client.get(url_for("pengaduan.case_view", complaint_id=complaint.id)).text
-    session_receipt = client.post(url_for("pengaduan.case_action", complaint_id=complaint.id, action="kode-baru"),
-                                  data={"csrf_token": csrf_from(client, url_for("pengaduan.book"))})
+    session_receipt = _act(client, complaint, "kode-baru")
     pages["receipt"] = client.get(session_receipt.headers["Location"]).text
     for name, html in pages.items():
         assert "<script>alert" not in html, name
@@ -287,8 +288,7 @@ def test_queue_ticket_of_service_d_becomes_a_complaint_at_the_counter(client, lo
 def test_new_code_replaces_a_lost_one(client, login):
     complaint, old = _file()
     login("tim_pengaduan")
-    answer = client.post(url_for("pengaduan.case_action", complaint_id=complaint.id, action="kode-baru"),
-                         data={"csrf_token": csrf_from(client, url_for("pengaduan.book"))})
+    answer = _act(client, complaint, "kode-baru")
     receipt = client.get(answer.headers["Location"]).text
     new = re.search(r"/pengaduan/lacak/([0-9A-Z]{16})/qr\.svg", receipt).group(1)
     assert new != old and find_by_code(old) is None and find_by_code(new) == complaint
@@ -338,7 +338,8 @@ def test_report_review_returned_then_approved_for_the_kepala_dinas(client, login
     url = url_for("pengaduan.report_view", year=year, month=month)
     page = client.get(url)
     assert page.status_code == 200 and "Ajukan kepada Sekretaris" in page.text
-    assert client.post(url, data={"csrf_token": csrf_from(client, url), "summary": "Tiga pengaduan."}).status_code == 302
+    saved = client.post(url, data={"csrf_token": csrf_from(client, url), "summary": "Tiga pengaduan."})
+    assert saved.status_code == 302
     submit = url_for("pengaduan.report_submit", year=year, month=month)
     assert client.post(submit, data={"csrf_token": csrf_from(client, url)}).status_code == 302
     report = db.session.scalars(db.select(ComplaintReport)).one()

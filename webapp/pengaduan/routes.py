@@ -29,8 +29,8 @@ from webapp.pengaduan.service import (
     working_days_left,
 )
 from webapp.standards.models import Service
-from webapp.standards.service import search_services
 from webapp.standards.qr import qr_etag, qr_svg
+from webapp.standards.service import search_services
 
 CONFIRMATION_KEY = "pengaduan_terkirim"
 

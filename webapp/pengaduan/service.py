@@ -34,7 +34,6 @@ from webapp.pengaduan.models import (
     KOTAK_SARAN,
     LAPOR,
     ONLINE,
-    OPEN_STATUSES,
     ROUTING,
     SEDANG,
     SELESAI,

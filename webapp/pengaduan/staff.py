@@ -16,6 +16,7 @@ from webapp.admin.fields import choices, flatten_errors
 from webapp.auth.models import User
 from webapp.auth.roles import ADMIN, KEPALA_DINAS, PETUGAS_LOKET, SEKRETARIS, TIM_PENGADUAN, role_required
 from webapp.extensions import db
+from webapp.outbox.service import send_soon
 from webapp.pengaduan import bp
 from webapp.pengaduan.attachments import path_of
 from webapp.pengaduan.forms import (
@@ -58,7 +59,6 @@ from webapp.pengaduan.service import (
     working_days_between,
     working_days_left,
 )
-from webapp.outbox.service import send_soon
 from webapp.standards.models import utcnow
 
 BOOK_ROLES = (TIM_PENGADUAN, SEKRETARIS, KEPALA_DINAS, ADMIN)
@@ -157,21 +157,25 @@ def _assignees() -> list[User]:
     ))
 
 
+ACTION_FORMS = {
+    "verifikasi": OptionalNoteForm,
+    "bobot": ClassifyForm,
+    "tugaskan": AssignForm,
+    "catatan": NoteForm,
+    "balas": NoteForm,
+    "selesai": NoteForm,
+    "tolak": NoteForm,
+    "buka-kembali": NoteForm,
+    "kode-baru": ConfirmForm,
+}
+
+
 def _case_forms(complaint: Complaint, bound: dict | None = None) -> dict:
     """Every action's form; ``bound`` replaces one with the submitted, failing one."""
-    assign_form = AssignForm(formdata=None, assignee=complaint.assignee_id)
-    classify_form = ClassifyForm(formdata=None, weight=complaint.weight or "ringan")
-    forms = {
-        "verifikasi": OptionalNoteForm(formdata=None),
-        "bobot": classify_form,
-        "tugaskan": assign_form,
-        "catatan": NoteForm(formdata=None),
-        "balas": NoteForm(formdata=None),
-        "selesai": NoteForm(formdata=None),
-        "tolak": NoteForm(formdata=None),
-        "buka-kembali": NoteForm(formdata=None),
-        "kode-baru": ConfirmForm(formdata=None),
-    }
+    # Each form carries its action as prefix: the page holds several "text" fields, each needs its own id.
+    forms = {name: form_class(formdata=None, prefix=name) for name, form_class in ACTION_FORMS.items()}
+    forms["tugaskan"] = AssignForm(formdata=None, prefix="tugaskan", assignee=complaint.assignee_id)
+    forms["bobot"] = ClassifyForm(formdata=None, prefix="bobot", weight=complaint.weight or "ringan")
     forms.update(bound or {})
     forms["tugaskan"].assignee.choices = choices((u.id, f"{u.display_name} ({u.role.replace('_', ' ')})")
                                                  for u in _assignees())
@@ -204,17 +208,6 @@ def case_view(complaint_id: int) -> tuple[str, int]:
     return _render_case(_complaint_or_404(complaint_id))
 
 
-ACTION_FORMS = {
-    "verifikasi": OptionalNoteForm,
-    "bobot": ClassifyForm,
-    "tugaskan": AssignForm,
-    "catatan": NoteForm,
-    "balas": NoteForm,
-    "selesai": NoteForm,
-    "tolak": NoteForm,
-    "buka-kembali": NoteForm,
-    "kode-baru": ConfirmForm,
-}
 DONE_MESSAGES = {
     "verifikasi": "Pengaduan diverifikasi.",
     "bobot": "Bobot pengaduan disimpan.",
@@ -233,7 +226,7 @@ def case_action(complaint_id: int, action: str):
     """One handling step; a refused step shows the page again with what was typed."""
     complaint = _complaint_or_404(complaint_id)
     form_class = ACTION_FORMS.get(action) or abort(404)
-    form = form_class()
+    form = form_class(prefix=action)
     if action == "tugaskan":
         form.assignee.choices = choices((u.id, u.display_name) for u in _assignees())
     if not form.validate_on_submit():
