@@ -443,3 +443,52 @@ def test_attachment_rows_cascade_with_the_complaint():
     db.session.delete(complaint)
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count(ComplaintAttachment.id))) == 0
+
+
+def test_complaints_filed_at_once_get_unique_gapless_numbers(app):
+    """Eight form posts at the same moment, ten each: the per-year counter never repeats or skips."""
+    import threading
+
+    from webapp.pengaduan.routes import save_new_complaint
+
+    workers, each = 8, 10
+    barrier = threading.Barrier(workers)
+    numbers: list[str] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        with app.test_request_context():
+            try:
+                barrier.wait()
+                for _ in range(each):
+                    complaint, _, _ = save_new_complaint(
+                        ComplaintInput(description="Pengaduan serentak dari kios.", phone=PHONE), [])
+                    with lock:
+                        numbers.append(complaint.number)
+            except Exception as error:  # reported below
+                with lock:
+                    errors.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    year = local_today().year
+    assert sorted(numbers) == [f"ADU-{year}-{n:06d}" for n in range(1, workers * each + 1)]
+    assert db.session.scalar(db.select(db.func.count(Complaint.id))) == workers * each
+
+
+def test_an_oversized_file_is_refused_beside_the_field_and_the_text_kept(app, client):
+    from io import BytesIO
+
+    data = complaint_data(app, client)
+    # Larger than one attachment may be, and than MAX_CONTENT_LENGTH (5 MB) for any other form.
+    data["attachments"] = (BytesIO(b"%PDF-" + b"0" * (app.config["PENGADUAN_ATTACHMENT_MAX_BYTES"] + 10)), "besar.pdf")
+    answer = client.post(url_for("pengaduan.form"), data=data, content_type="multipart/form-data")
+    assert answer.status_code == 422
+    assert "besar.pdf lebih besar dari 5 MB" in answer.text and NAME in answer.text
