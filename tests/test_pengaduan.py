@@ -310,7 +310,9 @@ def test_wrong_codes_answer_404_and_the_lookup_redirects_right_ones(client):
     _, code = _file()
     assert client.get(url_for("pengaduan.track", code="A" * 16)).status_code == 404
     assert client.get(url_for("pengaduan.track_qr", code="A" * 16)).status_code == 404
-    assert client.get(url_for("api.get_complaint", code="A" * 16)).status_code == 404
+    missing = client.get(url_for("api.get_complaint", code="A" * 16))
+    assert missing.status_code == 404
+    _assert_valid("Error", missing.get_json())
     assert client.get(url_for("pengaduan.lookup")).status_code == 200
     miss = client.get(url_for("pengaduan.lookup", kode="ABCD-EFGH"))
     assert miss.status_code == 404 and "Kode tidak ditemukan" in miss.text
@@ -492,3 +494,18 @@ def test_an_oversized_file_is_refused_beside_the_field_and_the_text_kept(app, cl
     answer = client.post(url_for("pengaduan.form"), data=data, content_type="multipart/form-data")
     assert answer.status_code == 422
     assert "besar.pdf lebih besar dari 5 MB" in answer.text and NAME in answer.text
+
+
+def test_home_and_service_pages_link_the_complaint_form(client, make_service):
+    service = make_service()
+    home = client.get(url_for("main.home")).text
+    assert f'href="{url_for("pengaduan.form")}"' in home and f'href="{url_for("pengaduan.lookup")}"' in home
+    detail = client.get(url_for("standards.detail", slug=service.slug)).text
+    assert f'href="{url_for("pengaduan.form", layanan=service.slug)}"' in detail
+
+
+def test_the_confirmation_expires(app, client, monkeypatch):
+    client.post(url_for("pengaduan.form"), data=complaint_data(app, client))
+    assert client.get(url_for("pengaduan.confirmation")).status_code == 200
+    monkeypatch.setattr("webapp.pengaduan.routes.CONFIRMATION_SECONDS", -1)
+    assert client.get(url_for("pengaduan.confirmation")).status_code == 302

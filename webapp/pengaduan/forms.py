@@ -185,6 +185,8 @@ class DirectComplaintForm(ComplaintFields):
 
         if field.data and field.data > local_today():
             raise ValidationError("Tanggal diterima tidak boleh setelah hari ini.")
+        if field.data and (local_today() - field.data).days > 366:
+            raise ValidationError("Tanggal diterima paling lama setahun yang lalu.")
 
 
 class TrackLookupForm(FlaskForm):

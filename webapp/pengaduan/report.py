@@ -41,7 +41,7 @@ from webapp.pengaduan.models import (
 )
 from webapp.pengaduan.pdf import render_pdf
 from webapp.pengaduan.service import local_today, working_days_between
-from webapp.standards.models import utcnow
+from webapp.standards.models import Unit, utcnow
 
 READ_ROLES = (TIM_PENGADUAN, SEKRETARIS, KEPALA_DINAS, ADMIN)
 WRITE_ROLES = (TIM_PENGADUAN, ADMIN)
@@ -295,8 +295,9 @@ def report_review(year: int, month: int):
 
 def _export_context(year: int, month: int) -> dict:
     report = report_for(year, month)
+    units = db.session.scalars(select(Unit).order_by(Unit.name).limit(2)).all()
     return {"report": report, "figures": figures_of(report, year, month), "label": month_label(year, month),
-            "statuses": REPORT_STATUSES}
+            "statuses": REPORT_STATUSES, "office": units[0].name if len(units) == 1 else ""}
 
 
 @bp.route("/admin/pengaduan/laporan/<int:year>/<int:month>/laporan.pdf")

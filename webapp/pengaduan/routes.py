@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -33,6 +35,9 @@ from webapp.standards.qr import qr_etag, qr_svg
 from webapp.standards.service import search_services
 
 CONFIRMATION_KEY = "pengaduan_terkirim"
+# The confirmation (with the code) stays in this browser's session for an hour: long enough to
+# reload it, short enough that the next person at a shared computer does not find it.
+CONFIRMATION_SECONDS = 3600
 
 
 def submission_limit() -> str:
@@ -131,6 +136,7 @@ def form() -> WerkzeugResponse | str | tuple[str, int]:
             complaint, code, failed = save_new_complaint(complaint_input(form, "online"), uploads)
             route = reply_route(complaint)
             session[CONFIRMATION_KEY] = {
+                "at": int(time.time()),
                 "number": complaint.number,
                 "code": code,
                 "failed": failed,
@@ -146,7 +152,8 @@ def form() -> WerkzeugResponse | str | tuple[str, int]:
 def confirmation() -> WerkzeugResponse | str:
     """Number, tracking code and QR of the complaint just sent (kept in this browser's session)."""
     sent = session.get(CONFIRMATION_KEY)
-    if not sent:
+    if not sent or time.time() - sent.get("at", 0) > CONFIRMATION_SECONDS:
+        session.pop(CONFIRMATION_KEY, None)
         return redirect(url_for("pengaduan.form"))
     complaint = db.session.scalar(select(Complaint).where(Complaint.number == sent["number"]))
     if complaint is None:
