@@ -150,14 +150,15 @@ class ComplaintForm(ComplaintFields):
     def validate(self, extra_validators=None) -> bool:
         """Fields first, then the rules across fields and the robot checks."""
         valid = super().validate(extra_validators)
-        if self.website.data or not self._filled_slowly():
+        if self.website.data or not self.filled_slowly():
             self.form_errors.append(
                 "Formulir terkirim terlalu cepat. Periksa isian Anda, lalu tekan Kirim pengaduan sekali lagi."
             )
             valid = False
         return valid
 
-    def _filled_slowly(self) -> bool:
+    def filled_slowly(self) -> bool:
+        """Whether the signed opening time is genuine and at least PENGADUAN_MIN_FILL_SECONDS old."""
         try:
             started = int(_serializer().loads(self.started.data or ""))
         except (BadSignature, ValueError, TypeError):

@@ -143,7 +143,7 @@ def form() -> WerkzeugResponse | str | tuple[str, int]:
                 "sent_to": mask_recipient(route[1]) if route else "",
             }
             return redirect(url_for("pengaduan.confirmation"))
-    if not form.website.data and not form._filled_slowly():
+    if not form.website.data and not form.filled_slowly():
         form.stamp()  # a person who was too quick may send again after reading the message
     return render_template("pengaduan/form.html", form=form, errors=flatten_errors(form)), 422
 
