@@ -187,8 +187,13 @@ def test_anonymous_identity_is_for_the_complaint_team_only(client, login, make_u
         html = client.get(url).text
         assert NAME not in html and PHONE not in html and NIK not in html and "Anonim" in html
     assert complaint.number not in client.get(url_for("pengaduan.book", q="Uniknama")).text  # no unmasking by search
+    sheet = load_workbook(BytesIO(client.get(url_for("pengaduan.book", format="xlsx")).data)).active
+    assert [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["Anonim"]
     login("tim_pengaduan")
     assert NAME in client.get(url_for("pengaduan.case_view", complaint_id=complaint.id)).text
+    sheet = load_workbook(BytesIO(client.get(url_for("pengaduan.book", format="xlsx")).data)).active
+    number, received, name = next(sheet.iter_rows(min_row=2, max_col=3, values_only=True))
+    assert (number, received.date(), name) == (complaint.number, complaint.received_on, NAME)
     assert complaint.number in client.get(url_for("pengaduan.book", q="Uniknama")).text
 
 
