@@ -502,6 +502,8 @@ def test_home_and_service_pages_link_the_complaint_form(client, make_service):
     assert f'href="{url_for("pengaduan.form")}"' in home and f'href="{url_for("pengaduan.lookup")}"' in home
     detail = client.get(url_for("standards.detail", slug=service.slug)).text
     assert f'href="{url_for("pengaduan.form", layanan=service.slug)}"' in detail
+    unit = client.get(url_for("standards.unit", slug=service.unit.slug)).text
+    assert f'href="{url_for("pengaduan.form")}"' in unit
 
 
 def test_the_confirmation_expires(app, client, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -223,6 +224,9 @@ def test_markup_in_every_field_is_shown_escaped_on_every_page(app, client, login
     pages["case after"] = client.get(url_for("pengaduan.case_view", complaint_id=complaint.id)).text
     session_receipt = _act(client, complaint, "kode-baru")
     pages["receipt"] = client.get(session_receipt.headers["Location"]).text
+    pdf = client.get(url_for("pengaduan.minutes_pdf", complaint_id=complaint.id)).data
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert '<script>alert("x")</script>' in " ".join(text.split())  # printed as text, never interpreted
     for name, html in pages.items():
         assert "<script>alert" not in html, name
         assert "<img src=x" not in html, name
