@@ -126,3 +126,40 @@ def test_file_track_and_resolve_a_complaint(app, phone, desk, live_server, make_
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(report_pdf),
                     str(artifacts / "pengaduan-laporan")], check=True)
     limiter.reset()
+
+
+def test_a_complaint_ticket_is_recorded_at_the_counter(desk, live_server, make_queue, make_user, artifacts):
+    from datetime import time as clock
+
+    from antrian.models import Counter, QueueService
+    from antrian.service import call_next, issue_ticket
+    from webapp.extensions import db
+
+    q = make_queue()
+    d = QueueService(unit=q["unit"], code="D", name="Pengaduan", opens_at=clock(0, 0), closes_at=clock(0, 0))
+    desk_counter = Counter(unit=q["unit"], number=4, name="Loket 4", queue_services=[d])
+    db.session.add_all([d, desk_counter])
+    db.session.commit()
+    issue_ticket(d)
+    call_next(desk_counter)
+    db.session.commit()
+    make_user(role="petugas_loket", unit=q["unit"], username="loket4")
+
+    page = desk.new_page()
+    _login(page, live_server, "loket4", f"/antrian/loket?loket={desk_counter.id}")
+    expect(page.locator(".counter-number")).to_have_text("D-001")
+    page.get_by_role("link", name="Catat sebagai pengaduan").click()
+    expect(page.get_by_text("Dari tiket antrian D-001")).to_be_visible()
+    expect(page.get_by_label("Saluran")).to_have_value("datang_langsung")
+    page.get_by_label("Nama", exact=True).fill("Pak Harun")
+    page.get_by_label("Nomor HP/WhatsApp").fill("081355556666")
+    page.get_by_label("Apa yang terjadi?").fill("Izin saya sudah lewat 10 hari kerja dan belum terbit.")
+    page.get_by_role("button", name="Simpan pengaduan").click()
+    expect(page.locator(".error-summary")).to_contain_text("Pilih layanan")  # what was typed stays
+    expect(page.get_by_label("Nama", exact=True)).to_have_value("Pak Harun")
+    page.get_by_label("Layanan yang diadukan").select_option("lainnya")
+    page.get_by_label("Bila lainnya, layanan atau hal apa?").fill("Izin usaha")
+    page.get_by_role("button", name="Simpan pengaduan").click()
+    expect(page.get_by_role("heading", name="Tanda terima pengaduan")).to_be_visible()
+    expect(page.locator(".receipt-number")).to_have_text(re.compile(r"ADU-\d{4}-000001"))
+    page.screenshot(path=str(artifacts / "pengaduan-tanda-terima-1366.png"), full_page=True)
