@@ -77,6 +77,9 @@ class Config:
     API_RATE_LIMIT: str = os.environ.get("API_RATE_LIMIT", "600 per minute")
     # Tickets taken at the kiosk page per address (the office's kiosks may share one address).
     KIOSK_RATE_LIMIT: str = os.environ.get("KIOSK_RATE_LIMIT", "120 per minute")
+    # Survey responses per address, on the form and from anonymous API clients (a lobby
+    # survey kiosk shares one address; kiosks with a bearer token are not limited).
+    SURVEY_RATE_LIMIT: str = os.environ.get("SURVEY_RATE_LIMIT", "60 per hour")
 
     # Days the queue takes tickets, ISO weekdays (1 = Monday): Monday to Friday by default;
     # a Mal Pelayanan Publik open on Saturday sets "1,2,3,4,5,6".

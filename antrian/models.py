@@ -46,6 +46,9 @@ class QueueService(db.Model):
     daily_cap: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # The catalogue service this line delivers, when it delivers one: a served ticket's survey
+    # is then about that service; otherwise the respondent picks it on the form.
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id", ondelete="SET NULL"))
 
     unit: Mapped[Unit] = relationship()
     counters: Mapped[list[Counter]] = relationship(secondary=counter_queue_service, back_populates="queue_services")

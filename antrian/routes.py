@@ -37,6 +37,7 @@ from webapp.formatting import public_url
 from webapp.htmx import is_htmx, render_partial_or_page
 from webapp.standards.models import Unit
 from webapp.standards.qr import qr_etag, qr_svg
+from webapp.survei.service import survey_url, ticket_invitation
 
 
 def _queue_units() -> list[Unit]:
@@ -89,7 +90,15 @@ def ticket(token: str) -> str:
     """A ticket on the visitor's phone: position, people ahead, estimated wait; live."""
     found = _ticket_or_404(token)
     today = local_day(found.queue_service.unit).isoformat()
-    return render_template("antrian/ticket.html", ticket=found, view=ticket_view(found), today=today)
+    survey_link = None
+    if found.status == Ticket.DONE:  # served: one survey for this service, through a one-time link
+        token = ticket_invitation(found)
+        if token is not None:
+            survey_link = survey_url(token)
+            db.session.commit()
+    return render_template(
+        "antrian/ticket.html", ticket=found, view=ticket_view(found), today=today, survey_link=survey_link
+    )
 
 
 @bp.route("/tiket/<token>/cetak")

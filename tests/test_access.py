@@ -61,6 +61,11 @@ MATRIX: dict[str, set[str]] = {
     "admin.delete_closure": {"admin", "sekretaris"},
     "admin.outbox": {"admin", "tim_pengaduan", "sekretaris"},
     "admin.retry_message": {"admin", "tim_pengaduan", "sekretaris"},
+    "survei.results_page": {"admin", "sekretaris", "kepala_dinas", "tim_pengaduan"},
+    "survei.tabulation": {"admin", "sekretaris", "kepala_dinas", "tim_pengaduan"},
+    "survei.report": {"admin", "sekretaris", "kepala_dinas", "tim_pengaduan"},
+    "survei.follow_up": {"admin", "sekretaris", "kepala_dinas"},
+    "survei.queue_links": ADMIN_ONLY,
 }
 # A form posted empty by the matrix is answered 422 once the role is let in.
 CHECKED_FORMS = {"pengaduan.case_action", "pengaduan.report_review"}
@@ -76,6 +81,10 @@ def _url(
         "antrian.counter_action": {"counter_id": counter_id, "action": "panggil"},
         "antrian.setup": {"slug": unit_slug},
         "antrian.statistics": {"slug": unit_slug},
+        "survei.tabulation": {"slug": unit_slug},
+        "survei.report": {"slug": unit_slug},
+        "survei.follow_up": {"slug": unit_slug},
+        "survei.queue_links": {"slug": unit_slug},
         "admin.issue_token": {"user_id": user_id},
         "admin.revoke_token": {"user_id": user_id, "token_id": token_id},
         "admin.edit_unit": {"unit_id": unit_id},

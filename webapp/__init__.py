@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.outbox import bp as outbox_bp
     from webapp.pengaduan import bp as pengaduan_bp
     from webapp.standards import bp as standards_bp
+    from webapp.survei import bp as survei_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(main_bp)
@@ -118,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/admin")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(antrian_bp, url_prefix="/antrian")
+    app.register_blueprint(survei_bp)
     app.register_blueprint(pengaduan_bp)
 
 
@@ -125,6 +127,7 @@ def _register_template_helpers(app: Flask) -> None:
     """Filters and globals shared by every template."""
     from webapp import formatting
     from webapp.standards.components import CATEGORIES, COMPONENTS_BY_CODE
+    from webapp.survei.service import display as survey_display
 
     app.jinja_env.filters["rupiah"] = formatting.rupiah
     app.jinja_env.filters["tel_href"] = formatting.tel_href
@@ -132,6 +135,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["web_href"] = formatting.web_href
     app.jinja_env.filters["tanggal"] = formatting.tanggal
     app.jinja_env.filters["waktu"] = formatting.waktu
+    app.jinja_env.filters["angka"] = survey_display
     app.jinja_env.globals["public_url"] = formatting.public_url
     app.jinja_env.globals["asset_url"] = formatting.asset_url
     # Globals, not context processors: imported macros see globals without "with context".

@@ -189,8 +189,9 @@ class PageCacheMiddleware:
 
 
 # What the public sees is cleared from the cache when a change to it is committed here
-# (a draft is a service_version and is not public: publishing it changes the service row).
-_PUBLIC_TABLES = {"service", "unit"}
+# (a draft is a service_version and is not public: publishing it changes the service row;
+# a survey response or follow-up plan changes /ikm and the home page's IKM badge).
+_PUBLIC_TABLES = {"service", "unit", "survey_response", "survey_follow_up"}
 
 
 @event.listens_for(Session, "after_flush")

@@ -37,6 +37,8 @@
     status.textContent = "";
     if (ticket.status === "done") {
       status.appendChild(text("p", "big-fact", "Terima kasih, layanan Anda sudah selesai."));
+      // The survey link is made on the server once the service is finished: load the page once to show it.
+      if (box.getAttribute("data-status") !== "done") { box.setAttribute("data-status", "done"); window.location.reload(); }
     } else if (ticket.status === "skipped") {
       status.appendChild(text("p", "notice", "Nomor Anda sudah dipanggil tetapi Anda belum datang. Temui petugas loket untuk dipanggil ulang."));
     }
@@ -46,8 +48,9 @@
   socket.on("disconnect", function () { link.textContent = "Koneksi terputus, menyambung kembali…"; });
   socket.on("snapshot", function (state) {
     version = state.version;
-    render(state);
-    if (state.ticket) { renderTicket(state.ticket); }
+    var finished = state.ticket && (state.ticket.status === "done" || state.ticket.status === "skipped");
+    // A finished ticket is in no list: render() would ask for this ticket's state again, and again.
+    if (finished) { renderTicket(state.ticket); } else { render(state); }
   });
   socket.on("state", function (state) {
     if (state.version <= version) { return; }

@@ -40,6 +40,8 @@ def http_error(error: HTTPException):
         return Response("Host tidak dikenal.", status=400, mimetype="text/plain")
     if error.code == 500:
         return server_error(error)
+    if error.response is not None:  # the raiser made its own answer (e.g. a form kept on a 429)
+        return error.response
     return _render(error.code or 500)
 
 

@@ -20,11 +20,14 @@ log = logging.getLogger(__name__)
 @bp.route("/")
 @cached_page
 def home() -> str:
-    """The office home: search, today's queue and the services of every unit."""
+    """The office home: search, each unit's IKM badge, today's queue and the services of every unit."""
     from antrian.service import queue_summaries
+    from webapp.survei.routes import home_badges
 
     units = units_with_services()
-    return render_template("main/home.html", form=SearchForm(), units=units, queues=queue_summaries(units))
+    return render_template(
+        "main/home.html", form=SearchForm(), units=units, queues=queue_summaries(units), ikm=home_badges(units)
+    )
 
 
 @bp.route("/healthz")

@@ -1,0 +1,116 @@
+"""Exports: the tabulation workbook (as offices tabulate by hand) and the semester report as PDF."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC
+from fractions import Fraction
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import render_template
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from webapp.survei.models import ELEMENT_CODES, SurveyResponse
+from webapp.survei.service import (
+    CONVERSION,
+    EDUCATIONS,
+    ELEMENTS_BY_CODE,
+    OCCUPATIONS,
+    WEIGHT,
+    Result,
+)
+
+PEOPLE_HEADERS = ["No.", "Tanggal", "Jam", "Layanan", "Jenis kelamin", "Umur", "Pendidikan", "Pekerjaan"]
+FIRST_ELEMENT_COLUMN = len(PEOPLE_HEADERS) + 1
+BOLD = Font(bold=True)
+SHADE = PatternFill("solid", fgColor="E8EEF1")
+
+
+def tabulation_xlsx(title_lines: list[str], rows: list[SurveyResponse], result: Result) -> bytes:
+    """One row per respondent, one column per element; under them the sums, the NRR, the weighted
+    NRR (NRR x 1/9), their total and the IKM (total x 25) with its grade.
+
+    Cells hold the exact figures (as far as a spreadsheet number can); only the number format rounds.
+    """
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Tabulasi"
+    for line in title_lines:
+        sheet.append([line])
+        sheet.cell(sheet.max_row, 1).font = BOLD
+    sheet.append([])
+    header_row = sheet.max_row + 1
+    sheet.append([*PEOPLE_HEADERS, *ELEMENT_CODES])
+    sheet.append([""] * len(PEOPLE_HEADERS) + [ELEMENTS_BY_CODE[c].name for c in ELEMENT_CODES])
+    for row in (header_row, header_row + 1):
+        for cell in sheet[row]:
+            cell.font = BOLD
+            cell.fill = SHADE
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for number, response in enumerate(rows, start=1):
+        sheet.append(
+            [
+                number,
+                response.survey_date,
+                _local_time(response),
+                response.service.title,
+                response.sex,
+                response.age,
+                EDUCATIONS.get(response.education, response.education),
+                OCCUPATIONS.get(response.occupation, response.occupation),
+                *[response.answers()[c] for c in ELEMENT_CODES],
+            ]
+        )
+        sheet.cell(sheet.max_row, 2).number_format = "DD-MM-YYYY"
+    label_column = FIRST_ELEMENT_COLUMN - 1
+    by_code = {e.element.code: e for e in result.elements}
+
+    def summary_row(label: str, values: list[Any], number_format: str) -> int:
+        sheet.append([None] * (label_column - 1) + [label, *values])
+        row = sheet.max_row
+        sheet.cell(row, label_column).font = BOLD
+        for column in range(FIRST_ELEMENT_COLUMN, FIRST_ELEMENT_COLUMN + len(values)):
+            sheet.cell(row, column).number_format = number_format
+        return row
+
+    if result.respondents:
+        summary_row("Jumlah nilai per unsur", [by_code[c].total for c in ELEMENT_CODES], "0")
+        summary_row("NRR per unsur (jumlah nilai / responden)", [float(by_code[c].nrr) for c in ELEMENT_CODES], "0.000")
+        summary_row(
+            "NRR tertimbang (NRR x 1/9)", [float(by_code[c].nrr * WEIGHT) for c in ELEMENT_CODES], "0.000"
+        )
+        summary_row("Mutu per unsur", [by_code[c].grade.letter for c in ELEMENT_CODES], "@")
+        weighted_total = sum((by_code[c].nrr * WEIGHT for c in ELEMENT_CODES), Fraction(0))
+        summary_row("Jumlah NRR tertimbang", [float(weighted_total)], "0.0000")
+        summary_row(f"IKM (jumlah NRR tertimbang x {CONVERSION})", [float(result.ikm)], "0.00")
+        summary_row("Mutu pelayanan", [f"{result.grade.letter} ({result.grade.label})"], "@")
+    summary_row("Jumlah responden", [result.respondents], "0")
+    widths = {1: 6, 2: 12, 3: 7, 4: 38, 5: 8, 6: 7, 7: 16, 8: 18}
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.column_dimensions[get_column_letter(label_column)].width = 40
+    for column in range(FIRST_ELEMENT_COLUMN, FIRST_ELEMENT_COLUMN + len(ELEMENT_CODES)):
+        sheet.column_dimensions[get_column_letter(column)].width = 12
+    sheet.freeze_panes = sheet.cell(header_row + 2, FIRST_ELEMENT_COLUMN)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _local_time(response: SurveyResponse) -> str:
+    """The hour the response was sent, in the unit's time zone (SQLite hands back naive UTC)."""
+    moment = response.submitted_at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(response.unit.timezone)).strftime("%H:%M")
+
+
+def report_pdf(**context: Any) -> bytes:
+    """The semester report, drawn by WeasyPrint from an HTML template."""
+    from weasyprint import HTML  # heavy: imported only when a report is asked for
+
+    html = render_template("survei/report_pdf.html", **context)
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,50 @@
+"""A unit's results for a period, as the public page, the staff page and the semester report show them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.standards.models import Service, Unit
+from webapp.survei.models import FollowUpPlan, SurveyResponse
+from webapp.survei.service import ELEMENTS_BY_CODE, Period, results
+
+
+def follow_up_plan(unit: Unit, period: Period) -> FollowUpPlan | None:
+    """The unit's follow-up plan for exactly this period, if staff wrote one."""
+    return db.session.scalar(
+        select(FollowUpPlan).where(FollowUpPlan.unit_id == unit.id, FollowUpPlan.period == period.key)
+    )
+
+
+def plan_rows(plan: FollowUpPlan | None) -> list[dict[str, Any]]:
+    """The plan's filled rows, each with its element's name."""
+    if plan is None:
+        return []
+    rows = []
+    for item in plan.items or []:
+        if not (item.get("action") or "").strip():
+            continue
+        element = ELEMENTS_BY_CODE.get(item.get("element") or "")
+        rows.append({**item, "element_name": f"{element.code} {element.name}" if element else "Umum"})
+    return rows
+
+
+def unit_report(unit: Unit, period: Period, *, service: Service | None = None) -> dict[str, Any]:
+    """The figures of a unit (or one of its services) for a period, each service's, and the follow-up plan."""
+    result = results(period, unit=unit, service=service)
+    service_ids = db.session.scalars(
+        select(SurveyResponse.service_id)
+        .where(SurveyResponse.unit_id == unit.id, SurveyResponse.survey_date.between(period.first, period.last))
+        .group_by(SurveyResponse.service_id)
+    ).all()
+    services = db.session.scalars(select(Service).where(Service.id.in_(service_ids)).order_by(Service.title)).all()
+    plan = follow_up_plan(unit, period)
+    return {
+        "result": result,
+        "service_results": [(s, results(period, service=s, detail=False)) for s in services],
+        "plan": plan,
+        "plan_rows": plan_rows(plan),
+    }

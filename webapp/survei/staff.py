@@ -1,0 +1,214 @@
+"""Staff pages of the survey: results per unit, service and period, the follow-up plan editor,
+the queue lines' services, and the exports (XLSX tabulation, PDF semester report)."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from webapp.admin.fields import apply_list_operation, choices, flatten_errors
+from webapp.audit.models import record
+from webapp.auth.roles import ADMIN, KEPALA_DINAS, SEKRETARIS, TIM_PENGADUAN, role_required
+from webapp.extensions import db
+from webapp.standards.models import Service, Unit
+from webapp.survei import bp
+from webapp.survei.exports import report_pdf, tabulation_xlsx
+from webapp.survei.forms import FollowUpForm
+from webapp.survei.models import FollowUpPlan
+from webapp.survei.report import follow_up_plan, unit_report
+from webapp.survei.routes import chosen_period
+from webapp.survei.service import ELEMENTS, Period, local_today, period_choices, responses, suggest_link
+
+VIEWERS = (ADMIN, SEKRETARIS, KEPALA_DINAS, TIM_PENGADUAN)
+PLANNERS = (ADMIN, SEKRETARIS, KEPALA_DINAS)
+MAX_PLAN_ROWS = 20
+
+
+def _units() -> list[Unit]:
+    statement = select(Unit).order_by(Unit.name)
+    if current_user.unit_id is not None:
+        statement = statement.where(Unit.id == current_user.unit_id)
+    return list(db.session.scalars(statement))
+
+
+def _unit_or_403(slug: str) -> Unit:
+    unit = Unit.by_slug(slug) or abort(404)
+    if not current_user.can_manage_unit(unit.id):
+        abort(403)
+    return unit
+
+
+def _service_of(unit: Unit) -> Service | None:
+    slug = request.args.get("layanan")
+    if not slug:
+        return None
+    service = Service.by_slug(slug)
+    if service is None or service.unit_id != unit.id:
+        abort(404)
+    return service
+
+
+def _file_stem(unit: Unit, period: Period, service: Service | None) -> str:
+    return f"ikm-{(service.slug if service else unit.slug)}-{period.key}"
+
+
+@bp.route("/admin/survei")
+@role_required(*VIEWERS)
+def results_page() -> str | WerkzeugResponse:
+    """Results of a unit (or one of its services) for a period, with the suggestions and the exports."""
+    units = _units()
+    if not units:
+        return render_template("survei/admin_results.html", units=[], unit=None)
+    slug = request.args.get("instansi")
+    unit = _unit_or_403(slug) if slug else units[0]
+    service = _service_of(unit)
+    period = chosen_period(unit)
+    report = unit_report(unit, period, service=service)
+    suggestions = [r for r in responses(period, unit=unit, service=service) if r.suggestion]
+    return render_template(
+        "survei/admin_results.html",
+        units=units,
+        unit=unit,
+        service=service,
+        services=unit.published_services,
+        period=period,
+        periods=period_choices(local_today(unit)),
+        suggestions=suggestions,
+        elements=ELEMENTS,
+        can_plan=current_user.role in PLANNERS,
+        **report,
+    )
+
+
+@bp.route("/admin/survei/<slug>/tabulasi.xlsx")
+@role_required(*VIEWERS)
+def tabulation(slug: str) -> Response:
+    """The tabulation workbook: one row per respondent, one column per element, NRR and IKM below."""
+    unit = _unit_or_403(slug)
+    service = _service_of(unit)
+    period = chosen_period(unit)
+    report = unit_report(unit, period, service=service)
+    title = ["Tabulasi Survei Kepuasan Masyarakat (PermenPANRB 14/2017)", unit.name]
+    if service is not None:
+        title.append(f"Layanan: {service.title}")
+    title.append(f"Periode: {period.label} ({period.first:%d-%m-%Y} s.d. {period.last:%d-%m-%Y})")
+    body = tabulation_xlsx(title, responses(period, unit=unit, service=service), report["result"])
+    return Response(
+        body,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{_file_stem(unit, period, service)}.xlsx"'},
+    )
+
+
+@bp.route("/admin/survei/<slug>/laporan.pdf")
+@role_required(*VIEWERS)
+def report(slug: str) -> Response:
+    """The report of a period (a semester by default) as PDF, to print, sign and publish."""
+    unit = _unit_or_403(slug)
+    period = chosen_period(unit)
+    context = unit_report(unit, period)
+    body = report_pdf(unit=unit, period=period, elements=ELEMENTS, printed_on=local_today(unit), **context)
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="laporan-{_file_stem(unit, period, None)}.pdf"'},
+    )
+
+
+def _plan_data(plan: FollowUpPlan | None, flagged_codes: list[str]) -> dict:
+    if plan is not None and plan.items:
+        return {"items": plan.items, "note": plan.note}
+    # A new plan starts with one row per flagged element: what the results ask to improve.
+    return {"items": [{"element": code} for code in flagged_codes] or [{}], "note": ""}
+
+
+@bp.route("/admin/survei/<slug>/rencana-tindak-lanjut", methods=["GET", "POST"])
+@role_required(*PLANNERS)
+def follow_up(slug: str) -> WerkzeugResponse | str | tuple[str, int]:
+    """Write the follow-up plan of a unit for a period; it is published beside the results at once."""
+    unit = _unit_or_403(slug)
+    period = chosen_period(unit)
+    report_data = unit_report(unit, period)
+    plan = follow_up_plan(unit, period)
+    flagged = [e.element.code for e in report_data["result"].flagged]
+    if request.method == "POST":
+        form = FollowUpForm()
+        op = request.form.get("op", "")
+        if op:
+            data = {"items": [entry.data for entry in form.items.entries], "note": form.note.data or ""}
+            apply_list_operation(data, op)
+            data["items"] = data["items"][:MAX_PLAN_ROWS]
+            form = FollowUpForm(formdata=None, data=data)
+            _element_choices(form)
+            return render_template(
+                "survei/follow_up.html", unit=unit, period=period, form=form, errors=[], **report_data
+            )
+    else:
+        form = FollowUpForm(formdata=None, data=_plan_data(plan, flagged))
+    _element_choices(form)
+    if request.method == "POST" and form.validate():
+        items = [
+            {
+                "element": entry.element.data or "",
+                "action": (entry.action.data or "").strip(),
+                "schedule": (entry.schedule.data or "").strip(),
+                "responsible": (entry.responsible.data or "").strip(),
+            }
+            for entry in form.items.entries
+            if (entry.action.data or "").strip()
+        ][:MAX_PLAN_ROWS]
+        if plan is None:
+            plan = FollowUpPlan(unit_id=unit.id, period=period.key)
+            db.session.add(plan)
+        plan.items = items
+        plan.note = (form.note.data or "").strip()
+        plan.updated_by = current_user.username
+        db.session.flush()
+        record("update", "survey_follow_up", plan.id, f"Rencana tindak lanjut {period.label}", unit_id=unit.id)
+        db.session.commit()
+        flash("Rencana tindak lanjut disimpan dan diterbitkan di halaman IKM.", "success")
+        return redirect(url_for("survei.results_page", instansi=unit.slug, periode=period.key))
+    status = 422 if request.method == "POST" else 200
+    errors = flatten_errors(form) if request.method == "POST" else []
+    return (
+        render_template("survei/follow_up.html", unit=unit, period=period, form=form, errors=errors, **report_data),
+        status,
+    )
+
+
+def _element_choices(form: FollowUpForm) -> None:
+    options = choices([("", "Umum (semua unsur)"), *((e.code, f"{e.code} {e.name}") for e in ELEMENTS)])
+    for entry in form.items.entries:
+        entry.element.choices = options
+
+
+@bp.route("/admin/survei/<slug>/antrian", methods=["GET", "POST"])
+@role_required(ADMIN)
+def queue_links(slug: str) -> WerkzeugResponse | str:
+    """Which catalogue service each queue line delivers: a served ticket's survey is then about it."""
+    from antrian.models import QueueService
+
+    unit = _unit_or_403(slug)
+    statement = select(QueueService).where(QueueService.unit_id == unit.id)
+    lines = list(db.session.scalars(statement.order_by(QueueService.position, QueueService.code)))
+    services = {s.id: s for s in unit.published_services}
+    if request.method == "POST":
+        changes = []
+        for line in lines:
+            raw = request.form.get(f"line-{line.id}", "")
+            chosen = int(raw) if raw.isdigit() and int(raw) in services else None
+            if chosen != line.service_id:
+                changes.append(f"{line.code}: {services[chosen].title if chosen else 'dipilih pengunjung'}")
+                line.service_id = chosen
+        if changes:
+            summary = "Layanan antrian untuk survei: " + "; ".join(changes)
+            record("update", "queue_service", None, summary, unit_id=unit.id)
+        db.session.commit()
+        flash("Tautan antrian ke layanan disimpan.", "success")
+        return redirect(url_for("survei.queue_links", slug=unit.slug))
+    suggestions = {line.id: suggest_link(line) for line in lines if line.service_id is None}
+    return render_template(
+        "survei/queue_links.html", unit=unit, lines=lines, services=list(services.values()), suggestions=suggestions
+    )
