@@ -132,6 +132,24 @@ class Config:
     # SECRET_KEY. Set it on its own in production, so that rotating SECRET_KEY (which logs
     # everyone out) does not turn every printed QR code invalid; changing it does exactly that.
     VERIFICATION_KEY: str | None = os.environ.get("VERIFICATION_KEY") or None
+    # Complaints (pengaduan). Submissions per address, the public form and the API together;
+    # wrong tracking codes per address (right ones are not counted).
+    PENGADUAN_RATE_LIMIT: str = os.environ.get("PENGADUAN_RATE_LIMIT", "5 per minute;30 per hour")
+    PENGADUAN_LACAK_RATE_LIMIT: str = os.environ.get("PENGADUAN_LACAK_RATE_LIMIT", "20 per 10 minutes")
+    # Seconds a person needs at least to fill the form; faster posts are taken for robots.
+    PENGADUAN_MIN_FILL_SECONDS: int = _env_int("PENGADUAN_MIN_FILL_SECONDS", 4)
+    # Attachments: how many, how large each (bytes), and where they are kept (default
+    # instance/pengaduan-lampiran; never under static/).
+    PENGADUAN_MAX_ATTACHMENTS: int = _env_int("PENGADUAN_MAX_ATTACHMENTS", 3)
+    PENGADUAN_ATTACHMENT_MAX_BYTES: int = _env_int("PENGADUAN_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+    PENGADUAN_UPLOAD_DIR: str = os.environ.get("PENGADUAN_UPLOAD_DIR", "")
+    # Messages to a phone number go by "whatsapp" or "sms" (through MESSAGE_GATEWAY_URL).
+    PENGADUAN_PHONE_CHANNEL: str = os.environ.get("PENGADUAN_PHONE_CHANNEL", "whatsapp")
+    # Open complaints due within this many working days are "due soon" in the Buku Pengaduan.
+    PENGADUAN_DUE_SOON_DAYS: int = _env_int("PENGADUAN_DUE_SOON_DAYS", 3)
+    # Queue services whose tickets are complaints (service D of the demo): the counter panel
+    # offers to record the ticket as a complaint.
+    PENGADUAN_QUEUE_CODES: frozenset[str] = frozenset(_env_list("PENGADUAN_QUEUE_CODES") or ["D"])
 
     # CSRF tokens last as long as the session: a counter PC stays on one page all day.
     WTF_CSRF_TIME_LIMIT: int | None = None

@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.errors import bp as errors_bp
     from webapp.main import bp as main_bp
     from webapp.outbox import bp as outbox_bp
+    from webapp.pengaduan import bp as pengaduan_bp
     from webapp.standards import bp as standards_bp
     from webapp.survei import bp as survei_bp
 
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(antrian_bp, url_prefix="/antrian")
     app.register_blueprint(berkas_bp)
     app.register_blueprint(survei_bp)
+    app.register_blueprint(pengaduan_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """The satisfaction survey (SKM): responses, one-time invitations, follow-up plans; queue lines linked to services.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005 (written after 0004; follows the complaints migration since both branches met)
 Create Date: 2026-11-22 07:00:00
 
 """
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

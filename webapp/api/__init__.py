@@ -9,4 +9,4 @@ bp = Blueprint("api", __name__)
 # Anonymous clients are limited per address; kiosks and staff with a bearer token are not.
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], exempt_when=lambda: g.get("api_token") is not None)(bp)
 
-from webapp.api import antrian, berkas, routes, survei  # noqa: E402,F401
+from webapp.api import antrian, berkas, pengaduan, routes, survei  # noqa: E402,F401

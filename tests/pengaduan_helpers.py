@@ -1,0 +1,45 @@
+"""Helpers shared by the complaint tests."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from tests.conftest import csrf_from
+
+NAME = "Budi Santoso Uniknama"
+PHONE = "081298765432"
+EMAIL = "budi.rahasia@contoh.id"
+NIK = "1401021234567890"
+NIB = "9120001234567"
+
+
+def started_token(app) -> str:
+    """A signed form-opening time far enough in the past."""
+    import time
+
+    from webapp.pengaduan.forms import _serializer
+
+    with app.test_request_context():
+        return _serializer().dumps(int(time.time()) - 600)
+
+
+def complaint_data(app, client, **overrides) -> dict:
+    """A valid public form post."""
+    data = {
+        "csrf_token": csrf_from(client, url_for("pengaduan.form")),
+        "started": started_token(app),
+        "name": NAME,
+        "phone": PHONE,
+        "email": EMAIL,
+        "nik": NIK,
+        "nib": NIB,
+        "service": "lainnya",
+        "service_other": "Perizinan reklame",
+        "description": "Petugas meminta biaya tambahan untuk mempercepat izin.",
+        "incident_place": "Loket 2",
+        "desired_outcome": "Biaya dikembalikan.",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+

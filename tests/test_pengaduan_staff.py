@@ -1,0 +1,397 @@
+"""Complaint staff work: the Buku Pengaduan, handling steps and history, direct complaints, the monthly report."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import date, timedelta
+from io import BytesIO
+
+import pytest
+from flask import url_for
+from openpyxl import load_workbook
+
+from tests.conftest import csrf_from
+from tests.pengaduan_helpers import EMAIL, NAME, NIK, PHONE, complaint_data
+from webapp.extensions import db, limiter
+from webapp.outbox.models import OutboxMessage
+from webapp.pengaduan.models import Complaint, ComplaintReport
+from webapp.pengaduan.service import (
+    ComplaintError,
+    ComplaintInput,
+    classify,
+    file_complaint,
+    find_by_code,
+    local_today,
+    resolve,
+    verify,
+)
+from webapp.workdays.service import add_working_days
+
+MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def _file(**overrides) -> tuple[Complaint, str]:
+    data = ComplaintInput(description="Antrean di loket pendaftaran tidak bergerak.", name=NAME, phone=PHONE,
+                          email=EMAIL, nik=NIK)
+    for key, value in overrides.items():
+        setattr(data, key, value)
+    complaint, code = file_complaint(data)
+    db.session.commit()
+    return complaint, code
+
+
+def _act(client, complaint, action, **data):
+    token = csrf_from(client, url_for("pengaduan.case_view", complaint_id=complaint.id))
+    fields = {f"{action}-{name}": value for name, value in data.items()}
+    return client.post(url_for("pengaduan.case_action", complaint_id=complaint.id, action=action),
+                       data={f"{action}-csrf_token": token, **fields})
+
+
+def test_handling_from_receipt_to_minutes_with_history(client, login, make_user):
+    complaint, code = _file()
+    officer = make_user(role="tim_pengaduan", username="petugas-a")
+    lead = login("tim_pengaduan", username="ketua-tim")
+
+    assert _act(client, complaint, "bobot", weight="ringan").status_code == 422  # verify first
+    assert _act(client, complaint, "verifikasi", text="Identitas lengkap.").status_code == 302
+    answer = _act(client, complaint, "bobot", weight="sedang", text="Menyangkut pungutan.")
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert complaint.weight == "sedang" and complaint.status == "ditindaklanjuti"
+    assert complaint.holder.startswith("Kepala Bidang dan Kepala Dinas")
+    assert _act(client, complaint, "tugaskan", assignee=officer.id).status_code == 302
+    db.session.expire_all()
+    assert complaint.assignee_id == officer.id and officer.display_name in complaint.holder
+    assert _act(client, complaint, "catatan", text="Cek rekaman CCTV loket 2.").status_code == 302
+    assert _act(client, complaint, "balas", text="Kami sedang memeriksa kejadian ini.").status_code == 302
+    refused = _act(client, complaint, "selesai", text="")
+    assert refused.status_code == 422 and "Wajib diisi" in refused.text
+    resolved = _act(client, complaint, "selesai", text="Biaya tambahan dikembalikan; petugas diberi teguran.")
+    assert resolved.status_code == 302
+
+    db.session.expire_all()
+    assert complaint.status == "selesai" and complaint.closed_at is not None
+    actions = [e.action for e in complaint.events]
+    assert actions == ["diterima", "diverifikasi", "klasifikasi", "ditindaklanjuti", "ditugaskan", "catatan",
+                       "balasan", "selesai"]
+    assert all(e.actor == lead.display_name for e in complaint.events[1:])
+    assert {e.action for e in complaint.events if e.public} == {"diterima", "diverifikasi", "ditindaklanjuti",
+                                                                "balasan", "selesai"}
+    page = client.get(url_for("pengaduan.case_view", complaint_id=complaint.id)).text
+    assert "Cek rekaman CCTV loket 2." in page and lead.display_name in page
+    tracking = client.get(url_for("pengaduan.track", code=code)).text
+    assert "Cek rekaman CCTV" not in tracking and officer.display_name not in tracking
+    assert "Kami sedang memeriksa kejadian ini." in tracking and "Biaya tambahan dikembalikan" in tracking
+    topics = [m.topic for m in db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert topics == ["pengaduan.diterima", "pengaduan.balasan", "pengaduan.selesai"]
+
+    pdf = client.get(url_for("pengaduan.minutes_pdf", complaint_id=complaint.id))
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.mimetype == "application/pdf"
+    assert complaint.number in pdf.headers["Content-Disposition"]
+
+    assert _act(client, complaint, "buka-kembali", text="Pengadu belum menerima pengembalian.").status_code == 302
+    db.session.expire_all()
+    assert complaint.status == "ditindaklanjuti" and complaint.closed_at is None
+    assert complaint.due_on == add_working_days(local_today(), 14)
+    assert client.get(url_for("pengaduan.minutes_pdf", complaint_id=complaint.id)).status_code == 404
+    assert _act(client, complaint, "tolak", text="").status_code == 422
+    assert _act(client, complaint, "tolak", text="Di luar kewenangan dinas.").status_code == 302
+    db.session.expire_all()
+    assert complaint.status == "ditolak" and complaint.rejection_reason == "Di luar kewenangan dinas."
+    assert "Di luar kewenangan dinas." in client.get(url_for("pengaduan.track", code=code)).text
+
+
+def test_classification_routes_as_seed_004_says(login):
+    user = login("tim_pengaduan")
+    for weight, holder in (("ringan", user.display_name), ("sedang", "Kepala Bidang dan Kepala Dinas"),
+                           ("berat", "Kepala Dinas bersama Bupati/Wali Kota")):
+        complaint, _ = _file()
+        verify(complaint, user)
+        from webapp.pengaduan.service import assign
+
+        assign(complaint, user, user)
+        classify(complaint, weight, user)
+        assert complaint.holder.startswith(holder), (weight, complaint.holder)
+    with pytest.raises(ComplaintError):
+        classify(complaint, "ekstrem", user)
+
+
+def test_reply_goes_through_the_channel_the_complaint_came_from(app, login):
+    user = login("tim_pengaduan")
+    from webapp.pengaduan.service import reply
+
+    cases = [("email", EMAIL, PHONE, ("email", EMAIL)), ("telepon", "", PHONE, ("whatsapp", PHONE)),
+             ("surat", EMAIL, PHONE, ("whatsapp", PHONE)), ("surat", "", "", None),
+             ("datang_langsung", "", "", None), ("online", "", PHONE, ("whatsapp", PHONE))]
+    for channel, email, phone, expected in cases:
+        db.session.execute(db.delete(OutboxMessage))
+        complaint, _ = _file(channel=channel, email=email, phone=phone)
+        verify(complaint, user)
+        sent = reply(complaint, "Jawaban.", user)
+        db.session.commit()
+        messages = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.topic == "pengaduan.balasan")).all()
+        assert sent == (expected is not None), channel
+        assert [(m.channel, m.recipient) for m in messages] == ([expected] if expected else []), channel
+
+
+def test_book_lists_overdue_then_due_soon_first_and_highlights_them(client, login):
+    today = local_today()
+    fresh, _ = _file()
+    overdue, _ = _file()
+    overdue.due_on = today - timedelta(days=3)
+    soon, _ = _file()
+    soon.due_on = add_working_days(today, 1)
+    closed, _ = _file()
+    closed.status, closed.due_on = "selesai", today - timedelta(days=30)
+    db.session.commit()
+    login("sekretaris")
+    page = client.get(url_for("pengaduan.book"))
+    assert page.status_code == 200
+    order = re.findall(r">(ADU-\d{4}-\d{6})<", page.text)
+    assert order == [overdue.number, soon.number, fresh.number, closed.number]
+    rows = re.findall(r'<tr class="([^"]*)">\s*<td><a [^>]*>(ADU-[\d-]+)<', page.text)
+    assert ("deadline-terlambat", overdue.number) in rows and ("deadline-segera", soon.number) in rows
+    assert "1 terlambat" in page.text and "1 segera jatuh tempo" in page.text
+    only_late = client.get(url_for("pengaduan.book", tenggat="terlambat")).text
+    assert overdue.number in only_late and fresh.number not in only_late
+    open_only = client.get(url_for("pengaduan.book", status="terbuka")).text
+    assert closed.number not in open_only
+
+
+def test_book_filters_search_and_pages(client, login, make_service):
+    service = make_service(title="Izin Reklame")
+    _file(service=service, channel="surat", description="Surat pengaduan tentang reklame roboh.")
+    for i in range(30):
+        _file(description=f"Pengaduan biasa nomor {i} tentang antrean.")
+    login("tim_pengaduan")
+    by_search = client.get(url_for("pengaduan.book", q="roboh")).text
+    assert by_search.count("ADU-") == 1 and "Izin Reklame" in by_search
+    assert client.get(url_for("pengaduan.book", channel="surat")).text.count('<td><a href="/admin/pengaduan/') == 1
+    first = client.get(url_for("pengaduan.book")).text
+    assert "Halaman 1 dari 2" in first and "Berikutnya" in first
+    second = client.get(url_for("pengaduan.book", halaman=2)).text
+    assert second.count('<td><a href="/admin/pengaduan/') == 6
+
+
+def test_anonymous_identity_is_for_the_complaint_team_only(client, login, make_user):
+    complaint, _ = _file(anonymous=True)
+    login("sekretaris")
+    for url in (url_for("pengaduan.book"), url_for("pengaduan.case_view", complaint_id=complaint.id)):
+        html = client.get(url).text
+        assert NAME not in html and PHONE not in html and NIK not in html and "Anonim" in html
+    assert complaint.number not in client.get(url_for("pengaduan.book", q="Uniknama")).text  # no unmasking by search
+    sheet = load_workbook(BytesIO(client.get(url_for("pengaduan.book", format="xlsx")).data)).active
+    assert [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["Anonim"]
+    login("tim_pengaduan")
+    assert NAME in client.get(url_for("pengaduan.case_view", complaint_id=complaint.id)).text
+    sheet = load_workbook(BytesIO(client.get(url_for("pengaduan.book", format="xlsx")).data)).active
+    number, received, name = next(sheet.iter_rows(min_row=2, max_col=3, values_only=True))
+    assert (number, received.date(), name) == (complaint.number, complaint.received_on, NAME)
+    assert complaint.number in client.get(url_for("pengaduan.book", q="Uniknama")).text
+
+
+def test_markup_in_every_field_is_shown_escaped_on_every_page(app, client, login, make_service):
+    data = complaint_data(app, client, name=MARKUP, service_other=MARKUP, description=f"Uraian {MARKUP}",
+                          incident_place=MARKUP, desired_outcome=MARKUP)
+    assert client.post(url_for("pengaduan.form"), data=data).status_code == 302
+    confirmation = client.get(url_for("pengaduan.confirmation")).text
+    code = re.search(r"/pengaduan/lacak/([0-9A-Z]{16})", confirmation).group(1)
+    complaint = find_by_code(code)
+    login("tim_pengaduan")
+    for action, field in (("verifikasi", "text"), ("catatan", "text"), ("balas", "text")):
+        assert _act(client, complaint, action, **{field: f"Teks {MARKUP}"}).status_code == 302
+    bad_form = client.post(url_for("pengaduan.form"), data=complaint_data(app, client, name=MARKUP, phone="",
+                                                                         email="", description=MARKUP))
+    pages = {
+        "confirmation": confirmation,
+        "invalid form": bad_form.text,
+        "tracking": client.get(url_for("pengaduan.track", code=code)).text,
+        "book": client.get(url_for("pengaduan.book")).text,
+        "case": client.get(url_for("pengaduan.case_view", complaint_id=complaint.id)).text,
+        "report": client.get(url_for("pengaduan.report_view", year=complaint.year,
+                                     month=complaint.received_on.month)).text,
+    }
+    assert _act(client, complaint, "bobot", weight="ringan", text=MARKUP).status_code == 302
+    assert _act(client, complaint, "selesai", text=f"Selesai {MARKUP}").status_code == 302
+    pages["case after"] = client.get(url_for("pengaduan.case_view", complaint_id=complaint.id)).text
+    session_receipt = _act(client, complaint, "kode-baru")
+    pages["receipt"] = client.get(session_receipt.headers["Location"]).text
+    pdf = client.get(url_for("pengaduan.minutes_pdf", complaint_id=complaint.id)).data
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert '<script>alert("x")</script>' in " ".join(text.split())  # printed as text, never interpreted
+    for name, html in pages.items():
+        assert "<script>alert" not in html, name
+        assert "<img src=x" not in html, name
+    for name in ("invalid form", "tracking", "book", "case"):
+        assert "&lt;script&gt;" in pages[name], name
+
+
+def test_direct_complaint_recorded_for_a_visitor(client, login, make_service):
+    service = make_service()
+    login("petugas_loket")
+    page = client.get(url_for("pengaduan.staff_new"))
+    assert page.status_code == 200 and "SP4N-LAPOR!" in page.text
+    token = csrf_from(client, url_for("pengaduan.staff_new"))
+    letter_day = local_today() - timedelta(days=3)
+    answer = client.post(url_for("pengaduan.staff_new"), data={
+        "csrf_token": token, "channel": "surat", "received_on": letter_day.isoformat(), "service": service.slug,
+        "description": "Surat dari warga: izin belum terbit setelah 10 hari.", "name": "", "phone": ""})
+    assert answer.status_code == 302
+    complaint = db.session.scalars(db.select(Complaint)).one()
+    assert complaint.channel == "surat" and complaint.received_on == letter_day
+    assert complaint.due_on == add_working_days(letter_day, 14)
+    assert complaint.recorded_by_id is not None and "Dicatat oleh petugas" in complaint.events[0].internal_text
+    receipt = client.get(answer.headers["Location"])
+    assert complaint.number in receipt.text and "Dibalas melalui surat" in receipt.text
+    code = re.search(r"/pengaduan/lacak/([0-9A-Z]{16})/qr\.svg", receipt.text).group(1)
+    assert find_by_code(code) == complaint
+    assert client.get(url_for("pengaduan.book")).status_code == 403  # the counter records, the team handles
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 0  # no contact, no message
+
+
+def test_queue_ticket_of_service_d_becomes_a_complaint_at_the_counter(client, login, make_queue):
+    from datetime import time as clock
+
+    from antrian.models import Counter, QueueService
+    from antrian.service import call_next, issue_ticket
+
+    q = make_queue()
+    d = QueueService(unit=q["unit"], code="D", name="Pengaduan", opens_at=clock(0, 0), closes_at=clock(0, 0))
+    desk = Counter(unit=q["unit"], number=4, name="Loket 4", queue_services=[d])
+    db.session.add_all([d, desk])
+    db.session.commit()
+    issue_ticket(d)
+    ticket = call_next(desk)
+    db.session.commit()
+    login("petugas_loket", unit=q["unit"])
+    panel = client.get(url_for("antrian.counter_panel", loket=desk.id)).text
+    link = url_for("pengaduan.staff_new", tiket=ticket.id)
+    assert f'href="{link}"' in panel and "Catat sebagai pengaduan" in panel
+    other_panel = client.get(url_for("antrian.counter_panel", loket=q["loket1"].id)).text
+    assert "Catat sebagai pengaduan" not in other_panel
+    form = client.get(link)
+    assert form.status_code == 200 and ticket.number in form.text
+    assert 'value="datang_langsung" selected' in form.text or '<option selected value="datang_langsung">' in form.text
+    token = csrf_from(client, link)
+    answer = client.post(link, data={"csrf_token": token, "channel": "datang_langsung", "ticket": str(ticket.id),
+                                     "service": "lainnya", "name": "Warga Loket", "phone": PHONE,
+                                     "description": "Petugas loket tidak ramah kepada pemohon."})
+    assert answer.status_code == 302
+    complaint = db.session.scalars(db.select(Complaint)).one()
+    assert complaint.ticket_id == ticket.id and complaint.channel == "datang_langsung"
+    assert ticket.number in complaint.events[0].internal_text
+    again = client.get(link)
+    assert again.status_code == 302 and db.session.scalar(db.select(db.func.count(Complaint.id))) == 1
+    a_ticket = issue_ticket(q["A"])
+    assert client.get(url_for("pengaduan.staff_new", tiket=a_ticket.id)).status_code == 404
+
+
+def test_new_code_replaces_a_lost_one(client, login):
+    complaint, old = _file()
+    login("tim_pengaduan")
+    answer = _act(client, complaint, "kode-baru")
+    receipt = client.get(answer.headers["Location"]).text
+    new = re.search(r"/pengaduan/lacak/([0-9A-Z]{16})/qr\.svg", receipt).group(1)
+    assert new != old and find_by_code(old) is None and find_by_code(new) == complaint
+    message = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.topic == "pengaduan.kode_baru")).one()
+    assert new[:4] in message.body
+
+
+# --- the monthly report --------------------------------------------------------------------------
+
+
+def _month_with_complaints(user) -> tuple[int, int, list[Complaint]]:
+    today = local_today()
+    made = []
+    for channel, weight in (("online", "ringan"), ("surat", "sedang"), ("datang_langsung", None)):
+        complaint, _ = _file(channel=channel)
+        if weight:
+            verify(complaint, user)
+            classify(complaint, weight, user)
+        made.append(complaint)
+    resolve(made[0], "Sudah dijelaskan kepada pengadu.", user)
+    made[2].due_on = today - timedelta(days=1)  # overdue
+    db.session.commit()
+    return today.year, today.month, made
+
+
+def test_report_figures(login):
+    from webapp.pengaduan.report import compute_figures
+
+    year, month, made = _month_with_complaints(login("tim_pengaduan"))
+    figures = compute_figures(year, month)
+    assert figures["total"] == 3
+    channels = {row["label"]: row["count"] for row in figures["by_channel"]}
+    assert channels["Formulir daring"] == 1 and channels["Surat"] == 1 and channels["Datang langsung"] == 1
+    assert {row["label"]: row["count"] for row in figures["by_kind"]} == {"Tidak langsung": 2, "Langsung": 1}
+    weights = {row["label"]: row["count"] for row in figures["by_weight"]}
+    assert weights == {"Ringan": 1, "Sedang": 1, "Berat": 0, "Belum ditetapkan": 1}
+    assert {row["label"]: row["count"] for row in figures["by_status"]}["Selesai"] == 1
+    assert figures["resolution"]["resolved"] == 1 and figures["resolution"]["on_time"] == 1
+    assert figures["resolution"]["mean_days"] == 0
+    assert [row["number"] for row in figures["overdue"]] == [made[2].number]
+    other = date(year - 1, month, 1)
+    assert compute_figures(other.year, other.month)["total"] == 0
+
+
+def test_report_review_returned_then_approved_for_the_kepala_dinas(client, login):
+    year, month, made = _month_with_complaints(login("tim_pengaduan"))
+    url = url_for("pengaduan.report_view", year=year, month=month)
+    page = client.get(url)
+    assert page.status_code == 200 and "Ajukan kepada Sekretaris" in page.text
+    saved = client.post(url, data={"csrf_token": csrf_from(client, url), "summary": "Tiga pengaduan."})
+    assert saved.status_code == 302
+    submit = url_for("pengaduan.report_submit", year=year, month=month)
+    assert client.post(submit, data={"csrf_token": csrf_from(client, url)}).status_code == 302
+    report = db.session.scalars(db.select(ComplaintReport)).one()
+    assert report.status == "diajukan" and report.figures["total"] == 3
+    _file()  # a complaint arriving later does not change what was submitted
+    assert client.get(url_for("pengaduan.report_xlsx", year=year, month=month)).status_code == 200
+
+    login("sekretaris")
+    review = url_for("pengaduan.report_review", year=year, month=month)
+    token = csrf_from(client, url)
+    empty = client.post(review, data={"csrf_token": token, "keputusan": "kembalikan", "note": ""})
+    assert empty.status_code == 422 and "perlu diperbaiki" in empty.text
+    assert client.post(review, data={"csrf_token": token, "keputusan": "kembalikan",
+                                     "note": "Lengkapi analisis pengaduan terlambat."}).status_code == 302
+    db.session.expire_all()
+    assert report.status == "dikembalikan"
+
+    login("tim_pengaduan")
+    returned = client.get(url).text
+    assert "Lengkapi analisis pengaduan terlambat." in returned
+    client.post(url, data={"csrf_token": csrf_from(client, url), "summary": "Tiga pengaduan; satu terlambat."})
+    client.post(submit, data={"csrf_token": csrf_from(client, url)})
+    db.session.expire_all()
+    assert report.status == "diajukan" and report.figures["total"] == 4
+
+    assert client.post(review, data={"csrf_token": csrf_from(client, url), "keputusan": "setujui"}).status_code == 403
+    sekretaris = login("sekretaris")
+    assert client.post(review, data={"csrf_token": csrf_from(client, url), "keputusan": "setujui",
+                                     "note": "Baik."}).status_code == 302
+    db.session.expire_all()
+    assert report.status == "disetujui" and report.approved_by == sekretaris.display_name
+    assert [h["action"] for h in report.history] == ["dibuat", "diajukan", "dikembalikan", "diubah", "diajukan",
+                                                     "disetujui"]
+
+    login("kepala_dinas")
+    listing = client.get(url_for("pengaduan.reports")).text
+    assert "Disetujui, diserahkan kepada Kepala Dinas" in listing
+    pdf = client.get(url_for("pengaduan.report_pdf", year=year, month=month))
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    xlsx = client.get(url_for("pengaduan.report_xlsx", year=year, month=month))
+    book = load_workbook(BytesIO(xlsx.data))
+    summary = {row[0]: row[1] for row in book["Ringkasan"].iter_rows(values_only=True)}
+    assert summary["Jumlah pengaduan"] == 4 and summary["Status laporan"].startswith("Disetujui")
+    assert [row[0] for row in book["Terlambat"].iter_rows(min_row=2, values_only=True)] == [made[2].number]
+    assert NAME not in str([list(s.values) for s in book.worksheets])
+    assert client.post(url, data={"csrf_token": csrf_from(client, url), "summary": "x"}).status_code == 403

@@ -1,0 +1,95 @@
+"""JSON API of complaints: file one, and follow it by its tracking code (never any personal data)."""
+
+from __future__ import annotations
+
+from flask import abort, g, jsonify, request
+from werkzeug.datastructures import MultiDict
+
+from webapp.api import bp
+from webapp.extensions import limiter
+from webapp.pengaduan.forms import OTHER_SERVICE, ComplaintFields
+from webapp.pengaduan.models import CHANNELS, STATUSES, WEIGHTS
+from webapp.pengaduan.routes import (
+    complaint_input,
+    is_miss,
+    lookup_limit,
+    published_services,
+    save_new_complaint,
+    submission_limit,
+)
+from webapp.pengaduan.service import find_by_code, normalise_code, public_text, tracking_url
+
+TEXT_FIELDS = ("name", "phone", "email", "nik", "nib", "service", "service_other", "description",
+               "incident_date", "incident_place", "desired_outcome")  # fmt: skip
+FLAGS = ("anonymous", "confidential")
+
+
+def _error(status: int, message: str, **detail: object):
+    return jsonify(error={"status": status, "message": message, "detail": detail or None}), status
+
+
+class ApiComplaintForm(ComplaintFields):
+    """The complaint fields read from JSON: no CSRF (no cookie authority), no files."""
+
+    class Meta:
+        csrf = False
+
+
+@bp.route("/pengaduan", methods=["POST"])
+@limiter.shared_limit(submission_limit, scope="pengaduan-kirim", override_defaults=False,
+                      exempt_when=lambda: g.get("api_token") is not None)
+def create_complaint():
+    """File a complaint: 201 with number, code, url and deadline; 400 or 422 with the field errors."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "Kirim objek JSON berisi pengaduan.")
+    channel = body.get("channel") or "online"
+    if channel not in CHANNELS:
+        return _error(422, "Periksa isian pengaduan.", fields={"channel": ["Saluran tidak dikenal."]})
+    data = MultiDict()
+    for name in TEXT_FIELDS:
+        value = body.get(name)
+        if value is not None and not isinstance(value, str):
+            return _error(400, f"{name} harus berupa teks.", field=name)
+        if value:
+            data[name] = value
+    if not body.get("service"):
+        data["service"] = OTHER_SERVICE
+    for name in FLAGS:
+        if body.get(name) is True:
+            data[name] = "y"
+    form = ApiComplaintForm(formdata=data)
+    form.set_services(published_services())
+    if not form.validate():
+        fields = {name: list(errors) for name, errors in form.errors.items()}
+        return _error(422, "Periksa isian pengaduan.", fields=fields)
+    complaint, code, _ = save_new_complaint(complaint_input(form, channel), [])
+    return jsonify(number=complaint.number, code=code, url=tracking_url(code),
+                   deadline=complaint.due_on.isoformat()), 201
+
+
+@bp.route("/pengaduan/<code>")
+@limiter.shared_limit(lookup_limit, scope="pengaduan-lacak", deduct_when=is_miss, override_defaults=False)
+def get_complaint(code: str):
+    """A complaint's status, public history, replies and deadline, as its tracking page shows them."""
+    complaint = find_by_code(code)
+    if complaint is None:
+        abort(404)
+    events = complaint.public_events()
+    return jsonify(
+        number=complaint.number,
+        code=normalise_code(code),
+        status=complaint.status,
+        status_label=STATUSES[complaint.status],
+        received_on=complaint.received_on.isoformat(),
+        deadline=complaint.due_on.isoformat(),
+        weight=complaint.weight,
+        weight_label=WEIGHTS.get(complaint.weight or "", None),
+        confidential=complaint.confidential,
+        service=None if complaint.confidential else complaint.service_label,
+        history=[{"at": e.at.isoformat(), "action": e.action, "label": e.label, "text": public_text(complaint, e)}
+                 for e in events],
+        replies=[{"at": e.at.isoformat(), "text": public_text(complaint, e)} for e in events
+                 if e.action == "balasan"],
+        url=tracking_url(normalise_code(code)),
+    )

@@ -1,0 +1,264 @@
+"""Complaint forms: the public form, the staff form for direct complaints, and the staff steps."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeSerializer
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from webapp.admin.fields import choices
+from webapp.pengaduan.models import CHANNELS, STAFF_CHANNELS, STATUSES, WEIGHTS
+
+OTHER_SERVICE = "lainnya"
+_PHONE_RE = re.compile(r"^(?:\+?62|0)8\d{7,12}$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+
+def normalise_phone(value: str) -> str:
+    """An Indonesian mobile number as 08..., whatever spaces, dashes or +62 it was typed with."""
+    digits = re.sub(r"[\s\-().]", "", value or "")
+    if digits.startswith("+62"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("62"):
+        digits = "0" + digits[2:]
+    return digits
+
+
+class Phone:
+    """An Indonesian mobile number (08..., +628... or 628...), for WhatsApp or SMS."""
+
+    def __call__(self, form, field) -> None:
+        if field.data and not _PHONE_RE.match(re.sub(r"[\s\-().]", "", field.data)):
+            raise ValidationError("Tulis nomor HP Indonesia, misalnya 0812 3456 7890.")
+
+
+class EmailAddress:
+    """A plausible email address (delivery is the real test)."""
+
+    def __call__(self, form, field) -> None:
+        if field.data and (not _EMAIL_RE.match(field.data.strip()) or len(field.data.strip()) > 254):
+            raise ValidationError("Tulis alamat email yang benar, misalnya nama@contoh.id.")
+
+
+class Digits:
+    """Exactly ``count`` digits (NIK 16, NIB 13)."""
+
+    def __init__(self, count: int, what: str) -> None:
+        self.count, self.what = count, what
+
+    def __call__(self, form, field) -> None:
+        if field.data and not re.fullmatch(rf"\d{{{self.count}}}", re.sub(r"\s", "", field.data)):
+            raise ValidationError(f"{self.what} terdiri dari {self.count} angka.")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ComplaintFields(FlaskForm):
+    """What every complaint carries, filed by the person or by staff for them."""
+
+    name = StringField("Nama", validators=[Optional(), Length(max=120, message="Paling panjang 120 huruf.")],
+                       filters=[_strip], description="Boleh dikosongkan bila memilih anonim.")
+    anonymous = BooleanField("Anonim: sembunyikan identitas saya dari semua petugas selain Tim Pengaduan")
+    phone = StringField("Nomor HP/WhatsApp", validators=[Optional(), Phone()], filters=[_strip],
+                        description="Isi nomor HP atau email, atau keduanya. Kami mengirim kode lacak ke sana.")
+    email = StringField("Email", validators=[Optional(), EmailAddress()], filters=[_strip])
+    nik = StringField("NIK (tidak wajib)", validators=[Optional(), Digits(16, "NIK")], filters=[_strip],
+                      description="16 angka pada KTP.")
+    nib = StringField("NIB bagi pelaku usaha (tidak wajib)", validators=[Optional(), Digits(13, "NIB")],
+                      filters=[_strip], description="13 angka Nomor Induk Berusaha.")
+    service = SelectField("Layanan yang diadukan", validators=[DataRequired("Pilih layanan, atau Lainnya.")])
+    service_other = StringField("Bila lainnya, layanan atau hal apa?", validators=[Optional(), Length(max=200)],
+                                filters=[_strip])
+    description = TextAreaField(
+        "Apa yang terjadi?",
+        validators=[DataRequired("Ceritakan apa yang terjadi."),
+                    Length(min=10, max=5000, message="Tulis antara 10 dan 5000 huruf.")],
+        filters=[_strip],
+        description="Ceritakan kejadiannya: siapa, di mana, apa yang Anda alami.",
+    )
+    incident_date = DateField("Kapan terjadi? (tidak wajib)", validators=[Optional()])
+    incident_place = StringField("Di mana? (tidak wajib)", validators=[Optional(), Length(max=200)],
+                                 filters=[_strip], description="Misalnya: loket 2, ruang tunggu, laman OSS.")
+    desired_outcome = TextAreaField("Apa yang Anda harapkan?", validators=[Optional(), Length(max=2000)],
+                                    filters=[_strip], description="Penyelesaian yang Anda inginkan.")
+    attachments = MultipleFileField("Lampiran (tidak wajib)")
+    confidential = BooleanField("Rahasia: isi pengaduan saya tidak ditampilkan di halaman lacak")
+
+    # The public form and the API need a way to answer and a name (or anonim); staff recording a
+    # letter or the suggestion box may have neither.
+    require_contact = True
+
+    def validate(self, extra_validators=None) -> bool:
+        """Fields first, then the rules across fields."""
+        valid = super().validate(extra_validators)
+        if self.require_contact and not self.phone.data and not self.email.data:
+            self.phone.errors = [*self.phone.errors, "Isi nomor HP atau email agar kami dapat menjawab."]
+            valid = False
+        if self.require_contact and not self.anonymous.data and not self.name.data:
+            self.name.errors = [*self.name.errors, "Isi nama Anda, atau centang Anonim."]
+            valid = False
+        return valid
+
+    def set_services(self, services) -> None:
+        """Options: the published services by unit, then "lainnya"."""
+        options = [("", "Pilih layanan")]
+        options += [(s.slug, s.title) for s in services]
+        options.append((OTHER_SERVICE, "Lainnya (tidak ada di daftar)"))
+        self.service.choices = choices(options)
+
+    def validate_incident_date(self, field) -> None:
+        """A complaint is about something that already happened."""
+        from webapp.pengaduan.service import local_today
+
+        if field.data and field.data > local_today():
+            raise ValidationError("Tanggal kejadian tidak boleh setelah hari ini.")
+
+    def validate_attachments(self, field) -> None:
+        """At most PENGADUAN_MAX_ATTACHMENTS files (their content is checked in the view)."""
+        files = [f for f in (field.data or []) if getattr(f, "filename", "")]
+        limit = current_app.config["PENGADUAN_MAX_ATTACHMENTS"]
+        if len(files) > limit:
+            raise ValidationError(f"Paling banyak {limit} berkas.")
+
+
+class ComplaintForm(ComplaintFields):
+    """The public form: contact required, a honeypot and a minimum fill time against robots."""
+
+    # Hidden from people (CSS and aria-hidden); robots that fill every field give themselves away.
+    website = StringField("Jangan diisi", validators=[Optional()])
+    started = HiddenField()
+
+    def stamp(self) -> None:
+        """Sign the moment the form was shown."""
+        self.started.data = _serializer().dumps(int(time.time()))
+
+    def validate(self, extra_validators=None) -> bool:
+        """Fields first, then the rules across fields and the robot checks."""
+        valid = super().validate(extra_validators)
+        if self.website.data or not self.filled_slowly():
+            self.form_errors.append(
+                "Formulir terkirim terlalu cepat. Periksa isian Anda, lalu tekan Kirim pengaduan sekali lagi."
+            )
+            valid = False
+        return valid
+
+    def filled_slowly(self) -> bool:
+        """Whether the signed opening time is genuine and at least PENGADUAN_MIN_FILL_SECONDS old."""
+        try:
+            started = int(_serializer().loads(self.started.data or ""))
+        except (BadSignature, ValueError, TypeError):
+            return False
+        return time.time() - started >= current_app.config["PENGADUAN_MIN_FILL_SECONDS"]
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="pengaduan-form-dibuka")
+
+
+class DirectComplaintForm(ComplaintFields):
+    """Staff record a complaint for a visitor, a caller, a letter or the suggestion box."""
+
+    require_contact = False
+
+    channel = SelectField("Saluran", choices=choices(STAFF_CHANNELS.items()), default="datang_langsung")
+    received_on = DateField("Tanggal diterima", validators=[Optional()],
+                            description="Kosongkan bila hari ini. Tenggat 14 hari kerja dihitung dari tanggal ini.")
+    ticket = HiddenField()
+
+    def validate_received_on(self, field) -> None:
+        """Not in the future."""
+        from webapp.pengaduan.service import local_today
+
+        if field.data and field.data > local_today():
+            raise ValidationError("Tanggal diterima tidak boleh setelah hari ini.")
+        if field.data and (local_today() - field.data).days > 366:
+            raise ValidationError("Tanggal diterima paling lama setahun yang lalu.")
+
+
+class TrackLookupForm(FlaskForm):
+    """The lookup: a code typed from the receipt or the message."""
+
+    class Meta:
+        csrf = False
+
+    kode = StringField("Kode lacak", validators=[DataRequired("Isi kode lacak.")],
+                       description="16 huruf dan angka, misalnya ABCD-EFGH-JKMN-PQRS.")
+
+
+class NoteForm(FlaskForm):
+    """A text for one step: a note, a reply, a resolution, a reason."""
+
+    text = TextAreaField("Teks", validators=[DataRequired("Wajib diisi."), Length(max=5000)], filters=[_strip])
+
+
+class OptionalNoteForm(FlaskForm):
+    """Verify: an optional internal note."""
+
+    text = TextAreaField("Catatan internal (tidak wajib)", validators=[Optional(), Length(max=2000)],
+                         filters=[_strip])
+
+
+class ClassifyForm(FlaskForm):
+    """Weight, which decides who handles the complaint (seed 004)."""
+
+    weight = SelectField("Bobot", choices=choices(WEIGHTS.items()))
+    text = TextAreaField("Alasan (tidak wajib)", validators=[Optional(), Length(max=2000)], filters=[_strip])
+
+
+class AssignForm(FlaskForm):
+    """Hand the complaint to a member of staff."""
+
+    assignee = SelectField("Petugas", coerce=int)
+    text = TextAreaField("Pesan untuk petugas (tidak wajib)", validators=[Optional(), Length(max=2000)],
+                         filters=[_strip])
+
+
+class ConfirmForm(FlaskForm):
+    """A bare POST with its CSRF token."""
+
+
+class BookFilterForm(FlaskForm):
+    """Filters of the Buku Pengaduan (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Cari", description="Nomor, nama, isi pengaduan.")
+    status = SelectField("Status", choices=choices([("", "Semua"), ("terbuka", "Belum selesai"),
+                                                    *STATUSES.items()]), default="")
+    weight = SelectField("Bobot", choices=choices([("", "Semua"), ("belum", "Belum ditetapkan"),
+                                                   *WEIGHTS.items()]), default="")
+    channel = SelectField("Saluran", choices=choices([("", "Semua"), *CHANNELS.items()]), default="")
+    tenggat = SelectField("Tenggat", choices=choices([("", "Semua"), ("terlambat", "Terlambat"),
+                                                      ("segera", "Segera jatuh tempo")]), default="")
+    dari = DateField("Diterima dari", validators=[Optional()])
+    sampai = DateField("Sampai", validators=[Optional()])
+
+
+class ReportSummaryForm(FlaskForm):
+    """The team's narrative of the month (analysis, follow-up), corrected when the report is returned."""
+
+    summary = TextAreaField("Ringkasan dan tindak lanjut", validators=[Optional(), Length(max=10000)],
+                            filters=[_strip])
+
+
+class ReviewForm(FlaskForm):
+    """The Sekretaris approves or returns the report with a note."""
+
+    note = TextAreaField("Catatan pemeriksaan", validators=[Optional(), Length(max=5000)], filters=[_strip],
+                         description="Wajib bila laporan dikembalikan untuk diperbaiki.")

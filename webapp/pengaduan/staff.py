@@ -1,0 +1,410 @@
+"""Staff pages of complaints: the Buku Pengaduan, one complaint's handling, direct complaints, files and minutes."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask_login import current_user
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import case, false, or_, select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from antrian.models import Ticket
+from webapp.admin.fields import choices, flatten_errors
+from webapp.auth.models import User
+from webapp.auth.roles import ADMIN, KEPALA_DINAS, PETUGAS_LOKET, SEKRETARIS, TIM_PENGADUAN, role_required
+from webapp.extensions import db
+from webapp.outbox.service import send_soon
+from webapp.pengaduan import bp
+from webapp.pengaduan.attachments import path_of
+from webapp.pengaduan.forms import (
+    AssignForm,
+    BookFilterForm,
+    ClassifyForm,
+    ConfirmForm,
+    DirectComplaintForm,
+    NoteForm,
+    OptionalNoteForm,
+)
+from webapp.pengaduan.models import (
+    CHANNELS,
+    OPEN_STATUSES,
+    ROUTING,
+    STATUSES,
+    WEIGHTS,
+    Complaint,
+    ComplaintAttachment,
+)
+from webapp.pengaduan.pdf import render_pdf
+from webapp.pengaduan.routes import complaint_input, published_services, read_uploads, save_new_complaint
+from webapp.pengaduan.service import (
+    ComplaintError,
+    add_note,
+    assign,
+    classify,
+    deadline_state,
+    due_soon_limit,
+    format_code,
+    local_today,
+    new_code,
+    reject,
+    reopen,
+    reply,
+    reply_route_label,
+    resolve,
+    tracking_url,
+    verify,
+    working_days_between,
+    working_days_left,
+)
+from webapp.standards.models import utcnow
+
+BOOK_ROLES = (TIM_PENGADUAN, SEKRETARIS, KEPALA_DINAS, ADMIN)
+RECORD_ROLES = (TIM_PENGADUAN, SEKRETARIS, PETUGAS_LOKET, ADMIN)
+PAGE_SIZE = 25
+EXPORT_LIMIT = 10000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RECEIPT_KEY = "pengaduan_tanda_terima"
+
+
+def sees_identity(complaint: Complaint) -> bool:
+    """Anonymous complaints show who sent them to the complaint team only."""
+    return not complaint.anonymous or current_user.role == TIM_PENGADUAN
+
+
+def _in_scope(statement):
+    """Accounts limited to a unit see that unit's complaints and those not tied to a unit."""
+    if current_user.unit_id is not None:
+        statement = statement.where(or_(Complaint.unit_id == current_user.unit_id, Complaint.unit_id.is_(None)))
+    return statement
+
+
+def _complaint_or_404(complaint_id: int) -> Complaint:
+    complaint = db.session.get(Complaint, complaint_id) or abort(404)
+    if complaint.unit_id is not None and not current_user.can_manage_unit(complaint.unit_id):
+        abort(403)
+    return complaint
+
+
+def book_statement(form: BookFilterForm, today, soon):
+    """The Buku Pengaduan query: filters, search, overdue and due-soon first."""
+    is_open = Complaint.status.in_(OPEN_STATUSES)
+    rank = case(
+        (is_open & (Complaint.due_on < today), 0),
+        (is_open & (Complaint.due_on <= soon), 1),
+        (is_open, 2),
+        else_=3,
+    )
+    statement = _in_scope(select(Complaint).options(selectinload(Complaint.service), selectinload(Complaint.assignee)))
+    status = form.status.data
+    if status == "terbuka":
+        statement = statement.where(is_open)
+    elif status in STATUSES:
+        statement = statement.where(Complaint.status == status)
+    if form.weight.data == "belum":
+        statement = statement.where(Complaint.weight.is_(None))
+    elif form.weight.data in WEIGHTS:
+        statement = statement.where(Complaint.weight == form.weight.data)
+    if form.channel.data in CHANNELS:
+        statement = statement.where(Complaint.channel == form.channel.data)
+    if form.tenggat.data == "terlambat":
+        statement = statement.where(is_open, Complaint.due_on < today)
+    elif form.tenggat.data == "segera":
+        statement = statement.where(is_open, Complaint.due_on >= today, Complaint.due_on <= soon)
+    if form.dari.data:
+        statement = statement.where(Complaint.received_on >= form.dari.data)
+    if form.sampai.data:
+        statement = statement.where(Complaint.received_on <= form.sampai.data)
+    words = (form.q.data or "").split()[:6]
+    for word in words:
+        # A name matches only where the searcher may see it: a search must not unmask an anonymous complaint.
+        name_visible = Complaint.anonymous.is_(False) if current_user.role != TIM_PENGADUAN else ~false()
+        statement = statement.where(or_(
+            Complaint.number.icontains(word, autoescape=True),
+            Complaint.description.icontains(word, autoescape=True),
+            Complaint.service_other.icontains(word, autoescape=True),
+            name_visible & Complaint.reporter_name.icontains(word, autoescape=True),
+        ))
+    return statement.order_by(rank, case((is_open, Complaint.due_on)), Complaint.id.desc())
+
+
+@bp.route("/admin/pengaduan")
+@role_required(*BOOK_ROLES)
+def book() -> Response | str:
+    """The Buku Pengaduan: date, identity, type, weight, status, deadline and holder; overdue first."""
+    form = BookFilterForm(request.args)
+    form.validate()
+    today = local_today()
+    soon = due_soon_limit(today)
+    if request.args.get("format") == "xlsx":
+        rows = db.session.scalars(book_statement(form, today, soon).limit(EXPORT_LIMIT)).all()
+        return Response(book_xlsx(rows, today, soon), mimetype=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="buku-pengaduan-{today.isoformat()}.xlsx"'})
+    page = max(1, request.args.get("halaman", 1, type=int))
+    pagination = db.paginate(book_statement(form, today, soon), page=page, per_page=PAGE_SIZE, error_out=False)
+    overdue = db.session.scalar(_in_scope(select(db.func.count(Complaint.id)).where(
+        Complaint.status.in_(OPEN_STATUSES), Complaint.due_on < today)))
+    due_soon = db.session.scalar(_in_scope(select(db.func.count(Complaint.id)).where(
+        Complaint.status.in_(OPEN_STATUSES), Complaint.due_on >= today, Complaint.due_on <= soon)))
+    args = {k: v for k, v in request.args.items() if k != "halaman"}
+    return render_template(
+        "pengaduan/book.html", form=form, pagination=pagination, today=today, soon=soon, args=args,
+        state=lambda c: deadline_state(c, today, soon), sees_identity=sees_identity, overdue=overdue,
+        due_soon=due_soon, channels=CHANNELS, statuses=STATUSES, weights=WEIGHTS,
+    )
+
+
+def book_xlsx(rows: list[Complaint], today, soon) -> bytes:
+    """The Buku Pengaduan as a spreadsheet, with the filters applied; anonymous identities stay hidden."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Buku Pengaduan"
+    sheet.append(["Nomor", "Tanggal", "Pengadu", "Jenis", "Saluran", "Layanan", "Bobot", "Status", "Batas waktu",
+                  "Tenggat", "Dipegang"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for c in rows:
+        identity = (c.reporter_name or "Tanpa nama") if sees_identity(c) else "Anonim"
+        sheet.append([c.number, c.received_on, identity, c.kind, CHANNELS[c.channel], c.service_label,
+                      WEIGHTS.get(c.weight or "", ""), STATUSES[c.status], c.due_on,
+                      deadline_state(c, today, soon), c.holder])
+    for column, width in zip("ABCDEFGHIJK", (18, 12, 28, 14, 18, 40, 10, 16, 12, 12, 36), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _assignees() -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.active.is_(True), User.role.in_((TIM_PENGADUAN, SEKRETARIS, KEPALA_DINAS)))
+        .order_by(User.name, User.username)
+    ))
+
+
+ACTION_FORMS = {
+    "verifikasi": OptionalNoteForm,
+    "bobot": ClassifyForm,
+    "tugaskan": AssignForm,
+    "catatan": NoteForm,
+    "balas": NoteForm,
+    "selesai": NoteForm,
+    "tolak": NoteForm,
+    "buka-kembali": NoteForm,
+    "kode-baru": ConfirmForm,
+}
+
+
+def _case_forms(complaint: Complaint, bound: dict | None = None) -> dict:
+    """Every action's form; ``bound`` replaces one with the submitted, failing one."""
+    # Each form carries its action as prefix: the page holds several "text" fields, each needs its own id.
+    forms = {name: form_class(formdata=None, prefix=name) for name, form_class in ACTION_FORMS.items()}
+    forms["tugaskan"] = AssignForm(formdata=None, prefix="tugaskan", assignee=complaint.assignee_id)
+    forms["bobot"] = ClassifyForm(formdata=None, prefix="bobot", weight=complaint.weight or "ringan")
+    forms.update(bound or {})
+    forms["tugaskan"].assignee.choices = choices((u.id, f"{u.display_name} ({u.role.replace('_', ' ')})")
+                                                 for u in _assignees())
+    return forms
+
+
+def _render_case(complaint: Complaint, bound: dict | None = None, errors: list | None = None, status: int = 200):
+    today = local_today()
+    page = render_template(
+        "pengaduan/case.html", complaint=complaint, forms=_case_forms(complaint, bound), errors=errors or [],
+        state=deadline_state(complaint, today), days_left=working_days_left(complaint, today),
+        identity=sees_identity(complaint), route=reply_route_label(complaint), routing=ROUTING, weights=WEIGHTS,
+        channels=CHANNELS, statuses=STATUSES, late_days=_late_days(complaint),
+    )
+    return page, status
+
+
+def _late_days(complaint: Complaint) -> int | None:
+    """Working days a closed complaint went past its deadline (0 when on time); None while open."""
+    if complaint.closed_at is None:
+        return None
+    closed_on = local_today(complaint.closed_at)
+    return max(0, working_days_between(complaint.due_on, closed_on))
+
+
+@bp.route("/admin/pengaduan/<int:complaint_id>")
+@role_required(*BOOK_ROLES)
+def case_view(complaint_id: int) -> tuple[str, int]:
+    """One complaint: who and what, the deadline, its files, its history, and the next steps."""
+    return _render_case(_complaint_or_404(complaint_id))
+
+
+DONE_MESSAGES = {
+    "verifikasi": "Pengaduan diverifikasi.",
+    "bobot": "Bobot pengaduan disimpan.",
+    "tugaskan": "Penanganan ditugaskan.",
+    "catatan": "Catatan internal disimpan.",
+    "balas": "Balasan disimpan dan tampil di halaman lacak.",
+    "selesai": "Pengaduan selesai. Berita Acara Penyelesaian siap dicetak.",
+    "tolak": "Pengaduan ditolak; alasannya tampil di halaman lacak.",
+    "buka-kembali": "Pengaduan dibuka kembali.",
+}
+
+
+@bp.route("/admin/pengaduan/<int:complaint_id>/aksi/<action>", methods=["POST"])
+@role_required(*BOOK_ROLES)
+def case_action(complaint_id: int, action: str):
+    """One handling step; a refused step shows the page again with what was typed."""
+    complaint = _complaint_or_404(complaint_id)
+    form_class = ACTION_FORMS.get(action) or abort(404)
+    form = form_class(prefix=action)
+    if action == "tugaskan":
+        form.assignee.choices = choices((u.id, u.display_name) for u in _assignees())
+    if not form.validate_on_submit():
+        return _render_case(complaint, {action: form}, flatten_errors(form), 422)
+    text = getattr(form, "text", None)
+    text = text.data or "" if text is not None else ""
+    message = DONE_MESSAGES.get(action, "")
+    try:
+        if action == "verifikasi":
+            verify(complaint, current_user, text)
+        elif action == "bobot":
+            classify(complaint, form.weight.data, current_user, text)
+        elif action == "tugaskan":
+            assign(complaint, db.session.get(User, form.assignee.data) or abort(400), current_user, text)
+        elif action == "catatan":
+            add_note(complaint, text, current_user)
+        elif action == "balas":
+            sent = reply(complaint, text, current_user)
+            message = "Balasan disimpan, tampil di halaman lacak" + (
+                " dan dikirim kepada pengadu." if sent else "; pengadu tidak punya kontak untuk dikirimi.")
+        elif action == "selesai":
+            resolve(complaint, text, current_user)
+        elif action == "tolak":
+            reject(complaint, text, current_user)
+        elif action == "buka-kembali":
+            reopen(complaint, text, current_user)
+        elif action == "kode-baru":
+            code = new_code(complaint, current_user)
+            db.session.commit()
+            send_soon()
+            session[RECEIPT_KEY] = {"id": complaint.id, "code": code}
+            flash("Kode lacak baru dibuat; kode lama tidak berlaku lagi.", "success")
+            return redirect(url_for("pengaduan.receipt"))
+    except ComplaintError as error:
+        db.session.rollback()
+        complaint = _complaint_or_404(complaint_id)
+        form.form_errors.append(str(error))
+        return _render_case(complaint, {action: form}, flatten_errors(form), 422)
+    db.session.commit()
+    send_soon()
+    flash(message, "success")
+    return redirect(url_for("pengaduan.case_view", complaint_id=complaint.id) + "#riwayat")
+
+
+@bp.route("/admin/pengaduan/<int:complaint_id>/lampiran/<int:attachment_id>")
+@role_required(*BOOK_ROLES)
+def attachment(complaint_id: int, attachment_id: int) -> Response:
+    """A file of the complaint, always as a download: never shown inline, never run."""
+    complaint = _complaint_or_404(complaint_id)
+    found = db.session.get(ComplaintAttachment, attachment_id)
+    if found is None or found.complaint_id != complaint.id:
+        abort(404)
+    path = path_of(found)
+    if not path.is_file():
+        abort(404)
+    extension = path.suffix
+    response = send_file(path, mimetype=found.content_type, as_attachment=True,
+                         download_name=f"{complaint.number}-lampiran-{found.id}{extension}", max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/admin/pengaduan/<int:complaint_id>/berita-acara.pdf")
+@role_required(*BOOK_ROLES)
+def minutes_pdf(complaint_id: int) -> Response:
+    """The Berita Acara Penyelesaian of a resolved complaint, as PDF."""
+    complaint = _complaint_or_404(complaint_id)
+    if complaint.status != "selesai":
+        abort(404)
+    resolved_event = next((e for e in reversed(complaint.events) if e.action == "selesai"), None)
+    html = render_template(
+        "pengaduan/bap_pdf.html", complaint=complaint, identity=sees_identity(complaint), weights=WEIGHTS,
+        channels=CHANNELS, resolved_event=resolved_event, late_days=_late_days(complaint),
+        closed_on=local_today(complaint.closed_at), printed_at=utcnow(),
+    )
+    return render_pdf(html, f"berita-acara-{complaint.number}.pdf")
+
+
+# --- direct complaints (pengaduan langsung) and queue tickets ---------------------------------
+
+
+def _complaint_ticket(ticket_id: int | None) -> Ticket | None:
+    """A queue ticket of a complaint service the officer may record, or None."""
+    if not ticket_id:
+        return None
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None or not current_user.can_manage_unit(ticket.unit_id):
+        abort(404)
+    if ticket.queue_service.code not in current_app.config["PENGADUAN_QUEUE_CODES"]:
+        abort(404)
+    return ticket
+
+
+@bp.route("/admin/pengaduan/baru", methods=["GET", "POST"])
+@role_required(*RECORD_ROLES)
+def staff_new() -> WerkzeugResponse | str | tuple[str, int]:
+    """Record a complaint for a visitor at the counter, a caller, a letter, an email, the box or SP4N-LAPOR!."""
+    form = DirectComplaintForm()
+    form.set_services(published_services())
+    ticket_id = request.args.get("tiket", type=int) or (int(form.ticket.data) if (form.ticket.data or "").isdigit()
+                                                        else None)
+    ticket = _complaint_ticket(ticket_id)
+    if ticket is not None:
+        existing = db.session.scalar(select(Complaint).where(Complaint.ticket_id == ticket.id))
+        if existing is not None:
+            flash(f"Tiket {ticket.number} sudah dicatat sebagai pengaduan {existing.number}.", "info")
+            if current_user.role in BOOK_ROLES:
+                return redirect(url_for("pengaduan.case_view", complaint_id=existing.id))
+            return redirect(url_for("antrian.counter_panel"))
+    if request.method == "GET":
+        form.received_on.data = local_today()
+        if ticket is not None:
+            form.ticket.data = str(ticket.id)
+            form.channel.data = "datang_langsung"
+        return render_template("pengaduan/staff_new.html", form=form, ticket=ticket, errors=[])
+    if form.validate():
+        uploads = read_uploads(form)
+        if uploads is not None:
+            data = complaint_input(form, form.channel.data)
+            moment = None
+            if form.received_on.data and form.received_on.data != local_today():
+                # A letter or the box opened later: the deadline counts from the day it arrived.
+                zone = ZoneInfo(current_app.config["TIMEZONE"])
+                moment = datetime.combine(form.received_on.data, time(12, 0), zone)
+            complaint, code, failed = save_new_complaint(data, uploads, user=current_user, ticket=ticket, now=moment)
+            session[RECEIPT_KEY] = {"id": complaint.id, "code": code}
+            if failed:
+                flash(f"Lampiran tidak tersimpan: {', '.join(failed)}.", "error")
+            flash(f"Pengaduan {complaint.number} dicatat.", "success")
+            return redirect(url_for("pengaduan.receipt"))
+    return render_template("pengaduan/staff_new.html", form=form, ticket=ticket, errors=flatten_errors(form)), 422
+
+
+@bp.route("/admin/pengaduan/tanda-terima")
+@role_required(*RECORD_ROLES)
+def receipt() -> WerkzeugResponse | Response:
+    """The receipt of the complaint just recorded: number, code and QR to hand to the person (printable)."""
+    kept = session.get(RECEIPT_KEY)
+    complaint = db.session.get(Complaint, kept["id"]) if kept else None
+    if complaint is None:
+        flash("Tidak ada tanda terima untuk ditampilkan.", "info")
+        return redirect(url_for("pengaduan.staff_new"))
+    response = Response(render_template(
+        "pengaduan/receipt.html", complaint=complaint, code=kept["code"], code_text=format_code(kept["code"]),
+        url=tracking_url(kept["code"]), route=reply_route_label(complaint), can_open=current_user.role in BOOK_ROLES,
+    ))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
