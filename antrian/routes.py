@@ -36,7 +36,7 @@ from webapp.extensions import db, limiter
 from webapp.formatting import public_url
 from webapp.htmx import is_htmx, render_partial_or_page
 from webapp.standards.models import Unit
-from webapp.standards.qr import qr_etag, qr_svg
+from webapp.standards.qr import private_qr_response
 from webapp.survei.service import survey_url, ticket_invitation
 
 
@@ -121,11 +121,7 @@ def ticket_qr(token: str) -> Response:
     """The QR code of the ticket's phone page."""
     found = _ticket_or_404(token)
     url = public_url("antrian.ticket", token=found.token)
-    response = Response(qr_svg(url), mimetype="image/svg+xml")
-    response.set_etag(qr_etag(url, "svg"))
-    response.cache_control.private = True
-    response.cache_control.max_age = 86400
-    return response
+    return private_qr_response(url)
 
 
 @bp.route("/layar")

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from antrian.models import Ticket
 from webapp.extensions import db
 from webapp.standards.models import Unit
+from webapp.xlsx import append_table, workbook_bytes
 
 
 def _minutes(start: datetime | None, end: datetime | None) -> float | None:
@@ -150,14 +150,6 @@ def to_xlsx(days: list[Row], counters: list[Row], title: str) -> bytes:
         (book.create_sheet(), counters, "Per loket"),
     ):
         sheet.title = name
-        sheet.append([title])
-        sheet["A1"].font = Font(bold=True)
-        sheet.append(HEADERS)
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(_cells(row))
+        append_table(sheet, HEADERS, (_cells(row) for row in rows), title=title)
         sheet.column_dimensions["A"].width = 42
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

@@ -22,7 +22,7 @@ from webapp.berkas.service import by_code, lookup, public_view, tracking_url
 from webapp.extensions import db, limiter
 from webapp.formatting import tanggal
 from webapp.htmx import is_htmx
-from webapp.standards.qr import qr_etag, qr_svg
+from webapp.standards.qr import private_qr_response
 from webapp.survei.service import berkas_invitation, survey_url
 
 
@@ -79,11 +79,7 @@ def track_qr(code: str) -> Response:
     """The QR of the tracking page (printed on the receipt)."""
     berkas = by_code(code) or abort(404)
     url = tracking_url(berkas)
-    response = Response(qr_svg(url), mimetype="image/svg+xml")
-    response.set_etag(qr_etag(url, "svg"))
-    response.cache_control.private = True
-    response.cache_control.max_age = 86400
-    return response
+    return private_qr_response(url)
 
 
 OUTCOMES = {

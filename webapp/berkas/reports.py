@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +16,7 @@ from webapp.berkas.service import is_late, standard_minutes, step_is_late, step_
 from webapp.extensions import db
 from webapp.formatting import tanggal, waktu
 from webapp.standards.models import Service
+from webapp.xlsx import append_table, workbook_bytes
 
 
 @dataclass
@@ -123,14 +123,6 @@ def to_xlsx(rows: list[Row], title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Berkas"
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True)
-    sheet.append(HEADERS)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(_cells(row))
+    append_table(sheet, HEADERS, (_cells(row) for row in rows), title=title)
     sheet.column_dimensions["B"].width = 40
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

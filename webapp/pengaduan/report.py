@@ -7,7 +7,6 @@ report goes to the Kepala Dinas as the monthly report.
 
 from __future__ import annotations
 
-import io
 import statistics
 from calendar import monthrange
 from datetime import date, datetime
@@ -42,6 +41,7 @@ from webapp.pengaduan.models import (
 from webapp.pengaduan.pdf import render_pdf
 from webapp.pengaduan.service import local_today, working_days_between
 from webapp.standards.models import Unit, utcnow
+from webapp.xlsx import workbook_bytes
 
 READ_ROLES = (TIM_PENGADUAN, SEKRETARIS, KEPALA_DINAS, ADMIN)
 WRITE_ROLES = (TIM_PENGADUAN, ADMIN)
@@ -351,9 +351,7 @@ def to_xlsx(figures: dict, report: ComplaintReport | None) -> bytes:
     for item in figures["overdue"]:
         late.append([item["number"], item["service"], item["received_on"], item["due_on"], item["state"],
                      item["days_late"], item["holder"]])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 @bp.route("/admin/pengaduan/laporan/<int:year>/<int:month>/laporan.xlsx")

@@ -31,7 +31,7 @@ from webapp.pengaduan.service import (
     working_days_left,
 )
 from webapp.standards.models import Service
-from webapp.standards.qr import qr_etag, qr_svg
+from webapp.standards.qr import private_qr_response
 from webapp.standards.service import search_services
 
 CONFIRMATION_KEY = "pengaduan_terkirim"
@@ -216,8 +216,4 @@ def track_qr(code: str) -> Response:
     if find_by_code(canonical) is None:
         abort(404)
     url = tracking_url(canonical)
-    response = Response(qr_svg(url), mimetype="image/svg+xml")
-    response.set_etag(qr_etag(url, "svg"))
-    response.cache_control.private = True
-    response.cache_control.max_age = 3600
-    return response
+    return private_qr_response(url, max_age=3600)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -63,6 +62,7 @@ from webapp.pengaduan.service import (
     working_days_left,
 )
 from webapp.standards.models import utcnow
+from webapp.xlsx import workbook_bytes
 
 BOOK_ROLES = (TIM_PENGADUAN, SEKRETARIS, KEPALA_DINAS, ADMIN)
 RECORD_ROLES = (TIM_PENGADUAN, SEKRETARIS, PETUGAS_LOKET, ADMIN)
@@ -175,9 +175,7 @@ def book_xlsx(rows: list[Complaint], today, soon) -> bytes:
                       deadline_state(c, today, soon), c.holder])
     for column, width in zip("ABCDEFGHIJK", (18, 12, 28, 14, 18, 40, 10, 16, 12, 12, 36), strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def _assignees() -> list[User]:

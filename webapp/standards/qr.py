@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import qrcode
 import qrcode.image.svg
+from flask import Response
 from qrcode.constants import ERROR_CORRECT_M
 
 # Bump when the drawing changes (size, border, colours), so caches refetch.
@@ -44,3 +45,16 @@ def qr_png(url: str) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
+
+
+def private_qr_response(url: str, max_age: int = 86400) -> Response:
+    """The SVG QR of a private URL (a ticket, a tracking page, a one-time link).
+
+    Kept by the visitor's browser only (``private``), never by a shared cache, and
+    revalidated with its ETag.
+    """
+    response = Response(qr_svg(url), mimetype="image/svg+xml")
+    response.set_etag(qr_etag(url, "svg"))
+    response.cache_control.private = True
+    response.cache_control.max_age = max_age
+    return response

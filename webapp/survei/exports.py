@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import UTC
 from fractions import Fraction
 from typing import Any
@@ -22,6 +21,7 @@ from webapp.survei.service import (
     WEIGHT,
     Result,
 )
+from webapp.xlsx import workbook_bytes
 
 PEOPLE_HEADERS = ["No.", "Tanggal", "Jam", "Layanan", "Jenis kelamin", "Umur", "Pendidikan", "Pekerjaan"]
 FIRST_ELEMENT_COLUMN = len(PEOPLE_HEADERS) + 1
@@ -95,9 +95,7 @@ def tabulation_xlsx(title_lines: list[str], rows: list[SurveyResponse], result: 
     for column in range(FIRST_ELEMENT_COLUMN, FIRST_ELEMENT_COLUMN + len(ELEMENT_CODES)):
         sheet.column_dimensions[get_column_letter(column)].width = 12
     sheet.freeze_panes = sheet.cell(header_row + 2, FIRST_ELEMENT_COLUMN)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def _local_time(response: SurveyResponse) -> str:

@@ -13,7 +13,7 @@ from webapp.admin.fields import flatten_errors
 from webapp.extensions import db, limiter
 from webapp.page_cache import cached_page
 from webapp.standards.models import Service, Unit
-from webapp.standards.qr import qr_etag, qr_svg
+from webapp.standards.qr import private_qr_response
 from webapp.survei import bp
 from webapp.survei.forms import SurveyForm
 from webapp.survei.models import SurveyInvitation, SurveyResponse
@@ -174,11 +174,7 @@ def token_qr(token: str) -> Response:
     if invitation_by_token(token) is None:
         abort(404)
     url = survey_url(token)
-    response = Response(qr_svg(url), mimetype="image/svg+xml")
-    response.set_etag(qr_etag(url, "svg"))
-    response.cache_control.private = True
-    response.cache_control.max_age = 86400
-    return response
+    return private_qr_response(url)
 
 
 # --- /ikm ------------------------------------------------------------------------------------
