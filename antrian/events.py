@@ -14,14 +14,14 @@ from flask import Flask, current_app
 from flask_socketio import emit, join_room
 
 from antrian.models import Ticket
-from antrian.service import snapshot, ticket_by_token, ticket_view, unit_version
+from antrian.service import UnitRef, snapshot, ticket_by_token, ticket_view, unit_version
 from webapp.extensions import db, socketio
 from webapp.standards.models import Unit
 
 NAMESPACE = "/antrian"
 
 
-def unit_room(unit: Unit) -> str:
+def unit_room(unit: Unit | UnitRef) -> str:
     """The room of a unit's displays, counters and phones."""
     return f"unit:{unit.slug}"
 
@@ -46,7 +46,7 @@ _scheduled: set[int] = set()
 _scheduled_lock = threading.Lock()
 
 
-def publish_change(unit: Unit, called: Ticket | None = None) -> None:
+def publish_change(unit: Unit | UnitRef, called: Ticket | None = None) -> None:
     """Tell the unit's room that its queue changed (after the commit).
 
     A call is announced at once. The full `state` follows within QUEUE_STATE_DELAY
@@ -70,7 +70,8 @@ def publish_change(unit: Unit, called: Ticket | None = None) -> None:
         )
     delay = current_app.config["QUEUE_STATE_DELAY"]
     if delay <= 0:
-        socketio.emit("state", snapshot(unit), to=room, namespace=NAMESPACE)
+        full = unit if isinstance(unit, Unit) else db.session.get(Unit, unit.id)
+        socketio.emit("state", snapshot(full), to=room, namespace=NAMESPACE)
         return
     with _scheduled_lock:
         if unit.id in _scheduled:
