@@ -257,6 +257,18 @@ def test_without_a_cache_time_every_request_asks_the_database(app, client, make_
     assert client.get(url_for("api.whoami"), headers=headers).status_code == 401
 
 
+def test_a_tokens_last_use_is_written_at_most_once_a_minute(client, make_user, token_clock, monkeypatch):
+    from webapp.auth import security
+
+    token, headers = _kiosk_token(make_user)
+    start = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    for minutes, expected in ((0, start), (0.5, start), (1.5, start + timedelta(minutes=1.5))):
+        monkeypatch.setattr(security, "utcnow", lambda m=minutes: start + timedelta(minutes=m))
+        assert client.get(url_for("api.whoami"), headers=headers).status_code == 200
+        db.session.refresh(token)
+        assert token.last_used_at.replace(tzinfo=UTC) == expected
+
+
 def test_unknown_or_missing_token_is_401_json(client):
     assert client.get(url_for("api.whoami")).status_code == 401
     response = client.get(url_for("api.whoami"), headers={"Authorization": "Bearer loket_palsu"})
