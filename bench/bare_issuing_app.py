@@ -16,18 +16,23 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
+from pathlib import Path
 
 from flask import Flask, jsonify, request
 from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from config import Config  # Loket's pool settings, read from the same environment
 
 TABLE = "bench_floor_ticket"
 CREATE_TABLE = f"CREATE TABLE IF NOT EXISTS {TABLE} (id serial PRIMARY KEY, service varchar(2), token varchar(43))"
 
 
 def create_app() -> Flask:
-    """Build the floor app on DATABASE_URL with Loket's pool settings (pre-ping, default pool size)."""
+    """Build the floor app on DATABASE_URL with Loket's engine options (pre-ping, pool size)."""
     url = os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = create_engine(url, pool_pre_ping=True).execution_options(isolation_level="AUTOCOMMIT")
+    engine = create_engine(url, **Config.SQLALCHEMY_ENGINE_OPTIONS).execution_options(isolation_level="AUTOCOMMIT")
     insert = text(f"INSERT INTO {TABLE} (service, token) VALUES (:service, :token) RETURNING id")
     app = Flask(__name__)
 

@@ -13,7 +13,8 @@ Per run: ``tickets/s`` (201 answers received within the measured window, over it
 latency p50 and p99 of those requests, ``non-201`` (other statuses and timeouts, warm-up included),
 then a read-back of every ticket in the database: ``dupes`` (rows sharing issued service,
 day and sequence), ``gaps`` (services whose sequences are not exactly 1..max) and
-``unanswered`` (rows minus 201 answers: numbers issued that no kiosk heard of). The CPU
+``unanswered`` (rows minus 201 answers: numbers issued that no kiosk heard of), ``conns`` (connections
+opened to PostgreSQL while serving: a pool too small for the load opens and closes them all the time). The CPU
 columns are the percent of one core used during the window by the gunicorn processes,
 PostgreSQL, this client and anything else (``other``: should be near 0, or another program
 skewed the run): a server near 100% per process is CPU-bound in Python;
@@ -109,6 +110,13 @@ def read_back(database_url: str) -> dict[str, Any]:
             "per_service": [[row[0], str(row[1]), row[2], row[5]] for row in lines]}
 
 
+def database_sessions(database_url: str) -> int:
+    """Connections opened to the database so far (PostgreSQL's count; 0 elsewhere)."""
+    if not database_url.startswith(("postgres://", "postgresql")):
+        return 0
+    return lh.query(database_url, "SELECT sessions FROM pg_stat_database WHERE datname = current_database()")[0][0]
+
+
 def run_once(processes: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     """Prepare a fresh database, start ``processes`` gunicorns, load them, read back; then the same for the floor
     (bench/bare_issuing_app.py, as many processes, same database); always stop the servers."""
@@ -117,15 +125,19 @@ def run_once(processes: int, args: argparse.Namespace, tmp: Path) -> dict[str, A
     log = tmp / f"servers-{processes}.log"
     try:
         try:
+            sessions = database_sessions(loket.database_url)
             with lh.serving([("webapp:create_app()", "/healthz", lh.ROOT)] * processes, loket.env, log) as servers:
                 row = asyncio.run(load([url for url, _ in servers], loket.token, args, [pid for _, pid in servers]))
+            row["connections"] = database_sessions(loket.database_url) - sessions
             row |= read_back(loket.database_url)  # every ticket ever issued, warm-up included
             if not args.no_floor:
                 lh.execute(loket.database_url, bare_issuing_app.CREATE_TABLE)
                 floor_app = [("bare_issuing_app:create_app()", "/healthz", lh.ROOT / "bench")] * processes
+                sessions = database_sessions(loket.database_url)
                 with lh.serving(floor_app, loket.env, log) as servers:
                     row["floor"] = asyncio.run(load([url for url, _ in servers], loket.token, args,
                                                     [pid for _, pid in servers]))
+                row["floor"]["connections"] = database_sessions(loket.database_url) - sessions
         except (RuntimeError, TimeoutError) as exc:
             raise RuntimeError(f"{exc!r}\n{lh.log_tail(log)}") from exc
     finally:
@@ -140,7 +152,8 @@ def report(rows: list[dict[str, Any]]) -> bool:
     """Print the table (each Loket run, then its floor) and a verdict per run; True when every run meets every
     target."""
     print(f"\n{'procs':>5} {'app':<6}{'tickets/s':>11}{'ratio':>7}{'p50 ms':>9}{'p99 ms':>9}{'non-201':>9}{'dupes':>7}"
-          f"{'gaps':>6}{'unanswered':>12}   cpu %: servers postgres client other   1st s  last s  speed check ms")
+          f"{'gaps':>6}{'unanswered':>12}{'conns':>7}   cpu %: servers postgres client other   1st s  last s  "
+          "speed check ms")
     passed = True
     for row in rows:
         lines = [("loket", row)] + ([("floor", row["floor"])] if "floor" in row else [])
@@ -151,11 +164,12 @@ def report(rows: list[dict[str, Any]]) -> bool:
             checks = (f"{row['duplicates']:>7}{row['gaps']:>6}{row['unanswered']:>12}" if name == "loket"
                       else f"{'':>25}")
             print(f"{row['processes']:>5} {name:<6}{line['tickets_per_s']:>11.1f}{ratio:>7}{line['p50_ms']:>9.1f}"
-                  f"{line['p99_ms']:>9.1f}{line['non_201']:>9}{checks}"
+                  f"{line['p99_ms']:>9.1f}{line['non_201']:>9}{checks}{line.get('connections', 0):>7}"
                   f"{cpu['servers']:>17}{cpu['postgres']:>9}{cpu['client']:>7}{cpu['other']:>6}"
                   f"{line['per_second'][0]:>8}{line['per_second'][-1]:>8}"
                   + (f"  {row['speed_check_ms'][0]:g}, {row['speed_check_ms'][1]:g}" if name == "loket" else ""))
-    print("ratio: Loket's tickets/s over the floor's (bench/bare_issuing_app.py: one INSERT per request)")
+    print("ratio: Loket's tickets/s over the floor's (bench/bare_issuing_app.py: one INSERT per request); "
+          "conns: database connections opened while serving (warm-up and read-back included)")
     for row in rows:
         ok = (row["tickets_per_s"] >= GOAL_RATE and row["duplicates"] == row["gaps"] == row["unanswered"] == 0
               and row["non_201"] == 0)
