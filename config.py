@@ -46,14 +46,13 @@ class Config:
 
     # When unset, create_app() uses an SQLite file in instance/.
     SQLALCHEMY_DATABASE_URI: str | None = database_url_from_env(os.environ.get("DATABASE_URL"))
-    # Connections each process keeps open (and how many more it may open for a moment). A gevent
-    # worker serves many requests at once: with too small a pool, connections past it are opened
-    # and closed again for each request at a busy kiosk hour.
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {
-        "pool_pre_ping": True,
-        "pool_size": _env_int("DATABASE_POOL_SIZE", 10),
-        "max_overflow": _env_int("DATABASE_MAX_OVERFLOW", 10),
-    }
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # Connections each process keeps open to a database server (and how many more it may open for a
+    # moment). A gevent worker serves many requests at once: with too small a pool, connections past
+    # it are opened and closed again for each request at a busy kiosk hour. create_app() adds them to
+    # the engine options unless the database is SQLite.
+    DATABASE_POOL_SIZE: int = _env_int("DATABASE_POOL_SIZE", 10)
+    DATABASE_MAX_OVERFLOW: int = _env_int("DATABASE_MAX_OVERFLOW", 10)
 
     # The origin printed into QR codes and posters, e.g. https://layanan.kamparkab.go.id.
     # Empty: the origin of the request that renders the code.

@@ -32,7 +32,8 @@ CREATE_TABLE = f"CREATE TABLE IF NOT EXISTS {TABLE} (id serial PRIMARY KEY, serv
 def create_app() -> Flask:
     """Build the floor app on DATABASE_URL with Loket's engine options (pre-ping, pool size)."""
     url = os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = create_engine(url, **Config.SQLALCHEMY_ENGINE_OPTIONS).execution_options(isolation_level="AUTOCOMMIT")
+    engine = create_engine(url, pool_size=Config.DATABASE_POOL_SIZE, max_overflow=Config.DATABASE_MAX_OVERFLOW,
+                           **Config.SQLALCHEMY_ENGINE_OPTIONS).execution_options(isolation_level="AUTOCOMMIT")
     insert = text(f"INSERT INTO {TABLE} (service, token) VALUES (:service, :token) RETURNING id")
     app = Flask(__name__)
 

@@ -163,7 +163,7 @@ def test_a_burst_of_changes_is_one_state_broadcast_but_calls_go_at_once(app, mak
     from antrian.events import publish_change
     from antrian.service import call_next
 
-    monkeypatch.setitem(app.config, "QUEUE_STATE_DELAY", 0.05)
+    monkeypatch.setitem(app.config, "QUEUE_STATE_DELAY", 0.5)  # room for a slow, shared test machine
     q = make_queue()
     display = socket_client()
     display.emit("join", {"unit": q["unit"].slug}, namespace=NAMESPACE)
@@ -173,7 +173,7 @@ def test_a_burst_of_changes_is_one_state_broadcast_but_calls_go_at_once(app, mak
         publish_change(q["unit"])
     publish_change(q["unit"], called=call_next(q["loket1"]))
     assert [e["name"] for e in display.get_received(NAMESPACE)] == ["called"]
-    time.sleep(0.3)
+    time.sleep(1.0)
     events = display.get_received(NAMESPACE)
     assert [e["name"] for e in events] == ["state"]
     state = events[0]["args"][0]
