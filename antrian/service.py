@@ -71,13 +71,24 @@ def begin_write() -> None:
         db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def raise_version(unit_id: int) -> None:
+    """Raise the unit's queue version in a transaction of its own: the announcement of new tickets."""
+    begin_write()
+    bump_version(unit_id)
+    db.session.commit()
+
+
 def bump_version(unit_id: int) -> None:
-    """Raise the unit's queue version in the same transaction as the change it marks."""
-    updated = db.session.execute(
-        update(QueueState).where(QueueState.unit_id == unit_id).values(version=QueueState.version + 1)
+    """Raise the unit's queue version in the same transaction as the change it marks.
+
+    An upsert: two counters making a unit's very first change at once must not both try to create its row.
+    """
+    upsert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(
+        upsert(QueueState)
+        .values(unit_id=unit_id, version=1, running_text="")
+        .on_conflict_do_update(index_elements=[QueueState.unit_id], set_={"version": QueueState.version + 1})
     )
-    if updated.rowcount == 0:
-        db.session.add(QueueState(unit_id=unit_id, version=1))
 
 
 def _next_sequence(queue_service_id: int, day: date) -> int:
@@ -134,20 +145,17 @@ class IssuedTicket:
     sequence: int
     day: date
     unit: UnitRef
-    version: int
 
 
 # Issuing on PostgreSQL in one statement, one round trip, its own transaction (autocommit): find the
 # unit and the service, check the hours (as QueueService.is_open_at and is_open do) and the daily cap,
 # take the next number (the upsert locks the service's row for the day until the commit, so two
-# kiosks never get the same number and none is skipped), insert the ticket and raise the unit's
-# version. The final SELECT always answers one row when the unit exists; ``id`` is NULL when no
-# ticket was issued (unknown service, closed, or the cap reached: ``open`` tells the last two apart).
-# The unit's queue_state row is locked by every change of the unit until its commit, which keeps
-# versions in commit order and one apart (docs/realtime.md); here that is only the end of one
-# statement and the commit, which this machine does ~1,900 times a second on one row with 50
-# clients (pgbench), far above a lobby's kiosks. Locks are taken sequence row, then version row;
-# the counter actions lock a ticket, then the version row: no cycle, no deadlock.
+# kiosks never get the same number and none is skipped) and insert the ticket. The final SELECT
+# always answers one row when the unit exists; ``id`` is NULL when no ticket was issued (unknown
+# service, closed, or the cap reached: ``open`` tells the last two apart).
+# Issuing does not raise the unit's version: that row is one per unit, and every kiosk of the unit
+# would queue behind its lock until the commit. The announcement of new tickets raises it, once for
+# all the tickets issued within QUEUE_STATE_DELAY (antrian.events.publish_change).
 ISSUE_SQL = text("""
 WITH svc AS (
     SELECT u.id AS unit_id, u.slug AS unit_slug, s.id AS service_id, s.code, s.name, s.daily_cap,
@@ -174,15 +182,9 @@ WITH svc AS (
            :token, :priority, :priority_reason, 'waiting', :now, 0
     FROM seq q CROSS JOIN open_svc o
     RETURNING id, day, sequence, number
-), bump AS (
-    INSERT INTO queue_state AS v (unit_id, version, running_text)
-    SELECT o.unit_id, 1, '' FROM open_svc o WHERE EXISTS (SELECT 1 FROM new)
-    ON CONFLICT (unit_id) DO UPDATE SET version = v.version + 1
-    RETURNING v.version
 )
 SELECT svc.unit_id, svc.unit_slug, svc.service_id, svc.name, svc.daily_cap,
-       EXISTS (SELECT 1 FROM open_svc) AS open, new.id, new.day, new.sequence, new.number,
-       (SELECT version FROM bump) AS version
+       EXISTS (SELECT 1 FROM open_svc) AS open, new.id, new.day, new.sequence, new.number
 FROM svc LEFT JOIN new ON true
 """)
 
@@ -197,6 +199,7 @@ def issue(
 ) -> IssuedTicket:
     """Issue the next number of the unit's queue service ``code`` for today and commit; never a duplicate, never
     a gap. Raises UnknownQueueError for an unknown unit or service, QueueError when closed or when the cap is reached.
+    Announce it with publish_change(..., issued=True), which raises the unit's version.
 
     On PostgreSQL one statement (ISSUE_SQL) does it all; elsewhere (SQLite, a single writer) the same steps run
     one by one inside BEGIN IMMEDIATE.
@@ -221,8 +224,7 @@ def _issue_in_one_statement(params: dict[str, Any]) -> IssuedTicket:
         raise UnknownQueueError("Instansi tidak dikenal.", "unit")
     if row.id is None:
         _refuse(row.service_id, row.name, row.daily_cap, row.open)
-    return IssuedTicket(row.id, row.number, params["token"], row.sequence, row.day,
-                        UnitRef(row.unit_id, row.unit_slug), row.version)
+    return IssuedTicket(row.id, row.number, params["token"], row.sequence, row.day, UnitRef(row.unit_id, row.unit_slug))
 
 
 def _refuse(service_id: int | None, name: str, daily_cap: int | None, open_now: bool) -> NoReturn:
@@ -264,10 +266,8 @@ def _issue_step_by_step(params: dict[str, Any]) -> IssuedTicket:
             priority_reason=params["priority_reason"], status=Ticket.WAITING, issued_at=params["now"], call_count=0,
         ).returning(Ticket.id)
     ).scalar_one()
-    bump_version(found.id)
-    version = unit_version(found.id)
     db.session.commit()
-    return IssuedTicket(ticket_id, number, params["token"], sequence, day, UnitRef(found.id, found.slug), version)
+    return IssuedTicket(ticket_id, number, params["token"], sequence, day, UnitRef(found.id, found.slug))
 
 
 def issue_ticket(

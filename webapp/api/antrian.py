@@ -59,7 +59,7 @@ def take_ticket():
         return _error(422, str(exc), field=exc.field)
     except QueueError as exc:
         return _error(409, str(exc))
-    publish_change(ticket.unit)
+    publish_change(ticket.unit, issued=True)
     return jsonify(number=ticket.number, token=ticket.token, url=public_url("antrian.ticket", token=ticket.token)), 201
 
 
