@@ -97,12 +97,12 @@ def _note_use(plain: str, token: BearerToken) -> BearerToken:
     last = token.last_used_at
     if last is not None and (last if last.tzinfo else last.replace(tzinfo=UTC)) >= now - TOKEN_USE_RESOLUTION:
         return token
-    db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-    db.session.commit()
     token = replace(token, last_used_at=now)
     digest = hash_token(plain)
-    if digest in _active_tokens:
+    if digest in _active_tokens:  # first, so that the kiosk's other requests meanwhile do not write too
         _active_tokens[digest] = (_active_tokens[digest][0], token)
+    db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+    db.session.commit()
     return token
 
 
