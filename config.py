@@ -51,7 +51,7 @@ class Config:
     # moment). A gevent worker serves many requests at once: with too small a pool, connections past
     # it are opened and closed again for each request at a busy kiosk hour. create_app() adds them to
     # the engine options unless the database is SQLite.
-    DATABASE_POOL_SIZE: int = _env_int("DATABASE_POOL_SIZE", 10)
+    DATABASE_POOL_SIZE: int = _env_int("DATABASE_POOL_SIZE", 20)
     DATABASE_MAX_OVERFLOW: int = _env_int("DATABASE_MAX_OVERFLOW", 10)
 
     # The origin printed into QR codes and posters, e.g. https://layanan.kamparkab.go.id.
