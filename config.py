@@ -47,6 +47,12 @@ class Config:
     # When unset, create_app() uses an SQLite file in instance/.
     SQLALCHEMY_DATABASE_URI: str | None = database_url_from_env(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # Connections each process keeps open to a database server (and how many more it may open for a
+    # moment). A gevent worker serves many requests at once: with too small a pool, connections past
+    # it are opened and closed again for each request at a busy kiosk hour. create_app() adds them to
+    # the engine options unless the database is SQLite.
+    DATABASE_POOL_SIZE: int = _env_int("DATABASE_POOL_SIZE", 20)
+    DATABASE_MAX_OVERFLOW: int = _env_int("DATABASE_MAX_OVERFLOW", 10)
 
     # The origin printed into QR codes and posters, e.g. https://layanan.kamparkab.go.id.
     # Empty: the origin of the request that renders the code.
@@ -75,6 +81,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED: bool = True
     # Anonymous JSON API requests per address; clients with a bearer token are not limited.
     API_RATE_LIMIT: str = os.environ.get("API_RATE_LIMIT", "600 per minute")
+    # Seconds each process trusts an API token it has found active without asking the database again:
+    # a token revoked, or an account deactivated, elsewhere (another process, the CLI) stops working
+    # within this time; in the process that made the change, at once. 0 asks on every request.
+    API_TOKEN_CACHE_SECONDS: int = _env_int("API_TOKEN_CACHE_SECONDS", 10)
     # Tickets taken at the kiosk page per address (the office's kiosks may share one address).
     KIOSK_RATE_LIMIT: str = os.environ.get("KIOSK_RATE_LIMIT", "120 per minute")
     # Survey responses per address, on the form and from anonymous API clients (a lobby

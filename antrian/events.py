@@ -14,14 +14,14 @@ from flask import Flask, current_app
 from flask_socketio import emit, join_room
 
 from antrian.models import Ticket
-from antrian.service import snapshot, ticket_by_token, ticket_view, unit_version
+from antrian.service import UnitRef, raise_version, snapshot, ticket_by_token, ticket_view, unit_version
 from webapp.extensions import db, socketio
 from webapp.standards.models import Unit
 
 NAMESPACE = "/antrian"
 
 
-def unit_room(unit: Unit) -> str:
+def unit_room(unit: Unit | UnitRef) -> str:
     """The room of a unit's displays, counters and phones."""
     return f"unit:{unit.slug}"
 
@@ -42,17 +42,20 @@ def on_join(data: Any) -> None:
     emit("snapshot", state)
 
 
-_scheduled: set[int] = set()
+_scheduled: set[int] = set()  # units whose `state` broadcast is on its way
+_issued: set[int] = set()  # of those, units with tickets issued since their last version raise
 _scheduled_lock = threading.Lock()
 
 
-def publish_change(unit: Unit, called: Ticket | None = None) -> None:
-    """Tell the unit's room that its queue changed (after the commit).
+def publish_change(unit: Unit | UnitRef, called: Ticket | None = None, issued: bool = False) -> None:
+    """Tell the unit's room that its queue changed (after the commit); ``issued``: tickets were issued.
 
     A call is announced at once. The full `state` follows within QUEUE_STATE_DELAY
     seconds, one for all the changes of that moment: at a busy kiosk hour, rebuilding and
     sending the whole queue to every screen after each ticket would cost more than the
-    tickets themselves.
+    tickets themselves. Counter actions raise the unit's version in their own transaction;
+    issuing does not (see antrian.service.ISSUE_SQL), so the `state` announcing new tickets
+    raises it first, once for all of them: the version it carries then covers them.
     """
     room = unit_room(unit)
     if called is not None:
@@ -70,9 +73,14 @@ def publish_change(unit: Unit, called: Ticket | None = None) -> None:
         )
     delay = current_app.config["QUEUE_STATE_DELAY"]
     if delay <= 0:
-        socketio.emit("state", snapshot(unit), to=room, namespace=NAMESPACE)
+        if issued:
+            raise_version(unit.id)
+        full = unit if isinstance(unit, Unit) else db.session.get(Unit, unit.id)
+        socketio.emit("state", snapshot(full), to=room, namespace=NAMESPACE)
         return
     with _scheduled_lock:
+        if issued:
+            _issued.add(unit.id)
         if unit.id in _scheduled:
             return  # a broadcast is already on its way and will include this change
         _scheduled.add(unit.id)
@@ -83,8 +91,14 @@ def _broadcast_state(app: Flask, unit_id: int, delay: float) -> None:
     socketio.sleep(delay)
     with _scheduled_lock:
         _scheduled.discard(unit_id)  # a change from now on schedules the next broadcast
+        issued = unit_id in _issued
+        _issued.discard(unit_id)
     with app.app_context():
-        unit = db.session.get(Unit, unit_id)
-        if unit is not None:
-            socketio.emit("state", snapshot(unit), to=unit_room(unit), namespace=NAMESPACE)
-        db.session.remove()
+        try:
+            if issued:
+                raise_version(unit_id)  # before the snapshot, which then shows every ticket it covers
+            unit = db.session.get(Unit, unit_id)
+            if unit is not None:
+                socketio.emit("state", snapshot(unit), to=unit_room(unit), namespace=NAMESPACE)
+        finally:
+            db.session.remove()

@@ -55,8 +55,16 @@ class QueueService(db.Model):
 
     def is_open_at(self, moment: time) -> bool:
         """Whether tickets may be taken at this local time of day (a close at 00:00 means midnight)."""
-        closes = self.closes_at if self.closes_at != time(0, 0) else time.max
-        return self.active and self.opens_at <= moment < closes
+        return self.active and within_hours(self.opens_at, self.closes_at, moment)
+
+
+def within_hours(opens_at: time, closes_at: time, moment: time) -> bool:
+    """Whether a local time of day lies in opening hours; a close at 00:00 means midnight.
+
+    antrian.service.ISSUE_SQL says the same in SQL for PostgreSQL; the rules tests run on both.
+    """
+    closes = closes_at if closes_at != time(0, 0) else time.max
+    return opens_at <= moment < closes
 
 
 class Counter(db.Model):

@@ -73,7 +73,7 @@ def kiosk() -> WerkzeugResponse | str:
         except QueueError as exc:
             flash(str(exc), "error")
             return redirect(url_for("antrian.kiosk", instansi=unit.slug))
-        publish_change(unit)
+        publish_change(unit, issued=True)
         return redirect(url_for("antrian.print_ticket", token=ticket.token, kios=1))
     return render_template("antrian/kiosk.html", unit=unit, services=open_services(unit), form=form)
 
@@ -204,6 +204,7 @@ def counter_action(counter_id: int, action: str) -> WerkzeugResponse | Response:
     if not form.validate_on_submit():
         abort(400)
     called = None
+    issued = False
     try:
         if action == "panggil":
             called = call_next(counter)
@@ -227,15 +228,16 @@ def counter_action(counter_id: int, action: str) -> WerkzeugResponse | Response:
             service = next((s for s in counter.queue_services if s.code == priority.service.data), None)
             if service is None:
                 raise QueueError("Pilih layanan.")
-            issued = issue_ticket(service, priority_reason=priority.reason.data, check_hours=False)
-            flash(f"Tiket prioritas {issued.number} dibuat.", "success")
+            ticket = issue_ticket(service, priority_reason=priority.reason.data, check_hours=False)
+            issued = True
+            flash(f"Tiket prioritas {ticket.number} dibuat.", "success")
         else:
             abort(404)
     except (QueueError, ValueError) as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        publish_change(counter.unit, called=called)
+        publish_change(counter.unit, called=called, issued=issued)
     if not is_htmx():  # without JavaScript: post, redirect, get
         return redirect(url_for("antrian.counter_panel", loket=counter.id))
     return render_partial_or_page("antrian/counter.html", "antrian/_panel.html", **_panel_context(counter))

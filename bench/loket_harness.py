@@ -114,6 +114,14 @@ def query(database_url: str, sql: str, **params: object) -> list[tuple]:
     return rows
 
 
+def execute(database_url: str, sql: str) -> None:
+    """Run one SQL statement on the benchmark database and commit it."""
+    engine = create_engine(database_url_from_env(database_url))
+    with engine.begin() as conn:
+        conn.execute(text(sql))
+    engine.dispose()
+
+
 def counters(database_url: str) -> list[tuple[int, str]]:
     """The demo unit's active counters in number order: (id, code of the first service each one calls)."""
     return query(database_url, "SELECT c.id, min(s.code) FROM counter c JOIN unit u ON u.id = c.unit_id "

@@ -8,10 +8,10 @@ from __future__ import annotations
 import threading
 from collections import Counter as Tally
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from antrian.models import Counter, QueueService, Ticket
-from antrian.service import call_next, issue_ticket
+from antrian.service import QueueError, call_next, issue_ticket
 from webapp.extensions import db
 
 KIOSKS = 8
@@ -60,6 +60,29 @@ def test_kiosks_issuing_at_once_get_unique_gapless_numbers(app, make_queue):
     assert sequences == list(range(1, KIOSKS * TICKETS_PER_KIOSK + 1))
     stored = db.session.scalars(select(Ticket.number).where(Ticket.queue_service_id == service_id)).all()
     assert len(stored) == len(set(stored)) == KIOSKS * TICKETS_PER_KIOSK
+
+
+def test_the_daily_cap_holds_when_kiosks_race_for_the_last_numbers(app, make_queue):
+    cap = 20
+    queue = make_queue(daily_cap=cap)
+    service_id = queue["A"].id
+
+    def kiosk(_: int) -> tuple[list[int], list[str]]:
+        service = db.session.get(QueueService, service_id)
+        issued, refused = [], []
+        for _ in range(TICKETS_PER_KIOSK // 2):
+            try:
+                issued.append(issue_ticket(service).sequence)
+            except QueueError as exc:
+                refused.append(str(exc))
+        return issued, refused
+
+    batches = _run_in_threads(app, KIOSKS, kiosk)
+    assert sorted(s for issued, _ in batches for s in issued) == list(range(1, cap + 1))
+    refusals = [message for _, refused in batches for message in refused]
+    assert len(refusals) == KIOSKS * (TICKETS_PER_KIOSK // 2) - cap
+    assert all("Kuota harian" in message for message in refusals)
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == cap
 
 
 def test_counters_calling_at_once_never_share_a_ticket(app, make_queue, make_unit):

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
-from antrian.models import Ticket
+from antrian.models import DailySequence, Ticket
 from antrian.service import (
     QueueError,
+    UnknownQueueError,
     call_next,
     estimated_wait_minutes,
     finish,
+    issue,
     issue_ticket,
     local_day,
     open_services,
@@ -68,10 +71,62 @@ def test_hours_days_and_daily_cap(app, make_queue, monkeypatch):
         issue_ticket(q["B"], now=afternoon)
     monkeypatch.setitem(app.config, "QUEUE_DAYS", frozenset({1, 2, 3, 4, 5}))
     assert open_services(q["unit"], now=MONDAY_9 - timedelta(days=1)) == []  # Sunday
+    with pytest.raises(QueueError, match="tutup"):
+        issue_ticket(q["A"], now=MONDAY_9 - timedelta(days=1))
     issue_ticket(q["A"], now=MONDAY_9)
     issue_ticket(q["A"], now=MONDAY_9)
     with pytest.raises(QueueError, match="Kuota harian"):
         issue_ticket(q["A"], now=MONDAY_9)
+    assert issue_ticket(q["B"], now=afternoon, check_hours=False).number == "B-001"  # staff: priority tickets
+
+
+def test_opening_hours_edges_and_inactive_services(make_queue):
+    """The same rules on both paths of issue (one SQL statement on PostgreSQL, step by step on SQLite)."""
+    q = make_queue()
+    q["B"].opens_at, q["B"].closes_at = time(8, 0), time(12, 0)
+    db.session.commit()
+    eight = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 08.00 WIB
+    assert issue(q["unit"].slug, "B", now=eight).number == "B-001"
+    with pytest.raises(QueueError, match="tutup"):
+        issue(q["unit"].slug, "B", now=eight - timedelta(seconds=1))
+    with pytest.raises(QueueError, match="tutup"):
+        issue(q["unit"].slug, "B", now=eight + timedelta(hours=4))  # 12.00: closed
+    assert issue(q["unit"].slug, "A", now=eight + timedelta(hours=15, minutes=59)).number == "A-001"  # 23.59
+    q["A"].active = False
+    db.session.commit()
+    with pytest.raises(QueueError, match="tutup"):
+        issue(q["unit"].slug, "A", now=eight)
+    with pytest.raises(UnknownQueueError) as unknown:
+        issue(q["unit"].slug, "Z", now=eight)
+    assert unknown.value.field == "service"
+    with pytest.raises(UnknownQueueError) as unknown:
+        issue("tidak-ada", "A", now=eight)
+    assert unknown.value.field == "unit"
+    with pytest.raises(QueueError, match="prioritas"):
+        issue(q["unit"].slug, "B", now=eight, priority_reason="vip")
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 2
+
+
+def test_issuing_answers_what_the_kiosk_and_the_displays_need(make_queue):
+    q = make_queue()
+    before = snapshot(q["unit"], now=MONDAY_9)["version"]
+    issued = issue(q["unit"].slug, "A", now=MONDAY_9, priority_reason="lansia")
+    stored = db.session.get(Ticket, issued.id)
+    assert (issued.number, issued.token, issued.sequence, issued.day) == (
+        stored.number, stored.token, stored.sequence, stored.day)  # fmt: skip
+    assert (stored.status, stored.priority, stored.priority_reason, stored.call_count) == ("waiting", True, "lansia", 0)
+    assert (stored.queue_service_id, stored.issued_service_id, stored.unit_id) == (q["A"].id, q["A"].id, q["unit"].id)
+    assert stored.issued_at.replace(tzinfo=UTC) == MONDAY_9
+    assert (issued.unit.id, issued.unit.slug) == (q["unit"].id, q["unit"].slug)
+    # Issuing leaves the version alone: publish_change(..., issued=True) raises it (test_antrian_pages).
+    assert snapshot(q["unit"], now=MONDAY_9)["version"] == before
+
+
+def test_numbers_past_999_keep_every_digit(make_queue):
+    q = make_queue()
+    db.session.add(DailySequence(queue_service_id=q["A"].id, day=local_day(q["unit"], MONDAY_9), last=998))
+    db.session.commit()
+    assert [issue_ticket(q["A"], now=MONDAY_9).number for _ in range(2)] == ["A-999", "A-1000"]
 
 
 def test_call_next_priority_first_then_arrival_over_the_counters_services(make_queue):
@@ -137,7 +192,7 @@ def test_snapshot_shows_counters_recent_calls_and_waiting(make_queue):
     issue_ticket(q["B"], now=MONDAY_9)
     call_next(q["loket2"], now=MONDAY_9)
     state = snapshot(q["unit"], now=MONDAY_9)
-    assert state["version"] == 4
+    assert state["version"] == 1  # the call; tickets raise it when they are announced
     assert [c["current"]["number"] if c["current"] else None for c in state["counters"]] == [None, "A-001"]
     assert state["services"][0]["waiting"] == ["A-002"]
     assert state["recent_calls"][0] == {"number": "A-001", "service": "A", "counter": 2}

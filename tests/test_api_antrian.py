@@ -28,6 +28,9 @@ def test_take_a_ticket_and_read_it(client, make_queue):
     state = client.get(url_for("api.queue_state", unit=q["unit"].slug)).get_json()
     _assert_valid("QueueState", state)
     assert state["services"][0]["waiting"] == 1
+    assert state["version"] == 1  # announced at once in the tests (QUEUE_STATE_DELAY 0): one raise per ticket
+    client.post(url_for("api.take_ticket"), json={"unit": q["unit"].slug, "service": "B"})
+    assert client.get(url_for("api.queue_state", unit=q["unit"].slug)).get_json()["version"] == 2
 
 
 def test_bad_ticket_requests_say_what_is_wrong(client, make_queue):

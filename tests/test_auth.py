@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import url_for
+from sqlalchemy import update
 
 from tests.conftest import PASSWORD, csrf_from
 from webapp.auth import throttle
@@ -200,6 +201,72 @@ def test_cli_token_authenticates_the_api_until_revoked(runner, client, make_user
     assert "aktif" in listing.output and "kios lobi" in listing.output
     assert runner.invoke(args=["users", "revoke", str(stored.id)]).exit_code == 0
     assert client.get(url_for("api.whoami"), headers=headers).status_code == 401
+
+
+@pytest.fixture
+def token_clock(monkeypatch):
+    """A hand-moved clock for the per-process cache of active API tokens, emptied before and after."""
+    from webapp.auth import security
+
+    now = [1000.0]
+    monkeypatch.setattr(security, "_clock", lambda: now[0])
+    security.forget_cached_tokens()
+    yield now
+    security.forget_cached_tokens()
+
+
+def _kiosk_token(make_user) -> tuple[ApiToken, dict]:
+    token, plain = make_user(role="petugas_loket").issue_token("kios")
+    db.session.commit()
+    return token, {"Authorization": f"Bearer {plain}"}
+
+
+def test_a_token_revoked_by_another_process_stops_working_within_the_cache_time(app, client, make_user, token_clock):
+    token, headers = _kiosk_token(make_user)
+    assert client.get(url_for("api.whoami"), headers=headers).status_code == 200
+    # Another process (or the database by hand) revokes it: this process is not told.
+    db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(revoked_at=datetime.now(UTC)))
+    db.session.commit()
+    assert client.get(url_for("api.whoami"), headers=headers).status_code == 200
+    token_clock[0] += app.config["API_TOKEN_CACHE_SECONDS"] - 0.5
+    assert client.get(url_for("api.whoami"), headers=headers).status_code == 200
+    token_clock[0] += 1
+    assert client.get(url_for("api.whoami"), headers=headers).status_code == 401
+
+
+def test_a_token_revoked_or_an_account_deactivated_here_stops_working_at_once(client, make_user, token_clock):
+    token, headers = _kiosk_token(make_user)
+    other, other_headers = _kiosk_token(make_user)
+    assert client.get(url_for("api.whoami"), headers=headers).status_code == 200
+    assert client.get(url_for("api.whoami"), headers=other_headers).status_code == 200
+    token.revoked_at = datetime.now(UTC)
+    db.session.commit()
+    assert client.get(url_for("api.whoami"), headers=headers).status_code == 401
+    # Deactivated elsewhere: views that act as the account load it, and refuse at once.
+    db.session.execute(update(User).where(User.id == other.user_id).values(active=False))
+    db.session.commit()
+    assert client.get(url_for("api.whoami"), headers=other_headers).status_code == 401
+
+
+def test_without_a_cache_time_every_request_asks_the_database(app, client, make_user, token_clock, monkeypatch):
+    monkeypatch.setitem(app.config, "API_TOKEN_CACHE_SECONDS", 0)
+    token, headers = _kiosk_token(make_user)
+    assert client.get(url_for("api.whoami"), headers=headers).status_code == 200
+    db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(revoked_at=datetime.now(UTC)))
+    db.session.commit()
+    assert client.get(url_for("api.whoami"), headers=headers).status_code == 401
+
+
+def test_a_tokens_last_use_is_written_at_most_once_a_minute(client, make_user, token_clock, monkeypatch):
+    from webapp.auth import security
+
+    token, headers = _kiosk_token(make_user)
+    start = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    for minutes, expected in ((0, start), (0.5, start), (1.5, start + timedelta(minutes=1.5))):
+        monkeypatch.setattr(security, "utcnow", lambda m=minutes: start + timedelta(minutes=m))
+        assert client.get(url_for("api.whoami"), headers=headers).status_code == 200
+        db.session.refresh(token)
+        assert token.last_used_at.replace(tzinfo=UTC) == expected
 
 
 def test_unknown_or_missing_token_is_401_json(client):

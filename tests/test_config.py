@@ -57,3 +57,22 @@ def test_proxy_fix_applied_only_when_configured(make_app):
     assert isinstance(proxied, ProxyFix)
     assert (proxied.x_for, proxied.x_proto, proxied.x_host) == (2, 2, 2)
     assert not isinstance(make_app(Direct).wsgi_app, ProxyFix)
+
+
+def test_a_database_server_gets_the_configured_pool_and_sqlite_its_own(make_app):
+    class Server(Config):
+        SECRET_KEY = "x"
+        SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://loket@127.0.0.1:1/nowhere"  # never connected to
+        DATABASE_POOL_SIZE = 12
+        DATABASE_MAX_OVERFLOW = 3
+
+    class Memory(Server):
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    server = make_app(Server)
+    assert server.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_size": 12, "max_overflow": 3, "pool_pre_ping": True}
+    with server.app_context():
+        from webapp.extensions import db
+
+        assert (db.engine.pool.size(), db.engine.pool._max_overflow) == (12, 3)
+    assert make_app(Memory).config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}

@@ -45,13 +45,19 @@ def create_app(config_class: type[Config] = Config) -> Flask:
 
 
 def _prepare_instance(app: Flask) -> None:
-    """Create instance/, and fill in the secret key and database URL when unset."""
+    """Create instance/, fill in the secret key and database URL when unset, size the connection pool."""
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance / "secret_key")
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'loket.sqlite'}"
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):  # SQLite's in-memory pool takes no sizes
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_size": app.config["DATABASE_POOL_SIZE"],
+            "max_overflow": app.config["DATABASE_MAX_OVERFLOW"],
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        }
 
 
 def _instance_secret_key(path: Path) -> str:

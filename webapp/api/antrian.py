@@ -10,10 +10,11 @@ from antrian.events import publish_change
 from antrian.models import Counter, QueueService
 from antrian.service import (
     QueueError,
+    UnknownQueueError,
     call_next,
     current_ticket,
     finish,
-    issue_ticket,
+    issue,
     recall,
     skip,
     snapshot,
@@ -52,22 +53,13 @@ def take_ticket():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _error(400, "Kirim JSON berisi unit dan service.")
-    code = str(body.get("service", ""))
-    found = db.session.execute(
-        select(Unit, QueueService)
-        .outerjoin(QueueService, (QueueService.unit_id == Unit.id) & (QueueService.code == code))
-        .where(Unit.slug == str(body.get("unit", "")))
-    ).first()
-    if found is None:
-        return _error(422, "Instansi tidak dikenal.", field="unit")
-    unit, service = found
-    if service is None:
-        return _error(422, "Layanan antrian tidak dikenal.", field="service")
     try:
-        ticket = issue_ticket(service)
+        ticket = issue(str(body.get("unit", "")), str(body.get("service", "")))
+    except UnknownQueueError as exc:
+        return _error(422, str(exc), field=exc.field)
     except QueueError as exc:
         return _error(409, str(exc))
-    publish_change(unit)
+    publish_change(ticket.unit, issued=True)
     return jsonify(number=ticket.number, token=ticket.token, url=public_url("antrian.ticket", token=ticket.token)), 201
 
 

@@ -113,14 +113,6 @@ class ApiToken(db.Model):
 
     user: Mapped[User] = relationship(back_populates="tokens")
 
-    @classmethod
-    def find_active(cls, plain: str) -> ApiToken | None:
-        """The unrevoked token matching ``plain``, whose user is active; or None."""
-        token = db.session.scalar(select(cls).where(cls.token_hash == hash_token(plain)))
-        if token is None or token.revoked_at is not None or not token.user.active:
-            return None
-        return token
-
 
 class LoginFailure(db.Model):
     """One failed login, by account name and by address; old rows are pruned as they age out."""

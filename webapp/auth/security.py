@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import Flask, Response, abort, current_app, g, request
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
-from webapp.auth.models import ApiToken, User
+from webapp.auth.models import ApiToken, User, hash_token
 from webapp.extensions import csrf, db, login_manager
 from webapp.standards.models import utcnow
 
@@ -40,11 +45,87 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+@dataclass(frozen=True)
+class BearerToken:
+    """An active API token as a request sees it: which token, whose, and when it was last noted as used."""
+
+    id: int
+    user_id: int
+    last_used_at: datetime | None
+
+
+# Active tokens by hash, each with the monotonic time until which it may be trusted without asking the
+# database (API_TOKEN_CACHE_SECONDS): a kiosk sends its token with every ticket. Only tokens found active
+# are kept, so the dict holds at most the installation's tokens, whatever a client sends.
+_active_tokens: dict[str, tuple[float, BearerToken]] = {}
+_clock = time.monotonic
+
+
+def forget_cached_tokens() -> None:
+    """Ask the database again about every token (done after a commit that touched tokens or accounts)."""
+    _active_tokens.clear()
+
+
+def active_token(plain: str) -> BearerToken | None:
+    """The unrevoked token matching ``plain`` whose account is active, or None.
+
+    Kept per process for API_TOKEN_CACHE_SECONDS: a token revoked or an account deactivated in another
+    process (or with the CLI) stops working here within that time; in this process, at once.
+    """
+    digest = hash_token(plain)
+    cached = _active_tokens.get(digest)
+    if cached is not None and cached[0] > _clock():
+        return cached[1]
+    row = db.session.execute(
+        select(ApiToken.id, ApiToken.user_id, ApiToken.last_used_at)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None), User.active.is_(True))
+    ).first()
+    if row is None:
+        _active_tokens.pop(digest, None)
+        return None
+    token = BearerToken(*row)
+    seconds = current_app.config["API_TOKEN_CACHE_SECONDS"]
+    if seconds > 0:
+        _active_tokens[digest] = (_clock() + seconds, token)
+    return token
+
+
+def _note_use(plain: str, token: BearerToken) -> BearerToken:
+    """Write last_used_at at most once a TOKEN_USE_RESOLUTION: not a write per API call."""
+    now = utcnow()
+    last = token.last_used_at
+    if last is not None and (last if last.tzinfo else last.replace(tzinfo=UTC)) >= now - TOKEN_USE_RESOLUTION:
+        return token
+    token = replace(token, last_used_at=now)
+    digest = hash_token(plain)
+    if digest in _active_tokens:  # first, so that the kiosk's other requests meanwhile do not write too
+        _active_tokens[digest] = (_active_tokens[digest][0], token)
+    db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+    db.session.commit()
+    return token
+
+
+@event.listens_for(Session, "after_flush")
+def _note_account_change(db_session: Session, flush_context: Any) -> None:
+    for obj in (*db_session.new, *db_session.dirty, *db_session.deleted):
+        if isinstance(obj, ApiToken | User):
+            db_session.info["accounts_changed"] = True
+            return
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_account_change(db_session: Session) -> None:
+    if db_session.info.pop("accounts_changed", False):
+        forget_cached_tokens()
+
+
 @login_manager.request_loader
 def load_user_from_bearer(req) -> User | None:
-    """The account of an ``Authorization: Bearer`` API token."""
+    """The account of an ``Authorization: Bearer`` API token (loaded only when a view asks who it is)."""
     token = getattr(g, "api_token", None)
-    return token.user if token else None
+    user = db.session.get(User, token.user_id) if token else None
+    return user if user is not None and user.active else None
 
 
 def _bearer_token() -> str | None:
@@ -59,15 +140,10 @@ def authenticate_bearer_and_check_csrf() -> None:
         return  # no view will run (404, 405): nothing can change, let the error handler answer
     plain = _bearer_token() if request.blueprint == "api" else None  # tokens open the API, nothing else
     if plain is not None:
-        token = ApiToken.find_active(plain)
+        token = active_token(plain)
         if token is None:
             abort(401)
-        now = utcnow()
-        last = token.last_used_at
-        if last is None or (last if last.tzinfo else last.replace(tzinfo=UTC)) < now - TOKEN_USE_RESOLUTION:
-            token.last_used_at = now  # at most once a minute: not a write per API call
-            db.session.commit()
-        g.api_token = token
+        g.api_token = _note_use(plain, token)
         return
     if request.blueprint == "api" and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
         return  # an API call without a session cookie carries no ambient authority to forge
