@@ -5,6 +5,7 @@ document's QR page verifies and a tampered code does not."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -145,6 +146,9 @@ def test_registration_to_collection_with_the_tracking_page_following(
     fo.get_by_role("button", name="Serahkan dokumen kepada pemohon").click()
     expect(fo.locator(".flashes")).to_contain_text("Berkas selesai")
     expect(status).to_contain_text("Dokumen sudah diambil")
+    # Handed over: the phone that follows the file offers the survey, the counter shows its QR.
+    expect(phone.get_by_role("link", name="Isi survei kepuasan")).to_be_visible()
+    expect(fo.get_by_role("img", name=re.compile("Kode QR survei kepuasan"))).to_be_visible()
     phone.screenshot(path=str(artifacts / "berkas-lacak-390-selesai.png"), full_page=True)
     fo.screenshot(path=str(artifacts / "berkas-kartu-kendali-selesai.png"), full_page=True)
     for secret in (NAME, NIK, "8899", "Kenanga", "Pejabat Loket", "Pejabat Sekdin", "Pejabat Kadis"):
