@@ -267,3 +267,21 @@ def test_every_section_round_trips_every_demo_standard_unchanged(app, demo, monk
             assert form.validate(), (service.slug, section.key, form.errors)
             after = normalise_standard(apply_section(section, document, form.data))
             assert after == normalise_standard(document), (service.slug, section.key)
+
+
+def test_error_summary_lines_read_well_after_a_question_label():
+    from wtforms import Form, StringField
+    from wtforms.validators import DataRequired
+
+    from webapp.admin.fields import flatten_errors
+
+    class Question(Form):
+        what = StringField("Apa yang terjadi?", validators=[DataRequired("Ceritakan apa yang terjadi.")])
+        name = StringField("Nama", validators=[DataRequired("Isi nama.")])
+
+    form = Question()
+    form.validate()
+    assert flatten_errors(form) == [
+        ("what", "Apa yang terjadi? Ceritakan apa yang terjadi."),
+        ("name", "Nama: Isi nama."),
+    ]

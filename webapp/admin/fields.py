@@ -94,6 +94,11 @@ def nest_items(rows: list[dict]) -> list[dict]:
     return root
 
 
+def _lead(label: str) -> str:
+    """A label as the start of a summary line: "Nama: ", but "Apa yang terjadi? " (no "?:")."""
+    return f"{label} " if label.endswith(("?", "!", ":", ".")) else f"{label}: "
+
+
 def flatten_errors(form: Any, prefix_label: str = "") -> list[tuple[str, str]]:
     """Every error of a form, nested lists included, as (field id, message) for the summary at the top."""
     found: list[tuple[str, str]] = [("", message) for message in getattr(form, "form_errors", [])]
@@ -110,9 +115,9 @@ def flatten_errors(form: Any, prefix_label: str = "") -> list[tuple[str, str]]:
                 else:
                     found += [(entry.id, f"{label}{message}") for message in entry.errors]
         elif field.type == "FormField":
-            found += flatten_errors(field.form, f"{prefix_label}{field.label.text}: ")
+            found += flatten_errors(field.form, prefix_label + _lead(field.label.text))
         else:
-            found += [(field.id, f"{prefix_label}{field.label.text}: {message}") for message in field.errors]
+            found += [(field.id, prefix_label + _lead(field.label.text) + message) for message in field.errors]
     return found
 
 
