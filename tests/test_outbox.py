@@ -168,3 +168,46 @@ def test_staff_list_masks_and_retries(client, login, smtp_settings):
 def test_outbox_list_is_staff_only(client, login):
     login("petugas_loket")
     assert client.get(url_for("admin.outbox")).status_code == 403
+
+
+def test_a_crashing_sender_does_not_block_the_messages_behind_it(monkeypatch):
+    from webapp.outbox import service
+    from webapp.outbox.senders import LogSender
+
+    class Broken:
+        def send(self, message):
+            raise RuntimeError("gateway answered nonsense")
+
+    monkeypatch.setattr(service, "sender_for", lambda channel, config: Broken() if channel == "sms" else LogSender())
+    first = enqueue("sms", "081234567890", "Izin Anda siap diambil.")
+    second = enqueue("email", "warga@example.com", "Pengaduan diterima.")
+    db.session.commit()
+    report = deliver_due()
+    assert (report.sent, report.retrying) == (1, 1)
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, first.id).attempts == 1
+    assert db.session.get(OutboxMessage, first.id).status == PENDING
+    assert db.session.get(OutboxMessage, second.id).status == SENT
+
+
+class Refusing(Inbox):
+    """A mail server that knows no such mailbox."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        return f"550 5.1.1 <{address}>: mailbox unavailable"
+
+
+def test_a_refused_address_never_reaches_the_log_or_the_staff_page(smtp_settings, caplog):
+    controller = Controller(Refusing(), hostname="127.0.0.1", port=smtp_settings)
+    controller.start()
+    try:
+        enqueue("email", "budi.santoso@example.com", "Halo")
+        db.session.commit()
+        with caplog.at_level(logging.INFO, logger="loket.outbox"):
+            assert deliver_due().retrying == 1
+    finally:
+        controller.stop()
+    message = db.session.scalars(db.select(OutboxMessage)).one()
+    assert "550" in message.last_error
+    assert "budi.santoso" not in message.last_error
+    assert "budi.santoso" not in caplog.text

@@ -6,6 +6,7 @@ Which one a channel uses comes from the settings (``sender_for``). A sender rais
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import smtplib
@@ -79,6 +80,9 @@ class SmtpSender:
                 if self.username:
                     client.login(self.username, self.password)
                 client.send_message(email)
+        except smtplib.SMTPRecipientsRefused as error:  # its text quotes the address: keep only the codes
+            codes = ", ".join(str(code) for code, _ in error.recipients.values())
+            raise SendError(f"SMTP {self.host}:{self.port}: alamat penerima ditolak ({codes})") from error
         except (OSError, smtplib.SMTPException) as error:
             raise SendError(f"SMTP {self.host}:{self.port}: {error}") from error
 
@@ -105,8 +109,8 @@ class HttpGatewaySender:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
                 answer.read()
-        except (urllib.error.URLError, OSError) as error:
-            raise SendError(f"gateway: {error}") from error
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+            raise SendError(f"gateway: {type(error).__name__}: {error}") from error
 
 
 def sender_for(channel: str, config: dict) -> Sender:

@@ -17,6 +17,8 @@ from webapp.standards.models import utcnow
 
 logger = logging.getLogger("loket.outbox")
 
+_delivering = threading.Lock()
+
 # Waits after the 1st, 2nd, ... failed attempt: 1, 2, 4 ... minutes, at most 6 hours.
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=6)
@@ -75,15 +77,18 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryReport
         message.attempts += 1
         try:
             sender_for(message.channel, config).send(message)
-        except SendError as error:
-            message.last_error = str(error)[:1000]
+        except Exception as error:  # any failure is one failed attempt: one bad message never blocks the rest
+            if not isinstance(error, SendError):
+                logger.error("outbox #%s: the sender failed with %s", message.id, type(error).__name__)
+            # Error texts may quote the address (a refused recipient): never keep or log it unmasked.
+            message.last_error = str(error).replace(message.recipient, message.masked_recipient)[:1000]
             if message.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
                 message.status = FAILED
                 report.failed += 1
             else:
                 message.next_attempt_at = moment + retry_delay(message.attempts)
                 report.retrying += 1
-            logger.warning("outbox #%s attempt %s failed: %s", message.id, message.attempts, error)
+            logger.warning("outbox #%s attempt %s failed: %s", message.id, message.attempts, message.last_error)
         else:
             message.status, message.sent_at, message.last_error = SENT, utcnow(), ""
             report.sent += 1
@@ -108,11 +113,18 @@ def send_soon(app: Flask | None = None) -> None:
         return
 
     def run() -> None:
-        with app.app_context():
-            try:
-                deliver_due()
-            except Exception:  # the worker will try again; never crash a thread silently
-                logger.exception("outbox delivery round failed")
-                db.session.rollback()
+        # One delivering thread per process: SQLite has no SKIP LOCKED, and two threads
+        # would send one message twice. A round already running picks up the new message.
+        if not _delivering.acquire(blocking=False):
+            return
+        try:
+            with app.app_context():
+                try:
+                    deliver_due()
+                except Exception:  # the worker will try again; never crash a thread silently
+                    logger.exception("outbox delivery round failed")
+                    db.session.rollback()
+        finally:
+            _delivering.release()
 
     threading.Thread(target=run, name="outbox", daemon=True).start()

@@ -216,7 +216,7 @@ def _render_case(complaint: Complaint, bound: dict | None = None, errors: list |
         "pengaduan/case.html", complaint=complaint, forms=_case_forms(complaint, bound), errors=errors or [],
         state=deadline_state(complaint, today), days_left=working_days_left(complaint, today),
         identity=sees_identity(complaint), route=reply_route_label(complaint), routing=ROUTING, weights=WEIGHTS,
-        channels=CHANNELS, statuses=STATUSES, late_days=_late_days(complaint),
+        channels=CHANNELS, statuses=STATUSES, late_days=_late_days(complaint), record_roles=RECORD_ROLES,
     )
     return page, status
 
@@ -282,6 +282,8 @@ def case_action(complaint_id: int, action: str):
         elif action == "buka-kembali":
             reopen(complaint, text, current_user)
         elif action == "kode-baru":
+            if current_user.role not in RECORD_ROLES:  # the new code is shown on the receipt page only
+                abort(403)
             code = new_code(complaint, current_user)
             db.session.commit()
             send_soon()
