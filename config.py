@@ -46,7 +46,9 @@ class Config:
 
     # When unset, create_app() uses an SQLite file in instance/.
     SQLALCHEMY_DATABASE_URI: str | None = database_url_from_env(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's error (and so the log) never shows the values, which
+    # may be a citizen's name, NIK or phone.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True, "hide_parameters": True}
     # Connections each process keeps open to a database server (and how many more it may open for a
     # moment). A gevent worker serves many requests at once: with too small a pool, connections past
     # it are opened and closed again for each request at a busy kiosk hour. create_app() adds them to

@@ -70,9 +70,30 @@ def test_a_database_server_gets_the_configured_pool_and_sqlite_its_own(make_app)
         SQLALCHEMY_DATABASE_URI = "sqlite://"
 
     server = make_app(Server)
-    assert server.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_size": 12, "max_overflow": 3, "pool_pre_ping": True}
+    assert server.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_size": 12, "max_overflow": 3, "pool_pre_ping": True,
+                                                          "hide_parameters": True}
     with server.app_context():
         from webapp.extensions import db
 
         assert (db.engine.pool.size(), db.engine.pool._max_overflow) == (12, 3)
-    assert make_app(Memory).config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    assert make_app(Memory).config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True, "hide_parameters": True}
+
+
+def test_a_failed_statement_never_shows_its_values():
+    """Database errors reach the log; the values of a failed INSERT may be a citizen's NIK or phone."""
+    from datetime import date
+
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from webapp.extensions import db
+    from webapp.workdays.models import Closure
+
+    db.session.add(Closure(day=date(2026, 11, 10), reason="pertama"))
+    db.session.commit()
+    db.session.add(Closure(day=date(2026, 11, 10), reason="NIK 1471015507900003"))
+    with pytest.raises(IntegrityError) as failure:
+        db.session.commit()
+    db.session.rollback()
+    assert "1471015507900003" not in str(failure.value)
+    assert "hidden due to hide_parameters" in str(failure.value)

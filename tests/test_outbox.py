@@ -193,7 +193,7 @@ def test_a_crashing_sender_does_not_block_the_messages_behind_it(monkeypatch):
 class Refusing(Inbox):
     """A mail server that knows no such mailbox."""
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         return f"550 5.1.1 <{address}>: mailbox unavailable"
 
 

@@ -62,7 +62,9 @@ class RegistrationForm(FlaskForm):
     )
     id_number = StringField("Nomor identitas", validators=[DataRequired(REQUIRED)],
                             description="NIK 16 angka atau NIB 13 angka.")
-    phone = StringField("Nomor HP", validators=[DataRequired(REQUIRED), PhoneNumber()],
+    phone = StringField("Nomor HP",
+                        validators=[DataRequired(REQUIRED), Length(max=20, message="Paling panjang 20 huruf."),
+                                    PhoneNumber()],
                         description="Pemberitahuan dokumen selesai dikirim lewat SMS ke nomor ini.")
     email = StringField("Email (boleh kosong)", validators=[
         Optional(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Alamat email tidak valid.")])
