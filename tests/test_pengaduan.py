@@ -276,7 +276,8 @@ def test_a_failed_file_save_never_loses_the_complaint(app, client, tmp_path):
 
 
 def test_tracking_page_and_api_never_show_personal_data(client, login):
-    complaint, code = _file(nib=NIB, description=f"Saya {NAME}, HP {PHONE}, email {EMAIL}, NIK {NIK}, NIB {NIB}.")
+    complaint, code = _file(nib=NIB, description=f"Saya {NAME}, HP {PHONE}, email {EMAIL}, NIK {NIK}, NIB {NIB}.",
+                            service_other=f"Izin usaha atas nama {NAME}")
     staff = login("tim_pengaduan")
     verify(complaint, staff)
     reply(complaint, f"Kami sudah menghubungi Anda di {PHONE}. Petugas akan menelepon.", staff)

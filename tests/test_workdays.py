@@ -99,3 +99,25 @@ def test_admin_enters_and_removes_a_closure(client, login):
 def test_calendar_is_for_admin_and_sekretaris(client, login):
     login("petugas_loket")
     assert client.get(url_for("admin.calendar")).status_code == 403
+
+
+def test_closures_are_read_once_per_transaction(app):
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    db.session.commit()  # a fresh transaction
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for offset in range(20):
+            add_working_days(date(2026, 11, 2) + timedelta(days=offset), 14)
+            working_days_between(date(2026, 11, 2), date(2026, 12, 2) + timedelta(days=offset))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert sum("FROM closure" in s for s in statements) == 1
+    db.session.add(Closure(day=date(2026, 11, 10), reason="Pindah kantor"))
+    db.session.commit()
+    assert add_working_days(date(2026, 11, 9), 1) == date(2026, 11, 11)  # seen after the commit

@@ -86,7 +86,7 @@ def get_complaint(code: str):
         weight=complaint.weight,
         weight_label=WEIGHTS.get(complaint.weight or "", None),
         confidential=complaint.confidential,
-        service=None if complaint.confidential else complaint.service_label,
+        service=None if complaint.confidential else complaint.public_service_label,
         history=[{"at": e.at.isoformat(), "action": e.action, "label": e.label, "text": public_text(complaint, e)}
                  for e in events],
         replies=[{"at": e.at.isoformat(), "text": public_text(complaint, e)} for e in events

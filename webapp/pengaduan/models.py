@@ -166,6 +166,11 @@ class Complaint(db.Model):
         return f"Lainnya: {self.service_other}" if self.service_other else "Lainnya"
 
     @property
+    def public_service_label(self) -> str:
+        """The service for public pages: never the citizen's own words under "lainnya"."""
+        return self.service.title if self.service is not None else "Lainnya"
+
+    @property
     def kind(self) -> str:
         """Jenis pengaduan for the Buku Pengaduan: langsung or tidak langsung."""
         return "Langsung" if self.channel in DIRECT_CHANNELS else "Tidak langsung"

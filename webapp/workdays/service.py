@@ -19,7 +19,8 @@ from functools import lru_cache
 
 import holidays
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from webapp.extensions import db
 from webapp.workdays.models import Closure
@@ -49,10 +50,27 @@ def _national(year: int, cuti_bersama: bool) -> dict[date, tuple[str, str]]:
     return result
 
 
+_CLOSURES_KEY = "loket.closures"
+
+
 def _closures(start: date, end: date) -> dict[date, str]:
-    """Closures the admin entered between ``start`` and ``end`` inclusive."""
-    rows = db.session.execute(select(Closure.day, Closure.reason).where(Closure.day.between(start, end)))
-    return {row.day: row.reason for row in rows}
+    """Closures the admin entered between ``start`` and ``end`` inclusive.
+
+    A list page counts working days for every row; the table is small, so it is read once
+    per database transaction (kept in ``session.info``, forgotten at commit or rollback).
+    """
+    every = db.session.info.get(_CLOSURES_KEY)
+    if every is None:
+        every = {row.day: row.reason for row in db.session.execute(select(Closure.day, Closure.reason))}
+        db.session.info[_CLOSURES_KEY] = every
+    return {day: reason for day, reason in every.items() if start <= day <= end}
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_closures(session: Session) -> None:
+    """A closure added or removed is seen by the next transaction."""
+    session.info.pop(_CLOSURES_KEY, None)
 
 
 class WorkCalendar:
