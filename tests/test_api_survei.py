@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.test_api import _assert_valid
 from tests.test_survei_rules import THIRTY
 from webapp.extensions import db, limiter
-from webapp.survei.models import ELEMENT_CODES, SurveyResponse
+from webapp.survei.models import ELEMENT_CODES, SurveyInvitation, SurveyResponse
 from webapp.survei.service import issue_invitation
 
 
@@ -159,3 +159,24 @@ def test_staff_type_in_paper_forms_with_their_date(client, make_service, make_us
     future = client.post(url_for("api.post_survey"), json=_body(date="2999-01-01"), headers=headers)
     assert future.status_code == 422
     assert client.post(url_for("api.post_survey"), json=_body(date="kemarin"), headers=headers).status_code == 422
+
+
+def test_a_link_spent_between_the_check_and_the_save_is_refused_not_a_500(make_service):
+    """Two tabs: both passed the "already used?" check; the second save must not file a second response."""
+    from webapp.survei.service import InvitationUsedError, file_response, invitation_by_token
+
+    service = make_service()
+    token = issue_invitation(unit_id=service.unit_id, service_id=service.id, source="antrian", reference="78")
+    db.session.commit()
+    stale = invitation_by_token(token)  # loaded by the second tab before the first one saved
+    answers = dict.fromkeys(ELEMENT_CODES, 3)
+    kwargs = {"service": service, "answers": answers, "sex": "L", "age": 30, "education": "sma",
+              "occupation": "swasta", "suggestion": ""}
+    # The first tab spends the link; the second tab's copy still says it is unused.
+    db.session.execute(update(SurveyInvitation).where(SurveyInvitation.id == stale.id)
+                       .values(used_at=func.now()).execution_options(synchronize_session=False))
+    assert stale.used_at is None
+    with pytest.raises(InvitationUsedError):
+        file_response(**kwargs, invitation=stale)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(SurveyResponse.id))) == 0

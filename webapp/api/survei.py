@@ -12,6 +12,7 @@ from webapp.page_cache import cached_page
 from webapp.standards.models import Service, Unit
 from webapp.survei.service import (
     ELEMENTS,
+    InvitationUsedError,
     Period,
     SurveyError,
     file_response,
@@ -82,6 +83,9 @@ def post_survey():
             survey_date=on,
         )
         db.session.commit()
+    except InvitationUsedError as exc:
+        db.session.rollback()
+        return _error(409, str(exc), field="token")
     except SurveyError as exc:
         db.session.rollback()
         return _error(422, str(exc))

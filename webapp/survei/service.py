@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
@@ -32,6 +32,10 @@ from webapp.survei.models import ELEMENT_CODES, SurveyInvitation, SurveyResponse
 
 class SurveyError(ValueError):
     """A survey that cannot be filed; the message is for the respondent, in Indonesian."""
+
+
+class InvitationUsedError(SurveyError):
+    """The one-time link was used already (perhaps a moment ago, in another tab)."""
 
 
 # --- the nine elements -----------------------------------------------------------------------
@@ -554,9 +558,14 @@ def file_response(
         **{code.lower(): value for code, value in clean.items()},
     )
     if invitation is not None:
-        if invitation.used_at is not None:
-            raise SurveyError("Tautan survei ini sudah dipakai. Terima kasih, jawaban Anda sudah tercatat.")
-        invitation.used_at = moment
+        # Claimed by one UPDATE, so a double tap or a second tab cannot both use the link.
+        claimed = db.session.execute(
+            update(SurveyInvitation)
+            .where(SurveyInvitation.id == invitation.id, SurveyInvitation.used_at.is_(None))
+            .values(used_at=moment)
+        ).rowcount
+        if claimed != 1:
+            raise InvitationUsedError("Tautan survei ini sudah dipakai. Terima kasih, jawaban Anda sudah tercatat.")
         response.invitation_id = invitation.id
         response.channel = "undangan"
     db.session.add(response)
