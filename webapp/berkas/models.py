@@ -64,14 +64,9 @@ VALID = "berlaku"
 REVOKED = "dicabut"
 
 
-class RouteStep(db.Model):
-    """One step of a service's configured route; a service without rows follows its SOP or a simple route."""
+class StepColumns:
+    """What a step is, shared by a service's route and the copy each berkas keeps of it."""
 
-    __tablename__ = "berkas_route_step"
-    __table_args__ = (UniqueConstraint("service_id", "position"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
     executor: Mapped[str] = mapped_column(String(120))
@@ -81,6 +76,16 @@ class RouteStep(db.Model):
     # The step's mutu baku: minutes and/or working days (None: the standard gives none).
     minutes: Mapped[int | None] = mapped_column(Integer)
     days: Mapped[int | None] = mapped_column(Integer)
+
+
+class RouteStep(StepColumns, db.Model):
+    """One step of a service's configured route; a service without rows follows its SOP or a simple route."""
+
+    __tablename__ = "berkas_route_step"
+    __table_args__ = (UniqueConstraint("service_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
 
     service: Mapped[Service] = relationship()
 
@@ -187,7 +192,7 @@ class Berkas(db.Model):
         return STATUSES[self.status]
 
 
-class BerkasStep(db.Model):
+class BerkasStep(StepColumns, db.Model):
     """One step of one berkas's route, copied from the service's route, with the time spent there."""
 
     __tablename__ = "berkas_step"
@@ -195,13 +200,6 @@ class BerkasStep(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     berkas_id: Mapped[int] = mapped_column(ForeignKey("berkas.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(200))
-    executor: Mapped[str] = mapped_column(String(120))
-    role: Mapped[str | None] = mapped_column(String(32))
-    public_label: Mapped[str] = mapped_column(String(200))
-    minutes: Mapped[int | None] = mapped_column(Integer)
-    days: Mapped[int | None] = mapped_column(Integer)
     # Working minutes spent at the step on finished visits (a return brings a file back: a new visit).
     spent_minutes: Mapped[int] = mapped_column(Integer, default=0)
     visits: Mapped[int] = mapped_column(Integer, default=0)
