@@ -15,8 +15,8 @@ from flask_socketio import emit, join_room
 
 from antrian.models import Ticket
 from antrian.service import UnitRef, raise_version, snapshot, ticket_by_token, ticket_view, unit_version
-from webapp.extensions import db, socketio
-from webapp.standards.models import Unit
+from webapp.core.extensions import db, socketio
+from webapp.core.units import Unit
 
 NAMESPACE = "/antrian"
 

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from antrian.service import PRIORITY_REASONS
-from webapp.admin.fields import NoMarkup, choices
+from webapp.core.forms import REQUIRED, NoMarkup, choices
 
 
 class TakeTicketForm(FlaskForm):
@@ -44,9 +44,9 @@ class QueueServiceForm(Form):
     """One queue service of the setup."""
 
     code = StringField(
-        "Huruf", validators=[DataRequired("Wajib diisi."), Regexp(r"^[A-Z]$", message="Satu huruf besar, A-Z.")]
+        "Huruf", validators=[DataRequired(REQUIRED), Regexp(r"^[A-Z]$", message="Satu huruf besar, A-Z.")]
     )
-    name = StringField("Nama layanan", validators=[DataRequired("Wajib diisi."), Length(max=120), NoMarkup()])
+    name = StringField("Nama layanan", validators=[DataRequired(REQUIRED), Length(max=120), NoMarkup()])
     opens_at = TimeField("Buka", validators=[DataRequired("Isi jam buka.")])
     closes_at = TimeField(
         "Tutup", validators=[DataRequired("Isi jam tutup.")], description="00:00 berarti tengah malam."
@@ -58,8 +58,8 @@ class QueueServiceForm(Form):
 class CounterForm(Form):
     """One counter of the setup."""
 
-    number = IntegerField("Nomor", validators=[DataRequired("Wajib diisi."), NumberRange(min=1, max=99)])
-    name = StringField("Nama", validators=[DataRequired("Wajib diisi."), Length(max=80), NoMarkup()])
+    number = IntegerField("Nomor", validators=[DataRequired(REQUIRED), NumberRange(min=1, max=99)])
+    name = StringField("Nama", validators=[DataRequired(REQUIRED), Length(max=80), NoMarkup()])
     services = StringField(
         "Melayani (huruf, dipisah koma)", validators=[DataRequired("Isi huruf layanan, misalnya A, B.")]
     )

@@ -8,7 +8,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -20,8 +19,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
-from webapp.standards.models import Unit, utcnow
+from webapp.core.db import UtcDateTime, utcnow
+from webapp.core.extensions import db
+from webapp.core.units import Unit
 
 counter_queue_service = Table(
     "counter_queue_service",
@@ -114,10 +114,10 @@ class Ticket(db.Model):
     priority: Mapped[bool] = mapped_column(Boolean, default=False)
     priority_reason: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(12), default=WAITING)
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    called_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    serving_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    called_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    serving_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id", ondelete="SET NULL"))
     call_count: Mapped[int] = mapped_column(Integer, default=0)
     transferred_from_id: Mapped[int | None] = mapped_column(ForeignKey("queue_service.id", ondelete="SET NULL"))

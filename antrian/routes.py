@@ -18,7 +18,6 @@ from antrian.service import (
     current_ticket,
     finish,
     issue_ticket,
-    local_day,
     open_services,
     position,
     recall,
@@ -30,13 +29,14 @@ from antrian.service import (
     transfer,
     waiting_tickets,
 )
-from webapp.admin.fields import choices
 from webapp.auth.roles import ADMIN, PETUGAS_LOKET, role_required
-from webapp.extensions import db, limiter
-from webapp.formatting import public_url
-from webapp.htmx import is_htmx, render_partial_or_page
-from webapp.standards.models import Unit
-from webapp.standards.qr import private_qr_response
+from webapp.core.extensions import db, limiter
+from webapp.core.formatting import public_url
+from webapp.core.forms import choices
+from webapp.core.htmx import is_htmx, render_partial_or_page
+from webapp.core.localtime import local_today
+from webapp.core.qr import private_qr_response
+from webapp.core.units import Unit
 from webapp.survei.service import survey_url, ticket_invitation
 
 
@@ -89,7 +89,7 @@ def _ticket_or_404(token: str):
 def ticket(token: str) -> str:
     """A ticket on the visitor's phone: position, people ahead, estimated wait; live."""
     found = _ticket_or_404(token)
-    today = local_day(found.queue_service.unit).isoformat()
+    today = local_today(found.queue_service.unit).isoformat()
     survey_link = None
     if found.status == Ticket.DONE:  # served: one survey for this service, through a one-time link
         token = ticket_invitation(found)
@@ -159,7 +159,7 @@ def _panel_context(counter: Counter) -> dict:
     waiting = [t for t in waiting_tickets(unit) if t.queue_service_id in service_ids]
     skipped = db.session.scalars(
         select(Ticket)
-        .where(Ticket.unit_id == unit.id, Ticket.day == local_day(unit), Ticket.status == Ticket.SKIPPED)
+        .where(Ticket.unit_id == unit.id, Ticket.day == local_today(unit), Ticket.status == Ticket.SKIPPED)
         .order_by(Ticket.called_at.desc())
     ).all()
     priority = PriorityTicketForm()

@@ -12,16 +12,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from statistics import mean
 from typing import Any, NamedTuple, NoReturn
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, func, insert, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from antrian.models import Counter, DailySequence, QueueService, QueueState, Ticket, within_hours
-from webapp.extensions import db
-from webapp.standards.models import Unit
+from webapp.core.db import begin_write, next_value, upsert
+from webapp.core.extensions import db
+from webapp.core.localtime import local_now, local_time, local_today
+from webapp.core.units import Unit
 
 RECENT_CALLS = 6
 CLAIM_ATTEMPTS = 5
@@ -36,39 +35,9 @@ def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
 
-def _as_utc(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes for timezone-aware columns.
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def local_now(unit: Unit, now: datetime | None = None) -> datetime:
-    """The unit's local time: numbering restarts at the unit's midnight, not UTC's."""
-    return _now(now).astimezone(ZoneInfo(unit.timezone))
-
-
-def local_day(unit: Unit, now: datetime | None = None) -> date:
-    """The unit's local date."""
-    return local_now(unit, now).date()
-
-
 def format_number(code: str, sequence: int) -> str:
     """A-001 style: the service's letter and a three-digit sequence (more digits past 999)."""
     return f"{code}-{sequence:03d}"
-
-
-def begin_write() -> None:
-    """Start the transaction of a queue change.
-
-    On SQLite there is one writer at a time: BEGIN IMMEDIATE takes the write lock before
-    the first read, so a read-then-write (call next) never finds its snapshot stale and
-    waits for busy_timeout instead of failing. PostgreSQL needs nothing here: row locks
-    and the atomic counter do it.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.commit()  # end whatever read transaction the request began
-        db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def raise_version(unit_id: int) -> None:
@@ -83,27 +52,11 @@ def bump_version(unit_id: int) -> None:
 
     An upsert: two counters making a unit's very first change at once must not both try to create its row.
     """
-    upsert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
         upsert(QueueState)
         .values(unit_id=unit_id, version=1, running_text="")
         .on_conflict_do_update(index_elements=[QueueState.unit_id], set_={"version": QueueState.version + 1})
     )
-
-
-def _next_sequence(queue_service_id: int, day: date) -> int:
-    """Atomically take the next number: one row per service and day, incremented in place."""
-    dialect = db.session.get_bind().dialect.name
-    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(
-        upsert(DailySequence).values(queue_service_id=queue_service_id, day=day, last=0).on_conflict_do_nothing()
-    )
-    return db.session.execute(
-        update(DailySequence)
-        .where(DailySequence.queue_service_id == queue_service_id, DailySequence.day == day)
-        .values(last=DailySequence.last + 1)
-        .returning(DailySequence.last)
-    ).scalar_one()
 
 
 def is_open(service: QueueService, moment: datetime) -> bool:
@@ -247,14 +200,14 @@ def _issue_step_by_step(params: dict[str, Any]) -> IssuedTicket:
     if found is None:
         db.session.rollback()
         raise UnknownQueueError("Instansi tidak dikenal.", "unit")
-    moment = params["now"].astimezone(ZoneInfo(found.timezone))
+    moment = local_time(params["now"], found)
     open_now = found.service_id is not None and (
         not params["check_hours"]
         or (moment.isoweekday() in current_app.config["QUEUE_DAYS"] and found.active
             and within_hours(found.opens_at, found.closes_at, moment.time()))
     )
     day = moment.date()
-    sequence = _next_sequence(found.service_id, day) if open_now else 0
+    sequence = next_value(DailySequence, queue_service_id=found.service_id, day=day) if open_now else 0
     if not open_now or (found.daily_cap is not None and sequence > found.daily_cap):
         db.session.rollback()
         _refuse(found.service_id, found.name, found.daily_cap, open_now)
@@ -293,7 +246,7 @@ def current_ticket(counter: Counter, now: datetime | None = None) -> Ticket | No
         select(Ticket)
         .where(
             Ticket.counter_id == counter.id,
-            Ticket.day == local_day(counter.unit, now),
+            Ticket.day == local_today(counter.unit, now),
             Ticket.status.in_([Ticket.CALLED, Ticket.SERVING]),
         )
         .order_by(Ticket.called_at.desc())
@@ -314,7 +267,7 @@ def call_next(counter: Counter, now: datetime | None = None) -> Ticket | None:
     (with SKIP LOCKED on PostgreSQL, so the second counter takes the next one at once).
     """
     moment = _now(now)
-    day = local_day(counter.unit, now)
+    day = local_today(counter.unit, now)
     service_ids = [s.id for s in counter.queue_services]
     if not service_ids:
         raise QueueError("Loket ini belum melayani layanan antrian apa pun.")
@@ -361,7 +314,7 @@ def recall(counter: Counter, ticket_id: int, now: datetime | None = None) -> Tic
     """Announce a ticket again; a skipped (no-show) ticket of today comes back to this counter."""
     begin_write()
     ticket = _counter_ticket(counter, ticket_id)
-    if ticket.day != local_day(counter.unit, now):
+    if ticket.day != local_today(counter.unit, now):
         raise QueueError("Tiket hari lain tidak dapat dipanggil.")
     if ticket.status not in (Ticket.CALLED, Ticket.SERVING, Ticket.SKIPPED):
         raise QueueError(f"Tiket {ticket.number} tidak sedang dipanggil.")
@@ -436,7 +389,7 @@ def transfer(counter: Counter, ticket_id: int, target: QueueService, now: dateti
 def waiting_tickets(unit: Unit, now: datetime | None = None) -> list[Ticket]:
     """Today's waiting tickets in call order."""
     statement = select(Ticket).where(
-        Ticket.unit_id == unit.id, Ticket.day == local_day(unit, now), Ticket.status == Ticket.WAITING
+        Ticket.unit_id == unit.id, Ticket.day == local_today(unit, now), Ticket.status == Ticket.WAITING
     )
     return list(db.session.scalars(_waiting_order(statement)))
 
@@ -470,7 +423,7 @@ def average_service_minutes(service: QueueService, day: date) -> float | None:
             Ticket.queue_service_id == service.id, Ticket.day == day, Ticket.status == Ticket.DONE
         )
     ).all()
-    spans = [(_as_utc(done) - _as_utc(called)).total_seconds() / 60 for called, done in rows if called and done]
+    spans = [(done - called).total_seconds() / 60 for called, done in rows if called and done]
     return mean(spans) if spans else None
 
 
@@ -491,7 +444,7 @@ def snapshot(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
     Built from plain columns in five queries, whatever the number of tickets: it is sent
     after every change to every screen of the unit.
     """
-    day = local_day(unit, now)
+    day = local_today(unit, now)
     state = db.session.get(QueueState, unit.id)
     services = db.session.execute(
         select(QueueService.id, QueueService.code, QueueService.name)
@@ -556,7 +509,7 @@ def ticket_view(ticket: Ticket) -> dict[str, Any]:
         "status": ticket.status,
         "priority": ticket.priority,
         "day": ticket.day.isoformat(),
-        "issued_at": _as_utc(ticket.issued_at).isoformat(),
+        "issued_at": ticket.issued_at.isoformat(),
         "people_ahead": ahead,
         "estimated_wait_minutes": estimated_wait_minutes(ticket, ahead),
         "counter": {"number": ticket.counter.number, "name": ticket.counter.name} if ticket.counter else None,

@@ -13,13 +13,14 @@ from antrian import bp
 from antrian.events import publish_change
 from antrian.forms import QueueSetupForm, StatsForm
 from antrian.models import Counter, QueueService, QueueState, Ticket
-from antrian.service import local_day
 from antrian.stats import by_counter, by_day_and_service, tickets_between, to_csv, to_xlsx
-from webapp.admin.fields import apply_list_operation, flatten_errors
 from webapp.audit.models import diff_documents, record
 from webapp.auth.roles import ADMIN, STAFF, role_required
-from webapp.extensions import db
-from webapp.standards.models import Unit
+from webapp.core.extensions import db
+from webapp.core.forms import apply_list_operation, flatten_errors
+from webapp.core.localtime import local_today
+from webapp.core.tables import csv_response, xlsx_bytes_response
+from webapp.core.units import Unit
 
 MAX_DAYS = 366
 
@@ -130,7 +131,7 @@ def statistics(slug: str) -> Response | str:
     """Tickets, served, no-shows, mean and 90th-percentile waits and service times; CSV and XLSX."""
     unit = _unit_or_403(slug)
     form = StatsForm(request.args)
-    today = local_day(unit)
+    today = local_today(unit)
     first = form.dari.data if form.validate() and form.dari.data else today - timedelta(days=6)
     last = form.sampai.data if form.sampai.data else today
     if last < first:
@@ -143,13 +144,8 @@ def statistics(slug: str) -> Response | str:
     export = request.args.get("format")
     filename = f"antrian-{unit.slug}-{first.isoformat()}-{last.isoformat()}"
     if export == "csv":
-        return Response(to_csv(days, counters), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})  # fmt: skip
+        return csv_response(to_csv(days, counters), f"{filename}.csv")
     if export == "xlsx":
-        return Response(
-            to_xlsx(days, counters, title),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"'},
-        )
+        return xlsx_bytes_response(to_xlsx(days, counters, title), f"{filename}.xlsx")
     return render_template("antrian/stats.html", unit=unit, form=form, days=days, counters=counters,
                            first=first, last=last, title=title)  # fmt: skip

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from antrian.models import Ticket
-from webapp.extensions import db
-from webapp.standards.models import Unit
-from webapp.xlsx import append_table, workbook_bytes
+from webapp.core.extensions import db
+from webapp.core.tables import append_table, csv_text, workbook_bytes
+from webapp.core.units import Unit
 
 
 def _minutes(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None:
         return None
-    start = start if start.tzinfo else start.replace(tzinfo=UTC)
-    end = end if end.tzinfo else end.replace(tzinfo=UTC)
     return (end - start).total_seconds() / 60
 
 
@@ -130,16 +126,8 @@ def _cells(row: Row) -> list:
 
 def to_csv(days: list[Row], counters: list[Row]) -> str:
     """The two tables as one CSV (a blank line between them)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Per hari dan layanan"])
-    writer.writerow(HEADERS)
-    writer.writerows(_cells(r) for r in days)
-    writer.writerow([])
-    writer.writerow(["Per loket"])
-    writer.writerow(HEADERS)
-    writer.writerows(_cells(r) for r in counters)
-    return out.getvalue()
+    return csv_text([["Per hari dan layanan"], HEADERS, *(_cells(r) for r in days), [],
+                     ["Per loket"], HEADERS, *(_cells(r) for r in counters)])
 
 
 def to_xlsx(days: list[Row], counters: list[Row], title: str) -> bytes:

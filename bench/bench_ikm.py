@@ -25,7 +25,7 @@ from flask_migrate import upgrade
 
 from config import Config
 from webapp import create_app
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 URLS = (
     "/ikm?instansi=dpmptsp-kampar&periode=2026-S2",
@@ -49,8 +49,9 @@ def main() -> None:
 
     app = create_app(BenchConfig)
     with app.app_context():
+        from webapp.core.units import Unit
         from webapp.demo.loader import load_demo
-        from webapp.standards.models import Service, Unit
+        from webapp.standards.models import Service
         from webapp.survei.models import ELEMENT_CODES, SurveyResponse
 
         upgrade()

@@ -23,10 +23,11 @@ from werkzeug.serving import make_server
 from config import Config, database_url_from_env
 from webapp import create_app
 from webapp.auth.models import User
-from webapp.extensions import db
-from webapp.page_cache import page_cache
+from webapp.core.extensions import db
+from webapp.core.page_cache import page_cache
+from webapp.core.units import Unit
 from webapp.standards.components import normalise_standard
-from webapp.standards.models import Service, Unit
+from webapp.standards.models import Service
 from webapp.standards.versions import create_service, publish_document
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -116,7 +117,7 @@ def make_app(app: Flask):
 
     Flask-SocketIO and Flask-Limiter are single objects that each init_app rebinds.
     """
-    from webapp.extensions import limiter, socketio
+    from webapp.core.extensions import limiter, socketio
 
     server = socketio.server
     yield create_app
@@ -132,7 +133,7 @@ def socket_client(app: Flask):
     leave the browsers of later tests deaf.
     """
     from antrian.events import NAMESPACE
-    from webapp.extensions import socketio
+    from webapp.core.extensions import socketio
 
     server = socketio.server
     handlers = (server.async_handlers, server.eio.async_handlers)

@@ -8,6 +8,7 @@ from tests.conftest import csrf_from
 
 NAME = "Budi Santoso Uniknama"
 PHONE = "081298765432"
+PHONE_STORED = "6281298765432"  # every number is stored as 62... (webapp.core.phone)
 EMAIL = "budi.rahasia@contoh.id"
 NIK = "1401021234567890"
 NIB = "9120001234567"

@@ -9,7 +9,7 @@ from flask import url_for
 
 from tests.conftest import csrf_from
 from webapp.auth.roles import ROLES
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.outbox.service import enqueue
 from webapp.workdays.models import Closure
 

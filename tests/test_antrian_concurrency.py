@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from antrian.models import Counter, QueueService, Ticket
 from antrian.service import QueueError, call_next, issue_ticket
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 KIOSKS = 8
 TICKETS_PER_KIOSK = 12

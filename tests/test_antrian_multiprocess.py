@@ -20,7 +20,7 @@ import requests
 import socketio
 
 from tests.conftest import redis_test_url
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 ROOT = Path(__file__).resolve().parents[1]
 

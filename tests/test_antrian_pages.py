@@ -13,7 +13,7 @@ from antrian.events import NAMESPACE
 from antrian.models import Ticket
 from antrian.service import issue_ticket
 from tests.conftest import csrf_from
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 
 def _take(client, unit, code="A"):

@@ -16,7 +16,6 @@ from antrian.service import (
     finish,
     issue,
     issue_ticket,
-    local_day,
     open_services,
     position,
     recall,
@@ -26,7 +25,8 @@ from antrian.service import (
     ticket_view,
     transfer,
 )
-from webapp.extensions import db
+from webapp.core.extensions import db
+from webapp.core.localtime import local_today
 
 # 09:00 WIB on a Monday.
 MONDAY_9 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -50,7 +50,7 @@ def test_numbering_restarts_at_the_units_local_midnight_not_utcs(make_queue):
     assert (first.day.isoformat(), second.day.isoformat()) == ("2026-11-23", "2026-11-24")
     q["unit"].timezone = "Asia/Jayapura"  # WIT, two hours ahead
     db.session.commit()
-    assert local_day(q["unit"], datetime(2026, 11, 23, 15, 30, tzinfo=UTC)).isoformat() == "2026-11-24"
+    assert local_today(q["unit"], datetime(2026, 11, 23, 15, 30, tzinfo=UTC)).isoformat() == "2026-11-24"
 
 
 def test_tokens_are_unguessable_and_unique(make_queue):
@@ -124,7 +124,7 @@ def test_issuing_answers_what_the_kiosk_and_the_displays_need(make_queue):
 
 def test_numbers_past_999_keep_every_digit(make_queue):
     q = make_queue()
-    db.session.add(DailySequence(queue_service_id=q["A"].id, day=local_day(q["unit"], MONDAY_9), last=998))
+    db.session.add(DailySequence(queue_service_id=q["A"].id, day=local_today(q["unit"], MONDAY_9), last=998))
     db.session.commit()
     assert [issue_ticket(q["A"], now=MONDAY_9).number for _ in range(2)] == ["A-999", "A-1000"]
 

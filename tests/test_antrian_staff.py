@@ -10,11 +10,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from antrian.models import Counter, QueueService
-from antrian.service import call_next, finish, issue_ticket, local_day, skip
+from antrian.service import call_next, finish, issue_ticket, skip
 from antrian.stats import percentile
 from tests.conftest import csrf_from
 from tests.test_antrian_rules import MONDAY_9
-from webapp.extensions import db
+from webapp.core.extensions import db
+from webapp.core.localtime import local_today
 
 
 def _setup_data(token: str, **extra: str) -> dict:
@@ -78,7 +79,7 @@ def test_statistics_figures_and_exports(client, login, make_queue):
     second = call_next(q["loket1"], now=t + timedelta(minutes=21))  # waited 20 minutes
     skip(q["loket1"], second.id)
     login("kepala_dinas")
-    day = local_day(q["unit"], t).isoformat()
+    day = local_today(q["unit"], t).isoformat()
     url = url_for("antrian.statistics", slug=q["unit"].slug, dari=day, sampai=day)
     html = client.get(url).get_data(as_text=True)
     assert "15.0 menit" in html  # mean wait (10 + 20) / 2

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from tests.test_api import _assert_valid
 from tests.test_survei_rules import THIRTY
-from webapp.extensions import db, limiter
+from webapp.core.extensions import db, limiter
 from webapp.survei.models import ELEMENT_CODES, SurveyInvitation, SurveyResponse
 from webapp.survei.service import issue_invitation
 
@@ -65,7 +65,7 @@ def test_bad_posts_are_refused_with_a_reason(client, make_service, change, statu
     assert response.status_code == status
     error = response.get_json()
     _assert_valid("Error", error)
-    assert error["error"]["detail"] == field
+    assert list(error["error"]["fields"]) == ([field] if field else [])
     assert db.session.scalar(select(func.count(SurveyResponse.id))) == 0
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from tests.conftest import PASSWORD, csrf_from
 from webapp.auth import throttle
 from webapp.auth.models import ApiToken, User
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 
 def _login(client, username, password, next_url=None):

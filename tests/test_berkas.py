@@ -25,7 +25,6 @@ from webapp.berkas.service import (
     hand_over,
     is_late,
     lookup,
-    phone_digits,
     receive,
     register,
     return_to,
@@ -34,7 +33,8 @@ from webapp.berkas.service import (
     step_minutes,
     working_minutes,
 )
-from webapp.extensions import db, limiter
+from webapp.core.extensions import db, limiter
+from webapp.core.phone import normalise_phone
 from webapp.outbox.models import OutboxMessage
 from webapp.standards.models import Service
 
@@ -169,10 +169,10 @@ def test_an_incomplete_file_goes_back_and_starts_when_completed(sanitarian, offi
 
 
 def test_phone_numbers_are_checked_and_normalised():
-    assert phone_digits("0812-7777-8899") == "6281277778899"
-    assert phone_digits("+62 812 7777 8899") == "6281277778899"
+    assert normalise_phone("0812-7777-8899") == "6281277778899"
+    assert normalise_phone("+62 812 7777 8899") == "6281277778899"
     with pytest.raises(ValueError):
-        phone_digits("0761 123456")  # a landline cannot get the SMS
+        normalise_phone("0761 123456")  # a landline cannot get the SMS
 
 
 # --- the kartu kendali ------------------------------------------------------------------------
@@ -537,8 +537,8 @@ def test_an_account_limited_to_a_unit_sees_only_its_files(client, login, make_un
 
 
 def test_front_offices_registering_at_once_get_unique_gapless_numbers(app, sanitarian, officers):
-    from antrian.service import begin_write
     from tests.test_antrian_concurrency import _run_in_threads
+    from webapp.core.db import begin_write
 
     service_id, officer_id = sanitarian.id, officers["fo"].id
 
@@ -558,8 +558,8 @@ def test_front_offices_registering_at_once_get_unique_gapless_numbers(app, sanit
 
 
 def test_two_officers_handing_over_at_once_move_the_file_once(app, sanitarian, officers):
-    from antrian.service import begin_write
     from tests.test_antrian_concurrency import _run_in_threads
+    from webapp.core.db import begin_write
 
     berkas = register(sanitarian, applicant(), [True, True], officers["fo"])
     db.session.commit()

@@ -25,7 +25,7 @@ from webapp.berkas.documents import (
 )
 from webapp.berkas.models import IssuedDocument
 from webapp.berkas.service import Applicant, hand_over, register
-from webapp.extensions import db, limiter
+from webapp.core.extensions import db, limiter
 
 HOLDER, NIK, PHONE = "Budi Santoso Pemohon", "1471010101900001", "081299998888"
 PDF = b"%PDF-1.4\n% dokumen uji yang ditandatangani di luar sistem\n%%EOF\n"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from tests.conftest import PASSWORD
 from webapp.berkas.models import Berkas
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.outbox.models import OutboxMessage
 
 pytestmark = pytest.mark.browser

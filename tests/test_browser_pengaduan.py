@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
-from webapp.extensions import limiter
+from webapp.core.extensions import limiter
 
 pytestmark = pytest.mark.browser
 
@@ -133,7 +133,7 @@ def test_a_complaint_ticket_is_recorded_at_the_counter(desk, live_server, make_q
 
     from antrian.models import Counter, QueueService
     from antrian.service import call_next, issue_ticket
-    from webapp.extensions import db
+    from webapp.core.extensions import db
 
     q = make_queue()
     d = QueueService(unit=q["unit"], code="D", name="Pengaduan", opens_at=clock(0, 0), closes_at=clock(0, 0))

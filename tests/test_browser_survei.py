@@ -14,7 +14,7 @@ from antrian.events import publish_change
 from antrian.service import call_next, finish, issue_ticket, start_serving
 from tests.test_survei_pages import _file_thirty
 from tests.test_survei_rules import GROUP_C, THIRTY
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.survei.models import ELEMENT_CODES
 from webapp.survei.service import ELEMENTS_BY_CODE, file_response
 

@@ -6,7 +6,7 @@ import re
 
 from flask import url_for
 
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.standards.components import COMPONENTS
 
 

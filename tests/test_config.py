@@ -73,7 +73,7 @@ def test_a_database_server_gets_the_configured_pool_and_sqlite_its_own(make_app)
     assert server.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_size": 12, "max_overflow": 3, "pool_pre_ping": True,
                                                           "hide_parameters": True}
     with server.app_context():
-        from webapp.extensions import db
+        from webapp.core.extensions import db
 
         assert (db.engine.pool.size(), db.engine.pool._max_overflow) == (12, 3)
     assert make_app(Memory).config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True, "hide_parameters": True}
@@ -86,7 +86,7 @@ def test_a_failed_statement_never_shows_its_values():
     import pytest
     from sqlalchemy.exc import IntegrityError
 
-    from webapp.extensions import db
+    from webapp.core.extensions import db
     from webapp.workdays.models import Closure
 
     db.session.add(Closure(day=date(2026, 11, 10), reason="pertama"))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from webapp.extensions import db
-from webapp.standards.models import Service, Unit
+from webapp.core.extensions import db
+from webapp.core.units import Unit
+from webapp.standards.models import Service
 
 SEED_SERVICES = {
     "pengaduan-tidak-langsung-lingkup-dinas",

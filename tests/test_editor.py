@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import csrf_from
 from webapp.audit.models import AuditEvent
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.standards.models import Service, ServiceVersion
 from webapp.standards.versions import open_draft
 
@@ -273,7 +273,7 @@ def test_error_summary_lines_read_well_after_a_question_label():
     from wtforms import Form, StringField
     from wtforms.validators import DataRequired
 
-    from webapp.admin.fields import flatten_errors
+    from webapp.core.forms import flatten_errors
 
     class Question(Form):
         what = StringField("Apa yang terjadi?", validators=[DataRequired("Ceritakan apa yang terjadi.")])

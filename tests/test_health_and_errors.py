@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from config import Config
-from webapp.extensions import db
-from webapp.standards.models import Unit
+from webapp.core.extensions import db
+from webapp.core.units import Unit
 
 
 def test_healthz_ok_when_database_answers(client):

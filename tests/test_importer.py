@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from tests.conftest import csrf_from
 from webapp.audit.models import AuditEvent
+from webapp.core.extensions import db
 from webapp.demo.loader import DATA_DIR
-from webapp.extensions import db
 from webapp.standards.components import COMPONENTS, normalise_standard
 from webapp.standards.html_blocks import fragments_to_block, split_inline
 from webapp.standards.importer import ImportRefusedError, import_document, read_document

@@ -14,10 +14,10 @@ from aiosmtpd.controller import Controller
 from flask import url_for
 
 from tests.conftest import csrf_from
-from webapp.extensions import db
+from webapp.core.db import utcnow
+from webapp.core.extensions import db
 from webapp.outbox.models import FAILED, PENDING, SENT, OutboxMessage, mask_recipient
 from webapp.outbox.service import deliver_due, enqueue, retry_delay
-from webapp.standards.models import utcnow
 
 
 def free_port() -> int:

@@ -7,8 +7,8 @@ import gzip
 from flask import url_for
 from sqlalchemy import update
 
-from webapp.extensions import db
-from webapp.page_cache import PageCache, page_cache
+from webapp.core.extensions import db
+from webapp.core.page_cache import PageCache, page_cache
 from webapp.standards.models import Service
 
 
@@ -84,7 +84,7 @@ def test_errors_are_not_cached(client, demo):
 
 def test_least_recently_used_entries_are_evicted():
     cache = PageCache(max_entries=2)
-    from webapp.page_cache import _Entry
+    from webapp.core.page_cache import _Entry
 
     entry = _Entry(expires=1e12, status=200, headers=(), body=b"", gzipped=None, etag="x")
     cache.put(("a",), entry)

@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from tests.conftest import csrf_from
 from tests.pengaduan_helpers import EMAIL, NAME, NIK, PHONE, complaint_data
-from webapp.extensions import db, limiter
+from webapp.core.extensions import db, limiter
+from webapp.core.localtime import local_today
 from webapp.outbox.models import OutboxMessage
 from webapp.pengaduan.models import Complaint, ComplaintReport
 from webapp.pengaduan.service import (
@@ -22,7 +23,6 @@ from webapp.pengaduan.service import (
     classify,
     file_complaint,
     find_by_code,
-    local_today,
     resolve,
     verify,
 )

@@ -9,7 +9,7 @@ import zxingcpp
 from flask import url_for
 from PIL import Image
 
-from webapp.page_cache import page_cache
+from webapp.core.page_cache import page_cache
 from webapp.standards.models import Service
 from webapp.standards.service import search_services
 

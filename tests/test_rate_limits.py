@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 
 from tests.conftest import csrf_from
-from webapp.extensions import db, limiter
+from webapp.core.extensions import db, limiter
 
 
 def test_anonymous_api_requests_are_limited_per_address(app, client, demo, monkeypatch):

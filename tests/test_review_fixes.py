@@ -11,10 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from tests.conftest import PASSWORD, csrf_from
 from tests.test_importer import SEEDS
 from webapp import _instance_secret_key
-from webapp.admin.fields import apply_list_operation
 from webapp.auth.models import User
-from webapp.extensions import db
-from webapp.page_cache import page_cache
+from webapp.core.extensions import db
+from webapp.core.forms import apply_list_operation
+from webapp.core.page_cache import page_cache
 from webapp.standards.importer import import_document, read_document
 from webapp.standards.models import Service, ServiceVersion
 
@@ -101,7 +101,7 @@ def test_hx_request_false_cannot_poison_the_partial(client, demo):
 
 
 def test_renaming_a_unit_is_found_by_the_search_at_once(client, demo):
-    from webapp.standards.models import Unit
+    from webapp.core.units import Unit
 
     unit = Unit.by_slug("dpmptsp-pekanbaru")
     unit.short_name = "Mal Pelayanan Publik Madani"

@@ -15,16 +15,10 @@ from sqlalchemy import func, select
 from antrian.service import call_next, finish, issue_ticket
 from tests.conftest import csrf_from
 from tests.test_survei_rules import THIRTY
-from webapp.extensions import db, limiter
+from webapp.core.extensions import db, limiter
+from webapp.core.localtime import local_today
 from webapp.survei.models import ELEMENT_CODES, FollowUpPlan, SurveyInvitation, SurveyResponse
-from webapp.survei.service import (
-    Period,
-    file_response,
-    issue_invitation,
-    local_today,
-    survey_url,
-    token_hash,
-)
+from webapp.survei.service import Period, file_response, issue_invitation, survey_url, token_hash
 
 PERSON = {"sex": "P", "age": "34", "education": "s1", "occupation": "wirausaha"}
 

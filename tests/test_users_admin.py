@@ -9,7 +9,7 @@ from flask import url_for
 from tests.conftest import csrf_from
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import ApiToken, User
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 
 def _post(client, url, **data):

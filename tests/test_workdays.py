@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import csrf_from
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.workdays.models import Closure
 from webapp.workdays.service import add_working_days, days_off, is_working_day, working_days_between
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
-from webapp.extensions import csrf, db, gate_limiter_hooks, limiter, login_manager, migrate, socketio
+from webapp.core.extensions import csrf, db, gate_limiter_hooks, limiter, login_manager, migrate, socketio
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -133,11 +133,13 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     """Filters and globals shared by every template."""
-    from webapp import formatting
+    from webapp.core import formatting
+    from webapp.core.phone import display_phone
     from webapp.standards.components import CATEGORIES, COMPONENTS_BY_CODE
     from webapp.survei.service import display as survey_display
 
     app.jinja_env.filters["rupiah"] = formatting.rupiah
+    app.jinja_env.filters["telepon"] = display_phone
     app.jinja_env.filters["tel_href"] = formatting.tel_href
     app.jinja_env.filters["whatsapp_href"] = formatting.whatsapp_href
     app.jinja_env.filters["web_href"] = formatting.web_href
@@ -152,8 +154,8 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _install_page_cache(app: Flask) -> None:
-    """Answer repeated anonymous visits of public pages before Flask (see webapp.page_cache)."""
-    from webapp.page_cache import PageCacheMiddleware
+    """Answer repeated anonymous visits of public pages before Flask (see webapp.core.page_cache)."""
+    from webapp.core.page_cache import PageCacheMiddleware
 
     app.wsgi_app = PageCacheMiddleware(app.wsgi_app, app.config["SESSION_COOKIE_NAME"])  # type: ignore[method-assign]
 

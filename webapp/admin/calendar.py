@@ -9,11 +9,11 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from webapp.admin import bp
-from webapp.admin.fields import flatten_errors
 from webapp.admin.forms import ClosureForm, ConfirmForm
 from webapp.audit.models import record
 from webapp.auth.roles import ADMIN, SEKRETARIS, TIM_PENGADUAN, role_required
-from webapp.extensions import db
+from webapp.core.extensions import db
+from webapp.core.forms import flatten_errors
 from webapp.outbox.models import CHANNELS, STATUSES, OutboxMessage
 from webapp.outbox.service import retry_now, send_soon
 from webapp.workdays.models import Closure

@@ -12,7 +12,8 @@ from datetime import date
 from typing import Any
 
 from webapp.admin import forms
-from webapp.admin.fields import flatten_items, lines, nest_items, paragraphs
+from webapp.admin.fields import flatten_items, nest_items
+from webapp.core.forms import lines, paragraphs
 from webapp.standards.components import COMPONENTS, COMPONENTS_BY_CODE
 
 

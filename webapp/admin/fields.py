@@ -1,39 +1,13 @@
-"""Form pieces shared by the editor: validators, list items, and error flattening."""
+"""The standard editor's list fields: items with levels and branches, flow-chart boxes."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from wtforms import Form, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms import Form, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
 
-from webapp.standards.components import has_markup
-
-
-class NoMarkup:
-    """Refuse HTML tags: a standard is kept as plain text and every page escapes it."""
-
-    def __call__(self, form: Any, field: Any) -> None:
-        if field.data and has_markup(str(field.data)):
-            raise ValidationError("Jangan memakai tag HTML; tulis teksnya saja.")
-
-
-def lines(text: str | None) -> list[str]:
-    """Non-empty lines of a textarea."""
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-def paragraphs(text: str | None) -> list[str]:
-    """Paragraphs of a textarea: blocks separated by a blank line, inner line breaks folded."""
-    blocks = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n"))
-    return [" ".join(block.split()) for block in blocks if block.strip()]
-
-
-def choices(pairs: Any) -> list[SelectChoice]:
-    """Select options from (value, label) pairs."""
-    return [SelectChoice(value=value, label=label) for value, label in pairs]
-
+from webapp.core.forms import NoMarkup, choices
 
 LEVELS = [("0", "Butir"), ("1", "Sub-butir"), ("2", "Sub-sub-butir"), ("3", "Tingkat 4")]
 
@@ -92,101 +66,3 @@ def nest_items(rows: list[dict]) -> list[dict]:
         stack[-1][1].append(item)
         stack.append((level, item["items"]))
     return root
-
-
-def _lead(label: str) -> str:
-    """A label as the start of a summary line: "Nama: ", but "Apa yang terjadi? " (no "?:")."""
-    return f"{label} " if label.endswith(("?", "!", ":", ".")) else f"{label}: "
-
-
-def flatten_errors(form: Any, prefix_label: str = "") -> list[tuple[str, str]]:
-    """Every error of a form, nested lists included, as (field id, message) for the summary at the top."""
-    found: list[tuple[str, str]] = [("", message) for message in getattr(form, "form_errors", [])]
-    for field in form:
-        if field.type == "CSRFTokenField":
-            if field.errors:
-                found.append(("", "Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi."))
-            continue
-        if field.type == "FieldList":
-            for index, entry in enumerate(field.entries):
-                label = f"{prefix_label}{field.label.text} {index + 1}: "
-                if entry.type == "FormField":
-                    found += flatten_errors(entry.form, label)
-                else:
-                    found += [(entry.id, f"{label}{message}") for message in entry.errors]
-        elif field.type == "FormField":
-            found += flatten_errors(field.form, prefix_label + _lead(field.label.text))
-        else:
-            found += [(field.id, prefix_label + _lead(field.label.text) + message) for message in field.errors]
-    return found
-
-
-def apply_list_operation(data: dict, operation: str) -> dict:
-    """Apply an add/remove/move button to a form's data, e.g. ``remove:items-3``.
-
-    The path names a list (``add:guides-0-steps``) or one of its entries
-    (``up:items-2``); entries are dicts or plain values.
-    """
-    verb, _, path = operation.partition(":")
-    parts = path.split("-")
-    if verb == "add":
-        target, index = _walk(data, parts), None
-    else:
-        if not parts[-1].isdigit():
-            return data
-        target, index = _walk(data, parts[:-1]), int(parts[-1])
-        if target is None or not 0 <= index < len(target):
-            return data
-    if target is None:
-        return data
-    if verb == "add":
-        template = target[-1] if target else None
-        target.append(_blank_like(template))
-        return data
-    # Rows with a level carry their sub-items with them: an item moves or goes with its subtree.
-    end = _subtree_end(target, index)
-    if verb == "remove":
-        del target[index:end]
-    elif verb == "up":
-        above = index - 1
-        while above >= 0 and _level(target[above]) > _level(target[index]):
-            above -= 1
-        if above >= 0 and _level(target[above]) == _level(target[index]):
-            target[above:end] = target[index:end] + target[above:index]
-    elif verb == "down" and end < len(target) and _level(target[end]) == _level(target[index]):
-        after = _subtree_end(target, end)
-        target[index:after] = target[end:after] + target[index:end]
-    return data
-
-
-def _level(row: Any) -> int:
-    return int(row.get("level") or 0) if isinstance(row, dict) and "level" in row else 0
-
-
-def _subtree_end(rows: list, index: int) -> int:
-    """The index just past row ``index`` and the deeper rows that follow it."""
-    end = index + 1
-    while end < len(rows) and _level(rows[end]) > _level(rows[index]):
-        end += 1
-    return end
-
-
-def _walk(data: Any, parts: list[str]) -> list | None:
-    node = data
-    for part in parts:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-    return node if isinstance(node, list) else None
-
-
-def _blank_like(template: Any) -> Any:
-    if isinstance(template, dict):
-        blank = {k: ([] if isinstance(v, list) else "") for k, v in template.items()}
-        if "level" in template:
-            blank["level"] = template.get("level") or "0"  # a new item continues at the same depth
-        return blank
-    return "" if isinstance(template, str) else None

@@ -22,12 +22,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.admin.fields import FlowNodeForm, ItemForm, NoMarkup, choices
+from webapp.admin.fields import FlowNodeForm, ItemForm
 from webapp.auth.roles import ROLES
+from webapp.core.forms import REQUIRED, NoMarkup, choices
 from webapp.standards.components import CATEGORIES, CONTACT_KINDS
 
 TEXT = [Optional(), Length(max=2000, message="Paling panjang 2000 huruf."), NoMarkup()]
-REQUIRED_TEXT = [DataRequired("Wajib diisi."), Length(max=300, message="Paling panjang 300 huruf."), NoMarkup()]
+REQUIRED_TEXT = [DataRequired(REQUIRED), Length(max=300, message="Paling panjang 300 huruf."), NoMarkup()]
 
 
 class ContactForm(Form):
@@ -45,7 +46,7 @@ class UnitForm(FlaskForm):
     short_name = StringField("Nama singkat", validators=REQUIRED_TEXT)
     city = StringField("Kota/kabupaten", validators=[Optional(), Length(max=120), NoMarkup()])
     address = TextAreaField("Alamat", validators=[Optional(), Length(max=500), NoMarkup()])
-    timezone = StringField("Zona waktu", validators=[DataRequired("Wajib diisi."), Length(max=64)])
+    timezone = StringField("Zona waktu", validators=[DataRequired(REQUIRED), Length(max=64)])
     contacts = FieldList(FormField(ContactForm), label="Saluran")
 
     def validate_timezone(self, field: StringField) -> None:
@@ -61,7 +62,7 @@ class GeneralForm(FlaskForm):
     slug = StringField(
         "Alamat halaman (slug)",
         validators=[
-            DataRequired("Wajib diisi."),
+            DataRequired(REQUIRED),
             Length(max=120),
             Regexp(
                 r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -219,7 +220,7 @@ class UserForm(FlaskForm):
     username = StringField(
         "Nama pengguna",
         validators=[
-            DataRequired("Wajib diisi."),
+            DataRequired(REQUIRED),
             Length(max=64),
             Regexp(r"^[A-Za-z0-9._-]+$", message="Hanya huruf, angka, titik, garis bawah dan tanda hubung."),
         ],

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +13,6 @@ from werkzeug.wrappers import Response
 
 from webapp.admin import bp
 from webapp.admin.editor import FORM_CLASSES, SECTIONS, SECTIONS_BY_KEY, Section, apply_section, section_data
-from webapp.admin.fields import apply_list_operation, choices, flatten_errors
 from webapp.admin.forms import (
     AuditFilterForm,
     ConfirmForm,
@@ -26,12 +24,15 @@ from webapp.admin.forms import (
 )
 from webapp.audit.models import ACTIONS, AuditEvent, diff_documents, record
 from webapp.auth.roles import ADMIN, ROLES, STAFF, role_required
-from webapp.extensions import db
-from webapp.htmx import render_partial_or_page
+from webapp.core.extensions import db
+from webapp.core.forms import apply_list_operation, choices, flatten_errors
+from webapp.core.htmx import render_partial_or_page
+from webapp.core.localtime import local_moment
+from webapp.core.units import Unit
 from webapp.standards.compare import compare_documents
 from webapp.standards.components import StandardError, normalise_contacts
 from webapp.standards.importer import ImportRefusedError, import_document
-from webapp.standards.models import Service, Unit
+from webapp.standards.models import Service
 from webapp.standards.service import StandardView
 from webapp.standards.versions import (
     create_service,
@@ -423,10 +424,8 @@ def audit() -> str:
             statement = statement.where(AuditEvent.username == form.username.data.strip())
         if form.action.data:
             statement = statement.where(AuditEvent.action == form.action.data)
-        local = ZoneInfo(current_app.config["TIMEZONE"])  # the days staff see in the log
-
-        def start_of(day: date) -> datetime:  # in UTC, as stored (SQLite keeps no offset)
-            return datetime.combine(day, time.min, local).astimezone(UTC)
+        def start_of(day: date) -> datetime:  # the office's day, as staff see it in the log
+            return local_moment(day, time.min)
 
         if form.date_from.data:
             statement = statement.where(AuditEvent.at >= start_of(form.date_from.data))

@@ -9,13 +9,14 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from webapp.admin import bp
-from webapp.admin.fields import choices, flatten_errors
 from webapp.admin.forms import ConfirmForm, UserForm
 from webapp.audit.models import diff_documents, record
 from webapp.auth.models import ApiToken, User
 from webapp.auth.roles import ADMIN, ROLES, role_required
-from webapp.extensions import db
-from webapp.standards.models import Unit, utcnow
+from webapp.core.db import utcnow
+from webapp.core.extensions import db
+from webapp.core.forms import choices, flatten_errors
+from webapp.core.units import Unit
 
 ALL_UNITS = 0
 

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, g
 
-from webapp.extensions import limiter
+from webapp.core.extensions import limiter
 
 bp = Blueprint("api", __name__)
 

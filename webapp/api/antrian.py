@@ -25,13 +25,10 @@ from antrian.service import (
 )
 from webapp.api import bp
 from webapp.auth.roles import ADMIN, PETUGAS_LOKET
-from webapp.extensions import db
-from webapp.formatting import public_url
-from webapp.standards.models import Unit
-
-
-def _error(status: int, message: str, **detail: object):
-    return jsonify(error={"status": status, "message": message, "detail": detail or None}), status
+from webapp.core.api import api_error
+from webapp.core.extensions import db
+from webapp.core.formatting import public_url
+from webapp.core.units import Unit
 
 
 @bp.route("/antrian")
@@ -52,13 +49,13 @@ def take_ticket():
     """Issue a ticket: {"unit": SLUG, "service": CODE} -> 201 with number, token and url."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _error(400, "Kirim JSON berisi unit dan service.")
+        return api_error(400, "Kirim JSON berisi unit dan service.")
     try:
         ticket = issue(str(body.get("unit", "")), str(body.get("service", "")))
     except UnknownQueueError as exc:
-        return _error(422, str(exc), field=exc.field)
+        return api_error(422, str(exc), field=exc.field)
     except QueueError as exc:
-        return _error(409, str(exc))
+        return api_error(409, str(exc))
     publish_change(ticket.unit, issued=True)
     return jsonify(number=ticket.number, token=ticket.token, url=public_url("antrian.ticket", token=ticket.token)), 201
 
@@ -92,12 +89,12 @@ def counter_action(counter_id: int, action: str):
         if action == "panggil":
             called = call_next(counter)
             if called is None:
-                return _error(404, "Tidak ada yang menunggu.")
+                return api_error(404, "Tidak ada yang menunggu.")
             ticket = called
         else:
             held = current_ticket(counter)
             if held is None:
-                return _error(409, "Loket ini tidak sedang memanggil nomor.")
+                return api_error(409, "Loket ini tidak sedang memanggil nomor.")
             if action == "ulang":
                 ticket = called = recall(counter, held.id)
             elif action == "lewati":
@@ -114,12 +111,12 @@ def counter_action(counter_id: int, action: str):
                     )
                 )
                 if target is None:
-                    return _error(422, "Layanan tujuan tidak dikenal.", field="service")
+                    return api_error(422, "Layanan tujuan tidak dikenal.", field="service")
                 ticket = transfer(counter, held.id, target)
             else:
                 abort(404)
     except QueueError as exc:
         db.session.rollback()
-        return _error(409, str(exc))
+        return api_error(409, str(exc))
     publish_change(counter.unit, called=called)
     return jsonify(ticket=ticket_view(ticket))

@@ -10,11 +10,9 @@ from flask import jsonify
 
 from webapp.api import bp
 from webapp.berkas.documents import DICABUT, SAH, mask_name, verify
-from webapp.berkas.service import as_utc, by_code, public_view, tracking_url
-
-
-def _error(status: int, message: str):
-    return jsonify(error={"status": status, "message": message, "detail": None}), status
+from webapp.berkas.service import by_code, public_view, tracking_url
+from webapp.core.api import api_error
+from webapp.core.db import as_utc
 
 
 def _iso(value) -> str | None:
@@ -28,7 +26,7 @@ def track_berkas(code: str):
     """Where a berkas is, by its tracking code: status, current step, steps, due date, history."""
     berkas = by_code(code)
     if berkas is None:
-        return _error(404, "Kode lacak tidak dikenal.")
+        return api_error(404, "Kode lacak tidak dikenal.")
     view = public_view(berkas)
     response = jsonify(
         number=view["number"],

@@ -6,7 +6,8 @@ from flask import abort, g, jsonify, request
 from werkzeug.datastructures import MultiDict
 
 from webapp.api import bp
-from webapp.extensions import limiter
+from webapp.core.api import api_error
+from webapp.core.extensions import limiter
 from webapp.pengaduan.forms import OTHER_SERVICE, ComplaintFields
 from webapp.pengaduan.models import CHANNELS, STATUSES, WEIGHTS
 from webapp.pengaduan.routes import (
@@ -24,9 +25,6 @@ TEXT_FIELDS = ("name", "phone", "email", "nik", "nib", "service", "service_other
 FLAGS = ("anonymous", "confidential")
 
 
-def _error(status: int, message: str, **detail: object):
-    return jsonify(error={"status": status, "message": message, "detail": detail or None}), status
-
 
 class ApiComplaintForm(ComplaintFields):
     """The complaint fields read from JSON: no CSRF (no cookie authority), no files."""
@@ -42,15 +40,15 @@ def create_complaint():
     """File a complaint: 201 with number, code, url and deadline; 400 or 422 with the field errors."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _error(400, "Kirim objek JSON berisi pengaduan.")
+        return api_error(400, "Kirim objek JSON berisi pengaduan.")
     channel = body.get("channel") or "online"
     if channel not in CHANNELS:
-        return _error(422, "Periksa isian pengaduan.", fields={"channel": ["Saluran tidak dikenal."]})
+        return api_error(422, "Periksa isian pengaduan.", fields={"channel": ["Saluran tidak dikenal."]})
     data = MultiDict()
     for name in TEXT_FIELDS:
         value = body.get(name)
         if value is not None and not isinstance(value, str):
-            return _error(400, f"{name} harus berupa teks.", field=name)
+            return api_error(400, f"{name} harus berupa teks.", field=name)
         if value:
             data[name] = value
     if not body.get("service"):
@@ -62,7 +60,7 @@ def create_complaint():
     form.set_services(published_services())
     if not form.validate():
         fields = {name: list(errors) for name, errors in form.errors.items()}
-        return _error(422, "Periksa isian pengaduan.", fields=fields)
+        return api_error(422, "Periksa isian pengaduan.", fields=fields)
     complaint, code, _ = save_new_complaint(complaint_input(form, channel), [])
     return jsonify(number=complaint.number, code=code, url=tracking_url(code),
                    deadline=complaint.due_on.isoformat()), 201

@@ -10,8 +10,8 @@ from flask import Response, abort, jsonify
 from flask_login import current_user
 
 from webapp.api import bp
-from webapp.formatting import public_url
-from webapp.page_cache import cached_page
+from webapp.core.formatting import public_url
+from webapp.core.page_cache import cached_page
 from webapp.standards.models import Service
 from webapp.standards.service import search_services
 

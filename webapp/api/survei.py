@@ -7,9 +7,12 @@ from datetime import date
 from flask import current_app, g, jsonify, request
 
 from webapp.api import bp
-from webapp.extensions import db, limiter
-from webapp.page_cache import cached_page
-from webapp.standards.models import Service, Unit
+from webapp.core.api import api_error
+from webapp.core.extensions import db, limiter
+from webapp.core.localtime import local_today
+from webapp.core.page_cache import cached_page
+from webapp.core.units import Unit
+from webapp.standards.models import Service
 from webapp.survei.service import (
     ELEMENTS,
     InvitationUsedError,
@@ -18,14 +21,8 @@ from webapp.survei.service import (
     file_response,
     invitation_by_token,
     latest_period_with_responses,
-    local_today,
     results,
 )
-
-
-def _error(status: int, message: str, field: str | None = None):
-    """An error as the OpenAPI file's Error schema: detail names the field at fault, if any."""
-    return jsonify(error={"status": status, "message": message, "detail": field}), status
 
 
 @bp.route("/survei", methods=["POST"])
@@ -38,37 +35,37 @@ def post_survey():
     """File one response: {"service", "answers": {"U1".."U9": 1..4}, "respondent": {...}, "suggestion"} -> 201."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _error(400, "Kirim JSON berisi service, answers dan respondent.")
+        return api_error(400, "Kirim JSON berisi service, answers dan respondent.")
     respondent = body.get("respondent")
     if not isinstance(respondent, dict):
-        return _error(400, "respondent harus berisi sex, age, education dan occupation.", field="respondent")
+        return api_error(400, "respondent harus berisi sex, age, education dan occupation.", field="respondent")
     suggestion = body.get("suggestion", "")
     if suggestion is None:
         suggestion = ""
     if not isinstance(suggestion, str):
-        return _error(400, "suggestion harus berupa teks.", field="suggestion")
+        return api_error(400, "suggestion harus berupa teks.", field="suggestion")
     invitation = None
     if body.get("token") is not None:
         invitation = invitation_by_token(str(body["token"]))
         if invitation is None:
-            return _error(422, "Token survei tidak dikenal.", field="token")
+            return api_error(422, "Token survei tidak dikenal.", field="token")
         if invitation.used_at is not None:
-            return _error(409, "Token survei ini sudah dipakai.", field="token")
+            return api_error(409, "Token survei ini sudah dipakai.", field="token")
     on = None
     if body.get("date") is not None:
         if g.get("api_token") is None:
-            return _error(403, "Tanggal survei hanya boleh diisi petugas (dengan token API).", field="date")
+            return api_error(403, "Tanggal survei hanya boleh diisi petugas (dengan token API).", field="date")
         try:
             on = date.fromisoformat(str(body["date"]))
         except ValueError:
-            return _error(422, "Tanggal harus berbentuk YYYY-MM-DD.", field="date")
+            return api_error(422, "Tanggal harus berbentuk YYYY-MM-DD.", field="date")
     service = Service.published_by_slug(str(body.get("service", "")))
     if service is None:
-        return _error(422, "Layanan tidak dikenal.", field="service")
+        return api_error(422, "Layanan tidak dikenal.", field="service")
     if invitation is not None and invitation.service_id not in (None, service.id):
-        return _error(422, "Token survei ini untuk layanan lain.", field="service")
+        return api_error(422, "Token survei ini untuk layanan lain.", field="service")
     if invitation is not None and invitation.unit_id != service.unit_id:
-        return _error(422, "Token survei ini untuk instansi lain.", field="service")
+        return api_error(422, "Token survei ini untuk instansi lain.", field="service")
     try:
         response = file_response(
             service=service,
@@ -85,10 +82,10 @@ def post_survey():
         db.session.commit()
     except InvitationUsedError as exc:
         db.session.rollback()
-        return _error(409, str(exc), field="token")
+        return api_error(409, str(exc), field="token")
     except SurveyError as exc:
         db.session.rollback()
-        return _error(422, str(exc))
+        return api_error(422, str(exc))
     return (
         jsonify(
             id=response.id,
@@ -111,26 +108,26 @@ def get_ikm():
     """The index of a service or a unit over a date range (default: the semester of the latest response)."""
     service_slug, unit_slug = request.args.get("service"), request.args.get("unit")
     if bool(service_slug) == bool(unit_slug):
-        return _error(400, "Sebutkan service atau unit (salah satu).")
+        return api_error(400, "Sebutkan service atau unit (salah satu).")
     service = unit = None
     if service_slug:
         service = Service.published_by_slug(service_slug)
         if service is None:
-            return _error(404, "Layanan tidak dikenal.", field="service")
+            return api_error(404, "Layanan tidak dikenal.", field="service")
         unit = service.unit
     else:
         unit = Unit.by_slug(unit_slug or "")
         if unit is None:
-            return _error(404, "Instansi tidak dikenal.", field="unit")
+            return api_error(404, "Instansi tidak dikenal.", field="unit")
     try:
         first, last = _date_arg("from"), _date_arg("to")
     except ValueError:
-        return _error(400, "Tanggal harus berbentuk YYYY-MM-DD.")
+        return api_error(400, "Tanggal harus berbentuk YYYY-MM-DD.")
     if first or last:
         default = Period.semester_of(local_today(unit))
         period = Period.between(first or default.first, last or default.last)
         if period.first > period.last:
-            return _error(400, "Tanggal from harus sebelum tanggal to.")
+            return api_error(400, "Tanggal from harus sebelum tanggal to.")
     else:
         period = latest_period_with_responses(unit) or Period.semester_of(local_today(unit))
     result = results(period, unit=unit if service is None else None, service=service)

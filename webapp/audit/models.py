@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from flask_login import current_user
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
-from webapp.standards.models import JsonType, Unit, utcnow
+from webapp.core.db import JsonType, UtcDateTime, utcnow
+from webapp.core.extensions import db
+from webapp.core.units import Unit
 
 MAX_CHANGES = 200
 
@@ -22,7 +23,7 @@ class AuditEvent(db.Model):
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     username: Mapped[str] = mapped_column(String(64), default="sistem")
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)

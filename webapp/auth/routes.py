@@ -12,8 +12,8 @@ from webapp.auth import bp
 from webapp.auth.forms import LoginForm
 from webapp.auth.models import User, equalise_timing
 from webapp.auth.throttle import clear_failures, login_verdict, record_failure
-from webapp.extensions import db, limiter
-from webapp.standards.models import utcnow
+from webapp.core.db import utcnow
+from webapp.core.extensions import db, limiter
 
 
 def _safe_next(target: str | None) -> str:

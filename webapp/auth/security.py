@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, Response, abort, current_app, g, request
@@ -12,8 +12,8 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from webapp.auth.models import ApiToken, User, hash_token
-from webapp.extensions import csrf, db, login_manager
-from webapp.standards.models import utcnow
+from webapp.core.db import utcnow
+from webapp.core.extensions import csrf, db, login_manager
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
@@ -95,7 +95,7 @@ def _note_use(plain: str, token: BearerToken) -> BearerToken:
     """Write last_used_at at most once a TOKEN_USE_RESOLUTION: not a write per API call."""
     now = utcnow()
     last = token.last_used_at
-    if last is not None and (last if last.tzinfo else last.replace(tzinfo=UTC)) >= now - TOKEN_USE_RESOLUTION:
+    if last is not None and last >= now - TOKEN_USE_RESOLUTION:
         return token
     token = replace(token, last_used_at=now)
     digest = hash_token(plain)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select
 
 from webapp.auth.models import LoginFailure
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 FREE_FAILURES = 3
 MAX_BACKOFF = timedelta(seconds=60)
@@ -35,11 +35,6 @@ class Verdict:
     def allowed(self) -> bool:
         """True when the attempt may go ahead."""
         return self.wait_seconds <= 0
-
-
-def _as_utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes even for timezone-aware columns.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _wait_for(failures: list[datetime], lock_after: int, now: datetime, free: int = FREE_FAILURES) -> Verdict:
@@ -64,9 +59,9 @@ def login_verdict(username: str, address: str, now: datetime | None = None) -> V
         select(LoginFailure.at).where(LoginFailure.address == address, LoginFailure.at >= since)
     ).all()
     verdicts = [
-        _wait_for([_as_utc(t) for t in by_account], ACCOUNT_LOCK_AFTER, now),
+        _wait_for(list(by_account), ACCOUNT_LOCK_AFTER, now),
         # An address is only ever locked, never slowed: a whole office may share it.
-        _wait_for([_as_utc(t) for t in by_address], ADDRESS_LOCK_AFTER, now, free=ADDRESS_LOCK_AFTER - 1),
+        _wait_for(list(by_address), ADDRESS_LOCK_AFTER, now, free=ADDRESS_LOCK_AFTER - 1),
     ]
     return max(verdicts, key=lambda v: (v.wait_seconds, v.locked))
 

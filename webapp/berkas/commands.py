@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
 from flask import current_app
 
 from webapp.berkas import bp
 from webapp.berkas.service import send_reminders
-from webapp.extensions import db
+from webapp.core.db import as_utc
+from webapp.core.extensions import db
 from webapp.outbox.service import deliver_due
 
 
@@ -24,8 +25,7 @@ def reminders_command(sekarang: str | None) -> None:
             now = datetime.fromisoformat(sekarang)
         except ValueError as exc:
             raise click.BadParameter("Tulis waktu dalam bentuk ISO 8601.", param_hint="--sekarang") from exc
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=UTC)
+        now = as_utc(now)  # typed without an offset: taken as UTC
     reminded = send_reminders(now)
     db.session.commit()
     if reminded and current_app.config["OUTBOX_SEND_AFTER_REQUEST"]:

@@ -26,10 +26,11 @@ from flask import current_app, render_template
 from sqlalchemy import select
 
 from webapp.berkas.models import REVOKED, VALID, IssuedDocument
-from webapp.extensions import db
-from webapp.formatting import public_url
-from webapp.standards.models import utcnow
-from webapp.standards.qr import qr_svg
+from webapp.core.db import utcnow
+from webapp.core.extensions import db
+from webapp.core.formatting import public_url
+from webapp.core.pdf import pdf_bytes
+from webapp.core.qr import qr_svg
 
 _CODE = re.compile(r"^[a-z2-7]{32}$")
 SERIAL_CHARS = 16
@@ -117,12 +118,10 @@ def verification_url(document: IssuedDocument) -> str:
 
 def render_pdf(document: IssuedDocument, signer: dict | None = None) -> bytes:
     """The document as an A4 PDF (WeasyPrint) carrying its QR code and verification link."""
-    from weasyprint import HTML
-
     url = verification_url(document)
     qr = "data:image/svg+xml;base64," + base64.b64encode(qr_svg(url)).decode()
     html = render_template("berkas/document_pdf.html", document=document, qr=qr, url=url, signer=signer or {})
-    return HTML(string=html, base_url=current_app.static_folder).write_pdf()
+    return pdf_bytes(html)
 
 
 def issue(document: IssuedDocument, pdf: bytes | None, created_by: str, signer: dict | None = None) -> IssuedDocument:

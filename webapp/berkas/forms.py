@@ -22,11 +22,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.admin.fields import NoMarkup, choices
 from webapp.auth.roles import ROLES
-from webapp.berkas.service import phone_digits
-
-REQUIRED = "Wajib diisi."
+from webapp.core.forms import REQUIRED, NoMarkup, Phone, choices
 
 
 class ChecklistField(SelectMultipleField):
@@ -42,17 +39,6 @@ class ChecklistField(SelectMultipleField):
             raise ValidationError("Pilihan tidak dikenal.")
 
 
-class PhoneNumber:
-    """An Indonesian mobile number: the ready notice goes by SMS."""
-
-    def __call__(self, form: Any, field: Any) -> None:
-        if field.data:
-            try:
-                phone_digits(field.data)
-            except ValueError as exc:
-                raise ValidationError(str(exc)) from exc
-
-
 class RegistrationForm(FlaskForm):
     """The front office registers a berkas for a service."""
 
@@ -64,7 +50,7 @@ class RegistrationForm(FlaskForm):
                             description="NIK 16 angka atau NIB 13 angka.")
     phone = StringField("Nomor HP",
                         validators=[DataRequired(REQUIRED), Length(max=20, message="Paling panjang 20 huruf."),
-                                    PhoneNumber()],
+                                    Phone()],
                         description="Pemberitahuan dokumen selesai dikirim lewat SMS ke nomor ini.")
     email = StringField("Email (boleh kosong)", validators=[
         Optional(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Alamat email tidak valid.")])

@@ -25,8 +25,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from webapp.auth.models import User
-from webapp.extensions import db
-from webapp.standards.models import JsonType, Service, Unit, UtcDateTime, utcnow
+from webapp.core.db import JsonType, UtcDateTime, utcnow
+from webapp.core.extensions import db
+from webapp.core.units import Unit
+from webapp.standards.models import Service
 
 # Berkas statuses. "dikembalikan": the requirements were incomplete and the file went back
 # to the applicant with a list of what is missing; it is completed later at the counter.
@@ -127,9 +129,8 @@ class Berkas(db.Model):
     applicant_name: Mapped[str] = mapped_column(String(160))
     applicant_id_kind: Mapped[str] = mapped_column(String(8))  # "nik" or "nib"
     applicant_id_number: Mapped[str] = mapped_column(String(20))
+    # A mobile number as stored everywhere (webapp.core.phone): digits starting 62.
     applicant_phone: Mapped[str] = mapped_column(String(20))
-    # Digits only, starting 62: what the lookup by registration number and phone compares.
-    applicant_phone_digits: Mapped[str] = mapped_column(String(20))
     applicant_email: Mapped[str] = mapped_column(String(254), default="")
     applicant_address: Mapped[str] = mapped_column(Text, default="")
 

@@ -8,21 +8,21 @@ as the file moves, and the tracking code is the applicant's own.
 from __future__ import annotations
 
 import hmac
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from webapp.admin.fields import flatten_errors
 from webapp.berkas import bp
 from webapp.berkas.documents import DICABUT, SAH, TIDAK_DIKENAL, TIDAK_SAH, mask_name, sha256_hex, verify
 from webapp.berkas.forms import LookupForm, VerifyUploadForm
 from webapp.berkas.service import by_code, lookup, public_view, tracking_url
-from webapp.extensions import db, limiter
-from webapp.formatting import tanggal
-from webapp.htmx import is_htmx
-from webapp.standards.qr import private_qr_response
+from webapp.core.extensions import db, limiter
+from webapp.core.formatting import tanggal
+from webapp.core.forms import flatten_errors
+from webapp.core.htmx import is_htmx
+from webapp.core.localtime import local_time
+from webapp.core.qr import private_qr_response
 from webapp.survei.service import berkas_invitation, survey_url
 
 
@@ -125,6 +125,4 @@ def tanggal_lokal(moment: datetime | None) -> str:
     """A timestamp's date in the office's time zone, as "25 Februari 2026"."""
     if moment is None:
         return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return tanggal(moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date())
+    return tanggal(local_time(moment).date())

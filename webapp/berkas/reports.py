@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,10 +11,10 @@ from sqlalchemy.orm import selectinload
 
 from webapp.berkas.models import OPEN_STATUSES, STATUSES, Berkas, BerkasStep
 from webapp.berkas.service import is_late, standard_minutes, step_is_late, step_minutes
-from webapp.extensions import db
-from webapp.formatting import tanggal, waktu
+from webapp.core.extensions import db
+from webapp.core.formatting import tanggal, waktu
+from webapp.core.tables import append_table, csv_text, workbook_bytes
 from webapp.standards.models import Service
-from webapp.xlsx import append_table, workbook_bytes
 
 
 @dataclass
@@ -111,11 +109,7 @@ def _cells(row: Row) -> list:
 
 def to_csv(rows: list[Row]) -> str:
     """The list as CSV (no NIK, phone or address: an export travels further than a screen)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADERS)
-    writer.writerows(_cells(r) for r in rows)
-    return out.getvalue()
+    return csv_text([HEADERS, *(_cells(r) for r in rows)])
 
 
 def to_xlsx(rows: list[Row], title: str) -> bytes:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from webapp.auth.roles import KEPALA_DINAS, PETUGAS_LOKET, SEKRETARIS
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.standards.models import Service
 
 APPLICANT = "Pemohon"

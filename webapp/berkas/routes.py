@@ -9,8 +9,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from antrian.service import begin_write
-from webapp.admin.fields import apply_list_operation, choices, flatten_errors
 from webapp.audit.models import record
 from webapp.auth.models import User
 from webapp.auth.roles import ADMIN, KEPALA_DINAS, PETUGAS_LOKET, SEKRETARIS, STAFF, role_required
@@ -45,7 +43,6 @@ from webapp.berkas.service import (
     days_used,
     hand_over,
     is_late,
-    local_date,
     may_act,
     receive,
     register,
@@ -56,10 +53,16 @@ from webapp.berkas.service import (
     step_minutes,
     tracking_url,
 )
-from webapp.extensions import db
+from webapp.core.db import begin_write, utcnow
+from webapp.core.extensions import db
+from webapp.core.forms import apply_list_operation, choices, flatten_errors
+from webapp.core.localtime import local_today
+from webapp.core.pdf import pdf_response
+from webapp.core.qr import qr_svg
+from webapp.core.tables import csv_response, xlsx_bytes_response
+from webapp.core.units import Unit
 from webapp.outbox.service import send_soon
-from webapp.standards.models import Service, Unit, utcnow
-from webapp.standards.qr import qr_svg
+from webapp.standards.models import Service
 from webapp.survei.service import berkas_invitation
 
 # Who registers files at the front office, and who acts on documents.
@@ -132,14 +135,9 @@ def index() -> Response | str:
     export = request.args.get("format")
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     if export == "csv":
-        return Response(to_csv(rows), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="berkas-{stamp}.csv"'})  # fmt: skip
+        return csv_response(to_csv(rows), f"berkas-{stamp}.csv")
     if export == "xlsx":
-        return Response(
-            to_xlsx(rows, f"Daftar berkas {stamp}"),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="berkas-{stamp}.xlsx"'},
-        )
+        return xlsx_bytes_response(to_xlsx(rows, f"Daftar berkas {stamp}"), f"berkas-{stamp}.xlsx")
     by_step: dict[str, int] = {}
     by_officer: dict[str, int] = {}
     for row in rows:
@@ -422,7 +420,7 @@ def new_document(berkas_id: int) -> WerkzeugResponse | str | tuple[str, int]:
     if request.method == "GET":
         form.title.data = berkas.service.title
         form.holder_name.data = berkas.applicant_name
-        form.issued_on.data = local_date(berkas.unit)
+        form.issued_on.data = local_today(berkas.unit)
     if form.validate_on_submit():
         upload = form.pdf.data
         pdf = upload.read() if upload and getattr(upload, "filename", "") else None
@@ -463,8 +461,7 @@ def document_pdf(document_id: int) -> Response:
     """The recorded PDF, byte for byte (its SHA-256 is the one on the verification page)."""
     document = _document_or_403(document_id)
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in document.number)
-    return Response(document.pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="dokumen-{safe}.pdf"'})  # fmt: skip
+    return pdf_response(document.pdf, f"dokumen-{safe}.pdf")
 
 
 @bp.route("/admin/dokumen/<int:document_id>/qr.svg")

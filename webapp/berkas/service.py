@@ -9,16 +9,12 @@ transaction.
 from __future__ import annotations
 
 import hmac
-import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 
 from webapp.auth.models import User
 from webapp.auth.roles import ADMIN
@@ -40,11 +36,15 @@ from webapp.berkas.models import (
     BerkasStep,
 )
 from webapp.berkas.route import jangka_waktu, requirements, route_for
-from webapp.extensions import db
-from webapp.formatting import public_url
+from webapp.core.db import next_value, utcnow
+from webapp.core.extensions import db
+from webapp.core.formatting import public_url
+from webapp.core.localtime import local_time, local_today
+from webapp.core.phone import normalise_phone
+from webapp.core.units import Unit
 from webapp.outbox.models import EMAIL, SMS
 from webapp.outbox.service import enqueue
-from webapp.standards.models import Service, Unit, utcnow
+from webapp.standards.models import Service
 from webapp.workdays.service import add_working_days, calendar_for, working_days_between
 
 
@@ -57,31 +57,6 @@ class BerkasError(ValueError):
 
 def _now(now: datetime | None) -> datetime:
     return now or utcnow()
-
-
-def local(unit: Unit, moment: datetime) -> datetime:
-    """``moment`` in the unit's time zone."""
-    return moment.astimezone(ZoneInfo(unit.timezone or current_app.config["TIMEZONE"]))
-
-
-def local_date(unit: Unit, moment: datetime | None = None) -> date:
-    """The unit's local date at ``moment`` (now by default)."""
-    return local(unit, _now(moment)).date()
-
-
-_PHONE = re.compile(r"^(?:\+?62|0)8\d{7,12}$")
-
-
-def phone_digits(raw: str) -> str:
-    """An Indonesian mobile number as digits starting 62 (``0812-3456-789`` -> ``628123456789``).
-
-    Raises ValueError for anything that is not a mobile number: the ready notice goes by SMS.
-    """
-    compact = re.sub(r"[\s\-().]", "", raw or "")
-    if not _PHONE.match(compact):
-        raise ValueError("Tulis nomor HP Indonesia, misalnya 0812 3456 7890.")
-    digits = compact.lstrip("+")
-    return "62" + digits[1:] if digits.startswith("0") else digits
 
 
 def working_hours() -> tuple[time, time]:
@@ -105,7 +80,7 @@ def working_minutes(unit: Unit, start: datetime, end: datetime) -> int:
     if end <= start:
         return 0
     opens, closes = working_hours()
-    first, last = local(unit, start), local(unit, end)
+    first, last = local_time(start, unit), local_time(end, unit)
     calendar = calendar_for(first.date(), last.date())
     total = timedelta()
     day = first.date()
@@ -125,19 +100,6 @@ def standard_minutes(step: BerkasStep) -> int | None:
     if not step.has_standard:
         return None
     return (step.minutes or 0) + (step.days or 0) * minutes_per_working_day()
-
-
-def _next_sequence(unit_id: int, year: int) -> int:
-    """Atomically take the next registration number of a unit's year."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(BerkasCounter).values(unit_id=unit_id, year=year, last=0).on_conflict_do_nothing())
-    return db.session.execute(
-        update(BerkasCounter)
-        .where(BerkasCounter.unit_id == unit_id, BerkasCounter.year == year)
-        .values(last=BerkasCounter.last + 1)
-        .returning(BerkasCounter.last)
-    ).scalar_one()
 
 
 def format_number(year: int, sequence: int) -> str:
@@ -185,13 +147,13 @@ def register(service: Service, applicant: Applicant, received: list[bool], offic
     if len(received) != len(items):
         raise BerkasError("Daftar persyaratan berubah; muat ulang formulir.")
     unit = service.unit
-    year = local_date(unit, moment).year
-    sequence = _next_sequence(unit.id, year)
+    year = local_today(unit, moment).year
+    sequence = next_value(BerkasCounter, unit_id=unit.id, year=year)
     berkas = Berkas(
         unit_id=unit.id, service_id=service.id, year=year, sequence=sequence, number=format_number(year, sequence),
         tracking_code=new_tracking_code(), applicant_name=applicant.name.strip(), applicant_id_kind=applicant.id_kind,
-        applicant_id_number=applicant.id_number.strip(), applicant_phone=applicant.phone.strip(),
-        applicant_phone_digits=phone_digits(applicant.phone), applicant_email=applicant.email.strip(),
+        applicant_id_number=applicant.id_number.strip(), applicant_phone=normalise_phone(applicant.phone),
+        applicant_email=applicant.email.strip(),
         applicant_address=applicant.address.strip(),
         checklist=[{"text": text, "received": bool(ok)} for text, ok in zip(items, received, strict=True)],
         note=note.strip(), registered_at=moment, registered_by_id=officer.id, ticket_id=ticket_id,
@@ -212,7 +174,7 @@ def _start_route(berkas: Berkas, officer: User, moment: datetime) -> None:
     berkas.steps = [BerkasStep(position=i, **spec.as_dict()) for i, spec in enumerate(route_for(berkas.service))]
     berkas.status = DIPROSES
     berkas.duration_days = jangka_waktu(berkas.service)
-    start = local_date(berkas.unit, moment)
+    start = local_today(berkas.unit, moment)
     berkas.due_date = add_working_days(start, berkas.duration_days) if berkas.duration_days is not None else None
     _arrive(berkas, 0, moment)
     _receive(berkas, officer, moment)
@@ -355,13 +317,13 @@ def step_is_late(berkas: Berkas, step: BerkasStep, now: datetime | None = None) 
 
 def finish_date(berkas: Berkas) -> date | None:
     """The local date the product was ready (None while it is not)."""
-    return local_date(berkas.unit, berkas.ready_at) if berkas.ready_at else None
+    return local_today(berkas.unit, berkas.ready_at) if berkas.ready_at else None
 
 
 def days_used(berkas: Berkas, now: datetime | None = None) -> int:
     """Working days from registration to ready (or to today while in process)."""
-    start = local_date(berkas.unit, berkas.registered_at)
-    end = finish_date(berkas) or local_date(berkas.unit, now)
+    start = local_today(berkas.unit, berkas.registered_at)
+    end = finish_date(berkas) or local_today(berkas.unit, now)
     return max(working_days_between(start, end), 0)
 
 
@@ -369,7 +331,7 @@ def is_late(berkas: Berkas, now: datetime | None = None) -> bool:
     """Past its jangka waktu: still in process after the due date, or made ready after it."""
     if berkas.due_date is None or berkas.status == DIKEMBALIKAN:
         return False
-    end = finish_date(berkas) or local_date(berkas.unit, now)
+    end = finish_date(berkas) or local_today(berkas.unit, now)
     return end > berkas.due_date
 
 
@@ -386,7 +348,7 @@ def tracking_url(berkas: Berkas) -> str:
 
 def _notify(berkas: Berkas, topic: str, sms: str, subject: str, email: str) -> None:
     """Queue the SMS (seed 004) and, when the applicant gave one, an email; never a name or NIK."""
-    enqueue(SMS, berkas.applicant_phone_digits, sms, topic=topic, reference=berkas.number)
+    enqueue(SMS, berkas.applicant_phone, sms, topic=topic, reference=berkas.number)
     if berkas.applicant_email:
         enqueue(EMAIL, berkas.applicant_email, email, subject=subject, topic=topic, reference=berkas.number)
 
@@ -434,7 +396,7 @@ def send_reminders(now: datetime | None = None) -> list[Berkas]:
     reminded = []
     for berkas in candidates:
         due = reminder_due_on(berkas)
-        if due is None or local_date(berkas.unit, moment) < due:
+        if due is None or local_today(berkas.unit, moment) < due:
             continue
         berkas.reminder_at = moment
         link = tracking_url(berkas)
@@ -450,7 +412,7 @@ def send_reminders(now: datetime | None = None) -> list[Berkas]:
 
 
 def _tanggal(day: date | None) -> str:
-    from webapp.formatting import tanggal
+    from webapp.core.formatting import tanggal
 
     return tanggal(day)
 
@@ -471,12 +433,12 @@ def lookup(number: str, phone: str) -> Berkas | None:
     Both must match; the answer for a wrong phone and an unknown number is the same.
     """
     try:
-        digits = phone_digits(phone)
+        digits = normalise_phone(phone)
     except ValueError:
         return None
     found = db.session.scalars(select(Berkas).where(Berkas.number == number.strip())).all()
     for berkas in found:
-        if hmac.compare_digest(berkas.applicant_phone_digits, digits):
+        if hmac.compare_digest(berkas.applicant_phone, digits):
             return berkas
     return None
 
@@ -530,8 +492,3 @@ def _step_done(berkas: Berkas, step: BerkasStep) -> bool:
     if berkas.status == SELESAI:
         return True
     return berkas.status in (DIPROSES, SIAP) and step.position < berkas.current_position
-
-
-def as_utc(moment: datetime) -> datetime:
-    """An aware UTC timestamp (for JSON)."""
-    return moment.astimezone(UTC)

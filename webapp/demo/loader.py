@@ -8,9 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from webapp.extensions import db
+from webapp.core.extensions import db
+from webapp.core.units import Unit
 from webapp.standards.components import StandardError, normalise_contacts, normalise_standard
-from webapp.standards.models import Service, Unit
+from webapp.standards.models import Service
 from webapp.standards.versions import publish_document
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, render_template, request
+from flask import Response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from webapp.core.api import api_error
+from webapp.core.extensions import db
 from webapp.errors import bp
-from webapp.extensions import db
 
 MESSAGES = {
     400: "Permintaan tidak dapat diproses.",
@@ -24,10 +25,10 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _render(status: int, description: str | None = None):
+def _render(status: int):
     message = MESSAGES.get(status, "Terjadi kesalahan.")
     if _wants_json():
-        return jsonify(error={"status": status, "message": message, "detail": description}), status
+        return api_error(status, message)
     template = "errors/404.html" if status == 404 else "errors/500.html" if status == 500 else "errors/error.html"
     return render_template(template, status=status, message=message), status
 

@@ -8,9 +8,9 @@ from flask import jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from webapp.extensions import db
+from webapp.core.extensions import db
+from webapp.core.page_cache import cached_page
 from webapp.main import bp
-from webapp.page_cache import cached_page
 from webapp.standards.forms import SearchForm
 from webapp.standards.service import units_with_services
 

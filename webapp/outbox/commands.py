@@ -7,7 +7,7 @@ import time
 import click
 from sqlalchemy import func, select
 
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.outbox import bp
 from webapp.outbox.models import STATUSES, OutboxMessage
 from webapp.outbox.service import deliver_due

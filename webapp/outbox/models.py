@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.extensions import db
-from webapp.standards.models import UtcDateTime, utcnow
+from webapp.core.db import UtcDateTime, utcnow
+from webapp.core.extensions import db
 
 EMAIL, SMS, WHATSAPP = "email", "sms", "whatsapp"
 CHANNELS: dict[str, str] = {EMAIL: "Email", SMS: "SMS", WHATSAPP: "WhatsApp"}

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from webapp.extensions import db
+from webapp.core.db import utcnow
+from webapp.core.extensions import db
 from webapp.outbox.models import CHANNELS, FAILED, PENDING, SENT, OutboxMessage
 from webapp.outbox.senders import SendError, sender_for
-from webapp.standards.models import utcnow
 
 logger = logging.getLogger("loket.outbox")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 from flask import current_app
@@ -19,83 +18,40 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from webapp.admin.fields import choices
+from webapp.core.forms import REQUIRED, Digits, EmailAddress, Phone, choices, strip
 from webapp.pengaduan.models import CHANNELS, STAFF_CHANNELS, STATUSES, WEIGHTS
 
 OTHER_SERVICE = "lainnya"
-_PHONE_RE = re.compile(r"^(?:\+?62|0)8\d{7,12}$")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-
-
-def normalise_phone(value: str) -> str:
-    """An Indonesian mobile number as 08..., whatever spaces, dashes or +62 it was typed with."""
-    digits = re.sub(r"[\s\-().]", "", value or "")
-    if digits.startswith("+62"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("62"):
-        digits = "0" + digits[2:]
-    return digits
-
-
-class Phone:
-    """An Indonesian mobile number (08..., +628... or 628...), for WhatsApp or SMS."""
-
-    def __call__(self, form, field) -> None:
-        if field.data and not _PHONE_RE.match(re.sub(r"[\s\-().]", "", field.data)):
-            raise ValidationError("Tulis nomor HP Indonesia, misalnya 0812 3456 7890.")
-
-
-class EmailAddress:
-    """A plausible email address (delivery is the real test)."""
-
-    def __call__(self, form, field) -> None:
-        if field.data and (not _EMAIL_RE.match(field.data.strip()) or len(field.data.strip()) > 254):
-            raise ValidationError("Tulis alamat email yang benar, misalnya nama@contoh.id.")
-
-
-class Digits:
-    """Exactly ``count`` digits (NIK 16, NIB 13)."""
-
-    def __init__(self, count: int, what: str) -> None:
-        self.count, self.what = count, what
-
-    def __call__(self, form, field) -> None:
-        if field.data and not re.fullmatch(rf"\d{{{self.count}}}", re.sub(r"\s", "", field.data)):
-            raise ValidationError(f"{self.what} terdiri dari {self.count} angka.")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class ComplaintFields(FlaskForm):
     """What every complaint carries, filed by the person or by staff for them."""
 
     name = StringField("Nama", validators=[Optional(), Length(max=120, message="Paling panjang 120 huruf.")],
-                       filters=[_strip], description="Boleh dikosongkan bila memilih anonim.")
+                       filters=[strip], description="Boleh dikosongkan bila memilih anonim.")
     anonymous = BooleanField("Anonim: sembunyikan identitas saya dari semua petugas selain Tim Pengaduan")
-    phone = StringField("Nomor HP/WhatsApp", validators=[Optional(), Phone()], filters=[_strip],
+    phone = StringField("Nomor HP/WhatsApp", validators=[Optional(), Phone()], filters=[strip],
                         description="Isi nomor HP atau email, atau keduanya. Kami mengirim kode lacak ke sana.")
-    email = StringField("Email", validators=[Optional(), EmailAddress()], filters=[_strip])
-    nik = StringField("NIK (tidak wajib)", validators=[Optional(), Digits(16, "NIK")], filters=[_strip],
+    email = StringField("Email", validators=[Optional(), EmailAddress()], filters=[strip])
+    nik = StringField("NIK (tidak wajib)", validators=[Optional(), Digits(16, "NIK")], filters=[strip],
                       description="16 angka pada KTP.")
     nib = StringField("NIB bagi pelaku usaha (tidak wajib)", validators=[Optional(), Digits(13, "NIB")],
-                      filters=[_strip], description="13 angka Nomor Induk Berusaha.")
+                      filters=[strip], description="13 angka Nomor Induk Berusaha.")
     service = SelectField("Layanan yang diadukan", validators=[DataRequired("Pilih layanan, atau Lainnya.")])
     service_other = StringField("Bila lainnya, layanan atau hal apa?", validators=[Optional(), Length(max=200)],
-                                filters=[_strip])
+                                filters=[strip])
     description = TextAreaField(
         "Apa yang terjadi?",
         validators=[DataRequired("Ceritakan apa yang terjadi."),
                     Length(min=10, max=5000, message="Tulis antara 10 dan 5000 huruf.")],
-        filters=[_strip],
+        filters=[strip],
         description="Ceritakan kejadiannya: siapa, di mana, apa yang Anda alami.",
     )
     incident_date = DateField("Kapan terjadi? (tidak wajib)", validators=[Optional()])
     incident_place = StringField("Di mana? (tidak wajib)", validators=[Optional(), Length(max=200)],
-                                 filters=[_strip], description="Misalnya: loket 2, ruang tunggu, laman OSS.")
+                                 filters=[strip], description="Misalnya: loket 2, ruang tunggu, laman OSS.")
     desired_outcome = TextAreaField("Apa yang Anda harapkan?", validators=[Optional(), Length(max=2000)],
-                                    filters=[_strip], description="Penyelesaian yang Anda inginkan.")
+                                    filters=[strip], description="Penyelesaian yang Anda inginkan.")
     attachments = MultipleFileField("Lampiran (tidak wajib)")
     confidential = BooleanField("Rahasia: isi pengaduan saya tidak ditampilkan di halaman lacak")
 
@@ -123,7 +79,7 @@ class ComplaintFields(FlaskForm):
 
     def validate_incident_date(self, field) -> None:
         """A complaint is about something that already happened."""
-        from webapp.pengaduan.service import local_today
+        from webapp.core.localtime import local_today
 
         if field.data and field.data > local_today():
             raise ValidationError("Tanggal kejadian tidak boleh setelah hari ini.")
@@ -182,7 +138,7 @@ class DirectComplaintForm(ComplaintFields):
 
     def validate_received_on(self, field) -> None:
         """Not in the future."""
-        from webapp.pengaduan.service import local_today
+        from webapp.core.localtime import local_today
 
         if field.data and field.data > local_today():
             raise ValidationError("Tanggal diterima tidak boleh setelah hari ini.")
@@ -203,21 +159,21 @@ class TrackLookupForm(FlaskForm):
 class NoteForm(FlaskForm):
     """A text for one step: a note, a reply, a resolution, a reason."""
 
-    text = TextAreaField("Teks", validators=[DataRequired("Wajib diisi."), Length(max=5000)], filters=[_strip])
+    text = TextAreaField("Teks", validators=[DataRequired(REQUIRED), Length(max=5000)], filters=[strip])
 
 
 class OptionalNoteForm(FlaskForm):
     """Verify: an optional internal note."""
 
     text = TextAreaField("Catatan internal (tidak wajib)", validators=[Optional(), Length(max=2000)],
-                         filters=[_strip])
+                         filters=[strip])
 
 
 class ClassifyForm(FlaskForm):
     """Weight, which decides who handles the complaint (seed 004)."""
 
     weight = SelectField("Bobot", choices=choices(WEIGHTS.items()))
-    text = TextAreaField("Alasan (tidak wajib)", validators=[Optional(), Length(max=2000)], filters=[_strip])
+    text = TextAreaField("Alasan (tidak wajib)", validators=[Optional(), Length(max=2000)], filters=[strip])
 
 
 class AssignForm(FlaskForm):
@@ -225,7 +181,7 @@ class AssignForm(FlaskForm):
 
     assignee = SelectField("Petugas", coerce=int)
     text = TextAreaField("Pesan untuk petugas (tidak wajib)", validators=[Optional(), Length(max=2000)],
-                         filters=[_strip])
+                         filters=[strip])
 
 
 class ConfirmForm(FlaskForm):
@@ -254,11 +210,11 @@ class ReportSummaryForm(FlaskForm):
     """The team's narrative of the month (analysis, follow-up), corrected when the report is returned."""
 
     summary = TextAreaField("Ringkasan dan tindak lanjut", validators=[Optional(), Length(max=10000)],
-                            filters=[_strip])
+                            filters=[strip])
 
 
 class ReviewForm(FlaskForm):
     """The Sekretaris approves or returns the report with a note."""
 
-    note = TextAreaField("Catatan pemeriksaan", validators=[Optional(), Length(max=5000)], filters=[_strip],
+    note = TextAreaField("Catatan pemeriksaan", validators=[Optional(), Length(max=5000)], filters=[strip],
                          description="Wajib bila laporan dikembalikan untuk diperbaiki.")

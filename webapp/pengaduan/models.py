@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
-from webapp.standards.models import JsonType, Service, Unit, UtcDateTime, utcnow
+from webapp.core.db import JsonType, UtcDateTime, utcnow
+from webapp.core.extensions import db
+from webapp.core.units import Unit
+from webapp.standards.models import Service
 
 # --- vocabularies (code -> label shown to people) ---------------------------------------------
 

@@ -19,10 +19,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from webapp.admin.fields import flatten_errors
 from webapp.auth.roles import ADMIN, KEPALA_DINAS, SEKRETARIS, TIM_PENGADUAN, role_required
-from webapp.extensions import db
-from webapp.formatting import BULAN, tanggal, waktu
+from webapp.core.db import utcnow
+from webapp.core.extensions import db
+from webapp.core.formatting import BULAN, tanggal, waktu
+from webapp.core.forms import flatten_errors
+from webapp.core.localtime import local_today
+from webapp.core.pdf import render_pdf
+from webapp.core.tables import append_row, append_table, workbook_bytes, xlsx_bytes_response
+from webapp.core.units import Unit
 from webapp.pengaduan import bp
 from webapp.pengaduan.forms import ConfirmForm, ReportSummaryForm, ReviewForm
 from webapp.pengaduan.models import (
@@ -38,14 +43,10 @@ from webapp.pengaduan.models import (
     Complaint,
     ComplaintReport,
 )
-from webapp.pengaduan.pdf import render_pdf
-from webapp.pengaduan.service import local_today, working_days_between
-from webapp.standards.models import Unit, utcnow
-from webapp.xlsx import workbook_bytes
+from webapp.pengaduan.service import working_days_between
 
 READ_ROLES = (TIM_PENGADUAN, SEKRETARIS, KEPALA_DINAS, ADMIN)
 WRITE_ROLES = (TIM_PENGADUAN, ADMIN)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReportError(ValueError):
@@ -84,7 +85,7 @@ def compute_figures(year: int, month: int, today: date | None = None) -> dict:
     overdue: list[dict] = []
     for complaint in complaints:
         if complaint.status == SELESAI and complaint.closed_at is not None:
-            closed_on = local_today(complaint.closed_at)
+            closed_on = local_today(complaint.unit, complaint.closed_at)
             resolved_days.append(working_days_between(complaint.received_on, closed_on))
             if closed_on <= complaint.due_on:
                 on_time += 1
@@ -332,25 +333,19 @@ def to_xlsx(figures: dict, report: ComplaintReport | None) -> bytes:
         ["Terlambat", len(figures["overdue"])],
     ]
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     sheet["A1"].font = bold
     sheet.column_dimensions["A"].width = 38
     sheet.column_dimensions["B"].width = 24
     for title, key in (("Saluran", "by_channel"), ("Jenis", "by_kind"), ("Layanan", "by_service"),
                        ("Bobot", "by_weight"), ("Status", "by_status")):
         table = book.create_sheet(title)
-        table.append([title, "Jumlah"])
-        for item in figures[key]:
-            table.append([item["label"], item["count"]])
-        table["A1"].font = table["B1"].font = bold
+        append_table(table, [title, "Jumlah"], ([item["label"], item["count"]] for item in figures[key]))
         table.column_dimensions["A"].width = 60
     late = book.create_sheet("Terlambat")
-    late.append(["Nomor", "Layanan", "Diterima", "Batas waktu", "Keadaan", "Hari kerja terlambat", "Pemegang"])
-    for cell in late[1]:
-        cell.font = bold
-    for item in figures["overdue"]:
-        late.append([item["number"], item["service"], item["received_on"], item["due_on"], item["state"],
-                     item["days_late"], item["holder"]])
+    append_table(late, ["Nomor", "Layanan", "Diterima", "Batas waktu", "Keadaan", "Hari kerja terlambat", "Pemegang"],
+                 ([item["number"], item["service"], item["received_on"], item["due_on"], item["state"],
+                   item["days_late"], item["holder"]] for item in figures["overdue"]))
     return workbook_bytes(book)
 
 
@@ -360,5 +355,5 @@ def report_xlsx(year: int, month: int) -> Response:
     """The report's figures as a spreadsheet."""
     _period_or_404(year, month)
     context = _export_context(year, month)
-    return Response(to_xlsx(context["figures"], context["report"]), mimetype=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="laporan-pengaduan-{year}-{month:02d}.xlsx"'})
+    return xlsx_bytes_response(to_xlsx(context["figures"], context["report"]),
+                               f"laporan-pengaduan-{year}-{month:02d}.xlsx")

@@ -8,14 +8,17 @@ from flask import Response, abort, current_app, redirect, render_template, reque
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from antrian.service import begin_write
-from webapp.admin.fields import flatten_errors
-from webapp.extensions import db, limiter
+from webapp.core.db import begin_write
+from webapp.core.extensions import db, limiter
+from webapp.core.forms import flatten_errors
+from webapp.core.localtime import local_today
+from webapp.core.phone import normalise_phone
+from webapp.core.qr import private_qr_response
 from webapp.outbox.models import mask_recipient
 from webapp.outbox.service import send_soon
 from webapp.pengaduan import bp
 from webapp.pengaduan.attachments import Upload, check_upload, store
-from webapp.pengaduan.forms import OTHER_SERVICE, ComplaintFields, ComplaintForm, TrackLookupForm, normalise_phone
+from webapp.pengaduan.forms import OTHER_SERVICE, ComplaintFields, ComplaintForm, TrackLookupForm
 from webapp.pengaduan.models import Complaint
 from webapp.pengaduan.service import (
     ComplaintInput,
@@ -23,7 +26,6 @@ from webapp.pengaduan.service import (
     file_complaint,
     find_by_code,
     format_code,
-    local_today,
     normalise_code,
     public_text,
     reply_route,
@@ -31,7 +33,6 @@ from webapp.pengaduan.service import (
     working_days_left,
 )
 from webapp.standards.models import Service
-from webapp.standards.qr import private_qr_response
 from webapp.standards.service import search_services
 
 CONFIRMATION_KEY = "pengaduan_terkirim"
@@ -85,7 +86,7 @@ def complaint_input(form: ComplaintFields, channel: str) -> ComplaintInput:
     return ComplaintInput(
         description=form.description.data or "",
         name=form.name.data or "",
-        phone=normalise_phone(form.phone.data or ""),
+        phone=normalise_phone(form.phone.data) if form.phone.data else "",
         email=(form.email.data or "").strip(),
         nik=(form.nik.data or "").replace(" ", ""),
         nib=(form.nib.data or "").replace(" ", ""),

@@ -10,16 +10,17 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time
 
 from flask import current_app
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 
-from webapp.extensions import db
-from webapp.formatting import public_url, tanggal
+from webapp.core.db import next_value, utcnow
+from webapp.core.extensions import db
+from webapp.core.formatting import public_url, tanggal
+from webapp.core.localtime import local_moment, local_today
+from webapp.core.text import EMAIL_IN_TEXT
+from webapp.core.units import Unit
 from webapp.outbox.models import EMAIL as OUTBOX_EMAIL
 from webapp.outbox.service import enqueue
 from webapp.pengaduan.models import (
@@ -37,7 +38,6 @@ from webapp.pengaduan.models import (
     ROUTING,
     SEDANG,
     SELESAI,
-    STATUSES,
     SURAT,
     TELEPON,
     WEIGHTS,
@@ -45,7 +45,7 @@ from webapp.pengaduan.models import (
     ComplaintCounter,
     ComplaintEvent,
 )
-from webapp.standards.models import Service, Unit, utcnow
+from webapp.standards.models import Service
 from webapp.workdays.service import add_working_days, working_days_between
 
 DEADLINE_WORKING_DAYS = 14  # seed 000: Jangka Waktu Penyelesaian 14 Hari Kerja
@@ -98,29 +98,6 @@ def format_number(year: int, sequence: int) -> str:
     return f"ADU-{year}-{sequence:06d}"
 
 
-def next_sequence(year: int) -> int:
-    """Atomically take the next number of ``year``: one counter row per year, incremented in place."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(ComplaintCounter).values(year=year, last=0).on_conflict_do_nothing())
-    return db.session.execute(
-        update(ComplaintCounter)
-        .where(ComplaintCounter.year == year)
-        .values(last=ComplaintCounter.last + 1)
-        .returning(ComplaintCounter.last)
-    ).scalar_one()
-
-
-def local_now(now: datetime | None = None) -> datetime:
-    """The office's local time (setting TIMEZONE)."""
-    return (now or utcnow()).astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
-
-
-def local_today(now: datetime | None = None) -> date:
-    """The office's local date."""
-    return local_now(now).date()
-
-
 def deadline_for(received_on: date) -> date:
     """14 working days after the local day of receipt (seed 000)."""
     return add_working_days(received_on, DEADLINE_WORKING_DAYS)
@@ -147,7 +124,6 @@ def working_days_left(complaint: Complaint, today: date) -> int:
     return working_days_between(today, complaint.due_on)
 
 
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _LONG_NUMBER_RE = re.compile(r"(?<!\w)(\+?\d[\d .\-]{8,}\d)(?!\w)")
 
 
@@ -156,7 +132,7 @@ def redact(text: str) -> str:
 
     People sometimes type their contact into the description; tracking pages must not repeat it.
     """
-    text = _EMAIL_RE.sub("[email disembunyikan]", text or "")
+    text = EMAIL_IN_TEXT.sub("[email disembunyikan]", text or "")
     return _LONG_NUMBER_RE.sub("[nomor disembunyikan]", text)
 
 
@@ -223,19 +199,24 @@ def add_event(complaint: Complaint, action: str, *, user=None, public: bool = Fa
     return event
 
 
-def file_complaint(data: ComplaintInput, *, user=None, ticket=None, now: datetime | None = None
-                   ) -> tuple[Complaint, str]:
+def file_complaint(data: ComplaintInput, *, user=None, ticket=None, now: datetime | None = None,
+                   received_on: date | None = None) -> tuple[Complaint, str]:
     """Record a complaint with its number, deadline, first history line and confirmation message.
 
+    ``received_on`` is the day a letter or the complaint box's paper arrived, when staff
+    record it later: the deadline counts from that day (taken at noon of the unit's clock).
     Returns the complaint and its tracking code, which exists only here (the database keeps
     its hash): show it to the person now. The caller commits.
     """
     if data.channel not in CHANNELS:
         raise ComplaintError("Saluran pengaduan tidak dikenal.")
     moment = now or utcnow()
-    received_on = local_today(moment)
+    unit = _unit_for(data.service)
+    if received_on is not None and received_on != local_today(unit, moment):
+        moment = local_moment(received_on, time(12, 0), unit)
+    received_on = local_today(unit, moment)
     year = received_on.year
-    sequence = next_sequence(year)
+    sequence = next_value(ComplaintCounter, year=year)
     code = generate_code()
     user_id, _ = _actor(user)
     complaint = Complaint(
@@ -245,7 +226,7 @@ def file_complaint(data: ComplaintInput, *, user=None, ticket=None, now: datetim
         tracking_hash=hash_code(code),
         channel=data.channel,
         service=data.service,
-        unit=_unit_for(data.service),
+        unit=unit,
         service_other=data.service_other.strip() if data.service is None else "",
         reporter_name=data.name.strip(),
         phone=data.phone,
@@ -469,7 +450,7 @@ def reopen(complaint: Complaint, reason: str, user, now: datetime | None = None)
         raise ComplaintError("Pengaduan ini masih terbuka.")
     if not reason.strip():
         raise ComplaintError("Tulis alasan membuka kembali.")
-    today = local_today(now)
+    today = local_today(complaint.unit, now)
     complaint.status = DITINDAKLANJUTI
     complaint.closed_at = None
     complaint.due_on = deadline_for(today)
@@ -488,11 +469,3 @@ def new_code(complaint: Complaint, user) -> str:
     add_event(complaint, "kode_baru", user=user,
               internal_text="Kode lama tidak berlaku lagi." + (" Kode baru dikirim ke pengadu." if sent else ""))
     return code
-
-
-def counts_by_status() -> dict[str, int]:
-    """How many complaints are in each status."""
-    rows = db.session.execute(select(Complaint.status, func.count()).group_by(Complaint.status)).all()
-    found = dict(rows)
-    return {status: found.get(status, 0) for status in STATUSES}
-

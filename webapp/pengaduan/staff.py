@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
-
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_login import current_user
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import case, false, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from antrian.models import Ticket
-from webapp.admin.fields import choices, flatten_errors
 from webapp.auth.models import User
 from webapp.auth.roles import ADMIN, KEPALA_DINAS, PETUGAS_LOKET, SEKRETARIS, TIM_PENGADUAN, role_required
-from webapp.extensions import db
+from webapp.core.db import utcnow
+from webapp.core.extensions import db
+from webapp.core.forms import choices, flatten_errors
+from webapp.core.localtime import local_today
+from webapp.core.pdf import render_pdf
+from webapp.core.tables import append_row, workbook_bytes, xlsx_bytes_response
 from webapp.outbox.service import send_soon
 from webapp.pengaduan import bp
 from webapp.pengaduan.attachments import path_of
@@ -39,7 +39,6 @@ from webapp.pengaduan.models import (
     Complaint,
     ComplaintAttachment,
 )
-from webapp.pengaduan.pdf import render_pdf
 from webapp.pengaduan.routes import complaint_input, published_services, read_uploads, save_new_complaint
 from webapp.pengaduan.service import (
     ComplaintError,
@@ -49,7 +48,6 @@ from webapp.pengaduan.service import (
     deadline_state,
     due_soon_limit,
     format_code,
-    local_today,
     new_code,
     reject,
     reopen,
@@ -61,14 +59,11 @@ from webapp.pengaduan.service import (
     working_days_between,
     working_days_left,
 )
-from webapp.standards.models import utcnow
-from webapp.xlsx import workbook_bytes
 
 BOOK_ROLES = (TIM_PENGADUAN, SEKRETARIS, KEPALA_DINAS, ADMIN)
 RECORD_ROLES = (TIM_PENGADUAN, SEKRETARIS, PETUGAS_LOKET, ADMIN)
 PAGE_SIZE = 25
 EXPORT_LIMIT = 10000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECEIPT_KEY = "pengaduan_tanda_terima"
 
 
@@ -143,8 +138,7 @@ def book() -> Response | str:
     soon = due_soon_limit(today)
     if request.args.get("format") == "xlsx":
         rows = db.session.scalars(book_statement(form, today, soon).limit(EXPORT_LIMIT)).all()
-        return Response(book_xlsx(rows, today, soon), mimetype=XLSX, headers={
-            "Content-Disposition": f'attachment; filename="buku-pengaduan-{today.isoformat()}.xlsx"'})
+        return xlsx_bytes_response(book_xlsx(rows, today, soon), f"buku-pengaduan-{today.isoformat()}.xlsx")
     page = max(1, request.args.get("halaman", 1, type=int))
     pagination = db.paginate(book_statement(form, today, soon), page=page, per_page=PAGE_SIZE, error_out=False)
     overdue = db.session.scalar(_in_scope(select(db.func.count(Complaint.id)).where(
@@ -164,13 +158,12 @@ def book_xlsx(rows: list[Complaint], today, soon) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Buku Pengaduan"
-    sheet.append(["Nomor", "Tanggal", "Pengadu", "Jenis", "Saluran", "Layanan", "Bobot", "Status", "Batas waktu",
-                  "Tenggat", "Dipegang"])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    headers = ["Nomor", "Tanggal", "Pengadu", "Jenis", "Saluran", "Layanan", "Bobot", "Status", "Batas waktu",
+               "Tenggat", "Dipegang"]
+    append_row(sheet, headers, bold=True)
     for c in rows:
         identity = (c.reporter_name or "Tanpa nama") if sees_identity(c) else "Anonim"
-        sheet.append([c.number, c.received_on, identity, c.kind, CHANNELS[c.channel], c.service_label,
+        append_row(sheet, [c.number, c.received_on, identity, c.kind, CHANNELS[c.channel], c.service_label,
                       WEIGHTS.get(c.weight or "", ""), STATUSES[c.status], c.due_on,
                       deadline_state(c, today, soon), c.holder])
     for column, width in zip("ABCDEFGHIJK", (18, 12, 28, 14, 18, 40, 10, 16, 12, 12, 36), strict=True):
@@ -225,7 +218,7 @@ def _late_days(complaint: Complaint) -> int | None:
     """Working days a closed complaint went past its deadline (0 when on time); None while open."""
     if complaint.closed_at is None:
         return None
-    closed_on = local_today(complaint.closed_at)
+    closed_on = local_today(complaint.unit, complaint.closed_at)
     return max(0, working_days_between(complaint.due_on, closed_on))
 
 
@@ -332,7 +325,7 @@ def minutes_pdf(complaint_id: int) -> Response:
     html = render_template(
         "pengaduan/bap_pdf.html", complaint=complaint, identity=sees_identity(complaint), weights=WEIGHTS,
         channels=CHANNELS, resolved_event=resolved_event, late_days=_late_days(complaint),
-        closed_on=local_today(complaint.closed_at), printed_at=utcnow(),
+        closed_on=local_today(complaint.unit, complaint.closed_at), printed_at=utcnow(),
     )
     return render_pdf(html, f"berita-acara-{complaint.number}.pdf")
 
@@ -378,12 +371,8 @@ def staff_new() -> WerkzeugResponse | str | tuple[str, int]:
         uploads = read_uploads(form)
         if uploads is not None:
             data = complaint_input(form, form.channel.data)
-            moment = None
-            if form.received_on.data and form.received_on.data != local_today():
-                # A letter or the box opened later: the deadline counts from the day it arrived.
-                zone = ZoneInfo(current_app.config["TIMEZONE"])
-                moment = datetime.combine(form.received_on.data, time(12, 0), zone)
-            complaint, code, failed = save_new_complaint(data, uploads, user=current_user, ticket=ticket, now=moment)
+            complaint, code, failed = save_new_complaint(data, uploads, user=current_user, ticket=ticket,
+                                                         received_on=form.received_on.data)
             session[RECEIPT_KEY] = {"id": complaint.id, "code": code}
             if failed:
                 flash(f"Lampiran tidak tersimpan: {', '.join(failed)}.", "error")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from webapp.extensions import db
+from webapp.core.extensions import db
+from webapp.core.units import Unit
 from webapp.standards import bp
 from webapp.standards.components import COMPONENTS_BY_CODE, StandardError
 from webapp.standards.importer import ImportRefusedError, import_document
-from webapp.standards.models import Unit
 from webapp.standards.versions import publish_draft
 
 

@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from webapp.formatting import rupiah
+from webapp.core.formatting import rupiah
 from webapp.standards.components import CATEGORIES, COMPONENTS, block_texts
 
 

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from webapp.core.text import has_markup
+
 
 @dataclass(frozen=True)
 class Component:
@@ -73,14 +75,8 @@ CONTACT_KINDS: dict[str, str] = {
     "other": "Lainnya",
 }
 
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_DEPTH = 4
-
-
-def has_markup(text: str) -> bool:
-    """Whether ``text`` holds an HTML tag (a lone "<" is just text)."""
-    return bool(_TAG.search(text))
 
 
 class StandardError(ValueError):
@@ -95,7 +91,7 @@ def _text(value: Any, where: str, *, required: bool = True) -> str | None:
         return None
     if not isinstance(value, str):
         raise StandardError(f"{where}: harus berupa teks.")
-    if _TAG.search(value):
+    if has_markup(value):
         raise StandardError(f"{where}: berisi tag HTML; simpan teksnya saja.")
     return " ".join(value.split())
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from webapp.formatting import BULAN
+from webapp.core.formatting import BULAN
+from webapp.core.text import EMAIL_IN_TEXT
 from webapp.standards.components import COMPONENTS, COMPONENTS_BY_CODE, normalise_standard
 from webapp.standards.html_blocks import clean, fragments_to_block
 
@@ -370,7 +371,6 @@ def _read_sop(lines: list[str], start_line: int) -> dict[str, Any] | None:
     }
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\d)(?:\+62|0)\d{2,3}[-\s]?\d{3,4}[-\s]?\d{3,5}(?!\d)")
 _URL = re.compile(r"(?:https?://|www\.)[^\s,;]+|\b[\w-]+(?:\.[\w-]+)*\.go\.id(?:/[^\s,;]*)?")
 
@@ -382,7 +382,7 @@ def channels_from(block: dict[str, Any] | None) -> list[dict[str, Any]]:
         text = item["text"]
         label = clean(text.split(":")[0]) if ":" in text and not text.lower().startswith("http") else text
         lowered = text.casefold()
-        emails = _EMAIL.findall(text)
+        emails = EMAIL_IN_TEXT.findall(text)
         phones = _PHONE.findall(text)
         if emails:
             found += [{"kind": "email", "label": "E-mail", "value": e} for e in emails]
@@ -459,7 +459,7 @@ def import_document(unit: Any, data: bytes, title: str | None = None, filename: 
     replace the draft's; those it lacks are left as they were.
     """
     from webapp.audit.models import record
-    from webapp.extensions import db
+    from webapp.core.extensions import db
     from webapp.standards.versions import create_service, get_or_open_draft, save_draft
 
     report = read_document(data, title=title)

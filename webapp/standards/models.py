@@ -1,14 +1,12 @@
-"""Units (instansi) and their service standards."""
+"""Service standards of a unit: the catalogue's services and their published versions."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
-    JSON,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -18,76 +16,12 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
 
-from webapp.extensions import db
+from webapp.core.db import JsonType, UtcDateTime, utcnow
+from webapp.core.extensions import db
+from webapp.core.units import Unit
 from webapp.standards.components import COMPONENTS, COMPONENTS_BY_CODE, block_texts
-
-JsonType = JSON().with_variant(JSONB(), "postgresql")
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
-
-
-class UtcDateTime(TypeDecorator):
-    """A timestamp that always comes back timezone-aware in UTC.
-
-    PostgreSQL keeps the offset; SQLite hands back naive values, which would not compare
-    with ``utcnow()``. Same column type as ``DateTime(timezone=True)`` in migrations.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        """Store UTC (a naive value is taken to be UTC already)."""
-        if value is not None and value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        return value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        """Give the value back aware, in UTC."""
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value
-
-
-class Unit(db.Model):
-    """An office (instansi) that publishes service standards: a DPMPTSP or a tenant of a Mal Pelayanan Publik."""
-
-    __tablename__ = "unit"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    short_name: Mapped[str] = mapped_column(String(120))
-    city: Mapped[str | None] = mapped_column(String(120))
-    address: Mapped[str | None] = mapped_column(Text)
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Jakarta")
-    contacts: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-
-    services: Mapped[list[Service]] = relationship(
-        back_populates="unit", order_by="Service.position, Service.title", cascade="all, delete-orphan"
-    )
-
-    def __repr__(self) -> str:
-        return f"<Unit {self.slug}>"
-
-    @property
-    def published_services(self) -> list[Service]:
-        """The services the public may see, in catalogue order."""
-        return [s for s in self.services if s.is_published]
-
-    @classmethod
-    def by_slug(cls, slug: str) -> Unit | None:
-        """The unit with this slug, or None."""
-        return db.session.scalar(select(cls).where(cls.slug == slug))
 
 
 class Service(db.Model):
@@ -121,9 +55,9 @@ class Service(db.Model):
     # The columns above hold the published standard; a service never published holds its
     # first draft there and stays off the public site.
     is_published: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     unit: Mapped[Unit] = relationship(back_populates="services")
     versions: Mapped[list[ServiceVersion]] = relationship(
@@ -236,10 +170,10 @@ class ServiceVersion(db.Model):
     document: Mapped[dict[str, Any]] = mapped_column(JsonType)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(64), default="sistem")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     published_by: Mapped[str | None] = mapped_column(String(64))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     service: Mapped[Service] = relationship(back_populates="versions")
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, render_template, request
 
-from webapp.formatting import public_url
-from webapp.htmx import render_partial_or_page
-from webapp.page_cache import cached_page
+from webapp.core.formatting import public_url
+from webapp.core.htmx import render_partial_or_page
+from webapp.core.page_cache import cached_page
+from webapp.core.qr import qr_etag, qr_png, qr_svg
+from webapp.core.units import Unit
 from webapp.standards import bp
-from webapp.standards.components import (
-    DELIVERY_COMPONENTS,
-    MANUFACTURING_COMPONENTS,
-)
+from webapp.standards.components import DELIVERY_COMPONENTS, MANUFACTURING_COMPONENTS
 from webapp.standards.forms import SearchForm
-from webapp.standards.models import Service, Unit
-from webapp.standards.qr import qr_etag, qr_png, qr_svg
+from webapp.standards.models import Service
 from webapp.standards.service import group_by_unit, search_services
 
 

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from webapp.extensions import db
-from webapp.standards.models import Service, Unit
+from webapp.core.extensions import db
+from webapp.core.units import Unit
+from webapp.standards.models import Service
 
 MAX_QUERY_WORDS = 8
 

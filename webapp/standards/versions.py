@@ -14,9 +14,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from webapp.audit.models import diff_documents, record
-from webapp.extensions import db
+from webapp.core.db import utcnow
+from webapp.core.extensions import db
+from webapp.core.units import Unit
 from webapp.standards.components import StandardError, normalise_standard
-from webapp.standards.models import Service, ServiceVersion, Unit, utcnow
+from webapp.standards.models import Service, ServiceVersion
 
 
 def _actor() -> str:

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from fractions import Fraction
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import render_template
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from webapp.core.localtime import local_time
+from webapp.core.pdf import pdf_bytes
+from webapp.core.tables import append_row, workbook_bytes
 from webapp.survei.models import ELEMENT_CODES, SurveyResponse
-from webapp.survei.service import (
-    CONVERSION,
-    EDUCATIONS,
-    ELEMENTS_BY_CODE,
-    OCCUPATIONS,
-    WEIGHT,
-    Result,
-)
-from webapp.xlsx import workbook_bytes
+from webapp.survei.service import CONVERSION, EDUCATIONS, ELEMENTS_BY_CODE, OCCUPATIONS, WEIGHT, Result
 
 PEOPLE_HEADERS = ["No.", "Tanggal", "Jam", "Layanan", "Jenis kelamin", "Umur", "Pendidikan", "Pekerjaan"]
 FIRST_ELEMENT_COLUMN = len(PEOPLE_HEADERS) + 1
@@ -39,19 +32,19 @@ def tabulation_xlsx(title_lines: list[str], rows: list[SurveyResponse], result: 
     sheet = book.active
     sheet.title = "Tabulasi"
     for line in title_lines:
-        sheet.append([line])
+        append_row(sheet, [line])
         sheet.cell(sheet.max_row, 1).font = BOLD
-    sheet.append([])
+    append_row(sheet, [])
     header_row = sheet.max_row + 1
-    sheet.append([*PEOPLE_HEADERS, *ELEMENT_CODES])
-    sheet.append([""] * len(PEOPLE_HEADERS) + [ELEMENTS_BY_CODE[c].name for c in ELEMENT_CODES])
+    append_row(sheet, [*PEOPLE_HEADERS, *ELEMENT_CODES])
+    append_row(sheet, [""] * len(PEOPLE_HEADERS) + [ELEMENTS_BY_CODE[c].name for c in ELEMENT_CODES])
     for row in (header_row, header_row + 1):
         for cell in sheet[row]:
             cell.font = BOLD
             cell.fill = SHADE
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for number, response in enumerate(rows, start=1):
-        sheet.append(
+        append_row(sheet,
             [
                 number,
                 response.survey_date,
@@ -69,7 +62,7 @@ def tabulation_xlsx(title_lines: list[str], rows: list[SurveyResponse], result: 
     by_code = {e.element.code: e for e in result.elements}
 
     def summary_row(label: str, values: list[Any], number_format: str) -> int:
-        sheet.append([None] * (label_column - 1) + [label, *values])
+        append_row(sheet, [None] * (label_column - 1) + [label, *values])
         row = sheet.max_row
         sheet.cell(row, label_column).font = BOLD
         for column in range(FIRST_ELEMENT_COLUMN, FIRST_ELEMENT_COLUMN + len(values)):
@@ -99,16 +92,10 @@ def tabulation_xlsx(title_lines: list[str], rows: list[SurveyResponse], result: 
 
 
 def _local_time(response: SurveyResponse) -> str:
-    """The hour the response was sent, in the unit's time zone (SQLite hands back naive UTC)."""
-    moment = response.submitted_at
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(response.unit.timezone)).strftime("%H:%M")
+    """The hour the response was sent, in the unit's time zone."""
+    return local_time(response.submitted_at, response.unit).strftime("%H:%M")
 
 
 def report_pdf(**context: Any) -> bytes:
     """The semester report, drawn by WeasyPrint from an HTML template."""
-    from weasyprint import HTML  # heavy: imported only when a report is asked for
-
-    html = render_template("survei/report_pdf.html", **context)
-    return HTML(string=html).write_pdf()
+    return pdf_bytes(render_template("survei/report_pdf.html", **context))

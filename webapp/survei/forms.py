@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from webapp.admin.fields import choices
+from webapp.core.forms import choices
 from webapp.survei.service import (
     AGE_MAX,
     AGE_MIN,

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     SmallInteger,
@@ -18,8 +17,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
-from webapp.standards.models import JsonType, Service, Unit, utcnow
+from webapp.core.db import JsonType, UtcDateTime, utcnow
+from webapp.core.extensions import db
+from webapp.core.units import Unit
+from webapp.standards.models import Service
 
 ELEMENT_CODES = ("U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8", "U9")
 
@@ -40,8 +41,8 @@ class SurveyInvitation(db.Model):
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(String(20))
     reference: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     unit: Mapped[Unit] = relationship()
     service: Mapped[Service | None] = relationship()
@@ -80,7 +81,7 @@ class SurveyResponse(db.Model):
     u8: Mapped[int] = mapped_column(SmallInteger)
     u9: Mapped[int] = mapped_column(SmallInteger)
     suggestion: Mapped[str] = mapped_column(Text, default="")
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # The unit's local date of the survey: periods are counted in local days.
     survey_date: Mapped[date] = mapped_column(Date)
 
@@ -106,6 +107,6 @@ class FollowUpPlan(db.Model):
     items: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
     updated_by: Mapped[str] = mapped_column(String(64), default="")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     unit: Mapped[Unit] = relationship()

@@ -6,8 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from webapp.extensions import db
-from webapp.standards.models import Service, Unit
+from webapp.core.extensions import db
+from webapp.core.units import Unit
+from webapp.standards.models import Service
 from webapp.survei.models import FollowUpPlan, SurveyResponse
 from webapp.survei.service import ELEMENTS_BY_CODE, Period, results
 

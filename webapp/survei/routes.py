@@ -9,11 +9,13 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
-from webapp.admin.fields import flatten_errors
-from webapp.extensions import db, limiter
-from webapp.page_cache import cached_page
-from webapp.standards.models import Service, Unit
-from webapp.standards.qr import private_qr_response
+from webapp.core.extensions import db, limiter
+from webapp.core.forms import flatten_errors
+from webapp.core.localtime import local_today
+from webapp.core.page_cache import cached_page
+from webapp.core.qr import private_qr_response
+from webapp.core.units import Unit
+from webapp.standards.models import Service
 from webapp.survei import bp
 from webapp.survei.forms import SurveyForm
 from webapp.survei.models import SurveyInvitation, SurveyResponse
@@ -25,7 +27,6 @@ from webapp.survei.service import (
     file_response,
     invitation_by_token,
     latest_period_with_responses,
-    local_today,
     period_choices,
     results,
     survey_services,

@@ -18,15 +18,16 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.extensions import db
-from webapp.formatting import BULAN, public_url
-from webapp.standards.models import Service, Unit
+from webapp.core.extensions import db
+from webapp.core.formatting import BULAN, public_url
+from webapp.core.localtime import local_today
+from webapp.core.units import Unit
+from webapp.standards.models import Service
 from webapp.survei.models import ELEMENT_CODES, SurveyInvitation, SurveyResponse
 
 
@@ -309,12 +310,6 @@ def period_choices(today: date) -> list[tuple[str, str]]:
     return result
 
 
-def local_today(unit: Unit | None = None) -> date:
-    """Today in the unit's (or the office's) time zone."""
-    zone = unit.timezone if unit is not None else current_app.config["TIMEZONE"]
-    return datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
-
-
 # --- results ---------------------------------------------------------------------------------
 
 
@@ -541,8 +536,8 @@ def file_response(
     if len(suggestion) > SUGGESTION_MAX:
         raise SurveyError(f"Saran paling banyak {SUGGESTION_MAX} karakter.")
     moment = now or datetime.now(UTC)
-    local_date = moment.astimezone(ZoneInfo(service.unit.timezone)).date()
-    if survey_date is not None and survey_date > local_date:
+    today = local_today(service.unit, moment)
+    if survey_date is not None and survey_date > today:
         raise SurveyError("Tanggal survei tidak boleh di masa depan.")
     response = SurveyResponse(
         unit_id=service.unit_id,
@@ -554,7 +549,7 @@ def file_response(
         occupation=occupation,
         suggestion=suggestion,
         submitted_at=moment,
-        survey_date=survey_date or local_date,
+        survey_date=survey_date or today,
         **{code.lower(): value for code, value in clean.items()},
     )
     if invitation is not None:

@@ -8,18 +8,22 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from webapp.admin.fields import apply_list_operation, choices, flatten_errors
 from webapp.audit.models import record
 from webapp.auth.roles import ADMIN, KEPALA_DINAS, SEKRETARIS, TIM_PENGADUAN, role_required
-from webapp.extensions import db
-from webapp.standards.models import Service, Unit
+from webapp.core.extensions import db
+from webapp.core.forms import apply_list_operation, choices, flatten_errors
+from webapp.core.localtime import local_today
+from webapp.core.pdf import pdf_response
+from webapp.core.tables import xlsx_bytes_response
+from webapp.core.units import Unit
+from webapp.standards.models import Service
 from webapp.survei import bp
 from webapp.survei.exports import report_pdf, tabulation_xlsx
 from webapp.survei.forms import FollowUpForm
 from webapp.survei.models import FollowUpPlan
 from webapp.survei.report import follow_up_plan, unit_report
 from webapp.survei.routes import chosen_period
-from webapp.survei.service import ELEMENTS, Period, local_today, period_choices, responses, suggest_link
+from webapp.survei.service import ELEMENTS, Period, period_choices, responses, suggest_link
 
 VIEWERS = (ADMIN, SEKRETARIS, KEPALA_DINAS, TIM_PENGADUAN)
 PLANNERS = (ADMIN, SEKRETARIS, KEPALA_DINAS)
@@ -95,11 +99,7 @@ def tabulation(slug: str) -> Response:
         title.append(f"Layanan: {service.title}")
     title.append(f"Periode: {period.label} ({period.first:%d-%m-%Y} s.d. {period.last:%d-%m-%Y})")
     body = tabulation_xlsx(title, responses(period, unit=unit, service=service), report["result"])
-    return Response(
-        body,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{_file_stem(unit, period, service)}.xlsx"'},
-    )
+    return xlsx_bytes_response(body, f"{_file_stem(unit, period, service)}.xlsx")
 
 
 @bp.route("/admin/survei/<slug>/laporan.pdf")
@@ -110,11 +110,7 @@ def report(slug: str) -> Response:
     period = chosen_period(unit)
     context = unit_report(unit, period)
     body = report_pdf(unit=unit, period=period, elements=ELEMENTS, printed_on=local_today(unit), **context)
-    return Response(
-        body,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="laporan-{_file_stem(unit, period, None)}.pdf"'},
-    )
+    return pdf_response(body, f"laporan-{_file_stem(unit, period, None)}.pdf")
 
 
 def _plan_data(plan: FollowUpPlan | None, flagged_codes: list[str]) -> dict:

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.extensions import db
-from webapp.standards.models import UtcDateTime, utcnow
+from webapp.core.db import UtcDateTime, utcnow
+from webapp.core.extensions import db
 
 
 class Closure(db.Model):

@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.workdays.models import Closure
 
 # Far enough for any deadline of the seeds (14 working days, 30-day permits) across long holidays.

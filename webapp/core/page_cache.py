@@ -27,7 +27,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import EnvironHeaders
 
-from webapp.htmx import wants_partial
+from webapp.core.htmx import wants_partial
 
 COMPRESSIBLE = ("text/", "application/json", "image/svg+xml", "application/javascript")
 MIN_GZIP_BYTES = 1024

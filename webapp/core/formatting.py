@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app, request, url_for
+
+from webapp.core.localtime import HasTimezone, local_time
+from webapp.core.phone import international
 
 BULAN = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
@@ -35,22 +37,14 @@ def tanggal(value: date | str | None) -> str:
     return f"{value.day} {BULAN[value.month - 1]} {value.year}"
 
 
-def _international_number(number: str) -> str:
-    """Indonesian phone numbers as published ("0812-7646-0487") in E.164 digits (6281276460487)."""
-    digits = re.sub(r"\D", "", number)
-    if digits.startswith("0"):
-        digits = "62" + digits[1:]
-    return digits
-
-
 def tel_href(number: str) -> str:
     """A ``tel:`` link for a published phone number."""
-    return "tel:+" + _international_number(number)
+    return "tel:+" + international(number)
 
 
 def whatsapp_href(number: str) -> str:
     """A WhatsApp click-to-chat link for a published phone number."""
-    return "https://wa.me/" + _international_number(number)
+    return "https://wa.me/" + international(number)
 
 
 def web_href(address: str) -> str:
@@ -86,11 +80,9 @@ def asset_url(filename: str) -> str:
     return url_for("static", filename=filename, v=version)
 
 
-def waktu(moment: datetime | None) -> str:
-    """A timestamp in the office's time zone: "22 November 2026 11.45"."""
+def waktu(moment: datetime | None, unit: HasTimezone | None = None) -> str:
+    """A timestamp on the wall clock of ``unit`` (the office's without one): "22 November 2026 11.45"."""
     if moment is None:
         return ""
-    if moment.tzinfo is None:  # SQLite gives naive UTC back
-        moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    local = local_time(moment, unit)
     return f"{local.day} {BULAN[local.month - 1]} {local.year} {local:%H.%M}"

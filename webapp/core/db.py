@@ -1,0 +1,86 @@
+"""Database types and helpers every feature uses: timestamps, JSON, the write transaction, one counter."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.types import TypeDecorator
+
+from webapp.core.extensions import db
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` as an aware UTC datetime (a naive value is taken to be UTC already)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class UtcDateTime(TypeDecorator):
+    """A timestamp that always comes back timezone-aware in UTC.
+
+    PostgreSQL keeps the offset; SQLite hands back naive values, which would not compare
+    with ``utcnow()``. Same column type as ``DateTime(timezone=True)`` in migrations, so
+    every column that holds a moment uses this type and no feature patches naive values.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Store UTC (a naive value is taken to be UTC already)."""
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Give the value back aware, in UTC."""
+        return None if value is None else as_utc(value)
+
+
+def dialect_name() -> str:
+    """The name of the session's database dialect: "sqlite" or "postgresql"."""
+    return db.session.get_bind().dialect.name
+
+
+def upsert(table: Any) -> Any:
+    """An INSERT that can take ON CONFLICT, for the session's database."""
+    return (pg_insert if dialect_name() == "postgresql" else sqlite_insert)(table)
+
+
+def begin_write() -> None:
+    """Start a write transaction that reads before it writes (take a number, claim a row).
+
+    On SQLite there is one writer at a time: BEGIN IMMEDIATE takes the write lock before
+    the first read, so a read-then-write never finds its snapshot stale and waits for
+    busy_timeout instead of failing. PostgreSQL needs nothing here: row locks and the
+    atomic counter do it.
+    """
+    if dialect_name() == "sqlite":
+        db.session.commit()  # end whatever read transaction the request began
+        db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def next_value(counter: type, **key: Any) -> int:
+    """Atomically take the next number of one counter row: ``counter`` has the ``key`` columns and ``last``.
+
+    The row is created at 0 if missing (an upsert, so two first numbers never collide),
+    then raised in place with ``UPDATE ... RETURNING``: concurrent callers each get their
+    own number, with no gaps, in the caller's transaction. Ticket, complaint and berkas
+    numbers all come from here.
+    """
+    db.session.execute(upsert(counter).values(**key, last=0).on_conflict_do_nothing())
+    return db.session.execute(
+        update(counter)
+        .where(*(getattr(counter, name) == value for name, value in key.items()))
+        .values(last=counter.last + 1)
+        .returning(counter.last)
+    ).scalar_one()

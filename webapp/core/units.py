@@ -1,0 +1,49 @@
+"""Units (instansi): the offices whose rows every feature keeps, and whose time zone every clock follows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.core.db import JsonType, UtcDateTime, utcnow
+from webapp.core.extensions import db
+
+if TYPE_CHECKING:  # the catalogue's model; named by string below, so the core imports no feature
+    from webapp.standards.models import Service
+
+
+class Unit(db.Model):
+    """An office (instansi) that publishes service standards: a DPMPTSP or a tenant of a Mal Pelayanan Publik."""
+
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(120))
+    city: Mapped[str | None] = mapped_column(String(120))
+    address: Mapped[str | None] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Jakarta")
+    contacts: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    services: Mapped[list[Service]] = relationship(
+        back_populates="unit", order_by="Service.position, Service.title", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.slug}>"
+
+    @property
+    def published_services(self) -> list[Service]:
+        """The services the public may see, in catalogue order."""
+        return [s for s in self.services if s.is_published]
+
+    @classmethod
+    def by_slug(cls, slug: str) -> Unit | None:
+        """The unit with this slug, or None."""
+        return db.session.scalar(select(cls).where(cls.slug == slug))
