@@ -29,12 +29,12 @@ from antrian.service import (
     transfer,
     waiting_tickets,
 )
-from webapp.auth.roles import ADMIN, PETUGAS_LOKET, role_required
 from webapp.core.extensions import db, limiter
 from webapp.core.formatting import public_url
 from webapp.core.forms import choices
 from webapp.core.htmx import is_htmx, render_partial_or_page
 from webapp.core.localtime import local_today
+from webapp.core.policy import guard, require, scoped
 from webapp.core.qr import private_qr_response
 from webapp.core.units import Unit
 from webapp.survei.service import survey_url, ticket_invitation
@@ -141,15 +141,12 @@ COUNTER_SESSION_KEY = "antrian_counter_id"
 
 def _staff_counters() -> list[Counter]:
     statement = select(Counter).where(Counter.active.is_(True)).order_by(Counter.unit_id, Counter.number)
-    if current_user.unit_id is not None:
-        statement = statement.where(Counter.unit_id == current_user.unit_id)
-    return list(db.session.scalars(statement))
+    return list(db.session.scalars(scoped(current_user, statement, Counter.unit_id, unitless=False)))
 
 
 def _counter_or_403(counter_id: int) -> Counter:
     counter = db.session.get(Counter, counter_id) or abort(404)
-    if not current_user.can_manage_unit(counter.unit_id):
-        abort(403)
+    require(current_user, "counter.operate", counter)
     return counter
 
 
@@ -180,7 +177,7 @@ def _panel_context(counter: Counter) -> dict:
 
 
 @bp.route("/loket")
-@role_required(PETUGAS_LOKET, ADMIN)
+@guard("counter.operate")
 def counter_panel() -> WerkzeugResponse | str:
     """The counter officer's panel; the counter is chosen once and kept in the session."""
     counters = _staff_counters()
@@ -196,7 +193,7 @@ ACTIONS = {"ulang": recall, "lewati": skip, "mulai": start_serving, "selesai": f
 
 
 @bp.route("/loket/<int:counter_id>/<action>", methods=["POST"])
-@role_required(PETUGAS_LOKET, ADMIN)
+@guard("counter.operate")
 def counter_action(counter_id: int, action: str) -> WerkzeugResponse | Response:
     """A counter button: panggil (next), ulang (recall), lewati (no-show), mulai, selesai, alihkan, prioritas."""
     counter = _counter_or_403(counter_id)

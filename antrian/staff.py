@@ -15,20 +15,19 @@ from antrian.forms import QueueSetupForm, StatsForm
 from antrian.models import Counter, QueueService, QueueState, Ticket
 from antrian.stats import by_counter, by_day_and_service, tickets_between, to_csv, to_xlsx
 from webapp.audit.models import diff_documents, record
-from webapp.auth.roles import ADMIN, STAFF, role_required
 from webapp.core.extensions import db
 from webapp.core.forms import apply_list_operation, flatten_errors
 from webapp.core.localtime import local_today
+from webapp.core.policy import guard, require
 from webapp.core.tables import csv_response, xlsx_bytes_response
 from webapp.core.units import Unit
 
 MAX_DAYS = 366
 
 
-def _unit_or_403(slug: str) -> Unit:
+def _unit_or_403(slug: str, action: str) -> Unit:
     unit = Unit.by_slug(slug) or abort(404)
-    if not current_user.can_manage_unit(unit.id):
-        abort(403)
+    require(current_user, action, unit)
     return unit
 
 
@@ -100,10 +99,10 @@ def _save_setup(unit: Unit, data: dict) -> None:
 
 
 @bp.route("/pengaturan/<slug>", methods=["GET", "POST"])
-@role_required(ADMIN)
+@guard("queue.setup")
 def setup(slug: str) -> WerkzeugResponse | str | tuple[str, int]:
     """A unit's queue: services with letters, hours and caps; counters and what they serve; running text."""
-    unit = _unit_or_403(slug)
+    unit = _unit_or_403(slug, "queue.setup")
     operation = request.form.get("op")
     if request.method == "POST" and operation:
         form = QueueSetupForm(formdata=None, data=apply_list_operation(QueueSetupForm().data, operation))
@@ -126,10 +125,10 @@ def setup(slug: str) -> WerkzeugResponse | str | tuple[str, int]:
 
 
 @bp.route("/statistik/<slug>")
-@role_required(*STAFF)
+@guard("queue.statistics")
 def statistics(slug: str) -> Response | str:
     """Tickets, served, no-shows, mean and 90th-percentile waits and service times; CSV and XLSX."""
-    unit = _unit_or_403(slug)
+    unit = _unit_or_403(slug, "queue.statistics")
     form = StatsForm(request.args)
     today = local_today(unit)
     first = form.dari.data if form.validate() and form.dari.data else today - timedelta(days=6)

@@ -8,8 +8,8 @@ import pytest
 from flask import url_for
 
 from tests.conftest import csrf_from
-from webapp.auth.roles import ROLES
 from webapp.core.extensions import db
+from webapp.core.policy import ROLES
 from webapp.outbox.service import enqueue
 from webapp.workdays.models import Closure
 

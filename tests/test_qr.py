@@ -86,7 +86,7 @@ def test_unknown_service_qr_is_404(client):
 
 
 def test_qr_is_drawn_once_per_url(app, client, demo, monkeypatch):
-    from webapp.standards import qr
+    from webapp.core import qr
 
     monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 0)  # past the page cache, to the drawing
     qr.qr_png.cache_clear()

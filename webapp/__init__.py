@@ -133,7 +133,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     """Filters and globals shared by every template."""
-    from webapp.core import formatting
+    from flask_login import current_user
+
+    from webapp.core import formatting, policy
     from webapp.core.phone import display_phone
     from webapp.standards.components import CATEGORIES, COMPONENTS_BY_CODE
     from webapp.survei.service import display as survey_display
@@ -147,6 +149,11 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["waktu"] = formatting.waktu
     app.jinja_env.filters["angka"] = survey_display
     app.jinja_env.globals["public_url"] = formatting.public_url
+    # The access policy, for menus and buttons: templates ask it and hold no role names.
+    app.jinja_env.globals["can"] = lambda action, target=policy.NO_TARGET: policy.can(current_user, action, target)
+    app.jinja_env.globals["staff_menu"] = lambda: policy.staff_menu(current_user)
+    app.jinja_env.globals["is_current"] = policy.is_current
+    app.jinja_env.globals["role_label"] = lambda role: policy.ROLES.get(role, role)
     app.jinja_env.globals["asset_url"] = formatting.asset_url
     # Globals, not context processors: imported macros see globals without "with context".
     app.jinja_env.globals["CATEGORIES"] = CATEGORIES

@@ -11,9 +11,9 @@ from werkzeug.wrappers import Response
 from webapp.admin import bp
 from webapp.admin.forms import ClosureForm, ConfirmForm
 from webapp.audit.models import record
-from webapp.auth.roles import ADMIN, SEKRETARIS, TIM_PENGADUAN, role_required
 from webapp.core.extensions import db
 from webapp.core.forms import flatten_errors
+from webapp.core.policy import guard
 from webapp.outbox.models import CHANNELS, STATUSES, OutboxMessage
 from webapp.outbox.service import retry_now, send_soon
 from webapp.workdays.models import Closure
@@ -23,7 +23,7 @@ OUTBOX_PAGE_SIZE = 50
 
 
 @bp.route("/hari-libur", methods=["GET", "POST"])
-@role_required(ADMIN, SEKRETARIS)
+@guard("closure.manage")
 def calendar() -> Response | str | tuple[str, int]:
     """The year's days off; the admin adds closures that deadlines then skip."""
     year = request.args.get("tahun", date.today().year, type=int)
@@ -59,7 +59,7 @@ def calendar() -> Response | str | tuple[str, int]:
 
 
 @bp.route("/hari-libur/<int:closure_id>/hapus", methods=["POST"])
-@role_required(ADMIN, SEKRETARIS)
+@guard("closure.manage")
 def delete_closure(closure_id: int) -> Response:
     """Remove a closure entered by mistake."""
     if not ConfirmForm().validate_on_submit():
@@ -74,7 +74,7 @@ def delete_closure(closure_id: int) -> Response:
 
 
 @bp.route("/outbox")
-@role_required(ADMIN, TIM_PENGADUAN, SEKRETARIS)
+@guard("outbox.view")
 def outbox() -> str:
     """Messages to citizens and their delivery state, newest first; recipients masked."""
     status = request.args.get("status", "")
@@ -90,7 +90,7 @@ def outbox() -> str:
 
 
 @bp.route("/outbox/<int:message_id>/kirim-ulang", methods=["POST"])
-@role_required(ADMIN, TIM_PENGADUAN, SEKRETARIS)
+@guard("outbox.view")
 def retry_message(message_id: int) -> Response:
     """Try a waiting or failed message again now."""
     if not ConfirmForm().validate_on_submit():

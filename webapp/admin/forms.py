@@ -23,8 +23,8 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.admin.fields import FlowNodeForm, ItemForm
-from webapp.auth.roles import ROLES
 from webapp.core.forms import REQUIRED, NoMarkup, choices
+from webapp.core.policy import ROLES
 from webapp.standards.components import CATEGORIES, CONTACT_KINDS
 
 TEXT = [Optional(), Length(max=2000, message="Paling panjang 2000 huruf."), NoMarkup()]

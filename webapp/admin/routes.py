@@ -23,11 +23,11 @@ from webapp.admin.forms import (
     UnitForm,
 )
 from webapp.audit.models import ACTIONS, AuditEvent, diff_documents, record
-from webapp.auth.roles import ADMIN, ROLES, STAFF, role_required
 from webapp.core.extensions import db
 from webapp.core.forms import apply_list_operation, choices, flatten_errors
 from webapp.core.htmx import render_partial_or_page
 from webapp.core.localtime import local_moment
+from webapp.core.policy import ROLES, guard, require, scoped
 from webapp.core.units import Unit
 from webapp.standards.compare import compare_documents
 from webapp.standards.components import StandardError, normalise_contacts
@@ -54,23 +54,18 @@ CONCURRENT_CHANGE = "Standar ini baru saja diubah petugas lain. Muat ulang halam
 
 def _visible_units() -> list[Unit]:
     """The units the current account may manage."""
-    statement = select(Unit).order_by(Unit.name)
-    if current_user.unit_id is not None:
-        statement = statement.where(Unit.id == current_user.unit_id)
-    return list(db.session.scalars(statement))
+    return list(db.session.scalars(scoped(current_user, select(Unit).order_by(Unit.name), Unit.id, unitless=False)))
 
 
 def _unit_or_403(unit_id: int) -> Unit:
     unit = db.session.get(Unit, unit_id) or abort(404)
-    if not current_user.can_manage_unit(unit.id):
-        abort(403)
+    require(current_user, "unit.edit", unit)
     return unit
 
 
 def _service_or_403(service_id: int) -> Service:
     service = db.session.get(Service, service_id) or abort(404)
-    if not current_user.can_manage_unit(service.unit_id):
-        abort(403)
+    require(current_user, "service.edit", service)
     return service
 
 
@@ -78,14 +73,14 @@ def _service_or_403(service_id: int) -> Service:
 
 
 @bp.route("/")
-@role_required(*STAFF)
+@guard("staff.home")
 def dashboard() -> str:
     """What this account can do."""
     return render_template("admin/dashboard.html", roles=ROLES, units=_visible_units())
 
 
 @bp.route("/kata-sandi", methods=["GET", "POST"])
-@role_required(*STAFF)
+@guard("staff.home")
 def change_password() -> Response | str:
     """Change one's own password."""
     form = PasswordForm()
@@ -105,14 +100,14 @@ def change_password() -> Response | str:
 
 
 @bp.route("/instansi")
-@role_required(ADMIN)
+@guard("unit.edit")
 def units() -> str:
     """The units this account manages."""
     return render_template("admin/units.html", units=_visible_units())
 
 
 @bp.route("/instansi/<int:unit_id>/ubah", methods=["GET", "POST"])
-@role_required(ADMIN)
+@guard("unit.edit")
 def edit_unit(unit_id: int) -> Response | str:
     """Edit a unit's profile and its complaint channels."""
     unit = _unit_or_403(unit_id)
@@ -162,7 +157,7 @@ def _unit_data(unit: Unit) -> dict:
 
 
 @bp.route("/layanan")
-@role_required(ADMIN)
+@guard("service.edit")
 def services() -> str:
     """Every service of the units this account manages, with its state."""
     units = _visible_units()
@@ -176,7 +171,7 @@ def services() -> str:
 
 
 @bp.route("/layanan/baru", methods=["GET", "POST"])
-@role_required(ADMIN)
+@guard("service.edit")
 def new_service() -> Response | str:
     """Start a new service standard as a draft."""
     form = NewServiceForm()
@@ -216,7 +211,7 @@ def _section_form(section: Section, service: Service, data: dict | None = None, 
 
 
 @bp.route("/layanan/<int:service_id>/ubah/<section>", methods=["GET", "POST"])
-@role_required(ADMIN)
+@guard("service.edit")
 def edit_service(service_id: int, section: str) -> Response | str:
     """Edit one section of a standard's draft; list buttons add, remove and move items."""
     service = _service_or_403(service_id)
@@ -253,7 +248,7 @@ def edit_service(service_id: int, section: str) -> Response | str:
 
 
 @bp.route("/layanan/<int:service_id>/pratinjau")
-@role_required(ADMIN)
+@guard("service.edit")
 def preview(service_id: int) -> str:
     """The draft as the public will see it, with the publish button."""
     from webapp.standards.components import DELIVERY_COMPONENTS, MANUFACTURING_COMPONENTS
@@ -275,7 +270,7 @@ def preview(service_id: int) -> str:
 
 
 @bp.route("/layanan/<int:service_id>/terbitkan", methods=["POST"])
-@role_required(ADMIN)
+@guard("service.edit")
 def publish(service_id: int) -> Response:
     """Publish the draft as the next version."""
     service = _service_or_403(service_id)
@@ -298,7 +293,7 @@ def publish(service_id: int) -> Response:
 
 
 @bp.route("/layanan/<int:service_id>/buang-draf", methods=["POST"])
-@role_required(ADMIN)
+@guard("service.edit")
 def discard(service_id: int) -> Response:
     """Throw the draft away; the published version stays."""
     service = _service_or_403(service_id)
@@ -311,7 +306,7 @@ def discard(service_id: int) -> Response:
 
 
 @bp.route("/layanan/<int:service_id>/versi")
-@role_required(ADMIN)
+@guard("service.edit")
 def versions(service_id: int) -> str:
     """Every published version, the open draft, compare and restore."""
     service = _service_or_403(service_id)
@@ -325,7 +320,7 @@ def versions(service_id: int) -> str:
 
 
 @bp.route("/layanan/<int:service_id>/banding")
-@role_required(ADMIN)
+@guard("service.edit")
 def compare(service_id: int) -> str:
     """Two versions side by side; by default the current one against the one before it."""
     service = _service_or_403(service_id)
@@ -362,7 +357,7 @@ def _document_for(service: Service, key: str | None, draft) -> dict | None:
 
 
 @bp.route("/layanan/<int:service_id>/versi/<int:number>/pulihkan", methods=["POST"])
-@role_required(ADMIN)
+@guard("service.edit")
 def restore(service_id: int, number: int) -> Response:
     """Publish an earlier version again, as a new version."""
     service = _service_or_403(service_id)
@@ -386,7 +381,7 @@ def restore(service_id: int, number: int) -> Response:
 
 
 @bp.route("/impor", methods=["GET", "POST"])
-@role_required(ADMIN)
+@guard("service.import")
 def import_standard() -> str | tuple[str, int]:
     """Upload a published standard document; report what was found, missing and unreadable."""
     form = ImportForm()
@@ -409,14 +404,13 @@ def import_standard() -> str | tuple[str, int]:
 
 
 @bp.route("/audit")
-@role_required(ADMIN)
+@guard("audit.view")
 def audit() -> str:
     """The audit log, newest first, with filters and pages."""
     form = AuditFilterForm(request.args)
     form.action.choices = choices([("", "Semua tindakan"), *ACTIONS.items()])
-    statement = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    if current_user.unit_id is not None:
-        statement = statement.where(AuditEvent.unit_id == current_user.unit_id)
+    statement = scoped(current_user, select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
+                       AuditEvent.unit_id, unitless=False)
     if form.validate():
         if form.q.data:
             statement = statement.where(AuditEvent.summary.icontains(form.q.data, autoescape=True))

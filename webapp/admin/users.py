@@ -12,23 +12,18 @@ from webapp.admin import bp
 from webapp.admin.forms import ConfirmForm, UserForm
 from webapp.audit.models import diff_documents, record
 from webapp.auth.models import ApiToken, User
-from webapp.auth.roles import ADMIN, ROLES, role_required
 from webapp.core.db import utcnow
 from webapp.core.extensions import db
 from webapp.core.forms import choices, flatten_errors
+from webapp.core.policy import ADMIN, ROLES, guard, is_global, require, scoped
 from webapp.core.units import Unit
 
 ALL_UNITS = 0
 
 
-def _manageable(user: User) -> bool:
-    return current_user.unit_id is None or user.unit_id == current_user.unit_id
-
-
 def _user_or_403(user_id: int) -> User:
     user = db.session.get(User, user_id) or abort(404)
-    if not _manageable(user):
-        abort(403)
+    require(current_user, "user.manage", user)
     return user
 
 
@@ -41,7 +36,7 @@ def _form(user: User | None = None) -> UserForm:
     )  # fmt: skip
     form = UserForm(data=defaults)
     units = db.session.scalars(select(Unit).order_by(Unit.name)).all()
-    if current_user.unit_id is None:
+    if is_global(current_user):
         form.unit.choices = choices([(ALL_UNITS, "Semua instansi"), *((u.id, u.short_name) for u in units)])
     else:  # an account limited to a unit creates accounts of that unit only
         form.unit.choices = choices((u.id, u.short_name) for u in units if u.id == current_user.unit_id)
@@ -60,17 +55,16 @@ def _apply(form: UserForm, user: User) -> None:
 
 
 @bp.route("/pengguna")
-@role_required(ADMIN)
+@guard("user.manage")
 def users() -> str:
     """Every staff account this admin manages."""
-    statement = select(User).options(selectinload(User.unit), selectinload(User.tokens)).order_by(User.username)
-    if current_user.unit_id is not None:
-        statement = statement.where(User.unit_id == current_user.unit_id)
+    statement = scoped(current_user, select(User).options(selectinload(User.unit), selectinload(User.tokens))
+                       .order_by(User.username), User.unit_id, unitless=False)
     return render_template("admin/users.html", users=db.session.scalars(statement).all(), roles=ROLES)
 
 
 @bp.route("/pengguna/baru", methods=["GET", "POST"])
-@role_required(ADMIN)
+@guard("user.manage")
 def new_user() -> Response | str | tuple[str, int]:
     """Create a staff account."""
     form = _form()
@@ -96,7 +90,7 @@ def new_user() -> Response | str | tuple[str, int]:
 
 
 @bp.route("/pengguna/<int:user_id>/ubah", methods=["GET", "POST"])
-@role_required(ADMIN)
+@guard("user.manage")
 def edit_user(user_id: int) -> Response | str | tuple[str, int]:
     """Change an account's name, role, unit, state or password; see and revoke its tokens."""
     user = _user_or_403(user_id)
@@ -124,14 +118,13 @@ def edit_user(user_id: int) -> Response | str | tuple[str, int]:
 
 
 @bp.route("/pengguna/<int:user_id>/token", methods=["POST"])
-@role_required(ADMIN)
+@guard("user.issue_token")
 def issue_token(user_id: int) -> str:
     """Issue an API token and show it once."""
-    user = _user_or_403(user_id)
+    user = db.session.get(User, user_id) or abort(404)
+    require(current_user, "user.issue_token", user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if user.role == ADMIN and user.id != current_user.id:
-        abort(403)  # an admin's token acts as that admin: only they may make one
     token, plain = user.issue_token("dibuat di halaman admin")
     db.session.flush()
     record("token", "user", user.id, f"Membuat token API #{token.id} untuk {user.username}", unit_id=user.unit_id)
@@ -140,7 +133,7 @@ def issue_token(user_id: int) -> str:
 
 
 @bp.route("/pengguna/<int:user_id>/token/<int:token_id>/cabut", methods=["POST"])
-@role_required(ADMIN)
+@guard("user.manage")
 def revoke_token(user_id: int, token_id: int) -> Response:
     """Revoke one of an account's API tokens."""
     user = _user_or_403(user_id)

@@ -24,10 +24,10 @@ from antrian.service import (
     transfer,
 )
 from webapp.api import bp
-from webapp.auth.roles import ADMIN, PETUGAS_LOKET
 from webapp.core.api import api_error
 from webapp.core.extensions import db
 from webapp.core.formatting import public_url
+from webapp.core.policy import guard, require
 from webapp.core.units import Unit
 
 
@@ -70,17 +70,13 @@ def get_ticket(token: str):
 
 
 def _staff_counter(counter_id: int) -> Counter:
-    if not current_user.is_authenticated:
-        abort(401)
-    if current_user.role not in (PETUGAS_LOKET, ADMIN):
-        abort(403)
     counter = db.session.get(Counter, counter_id) or abort(404)
-    if not current_user.can_manage_unit(counter.unit_id):
-        abort(403)
+    require(current_user, "counter.operate", counter)
     return counter
 
 
 @bp.route("/antrian/loket/<int:counter_id>/<action>", methods=["POST"])
+@guard("counter.operate", api=True)
 def counter_action(counter_id: int, action: str):
     """panggil (call next), ulang, lewati, mulai, selesai, alihkan {"service": CODE}: on the counter's ticket."""
     counter = _staff_counter(counter_id)

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from webapp.auth import bp
 from webapp.auth.models import ApiToken, User
-from webapp.auth.roles import ROLES
 from webapp.core.db import utcnow
 from webapp.core.extensions import db
+from webapp.core.policy import ROLES
 from webapp.core.units import Unit
 
 MIN_PASSWORD_LENGTH = 10

@@ -81,10 +81,6 @@ class User(UserMixin, db.Model):
         """Whether ``password`` matches the stored hash."""
         return check_password_hash(self.password_hash, password)
 
-    def can_manage_unit(self, unit_id: int | None) -> bool:
-        """An account limited to a unit sees and edits only that unit."""
-        return self.unit_id is None or self.unit_id == unit_id
-
     def issue_token(self, label: str = "") -> tuple[ApiToken, str]:
         """Create an API token; the plain token is returned once and only its hash is kept."""
         plain = TOKEN_PREFIX + secrets.token_urlsafe(32)

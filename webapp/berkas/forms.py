@@ -22,8 +22,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.auth.roles import ROLES
 from webapp.core.forms import REQUIRED, NoMarkup, Phone, choices
+from webapp.core.policy import ROLES
 
 
 class ChecklistField(SelectMultipleField):

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from webapp.auth.roles import KEPALA_DINAS, PETUGAS_LOKET, SEKRETARIS
 from webapp.core.extensions import db
+from webapp.core.policy import KEPALA_DINAS, PETUGAS_LOKET, SEKRETARIS
 from webapp.standards.models import Service
 
 APPLICANT = "Pemohon"

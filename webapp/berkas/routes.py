@@ -6,12 +6,11 @@ from datetime import timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webapp.audit.models import record
 from webapp.auth.models import User
-from webapp.auth.roles import ADMIN, KEPALA_DINAS, PETUGAS_LOKET, SEKRETARIS, STAFF, role_required
 from webapp.berkas import bp
 from webapp.berkas.documents import issue, revoke, verification_url
 from webapp.berkas.forms import (
@@ -58,6 +57,7 @@ from webapp.core.extensions import db
 from webapp.core.forms import apply_list_operation, choices, flatten_errors
 from webapp.core.localtime import local_today
 from webapp.core.pdf import pdf_response
+from webapp.core.policy import can, guard, require, scoped
 from webapp.core.qr import qr_svg
 from webapp.core.tables import csv_response, xlsx_bytes_response
 from webapp.core.units import Unit
@@ -65,25 +65,17 @@ from webapp.outbox.service import send_soon
 from webapp.standards.models import Service
 from webapp.survei.service import berkas_invitation
 
-# Who registers files at the front office, and who acts on documents.
-FRONT_OFFICE_ROLES = (ADMIN, PETUGAS_LOKET)
-DOCUMENT_ROLES = (ADMIN, PETUGAS_LOKET, SEKRETARIS, KEPALA_DINAS)
-REVOKE_ROLES = (ADMIN, SEKRETARIS, KEPALA_DINAS)
+
+def _visible(statement: Select) -> Select:
+    return scoped(current_user, statement, Berkas.unit_id, unitless=False)
 
 
-def _visible(statement):
-    if current_user.unit_id is not None:
-        statement = statement.where(Berkas.unit_id == current_user.unit_id)
-    return statement
-
-
-def _berkas_or_403(berkas_id: int, lock: bool = False) -> Berkas:
+def _berkas_or_403(berkas_id: int, lock: bool = False, action: str = "berkas.view") -> Berkas:
     statement = select(Berkas).where(Berkas.id == berkas_id)
     if lock:
         statement = statement.with_for_update()
     berkas = db.session.scalar(statement) or abort(404)
-    if not current_user.can_manage_unit(berkas.unit_id):
-        abort(403)
+    require(current_user, action, berkas)
     return berkas
 
 
@@ -95,25 +87,22 @@ def _services() -> list[Service]:
         .where(Service.is_published.is_(True), Service.category != "pengaduan")
         .order_by(Unit.name, Service.position, Service.title)
     )
-    if current_user.unit_id is not None:
-        statement = statement.where(Service.unit_id == current_user.unit_id)
-    return list(db.session.scalars(statement))
+    return list(db.session.scalars(scoped(current_user, statement, Service.unit_id, unitless=False)))
 
 
 # --- list, figures, export -------------------------------------------------------------------
 
 
 @bp.route("/admin/berkas")
-@role_required(*STAFF)
+@guard("berkas.view")
 def index() -> Response | str:
     """Berkas by status, service, step and officer; late ones first; CSV and XLSX."""
     form = FilterForm(request.args)
     services = _services()
     form.status.choices = choices([("terbuka", "Sedang berjalan"), *STATUSES.items(), ("semua", "Semua")])
     form.layanan.choices = choices([("", "Semua layanan"), *((str(s.id), s.title) for s in services)])
-    officers = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
-    if current_user.unit_id is not None:
-        officers = [o for o in officers if o.unit_id in (None, current_user.unit_id)]
+    officers = db.session.scalars(scoped(current_user, select(User).where(User.active.is_(True)).order_by(User.name),
+                                         User.unit_id)).all()
     form.petugas.choices = choices([("", "Siapa saja"), *((str(o.id), o.display_name) for o in officers)])
     form.validate()
     statement = _visible(select(Berkas))
@@ -156,7 +145,7 @@ def index() -> Response | str:
 
 
 @bp.route("/admin/berkas/statistik")
-@role_required(*STAFF)
+@guard("berkas.view")
 def statistics() -> str:
     """Step durations per service as bars against the mutu baku: where files wait."""
     days = request.args.get("hari", default=90, type=int)
@@ -175,7 +164,7 @@ def statistics() -> str:
 
 
 @bp.route("/admin/berkas/daftar", methods=["GET", "POST"])
-@role_required(*FRONT_OFFICE_ROLES)
+@guard("berkas.register")
 def register_view() -> WerkzeugResponse | str | tuple[str, int]:
     """Register a file: choose the service, write the applicant down, tick what was handed in."""
     from antrian.models import Ticket
@@ -185,7 +174,7 @@ def register_view() -> WerkzeugResponse | str | tuple[str, int]:
     ticket = None
     if request.args.get("tiket", "").isdigit():
         ticket = db.session.get(Ticket, int(request.args["tiket"]))
-        if ticket is not None and not current_user.can_manage_unit(ticket.unit_id):
+        if ticket is not None and not can(current_user, "berkas.register", ticket):
             ticket = None
     if ticket is not None:
         services = [s for s in services if s.unit_id == ticket.unit_id]
@@ -230,10 +219,10 @@ def register_view() -> WerkzeugResponse | str | tuple[str, int]:
 
 
 @bp.route("/admin/berkas/<int:berkas_id>/lengkapi", methods=["POST"])
-@role_required(*FRONT_OFFICE_ROLES)
+@guard("berkas.register")
 def complete(berkas_id: int) -> WerkzeugResponse:
     """The applicant brought what was missing: tick it; a complete file starts its route."""
-    berkas = _berkas_or_403(berkas_id, lock=True)
+    berkas = _berkas_or_403(berkas_id, lock=True, action="berkas.register")
     form = CompleteForm()
     form.received.choices = [(str(i), item["text"]) for i, item in enumerate(berkas.checklist)]
     if not form.validate_on_submit():
@@ -270,7 +259,7 @@ def _card(berkas: Berkas) -> dict:
 
 
 @bp.route("/admin/berkas/<int:berkas_id>")
-@role_required(*STAFF)
+@guard("berkas.view")
 def detail(berkas_id: int) -> str:
     """The electronic kartu kendali: each step's time against its mutu baku, every hand-over, the actions."""
     berkas = _berkas_or_403(berkas_id)
@@ -301,13 +290,13 @@ ACTIONS = ("terima", "serahkan", "kembalikan", "ambil")
 
 
 @bp.route("/admin/berkas/<int:berkas_id>/<action>", methods=["POST"])
-@role_required(*STAFF)
+@guard("berkas.act")
 def act(berkas_id: int, action: str) -> WerkzeugResponse:
     """A kartu kendali action: terima (sign for it), serahkan (to the next step), kembalikan, ambil."""
     if action not in ACTIONS:
         abort(404)
     begin_write()  # two officers pressing at once: the second waits, then sees the new version
-    berkas = _berkas_or_403(berkas_id, lock=True)
+    berkas = _berkas_or_403(berkas_id, lock=True, action="berkas.act")
     form = StepActionForm()
     form.position.choices = [(s.position, s.name) for s in berkas.steps]
     if not form.validate_on_submit():
@@ -349,7 +338,7 @@ def act(berkas_id: int, action: str) -> WerkzeugResponse:
 
 
 @bp.route("/admin/berkas/<int:berkas_id>/tanda-terima")
-@role_required(*STAFF)
+@guard("berkas.view")
 def receipt(berkas_id: int) -> WerkzeugResponse | str:
     """The tanda terima to print for the applicant, with the QR of the tracking page."""
     berkas = _berkas_or_403(berkas_id)
@@ -360,7 +349,7 @@ def receipt(berkas_id: int) -> WerkzeugResponse | str:
 
 
 @bp.route("/admin/berkas/<int:berkas_id>/kekurangan")
-@role_required(*STAFF)
+@guard("berkas.view")
 def missing_list(berkas_id: int) -> str:
     """The printed list of missing requirements the applicant takes home."""
     berkas = _berkas_or_403(berkas_id)
@@ -375,7 +364,7 @@ def _complete_form(berkas: Berkas) -> CompleteForm:
 
 
 @bp.route("/admin/berkas/<int:berkas_id>/surat-pemberitahuan")
-@role_required(*STAFF)
+@guard("berkas.view")
 def notice_letter(berkas_id: int) -> WerkzeugResponse | str:
     """The surat pemberitahuan sent to the applicant's address when a product waits a month."""
     berkas = _berkas_or_403(berkas_id)
@@ -386,10 +375,10 @@ def notice_letter(berkas_id: int) -> WerkzeugResponse | str:
 
 
 @bp.route("/admin/berkas/<int:berkas_id>/surat-terkirim", methods=["POST"])
-@role_required(*STAFF)
+@guard("berkas.act")
 def letter_sent(berkas_id: int) -> WerkzeugResponse:
     """Mark the notice letter as sent, so it leaves the list of letters to print."""
-    berkas = _berkas_or_403(berkas_id, lock=True)
+    berkas = _berkas_or_403(berkas_id, lock=True, action="berkas.act")
     form = ButtonForm()
     if not form.validate_on_submit() or berkas.status != SIAP:
         flash("Surat pemberitahuan hanya untuk dokumen yang siap diambil.", "error")
@@ -410,10 +399,10 @@ def _signer(berkas: Berkas) -> dict:
 
 
 @bp.route("/admin/berkas/<int:berkas_id>/dokumen", methods=["GET", "POST"])
-@role_required(*DOCUMENT_ROLES)
+@guard("document.issue")
 def new_document(berkas_id: int) -> WerkzeugResponse | str | tuple[str, int]:
     """Record the issued product: number, holder, dates, and the PDF (uploaded or generated with its QR)."""
-    berkas = _berkas_or_403(berkas_id)
+    berkas = _berkas_or_403(berkas_id, action="document.issue")
     if berkas.status == DIKEMBALIKAN:
         abort(404)
     form = DocumentForm()
@@ -450,13 +439,12 @@ def new_document(berkas_id: int) -> WerkzeugResponse | str | tuple[str, int]:
 
 def _document_or_403(document_id: int) -> IssuedDocument:
     document = db.session.get(IssuedDocument, document_id) or abort(404)
-    if not current_user.can_manage_unit(document.unit_id):
-        abort(403)
+    require(current_user, "berkas.view", document)
     return document
 
 
 @bp.route("/admin/dokumen/<int:document_id>/pdf")
-@role_required(*STAFF)
+@guard("berkas.view")
 def document_pdf(document_id: int) -> Response:
     """The recorded PDF, byte for byte (its SHA-256 is the one on the verification page)."""
     document = _document_or_403(document_id)
@@ -465,7 +453,7 @@ def document_pdf(document_id: int) -> Response:
 
 
 @bp.route("/admin/dokumen/<int:document_id>/qr.svg")
-@role_required(*STAFF)
+@guard("berkas.view")
 def document_qr(document_id: int) -> Response:
     """The QR of the verification page, to stamp on an uploaded document."""
     document = _document_or_403(document_id)
@@ -473,10 +461,11 @@ def document_qr(document_id: int) -> Response:
 
 
 @bp.route("/admin/dokumen/<int:document_id>/cabut", methods=["POST"])
-@role_required(*REVOKE_ROLES)
+@guard("document.revoke")
 def revoke_document(document_id: int) -> WerkzeugResponse:
     """Revoke an issued document with a reason; its public page says so from now on."""
     document = _document_or_403(document_id)
+    require(current_user, "document.revoke", document)
     form = RevokeForm()
     target = url_for("berkas.detail", berkas_id=document.berkas_id) if document.berkas_id else url_for("berkas.index")
     if not form.validate_on_submit():
@@ -498,7 +487,7 @@ def revoke_document(document_id: int) -> WerkzeugResponse:
 
 
 @bp.route("/admin/berkas/alur")
-@role_required(ADMIN)
+@guard("berkas.route")
 def routes() -> str:
     """Every service with where its route comes from (configured, SOP, simple)."""
     services = _services()
@@ -506,12 +495,11 @@ def routes() -> str:
 
 
 @bp.route("/admin/berkas/alur/<int:service_id>", methods=["GET", "POST"])
-@role_required(ADMIN)
+@guard("berkas.route")
 def edit_route(service_id: int) -> WerkzeugResponse | str | tuple[str, int]:
     """Edit a service's route; "Kembalikan ke bawaan" goes back to the SOP's or the simple route."""
     service = db.session.get(Service, service_id) or abort(404)
-    if not current_user.can_manage_unit(service.unit_id):
-        abort(403)
+    require(current_user, "berkas.route", service)
     operation = request.form.get("op")
     if request.method == "POST" and operation == "reset":
         form = RouteForm()

@@ -17,7 +17,6 @@ from flask import current_app
 from sqlalchemy import select
 
 from webapp.auth.models import User
-from webapp.auth.roles import ADMIN
 from webapp.berkas.models import (
     AMBIL,
     DAFTAR,
@@ -41,6 +40,7 @@ from webapp.core.extensions import db
 from webapp.core.formatting import public_url
 from webapp.core.localtime import local_time, local_today
 from webapp.core.phone import normalise_phone
+from webapp.core.policy import can
 from webapp.core.units import Unit
 from webapp.outbox.models import EMAIL, SMS
 from webapp.outbox.service import enqueue
@@ -201,9 +201,9 @@ def complete_requirements(berkas: Berkas, received: list[bool], officer: User, n
 
 def may_act(user: User, step: BerkasStep | None) -> bool:
     """Whether ``user`` may sign for, hand over or return the file at ``step``."""
-    if step is None or not user.can_manage_unit(step.berkas.unit_id):
+    if step is None or not can(user, "berkas.act", step.berkas):
         return False
-    return user.role == ADMIN or step.role is None or user.role == step.role
+    return step.role is None or user.role == step.role or can(user, "berkas.stand_in", step.berkas)
 
 
 def _guard(berkas: Berkas, officer: User) -> BerkasStep:

@@ -19,13 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from webapp.auth.roles import ADMIN, KEPALA_DINAS, SEKRETARIS, TIM_PENGADUAN, role_required
 from webapp.core.db import utcnow
 from webapp.core.extensions import db
 from webapp.core.formatting import BULAN, tanggal, waktu
 from webapp.core.forms import flatten_errors
 from webapp.core.localtime import local_today
 from webapp.core.pdf import render_pdf
+from webapp.core.policy import guard, require
 from webapp.core.tables import append_row, append_table, workbook_bytes, xlsx_bytes_response
 from webapp.core.units import Unit
 from webapp.pengaduan import bp
@@ -44,9 +44,6 @@ from webapp.pengaduan.models import (
     ComplaintReport,
 )
 from webapp.pengaduan.service import working_days_between
-
-READ_ROLES = (TIM_PENGADUAN, SEKRETARIS, KEPALA_DINAS, ADMIN)
-WRITE_ROLES = (TIM_PENGADUAN, ADMIN)
 
 
 class ReportError(ValueError):
@@ -190,7 +187,7 @@ def _period_or_404(year: int, month: int) -> None:
 
 
 @bp.route("/admin/pengaduan/laporan")
-@role_required(*READ_ROLES)
+@guard("report.view")
 def reports() -> str:
     """The months: the current one and every stored report, with their review state."""
     today = local_today()
@@ -212,20 +209,18 @@ def _report_page(year: int, month: int, summary_form=None, review_form=None, err
         "pengaduan/report.html", year=year, month=month, label=month_label(year, month), report=report,
         figures=figures_of(report, year, month), summary_form=summary_form,
         review_form=review_form or ReviewForm(formdata=None), confirm=ConfirmForm(), errors=errors or [],
-        statuses=REPORT_STATUSES, history_labels=HISTORY_LABELS, can_write=current_user.role in WRITE_ROLES,
-        can_review=current_user.role == SEKRETARIS, tanggal=tanggal, waktu=_moment,
+        statuses=REPORT_STATUSES, history_labels=HISTORY_LABELS, tanggal=tanggal, waktu=_moment,
     )
     return page, status
 
 
 @bp.route("/admin/pengaduan/laporan/<int:year>/<int:month>", methods=["GET", "POST"])
-@role_required(*READ_ROLES)
+@guard("report.view")
 def report_view(year: int, month: int):
     """One month's report: the figures, the team's summary, the review and its history."""
     _period_or_404(year, month)
     if request.method == "POST":
-        if current_user.role not in WRITE_ROLES:
-            abort(403)
+        require(current_user, "report.submit")
         form = ReportSummaryForm()
         if not form.validate():
             return _report_page(year, month, summary_form=form, errors=flatten_errors(form), status=422)
@@ -247,7 +242,7 @@ def report_view(year: int, month: int):
 
 
 @bp.route("/admin/pengaduan/laporan/<int:year>/<int:month>/ajukan", methods=["POST"])
-@role_required(*WRITE_ROLES)
+@guard("report.submit")
 def report_submit(year: int, month: int) -> WerkzeugResponse:
     """Hand the month's report to the Sekretaris."""
     _period_or_404(year, month)
@@ -270,7 +265,7 @@ def report_submit(year: int, month: int) -> WerkzeugResponse:
 
 
 @bp.route("/admin/pengaduan/laporan/<int:year>/<int:month>/periksa", methods=["POST"])
-@role_required(SEKRETARIS)
+@guard("report.review")
 def report_review(year: int, month: int):
     """The Sekretaris approves the report or returns it with a note."""
     _period_or_404(year, month)
@@ -302,7 +297,7 @@ def _export_context(year: int, month: int) -> dict:
 
 
 @bp.route("/admin/pengaduan/laporan/<int:year>/<int:month>/laporan.pdf")
-@role_required(*READ_ROLES)
+@guard("report.view")
 def report_pdf(year: int, month: int) -> Response:
     """The report as PDF, marked DRAF until the Sekretaris approves it."""
     _period_or_404(year, month)
@@ -350,7 +345,7 @@ def to_xlsx(figures: dict, report: ComplaintReport | None) -> bytes:
 
 
 @bp.route("/admin/pengaduan/laporan/<int:year>/<int:month>/laporan.xlsx")
-@role_required(*READ_ROLES)
+@guard("report.view")
 def report_xlsx(year: int, month: int) -> Response:
     """The report's figures as a spreadsheet."""
     _period_or_404(year, month)

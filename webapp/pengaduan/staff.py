@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_login import current_user
-from openpyxl import Workbook
-from sqlalchemy import case, false, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from antrian.models import Ticket
 from webapp.auth.models import User
-from webapp.auth.roles import ADMIN, KEPALA_DINAS, PETUGAS_LOKET, SEKRETARIS, TIM_PENGADUAN, role_required
 from webapp.core.db import utcnow
 from webapp.core.extensions import db
 from webapp.core.forms import choices, flatten_errors
 from webapp.core.localtime import local_today
 from webapp.core.pdf import render_pdf
-from webapp.core.tables import append_row, workbook_bytes, xlsx_bytes_response
+from webapp.core.policy import ROLES, can, guard, require
+from webapp.core.tables import xlsx_bytes_response
 from webapp.outbox.service import send_soon
 from webapp.pengaduan import bp
 from webapp.pengaduan.attachments import path_of
+from webapp.pengaduan.book import (
+    BookFilter,
+    book_statement,
+    book_xlsx,
+    deadline_counts,
+    possible_assignees,
+    sees_identity,
+)
 from webapp.pengaduan.forms import (
     AssignForm,
     BookFilterForm,
@@ -32,7 +40,6 @@ from webapp.pengaduan.forms import (
 )
 from webapp.pengaduan.models import (
     CHANNELS,
-    OPEN_STATUSES,
     ROUTING,
     STATUSES,
     WEIGHTS,
@@ -60,122 +67,40 @@ from webapp.pengaduan.service import (
     working_days_left,
 )
 
-BOOK_ROLES = (TIM_PENGADUAN, SEKRETARIS, KEPALA_DINAS, ADMIN)
-RECORD_ROLES = (TIM_PENGADUAN, SEKRETARIS, PETUGAS_LOKET, ADMIN)
 PAGE_SIZE = 25
 EXPORT_LIMIT = 10000
 RECEIPT_KEY = "pengaduan_tanda_terima"
 
 
-def sees_identity(complaint: Complaint) -> bool:
-    """Anonymous complaints show who sent them to the complaint team only."""
-    return not complaint.anonymous or current_user.role == TIM_PENGADUAN
-
-
-def _in_scope(statement):
-    """Accounts limited to a unit see that unit's complaints and those not tied to a unit."""
-    if current_user.unit_id is not None:
-        statement = statement.where(or_(Complaint.unit_id == current_user.unit_id, Complaint.unit_id.is_(None)))
-    return statement
-
-
 def _complaint_or_404(complaint_id: int) -> Complaint:
     complaint = db.session.get(Complaint, complaint_id) or abort(404)
-    if complaint.unit_id is not None and not current_user.can_manage_unit(complaint.unit_id):
-        abort(403)
+    require(current_user, "complaint.view", complaint)
     return complaint
 
 
-def book_statement(form: BookFilterForm, today, soon):
-    """The Buku Pengaduan query: filters, search, overdue and due-soon first."""
-    is_open = Complaint.status.in_(OPEN_STATUSES)
-    rank = case(
-        (is_open & (Complaint.due_on < today), 0),
-        (is_open & (Complaint.due_on <= soon), 1),
-        (is_open, 2),
-        else_=3,
-    )
-    statement = _in_scope(select(Complaint).options(selectinload(Complaint.service), selectinload(Complaint.assignee)))
-    status = form.status.data
-    if status == "terbuka":
-        statement = statement.where(is_open)
-    elif status in STATUSES:
-        statement = statement.where(Complaint.status == status)
-    if form.weight.data == "belum":
-        statement = statement.where(Complaint.weight.is_(None))
-    elif form.weight.data in WEIGHTS:
-        statement = statement.where(Complaint.weight == form.weight.data)
-    if form.channel.data in CHANNELS:
-        statement = statement.where(Complaint.channel == form.channel.data)
-    if form.tenggat.data == "terlambat":
-        statement = statement.where(is_open, Complaint.due_on < today)
-    elif form.tenggat.data == "segera":
-        statement = statement.where(is_open, Complaint.due_on >= today, Complaint.due_on <= soon)
-    if form.dari.data:
-        statement = statement.where(Complaint.received_on >= form.dari.data)
-    if form.sampai.data:
-        statement = statement.where(Complaint.received_on <= form.sampai.data)
-    words = (form.q.data or "").split()[:6]
-    for word in words:
-        # A name matches only where the searcher may see it: a search must not unmask an anonymous complaint.
-        name_visible = Complaint.anonymous.is_(False) if current_user.role != TIM_PENGADUAN else ~false()
-        statement = statement.where(or_(
-            Complaint.number.icontains(word, autoescape=True),
-            Complaint.description.icontains(word, autoescape=True),
-            Complaint.service_other.icontains(word, autoescape=True),
-            name_visible & Complaint.reporter_name.icontains(word, autoescape=True),
-        ))
-    return statement.order_by(rank, case((is_open, Complaint.due_on)), Complaint.id.desc())
-
-
 @bp.route("/admin/pengaduan")
-@role_required(*BOOK_ROLES)
+@guard("complaint.view")
 def book() -> Response | str:
     """The Buku Pengaduan: date, identity, type, weight, status, deadline and holder; overdue first."""
     form = BookFilterForm(request.args)
     form.validate()
     today = local_today()
     soon = due_soon_limit(today)
+    statement = book_statement(current_user, BookFilter.from_form(form), today, soon)
     if request.args.get("format") == "xlsx":
-        rows = db.session.scalars(book_statement(form, today, soon).limit(EXPORT_LIMIT)).all()
-        return xlsx_bytes_response(book_xlsx(rows, today, soon), f"buku-pengaduan-{today.isoformat()}.xlsx")
+        rows = db.session.scalars(statement.limit(EXPORT_LIMIT)).all()
+        return xlsx_bytes_response(book_xlsx(current_user, rows, today, soon),
+                                   f"buku-pengaduan-{today.isoformat()}.xlsx")
     page = max(1, request.args.get("halaman", 1, type=int))
-    pagination = db.paginate(book_statement(form, today, soon), page=page, per_page=PAGE_SIZE, error_out=False)
-    overdue = db.session.scalar(_in_scope(select(db.func.count(Complaint.id)).where(
-        Complaint.status.in_(OPEN_STATUSES), Complaint.due_on < today)))
-    due_soon = db.session.scalar(_in_scope(select(db.func.count(Complaint.id)).where(
-        Complaint.status.in_(OPEN_STATUSES), Complaint.due_on >= today, Complaint.due_on <= soon)))
+    pagination = db.paginate(statement, page=page, per_page=PAGE_SIZE, error_out=False)
+    overdue, due_soon = deadline_counts(current_user, today, soon)
     args = {k: v for k, v in request.args.items() if k != "halaman"}
     return render_template(
         "pengaduan/book.html", form=form, pagination=pagination, today=today, soon=soon, args=args,
-        state=lambda c: deadline_state(c, today, soon), sees_identity=sees_identity, overdue=overdue,
+        state=lambda c: deadline_state(c, today, soon), sees_identity=partial(sees_identity, current_user),
+        overdue=overdue,
         due_soon=due_soon, channels=CHANNELS, statuses=STATUSES, weights=WEIGHTS,
     )
-
-
-def book_xlsx(rows: list[Complaint], today, soon) -> bytes:
-    """The Buku Pengaduan as a spreadsheet, with the filters applied; anonymous identities stay hidden."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Buku Pengaduan"
-    headers = ["Nomor", "Tanggal", "Pengadu", "Jenis", "Saluran", "Layanan", "Bobot", "Status", "Batas waktu",
-               "Tenggat", "Dipegang"]
-    append_row(sheet, headers, bold=True)
-    for c in rows:
-        identity = (c.reporter_name or "Tanpa nama") if sees_identity(c) else "Anonim"
-        append_row(sheet, [c.number, c.received_on, identity, c.kind, CHANNELS[c.channel], c.service_label,
-                      WEIGHTS.get(c.weight or "", ""), STATUSES[c.status], c.due_on,
-                      deadline_state(c, today, soon), c.holder])
-    for column, width in zip("ABCDEFGHIJK", (18, 12, 28, 14, 18, 40, 10, 16, 12, 12, 36), strict=True):
-        sheet.column_dimensions[column].width = width
-    return workbook_bytes(book)
-
-
-def _assignees() -> list[User]:
-    return list(db.session.scalars(
-        select(User).where(User.active.is_(True), User.role.in_((TIM_PENGADUAN, SEKRETARIS, KEPALA_DINAS)))
-        .order_by(User.name, User.username)
-    ))
 
 
 ACTION_FORMS = {
@@ -198,8 +123,8 @@ def _case_forms(complaint: Complaint, bound: dict | None = None) -> dict:
     forms["tugaskan"] = AssignForm(formdata=None, prefix="tugaskan", assignee=complaint.assignee_id)
     forms["bobot"] = ClassifyForm(formdata=None, prefix="bobot", weight=complaint.weight or "ringan")
     forms.update(bound or {})
-    forms["tugaskan"].assignee.choices = choices((u.id, f"{u.display_name} ({u.role.replace('_', ' ')})")
-                                                 for u in _assignees())
+    forms["tugaskan"].assignee.choices = choices((u.id, f"{u.display_name} ({ROLES[u.role].lower()})")
+                                                 for u in possible_assignees(complaint))
     return forms
 
 
@@ -208,8 +133,8 @@ def _render_case(complaint: Complaint, bound: dict | None = None, errors: list |
     page = render_template(
         "pengaduan/case.html", complaint=complaint, forms=_case_forms(complaint, bound), errors=errors or [],
         state=deadline_state(complaint, today), days_left=working_days_left(complaint, today),
-        identity=sees_identity(complaint), route=reply_route_label(complaint), routing=ROUTING, weights=WEIGHTS,
-        channels=CHANNELS, statuses=STATUSES, late_days=_late_days(complaint), record_roles=RECORD_ROLES,
+        identity=sees_identity(current_user, complaint), route=reply_route_label(complaint), routing=ROUTING,
+        weights=WEIGHTS, channels=CHANNELS, statuses=STATUSES, late_days=_late_days(complaint),
     )
     return page, status
 
@@ -223,7 +148,7 @@ def _late_days(complaint: Complaint) -> int | None:
 
 
 @bp.route("/admin/pengaduan/<int:complaint_id>")
-@role_required(*BOOK_ROLES)
+@guard("complaint.view")
 def case_view(complaint_id: int) -> tuple[str, int]:
     """One complaint: who and what, the deadline, its files, its history, and the next steps."""
     return _render_case(_complaint_or_404(complaint_id))
@@ -242,14 +167,14 @@ DONE_MESSAGES = {
 
 
 @bp.route("/admin/pengaduan/<int:complaint_id>/aksi/<action>", methods=["POST"])
-@role_required(*BOOK_ROLES)
+@guard("complaint.handle")
 def case_action(complaint_id: int, action: str):
     """One handling step; a refused step shows the page again with what was typed."""
     complaint = _complaint_or_404(complaint_id)
     form_class = ACTION_FORMS.get(action) or abort(404)
     form = form_class(prefix=action)
     if action == "tugaskan":
-        form.assignee.choices = choices((u.id, u.display_name) for u in _assignees())
+        form.assignee.choices = choices((u.id, u.display_name) for u in possible_assignees(complaint))
     if not form.validate_on_submit():
         return _render_case(complaint, {action: form}, flatten_errors(form), 422)
     text = getattr(form, "text", None)
@@ -275,8 +200,7 @@ def case_action(complaint_id: int, action: str):
         elif action == "buka-kembali":
             reopen(complaint, text, current_user)
         elif action == "kode-baru":
-            if current_user.role not in RECORD_ROLES:  # the new code is shown on the receipt page only
-                abort(403)
+            require(current_user, "complaint.record", complaint)  # the new code is shown on the receipt page only
             code = new_code(complaint, current_user)
             db.session.commit()
             send_soon()
@@ -295,7 +219,7 @@ def case_action(complaint_id: int, action: str):
 
 
 @bp.route("/admin/pengaduan/<int:complaint_id>/lampiran/<int:attachment_id>")
-@role_required(*BOOK_ROLES)
+@guard("complaint.view")
 def attachment(complaint_id: int, attachment_id: int) -> Response:
     """A file of the complaint, always as a download: never shown inline, never run."""
     complaint = _complaint_or_404(complaint_id)
@@ -315,7 +239,7 @@ def attachment(complaint_id: int, attachment_id: int) -> Response:
 
 
 @bp.route("/admin/pengaduan/<int:complaint_id>/berita-acara.pdf")
-@role_required(*BOOK_ROLES)
+@guard("complaint.view")
 def minutes_pdf(complaint_id: int) -> Response:
     """The Berita Acara Penyelesaian of a resolved complaint, as PDF."""
     complaint = _complaint_or_404(complaint_id)
@@ -323,7 +247,7 @@ def minutes_pdf(complaint_id: int) -> Response:
         abort(404)
     resolved_event = next((e for e in reversed(complaint.events) if e.action == "selesai"), None)
     html = render_template(
-        "pengaduan/bap_pdf.html", complaint=complaint, identity=sees_identity(complaint), weights=WEIGHTS,
+        "pengaduan/bap_pdf.html", complaint=complaint, identity=sees_identity(current_user, complaint), weights=WEIGHTS,
         channels=CHANNELS, resolved_event=resolved_event, late_days=_late_days(complaint),
         closed_on=local_today(complaint.unit, complaint.closed_at), printed_at=utcnow(),
     )
@@ -338,7 +262,7 @@ def _complaint_ticket(ticket_id: int | None) -> Ticket | None:
     if not ticket_id:
         return None
     ticket = db.session.get(Ticket, ticket_id)
-    if ticket is None or not current_user.can_manage_unit(ticket.unit_id):
+    if ticket is None or not can(current_user, "complaint.record", ticket):
         abort(404)
     if ticket.queue_service.code not in current_app.config["PENGADUAN_QUEUE_CODES"]:
         abort(404)
@@ -346,7 +270,7 @@ def _complaint_ticket(ticket_id: int | None) -> Ticket | None:
 
 
 @bp.route("/admin/pengaduan/baru", methods=["GET", "POST"])
-@role_required(*RECORD_ROLES)
+@guard("complaint.record")
 def staff_new() -> WerkzeugResponse | str | tuple[str, int]:
     """Record a complaint for a visitor at the counter, a caller, a letter, an email, the box or SP4N-LAPOR!."""
     form = DirectComplaintForm()
@@ -358,7 +282,7 @@ def staff_new() -> WerkzeugResponse | str | tuple[str, int]:
         existing = db.session.scalar(select(Complaint).where(Complaint.ticket_id == ticket.id))
         if existing is not None:
             flash(f"Tiket {ticket.number} sudah dicatat sebagai pengaduan {existing.number}.", "info")
-            if current_user.role in BOOK_ROLES:
+            if can(current_user, "complaint.view", existing):
                 return redirect(url_for("pengaduan.case_view", complaint_id=existing.id))
             return redirect(url_for("antrian.counter_panel"))
     if request.method == "GET":
@@ -382,7 +306,7 @@ def staff_new() -> WerkzeugResponse | str | tuple[str, int]:
 
 
 @bp.route("/admin/pengaduan/tanda-terima")
-@role_required(*RECORD_ROLES)
+@guard("complaint.record")
 def receipt() -> WerkzeugResponse | Response:
     """The receipt of the complaint just recorded: number, code and QR to hand to the person (printable)."""
     kept = session.get(RECEIPT_KEY)
@@ -392,7 +316,7 @@ def receipt() -> WerkzeugResponse | Response:
         return redirect(url_for("pengaduan.staff_new"))
     response = Response(render_template(
         "pengaduan/receipt.html", complaint=complaint, code=kept["code"], code_text=format_code(kept["code"]),
-        url=tracking_url(kept["code"]), route=reply_route_label(complaint), can_open=current_user.role in BOOK_ROLES,
+        url=tracking_url(kept["code"]), route=reply_route_label(complaint),
     ))
     response.headers["Cache-Control"] = "no-store"
     return response

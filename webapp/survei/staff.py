@@ -9,11 +9,11 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webapp.audit.models import record
-from webapp.auth.roles import ADMIN, KEPALA_DINAS, SEKRETARIS, TIM_PENGADUAN, role_required
 from webapp.core.extensions import db
 from webapp.core.forms import apply_list_operation, choices, flatten_errors
 from webapp.core.localtime import local_today
 from webapp.core.pdf import pdf_response
+from webapp.core.policy import guard, require, scoped
 from webapp.core.tables import xlsx_bytes_response
 from webapp.core.units import Unit
 from webapp.standards.models import Service
@@ -25,22 +25,16 @@ from webapp.survei.report import follow_up_plan, unit_report
 from webapp.survei.routes import chosen_period
 from webapp.survei.service import ELEMENTS, Period, period_choices, responses, suggest_link
 
-VIEWERS = (ADMIN, SEKRETARIS, KEPALA_DINAS, TIM_PENGADUAN)
-PLANNERS = (ADMIN, SEKRETARIS, KEPALA_DINAS)
 MAX_PLAN_ROWS = 20
 
 
 def _units() -> list[Unit]:
-    statement = select(Unit).order_by(Unit.name)
-    if current_user.unit_id is not None:
-        statement = statement.where(Unit.id == current_user.unit_id)
-    return list(db.session.scalars(statement))
+    return list(db.session.scalars(scoped(current_user, select(Unit).order_by(Unit.name), Unit.id, unitless=False)))
 
 
-def _unit_or_403(slug: str) -> Unit:
+def _unit_or_403(slug: str, action: str = "survey.view") -> Unit:
     unit = Unit.by_slug(slug) or abort(404)
-    if not current_user.can_manage_unit(unit.id):
-        abort(403)
+    require(current_user, action, unit)
     return unit
 
 
@@ -59,7 +53,7 @@ def _file_stem(unit: Unit, period: Period, service: Service | None) -> str:
 
 
 @bp.route("/admin/survei")
-@role_required(*VIEWERS)
+@guard("survey.view")
 def results_page() -> str | WerkzeugResponse:
     """Results of a unit (or one of its services) for a period, with the suggestions and the exports."""
     units = _units()
@@ -81,13 +75,12 @@ def results_page() -> str | WerkzeugResponse:
         periods=period_choices(local_today(unit)),
         suggestions=suggestions,
         elements=ELEMENTS,
-        can_plan=current_user.role in PLANNERS,
         **report,
     )
 
 
 @bp.route("/admin/survei/<slug>/tabulasi.xlsx")
-@role_required(*VIEWERS)
+@guard("survey.view")
 def tabulation(slug: str) -> Response:
     """The tabulation workbook: one row per respondent, one column per element, NRR and IKM below."""
     unit = _unit_or_403(slug)
@@ -103,7 +96,7 @@ def tabulation(slug: str) -> Response:
 
 
 @bp.route("/admin/survei/<slug>/laporan.pdf")
-@role_required(*VIEWERS)
+@guard("survey.view")
 def report(slug: str) -> Response:
     """The report of a period (a semester by default) as PDF, to print, sign and publish."""
     unit = _unit_or_403(slug)
@@ -121,10 +114,10 @@ def _plan_data(plan: FollowUpPlan | None, flagged_codes: list[str]) -> dict:
 
 
 @bp.route("/admin/survei/<slug>/rencana-tindak-lanjut", methods=["GET", "POST"])
-@role_required(*PLANNERS)
+@guard("survey.plan")
 def follow_up(slug: str) -> WerkzeugResponse | str | tuple[str, int]:
     """Write the follow-up plan of a unit for a period; it is published beside the results at once."""
-    unit = _unit_or_403(slug)
+    unit = _unit_or_403(slug, "survey.plan")
     period = chosen_period(unit)
     report_data = unit_report(unit, period)
     plan = follow_up_plan(unit, period)
@@ -181,12 +174,12 @@ def _element_choices(form: FollowUpForm) -> None:
 
 
 @bp.route("/admin/survei/<slug>/antrian", methods=["GET", "POST"])
-@role_required(ADMIN)
+@guard("survey.setup")
 def queue_links(slug: str) -> WerkzeugResponse | str:
     """Which catalogue service each queue line delivers: a served ticket's survey is then about it."""
     from antrian.models import QueueService
 
-    unit = _unit_or_403(slug)
+    unit = _unit_or_403(slug, "survey.setup")
     statement = select(QueueService).where(QueueService.unit_id == unit.id)
     lines = list(db.session.scalars(statement.order_by(QueueService.position, QueueService.code)))
     services = {s.id: s for s in unit.published_services}
