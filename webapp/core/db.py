@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, update
 from sqlalchemy.dialects.postgresql import JSONB
@@ -84,3 +86,48 @@ def next_value(counter: type, **key: Any) -> int:
         .values(last=counter.last + 1)
         .returning(counter.last)
     ).scalar_one()
+
+
+_UNIT_OF_WORK = "loket.unit_of_work"
+Function = TypeVar("Function", bound=Callable[..., Any])
+
+
+def in_unit_of_work() -> bool:
+    """Whether a ``@transactional`` function is running in this session now."""
+    return bool(db.session.info.get(_UNIT_OF_WORK))
+
+
+def transactional(func: Function | None = None, *, serial: bool = False) -> Any:
+    """Make a service function one unit of work: it commits when it returns, and rolls back when it raises.
+
+    This is where Loket commits (docs/architecture.md): service functions that change data
+    are decorated; views, CLI commands and socket handlers never commit. A decorated
+    function called from another joins the outer unit of work, which commits once.
+
+    ``serial``: the function reads before it writes (takes a number, claims a row), so on
+    SQLite it starts with ``begin_write`` (BEGIN IMMEDIATE) to hold the one write lock from
+    its first read.
+    """
+
+    def decorator(inner: Function) -> Function:
+        @wraps(inner)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            info = db.session.info
+            if info.get(_UNIT_OF_WORK):
+                return inner(*args, **kwargs)
+            if serial:
+                begin_write()
+            info[_UNIT_OF_WORK] = True
+            try:
+                result = inner(*args, **kwargs)
+                db.session.commit()
+                return result
+            except BaseException:
+                db.session.rollback()
+                raise
+            finally:
+                info.pop(_UNIT_OF_WORK, None)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator(func) if func is not None else decorator
