@@ -100,7 +100,7 @@ def test_handling_from_receipt_to_minutes_with_history(client, login, make_user)
     assert _act(client, complaint, "buka-kembali", text="Pengadu belum menerima pengembalian.").status_code == 302
     db.session.expire_all()
     assert complaint.status == "ditindaklanjuti" and complaint.closed_at is None
-    assert complaint.due_on == add_working_days(local_today(), 14)
+    assert complaint.due_on == add_working_days(local_today(), 14, complaint.unit_id)
     assert client.get(url_for("pengaduan.minutes_pdf", complaint_id=complaint.id)).status_code == 404
     assert _act(client, complaint, "tolak", text="").status_code == 422
     assert _act(client, complaint, "tolak", text="Di luar kewenangan dinas.").status_code == 302
@@ -148,7 +148,7 @@ def test_book_lists_overdue_then_due_soon_first_and_highlights_them(client, logi
     overdue, _ = _file()
     overdue.due_on = today - timedelta(days=3)
     soon, _ = _file()
-    soon.due_on = add_working_days(today, 1)
+    soon.due_on = add_working_days(today, 1, None)
     closed, _ = _file()
     closed.status, closed.due_on = "selesai", today - timedelta(days=30)
     db.session.commit()
@@ -247,7 +247,7 @@ def test_direct_complaint_recorded_for_a_visitor(client, login, make_service):
     assert answer.status_code == 302
     complaint = db.session.scalars(db.select(Complaint)).one()
     assert complaint.channel == "surat" and complaint.received_on == letter_day
-    assert complaint.due_on == add_working_days(letter_day, 14)
+    assert complaint.due_on == add_working_days(letter_day, 14, complaint.unit_id)
     assert complaint.recorded_by_id is not None and "Dicatat oleh petugas" in complaint.events[0].internal_text
     receipt = client.get(answer.headers["Location"])
     assert complaint.number in receipt.text and "Dibalas melalui surat" in receipt.text
@@ -395,3 +395,4 @@ def test_report_review_returned_then_approved_for_the_kepala_dinas(client, login
     assert [row[0] for row in book["Terlambat"].iter_rows(min_row=2, values_only=True)] == [made[2].number]
     assert NAME not in str([list(s.values) for s in book.worksheets])
     assert client.post(url, data={"csrf_token": csrf_from(client, url), "summary": "x"}).status_code == 403
+

@@ -83,14 +83,15 @@ def compute_figures(year: int, month: int, today: date | None = None) -> dict:
     for complaint in complaints:
         if complaint.status == SELESAI and complaint.closed_at is not None:
             closed_on = local_today(complaint.unit, complaint.closed_at)
-            resolved_days.append(working_days_between(complaint.received_on, closed_on))
+            resolved_days.append(working_days_between(complaint.received_on, closed_on, complaint.unit_id))
             if closed_on <= complaint.due_on:
                 on_time += 1
             else:
                 overdue.append(_overdue_row(complaint, "Selesai terlambat",
-                                            working_days_between(complaint.due_on, closed_on)))
+                                            working_days_between(complaint.due_on, closed_on, complaint.unit_id)))
         elif complaint.is_open and complaint.due_on < today:
-            overdue.append(_overdue_row(complaint, "Belum selesai", working_days_between(complaint.due_on, today)))
+            overdue.append(_overdue_row(complaint, "Belum selesai",
+                                        working_days_between(complaint.due_on, today, complaint.unit_id)))
     weights = {**WEIGHTS, "": "Belum ditetapkan"}
     return {
         "period": {"year": year, "month": month, "label": month_label(year, month),
