@@ -98,6 +98,47 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     yield application
 
 
+@pytest.fixture
+def scratch_app(make_app, database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on an empty database of the suite's kind, for migration tests that go up and down.
+
+    SQLite: a file of its own. PostgreSQL: a schema of its own in the suite's database
+    (``search_path``), dropped afterwards, so the suite's tables are never touched.
+    """
+    from sqlalchemy.engine import make_url
+
+    schema = None
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'scratch.sqlite'}"
+    else:
+        schema = "scratch_migrations"
+        _run_sql(database_url, f"DROP SCHEMA IF EXISTS {schema} CASCADE", f"CREATE SCHEMA {schema}")
+        url = make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+
+    class ScratchConfig(Config):
+        TESTING = True
+        SECRET_KEY = "test-secret-key"
+        SQLALCHEMY_DATABASE_URI = url
+        OUTBOX_SEND_AFTER_REQUEST = False
+
+    scratch = make_app(ScratchConfig)
+    yield scratch
+    with scratch.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if schema:
+        _run_sql(database_url, f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def _run_sql(url: str, *statements: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+    engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _clean_database(app: Flask) -> Iterator[None]:
     """Every test starts on empty tables, inside a request context so that url_for works."""
@@ -264,6 +305,34 @@ def make_queue(make_unit):
         db.session.add_all([a, b, one, two])
         db.session.commit()
         return {"unit": unit, "A": a, "B": b, "loket1": one, "loket2": two}
+
+    return factory
+
+
+@pytest.fixture
+def make_complaint(make_service):
+    """File a complaint about a new published service of ``unit`` (None: about no unit's service, "lainnya").
+
+    ``title`` names the service (it shows in the report's tables); other keyword arguments
+    are fields of ``ComplaintInput``; ``now`` is the moment of receipt. Committed.
+    """
+    from webapp.pengaduan.models import Complaint
+    from webapp.pengaduan.service import ComplaintInput, file_complaint
+
+    counter = {"n": 0}
+
+    def factory(unit: Unit | None = None, *, title: str | None = None, now=None, **overrides) -> Complaint:
+        counter["n"] += 1
+        service = None
+        if unit is not None:
+            service = make_service(unit=unit, slug=f"layanan-aduan-{counter['n']}",
+                                   title=title or f"Layanan Aduan {counter['n']}")
+        values = {"description": "Antrean di loket pendaftaran tidak bergerak.", "phone": "081298765432",
+                  "service": service, "service_other": "" if service else "Lainnya uji"}
+        values.update(overrides)
+        complaint, _ = file_complaint(ComplaintInput(**values), now=now)
+        db.session.commit()
+        return complaint
 
     return factory
 

@@ -227,7 +227,7 @@ def test_access_matrix(app, client, login, make_service, make_user, make_queue, 
     token, _ = other.issue_token("uji")
     closure = Closure(day=date(2026, 11, 10), reason="Uji")
     db.session.add(closure)
-    message = enqueue("email", "warga@example.com", "Uji")
+    message = enqueue("email", "warga@example.com", "Uji", unit_id=None)
     db.session.commit()
     monkeypatch.setitem(app.config, "PENGADUAN_UPLOAD_DIR", str(tmp_path))
     complaint = _resolved_complaint(other)

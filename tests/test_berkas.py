@@ -142,6 +142,23 @@ def test_the_due_date_counts_working_days_from_registration(sanitarian, officers
     assert days_used(berkas, now=at(30, 8, month=12)) == 3
 
 
+def test_only_the_units_own_and_office_wide_closures_count_against_a_berkas(sanitarian, officers, make_unit):
+    from webapp.workdays.models import Closure
+
+    unit = sanitarian.unit
+    db.session.add(Closure(day=date(2026, 11, 24), reason="HUT kabupaten lain", unit_id=make_unit().id))
+    db.session.commit()
+    # Registered Monday 23 November; jangka waktu 2 working days: 24 and 25 November.
+    first = register(sanitarian, applicant(), [True, True], officers["fo"], now=at(23, 10))
+    assert first.due_date == date(2026, 11, 25)
+    assert working_minutes(unit, at(23, 15, 50), at(24, 8, 10)) == 20
+    db.session.add(Closure(day=date(2026, 11, 24), reason="HUT kota", unit_id=unit.id))
+    db.session.commit()
+    second = register(sanitarian, applicant(), [True, True], officers["fo"], now=at(23, 10))
+    assert second.due_date == date(2026, 11, 26)
+    assert working_minutes(unit, at(23, 15, 50), at(24, 8, 10)) == 10  # Tuesday is closed: only Monday's 10 minutes
+
+
 # --- registration ------------------------------------------------------------------------------
 
 
@@ -267,6 +284,7 @@ def test_the_ready_notice_goes_by_sms_without_name_or_nik(sanitarian, officers):
     assert [(m.channel, m.topic) for m in messages] == [("sms", "berkas.siap"), ("email", "berkas.siap")]
     sms = messages[0]
     assert sms.recipient == "6281277778899" and sms.reference == berkas.number
+    assert {m.unit_id for m in messages} == {berkas.unit_id}  # listed to the berkas's unit only
     assert berkas.number in sms.body and "sudah selesai" in sms.body
     assert berkas.tracking_code in sms.body
     for message in messages:

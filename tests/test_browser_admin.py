@@ -124,3 +124,39 @@ def test_counter_officer_gets_403_on_admin_pages(desk, live_server, make_user):
     response = desk.goto(f"{live_server}/admin/layanan")
     assert response.status == 403
     expect(desk.get_by_text("Anda tidak berhak membuka halaman ini.")).to_be_visible()
+
+
+def test_closures_for_a_unit_and_for_the_whole_office(desk, live_server, make_unit, make_user, artifacts):
+    own = make_unit(short_name="DPMPTSP Pekanbaru")
+    make_unit(short_name="DPMPTSP Kampar")
+    make_user(username="sekpku", role="sekretaris", unit=own)
+    make_user(username="admin1")
+
+    def sign_in(username):
+        desk.context.clear_cookies()
+        desk.goto(f"{live_server}/admin/masuk?next=/admin/hari-libur?tahun=2026")
+        desk.get_by_label("Nama pengguna").fill(username)
+        desk.get_by_label("Kata sandi").fill(PASSWORD)
+        desk.get_by_role("button", name="Masuk").click()
+
+    sign_in("admin1")
+    unit = desk.get_by_label("Berlaku untuk")
+    expect(unit.locator("option")).to_have_text(["Seluruh kantor (semua instansi)", "DPMPTSP Kampar",
+                                                 "DPMPTSP Pekanbaru"])
+    desk.get_by_label("Tanggal").fill("2026-11-10")
+    desk.get_by_label("Alasan").fill("Pindah kantor")
+    desk.get_by_role("button", name="Simpan hari tutup").click()
+    expect(desk.get_by_text("(seluruh kantor) disimpan")).to_be_visible()
+
+    sign_in("sekpku")
+    expect(desk.get_by_label("Berlaku untuk").locator("option")).to_have_text(["DPMPTSP Pekanbaru"])
+    desk.get_by_label("Tanggal").fill("2026-11-11")
+    desk.get_by_label("Alasan").fill("HUT Kota Pekanbaru")
+    desk.get_by_role("button", name="Simpan hari tutup").click()
+    rows = desk.locator("#tutup-judul + table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Seluruh kantor")
+    expect(rows.nth(0).get_by_role("button", name="Hapus")).to_have_count(0)  # the office-wide one is not hers
+    expect(rows.nth(1)).to_contain_text("DPMPTSP Pekanbaru")
+    expect(rows.nth(1).get_by_role("button", name="Hapus")).to_be_visible()
+    desk.screenshot(path=str(artifacts / "admin-hari-libur.png"), full_page=True)

@@ -47,8 +47,8 @@ def smtp_settings(app):
 
 
 def test_mail_server_down_then_up(smtp_settings):
-    enqueue("email", "warga@example.com", "Pengaduan ADU-2026-000001 diterima.", subject="Pengaduan diterima",
-            topic="pengaduan.diterima", reference="ADU-2026-000001")
+    enqueue("email", "warga@example.com", "Pengaduan ADU-2026-000001 diterima.", unit_id=None,
+            subject="Pengaduan diterima", topic="pengaduan.diterima", reference="ADU-2026-000001")
     db.session.commit()
 
     report = deliver_due()  # nothing listens on the port yet
@@ -76,7 +76,7 @@ def test_mail_server_down_then_up(smtp_settings):
 def test_gives_up_after_the_last_attempt(app, smtp_settings):
     app.config["OUTBOX_MAX_ATTEMPTS"] = 2
     try:
-        enqueue("email", "warga@example.com", "Halo")
+        enqueue("email", "warga@example.com", "Halo", unit_id=None)
         db.session.commit()
         deliver_due()
         deliver_due(now=utcnow() + timedelta(hours=1))
@@ -108,7 +108,7 @@ def test_sms_through_the_http_gateway(app):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     app.config.update(MESSAGE_GATEWAY_URL=f"http://127.0.0.1:{server.server_port}/kirim", MESSAGE_GATEWAY_TOKEN="t0k")
     try:
-        enqueue("sms", "081234567890", "Izin Anda siap diambil.")
+        enqueue("sms", "081234567890", "Izin Anda siap diambil.", unit_id=None)
         db.session.commit()
         assert deliver_due().retrying == 1
         assert deliver_due(now=utcnow() + timedelta(minutes=5)).sent == 1
@@ -120,7 +120,7 @@ def test_sms_through_the_http_gateway(app):
 
 
 def test_log_sender_masks_the_recipient(caplog):
-    enqueue("whatsapp", "081234567890", "Berkas Anda sudah selesai.")
+    enqueue("whatsapp", "081234567890", "Berkas Anda sudah selesai.", unit_id=None)
     db.session.commit()
     with caplog.at_level(logging.INFO, logger="loket.outbox"):
         assert deliver_due().sent == 1
@@ -136,11 +136,11 @@ def test_masking():
 
 def test_unknown_channel_refused():
     with pytest.raises(ValueError):
-        enqueue("pos", "x", "y")
+        enqueue("pos", "x", "y", unit_id=None)
 
 
 def test_cli_sends_and_reports(runner):
-    enqueue("email", "warga@example.com", "Halo")
+    enqueue("email", "warga@example.com", "Halo", unit_id=None)
     db.session.commit()
     result = runner.invoke(args=["outbox", "kirim"])
     assert result.exit_code == 0, result.output
@@ -150,7 +150,7 @@ def test_cli_sends_and_reports(runner):
 
 
 def test_staff_list_masks_and_retries(client, login, smtp_settings):
-    enqueue("email", "warga@example.com", "Halo", subject="Uji")
+    enqueue("email", "warga@example.com", "Halo", unit_id=None, subject="Uji")
     db.session.commit()
     deliver_due()  # fails: no server
     login("tim_pengaduan")
@@ -179,8 +179,8 @@ def test_a_crashing_sender_does_not_block_the_messages_behind_it(monkeypatch):
             raise RuntimeError("gateway answered nonsense")
 
     monkeypatch.setattr(service, "sender_for", lambda channel, config: Broken() if channel == "sms" else LogSender())
-    first = enqueue("sms", "081234567890", "Izin Anda siap diambil.")
-    second = enqueue("email", "warga@example.com", "Pengaduan diterima.")
+    first = enqueue("sms", "081234567890", "Izin Anda siap diambil.", unit_id=None)
+    second = enqueue("email", "warga@example.com", "Pengaduan diterima.", unit_id=None)
     db.session.commit()
     report = deliver_due()
     assert (report.sent, report.retrying) == (1, 1)
@@ -201,7 +201,7 @@ def test_a_refused_address_never_reaches_the_log_or_the_staff_page(smtp_settings
     controller = Controller(Refusing(), hostname="127.0.0.1", port=smtp_settings)
     controller.start()
     try:
-        enqueue("email", "budi.santoso@example.com", "Halo")
+        enqueue("email", "budi.santoso@example.com", "Halo", unit_id=None)
         db.session.commit()
         with caplog.at_level(logging.INFO, logger="loket.outbox"):
             assert deliver_due().retrying == 1
@@ -211,3 +211,56 @@ def test_a_refused_address_never_reaches_the_log_or_the_staff_page(smtp_settings
     assert "550" in message.last_error
     assert "budi.santoso" not in message.last_error
     assert "budi.santoso" not in caplog.text
+
+
+# --- per unit, and anonymous complainants (security L7) ----------------------------------------------
+
+
+def _message_about(reference: str) -> OutboxMessage:
+    return db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.reference == reference)).one()
+
+
+def test_a_unit_account_lists_and_retries_only_its_units_messages(client, login, make_unit, make_complaint):
+    pku, kampar = make_unit(), make_unit()
+    mine = make_complaint(pku, email="warga.pekanbaru@contoh.id")
+    theirs = make_complaint(kampar, email="warga.kampar@contoh.id")
+    loose = make_complaint(None, email="warga.lain@contoh.id")
+    login("tim_pengaduan", unit=pku)
+    page = client.get(url_for("admin.outbox")).text
+    assert mine.number in page and loose.number in page  # a complaint about no unit is everyone's
+    assert theirs.number not in page and "w***@contoh.id" in page
+    assert "1 pesan" not in page and "2 pesan" in page
+    token = csrf_from(client, url_for("admin.outbox"))
+    refused = client.post(url_for("admin.retry_message", message_id=_message_about(theirs.number).id),
+                          data={"csrf_token": token})
+    assert refused.status_code == 403
+    assert client.post(url_for("admin.retry_message", message_id=_message_about(mine.number).id),
+                       data={"csrf_token": token}).status_code == 302
+    assert (_message_about(mine.number).unit_id, _message_about(theirs.number).unit_id) == (pku.id, kampar.id)
+
+    login("tim_pengaduan")  # a global account sees every unit's messages
+    page = client.get(url_for("admin.outbox")).text
+    assert all(c.number in page for c in (mine, theirs, loose))
+
+
+@pytest.mark.parametrize("role", ["admin", "sekretaris"])
+def test_an_anonymous_complainants_recipient_is_not_shown_to_staff_who_may_not_see_identities(
+        client, login, make_unit, make_complaint, role):
+    unit = make_unit()
+    hidden = make_complaint(unit, anonymous=True, email="rahasia.pengadu@contoh.id")
+    named = make_complaint(unit, email="terbuka.pengadu@contoh.id")
+    login(role, unit=unit)
+    page = client.get(url_for("admin.outbox")).text
+    assert hidden.number in page and "(pengadu anonim)" in page
+    assert "r***@contoh.id" not in page
+    assert named.number in page and "t***@contoh.id" in page
+
+
+def test_the_complaints_team_sees_the_masked_recipient_of_an_anonymous_complaint(client, login, make_unit,
+                                                                                 make_complaint):
+    unit = make_unit()
+    complaint = make_complaint(unit, anonymous=True, email="rahasia.pengadu@contoh.id")
+    assert _message_about(complaint.number).anonymous
+    login("tim_pengaduan", unit=unit)
+    page = client.get(url_for("admin.outbox")).text
+    assert "r***@contoh.id" in page and "(pengadu anonim)" not in page

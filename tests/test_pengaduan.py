@@ -86,7 +86,7 @@ def _oracle_deadline(received: date, cuti_bersama: bool = True) -> date:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 11, 30)))
 def test_deadline_is_fourteen_working_days_across_weekends_and_holidays(received):
-    due = deadline_for(received)
+    due = deadline_for(received, None)
     assert due == _oracle_deadline(received)
     assert due.weekday() < 5
 
@@ -96,15 +96,15 @@ def test_deadline_is_fourteen_working_days_across_weekends_and_holidays(received
 def test_deadline_counts_cuti_bersama_as_working_when_set(app, received):
     app.config["CUTI_BERSAMA_NONWORKING"] = False
     try:
-        assert deadline_for(received) == _oracle_deadline(received, cuti_bersama=False)
+        assert deadline_for(received, None) == _oracle_deadline(received, cuti_bersama=False)
     finally:
         app.config["CUTI_BERSAMA_NONWORKING"] = True
 
 
 def test_deadline_across_lebaran_2026():
     # Tue 17 March 2026: 18, 20, 23, 24 March cuti bersama, 19 March Nyepi, 3 April Good Friday.
-    assert deadline_for(date(2026, 3, 17)) == date(2026, 4, 14)
-    assert deadline_for(date(2026, 11, 2)) == date(2026, 11, 20)  # a plain fortnight
+    assert deadline_for(date(2026, 3, 17), None) == date(2026, 4, 14)
+    assert deadline_for(date(2026, 11, 2), None) == date(2026, 11, 20)  # a plain fortnight
 
 
 def test_receipt_day_is_the_office_local_date():
@@ -154,7 +154,7 @@ def test_form_files_a_complaint_confirms_and_queues_the_message(app, client, mak
     assert complaint.service_id == service.id and complaint.unit_id == service.unit_id
     assert (complaint.reporter_name, complaint.phone, complaint.nik, complaint.nib) == (NAME, PHONE_STORED, NIK, NIB)
     assert complaint.status == "diterima" and complaint.channel == "online"
-    assert complaint.due_on == deadline_for(complaint.received_on)
+    assert complaint.due_on == deadline_for(complaint.received_on, complaint.unit_id)
     confirmation = client.get(url_for("pengaduan.confirmation"))
     assert complaint.number in confirmation.text
     code = re.search(r'/pengaduan/lacak/([0-9A-Z]{16})/qr\.svg', confirmation.text).group(1)

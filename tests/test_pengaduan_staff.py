@@ -100,7 +100,7 @@ def test_handling_from_receipt_to_minutes_with_history(client, login, make_user)
     assert _act(client, complaint, "buka-kembali", text="Pengadu belum menerima pengembalian.").status_code == 302
     db.session.expire_all()
     assert complaint.status == "ditindaklanjuti" and complaint.closed_at is None
-    assert complaint.due_on == add_working_days(local_today(), 14)
+    assert complaint.due_on == add_working_days(local_today(), 14, complaint.unit_id)
     assert client.get(url_for("pengaduan.minutes_pdf", complaint_id=complaint.id)).status_code == 404
     assert _act(client, complaint, "tolak", text="").status_code == 422
     assert _act(client, complaint, "tolak", text="Di luar kewenangan dinas.").status_code == 302
@@ -148,7 +148,7 @@ def test_book_lists_overdue_then_due_soon_first_and_highlights_them(client, logi
     overdue, _ = _file()
     overdue.due_on = today - timedelta(days=3)
     soon, _ = _file()
-    soon.due_on = add_working_days(today, 1)
+    soon.due_on = add_working_days(today, 1, None)
     closed, _ = _file()
     closed.status, closed.due_on = "selesai", today - timedelta(days=30)
     db.session.commit()
@@ -247,7 +247,7 @@ def test_direct_complaint_recorded_for_a_visitor(client, login, make_service):
     assert answer.status_code == 302
     complaint = db.session.scalars(db.select(Complaint)).one()
     assert complaint.channel == "surat" and complaint.received_on == letter_day
-    assert complaint.due_on == add_working_days(letter_day, 14)
+    assert complaint.due_on == add_working_days(letter_day, 14, complaint.unit_id)
     assert complaint.recorded_by_id is not None and "Dicatat oleh petugas" in complaint.events[0].internal_text
     receipt = client.get(answer.headers["Location"])
     assert complaint.number in receipt.text and "Dibalas melalui surat" in receipt.text
@@ -324,10 +324,10 @@ def _month_with_complaints(user) -> tuple[int, int, list[Complaint]]:
 
 
 def test_report_figures(login):
-    from webapp.pengaduan.report import compute_figures
+    from webapp.pengaduan.reporting import compute_figures
 
     year, month, made = _month_with_complaints(login("tim_pengaduan"))
-    figures = compute_figures(year, month)
+    figures = compute_figures(year, month, None)
     assert figures["total"] == 3
     channels = {row["label"]: row["count"] for row in figures["by_channel"]}
     assert channels["Formulir daring"] == 1 and channels["Surat"] == 1 and channels["Datang langsung"] == 1
@@ -339,7 +339,7 @@ def test_report_figures(login):
     assert figures["resolution"]["mean_days"] == 0
     assert [row["number"] for row in figures["overdue"]] == [made[2].number]
     other = date(year - 1, month, 1)
-    assert compute_figures(other.year, other.month)["total"] == 0
+    assert compute_figures(other.year, other.month, None)["total"] == 0
 
 
 def test_report_review_returned_then_approved_for_the_kepala_dinas(client, login):
@@ -395,3 +395,163 @@ def test_report_review_returned_then_approved_for_the_kepala_dinas(client, login
     assert [row[0] for row in book["Terlambat"].iter_rows(min_row=2, values_only=True)] == [made[2].number]
     assert NAME not in str([list(s.values) for s in book.worksheets])
     assert client.post(url, data={"csrf_token": csrf_from(client, url), "summary": "x"}).status_code == 403
+
+
+# --- the report per unit (security M6) -------------------------------------------------------------
+
+
+def _three_complaints(make_unit, make_complaint) -> dict:
+    """Pekanbaru's, Kampar's and a complaint about no unit's service, all overdue this month."""
+    pku = make_unit(slug="pekanbaru", name="DPMPTSP Kota Pekanbaru", short_name="DPMPTSP Pekanbaru")
+    kampar = make_unit(slug="kampar", name="DPMPTSP Kabupaten Kampar", short_name="DPMPTSP Kampar")
+    made = {"pku": pku, "kampar": kampar,
+            "mine": make_complaint(pku, title="Izin Reklame Pekanbaru"),
+            "theirs": make_complaint(kampar, title="Izin Instalasi Genset Kampar"),
+            "loose": make_complaint(None)}
+    today = local_today()
+    for key in ("mine", "theirs", "loose"):
+        made[key].due_on = today - timedelta(days=1)  # overdue: their numbers are listed in the report
+    db.session.commit()
+    made["year"], made["month"] = today.year, today.month
+    return made
+
+
+def _pdf_text(data: bytes) -> str:
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+
+
+def _xlsx_text(data: bytes) -> str:
+    return str([list(sheet.values) for sheet in load_workbook(BytesIO(data)).worksheets])
+
+
+def test_a_unit_team_reads_only_its_units_complaints_in_the_report_and_its_files(client, login, make_unit,
+                                                                                  make_complaint):
+    c = _three_complaints(make_unit, make_complaint)
+    login("tim_pengaduan", unit=c["pku"])
+    month = {"year": c["year"], "month": c["month"]}
+    page = client.get(url_for("pengaduan.report_view", **month))
+    assert page.status_code == 200
+    for other in ("theirs", "loose"):
+        assert c[other].number not in page.text
+    assert "Genset Kampar" not in page.text
+    assert c["mine"].number in page.text and "DPMPTSP Pekanbaru" in page.text
+    xlsx = client.get(url_for("pengaduan.report_xlsx", **month))
+    summary = {row[0]: row[1] for row in load_workbook(BytesIO(xlsx.data))["Ringkasan"].iter_rows(values_only=True)}
+    assert summary["Jumlah pengaduan"] == 1
+    assert c["mine"].number in _xlsx_text(xlsx.data)
+    assert c["theirs"].number not in _xlsx_text(xlsx.data) and "Genset Kampar" not in _xlsx_text(xlsx.data)
+    pdf = _pdf_text(client.get(url_for("pengaduan.report_pdf", **month)).data)
+    assert c["mine"].number in pdf and c["theirs"].number not in pdf and "Genset Kampar" not in pdf
+    listing = client.get(url_for("pengaduan.reports")).text
+    assert "Semua instansi" not in listing
+    # Another unit's report, and the office-wide one, are refused: page, PDF and XLSX.
+    for instansi in ("kampar", "semua"):
+        for endpoint in ("pengaduan.report_view", "pengaduan.report_pdf", "pengaduan.report_xlsx"):
+            answer = client.get(url_for(endpoint, instansi=instansi, **month))
+            assert answer.status_code == 403, (endpoint, instansi)
+    assert client.get(url_for("pengaduan.report_view", instansi="tidak-ada", **month)).status_code == 404
+
+
+def test_a_unit_team_cannot_submit_another_units_or_the_office_wide_report(client, login, make_unit,
+                                                                          make_complaint):
+    c = _three_complaints(make_unit, make_complaint)
+    member = login("tim_pengaduan", unit=c["pku"])
+    month = {"year": c["year"], "month": c["month"]}
+    token = csrf_from(client, url_for("pengaduan.report_view", **month))
+    for instansi in ("kampar", "semua"):
+        submit = client.post(url_for("pengaduan.report_submit", instansi=instansi, **month), data={"csrf_token": token})
+        assert submit.status_code == 403, instansi
+        summary = client.post(url_for("pengaduan.report_view", instansi=instansi, **month),
+                              data={"csrf_token": token, "summary": "Ringkasan"})
+        assert summary.status_code == 403, instansi
+    assert db.session.scalars(db.select(ComplaintReport)).all() == []
+    assert client.post(url_for("pengaduan.report_submit", **month), data={"csrf_token": token}).status_code == 302
+    report = db.session.scalars(db.select(ComplaintReport)).one()
+    assert report.unit_id == c["pku"].id and report.status == "diajukan" and report.figures["total"] == 1
+    assert report.history[-1]["actor"] == member.display_name
+
+
+def test_a_unit_sekretaris_reviews_only_its_units_report(client, login, make_unit, make_complaint):
+    c = _three_complaints(make_unit, make_complaint)
+    month = {"year": c["year"], "month": c["month"]}
+    login("tim_pengaduan", unit=c["pku"])
+    client.post(url_for("pengaduan.report_submit", **month),
+                data={"csrf_token": csrf_from(client, url_for("pengaduan.report_view", **month))})
+    report = db.session.scalars(db.select(ComplaintReport)).one()
+
+    login("sekretaris", unit=c["kampar"])
+    own = client.get(url_for("pengaduan.report_view", **month)).text
+    assert "Diajukan kepada Sekretaris" not in own and c["theirs"].number in own
+    assert "Diajukan" not in client.get(url_for("pengaduan.reports")).text
+    token = csrf_from(client, url_for("pengaduan.report_view", **month))
+    refused = client.post(url_for("pengaduan.report_review", instansi="pekanbaru", **month),
+                          data={"csrf_token": token, "keputusan": "setujui", "note": "Baik."})
+    assert refused.status_code == 403
+    db.session.expire_all()
+    assert report.status == "diajukan"
+
+    sekretaris = login("sekretaris", unit=c["pku"])
+    token = csrf_from(client, url_for("pengaduan.report_view", **month))
+    assert client.post(url_for("pengaduan.report_review", **month),
+                       data={"csrf_token": token, "keputusan": "setujui", "note": "Baik."}).status_code == 302
+    db.session.expire_all()
+    assert report.status == "disetujui" and report.approved_by == sekretaris.display_name
+
+
+def test_a_global_account_chooses_the_unit_or_every_unit(client, login, make_unit, make_complaint):
+    c = _three_complaints(make_unit, make_complaint)
+    month = {"year": c["year"], "month": c["month"]}
+    login("tim_pengaduan")
+    every = client.get(url_for("pengaduan.report_view", **month)).text
+    assert all(c[key].number in every for key in ("mine", "theirs", "loose")) and "Semua instansi" in every
+    kampar = client.get(url_for("pengaduan.report_view", instansi="kampar", **month)).text
+    assert c["theirs"].number in kampar and c["mine"].number not in kampar and c["loose"].number not in kampar
+    assert "DPMPTSP Kampar" in client.get(url_for("pengaduan.reports")).text  # the choice of unit
+    token = csrf_from(client, url_for("pengaduan.report_view", **month))
+    for instansi in (None, "kampar"):
+        assert client.post(url_for("pengaduan.report_submit", instansi=instansi, **month),
+                           data={"csrf_token": token}).status_code == 302
+    reports = {r.unit_id: r for r in db.session.scalars(db.select(ComplaintReport))}
+    assert reports[None].figures["total"] == 3 and reports[c["kampar"].id].figures["total"] == 1
+    kampar_xlsx = _xlsx_text(client.get(url_for("pengaduan.report_xlsx", instansi="kampar", **month)).data)
+    assert c["theirs"].number in kampar_xlsx and c["mine"].number not in kampar_xlsx
+    listing = client.get(url_for("pengaduan.reports", instansi="kampar")).text
+    assert "Diajukan kepada Sekretaris" in listing
+
+
+def test_one_report_per_month_and_unit_on_every_database(make_unit):
+    from sqlalchemy.exc import IntegrityError
+
+    unit, other = make_unit(), make_unit()
+
+    def report(unit_id):
+        return ComplaintReport(year=2026, month=11, unit_id=unit_id, status="draf", history=[], summary="")
+
+    db.session.add_all([report(unit.id), report(other.id), report(None)])
+    db.session.commit()
+    for unit_id in (unit.id, None):
+        db.session.add(report(unit_id))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(ComplaintReport.id))) == 3
+
+
+def test_the_report_steps_take_the_acting_user_not_the_logged_in_one(make_user, make_unit, make_complaint):
+    from webapp.pengaduan.reporting import approve, open_report, send_back, submit
+
+    unit = make_unit()
+    make_complaint(unit)
+    team, secretary = make_user(role="tim_pengaduan", unit=unit), make_user(role="sekretaris", unit=unit)
+    today = local_today()
+    # Nobody is logged in (the test's request is anonymous): each step names its actor.
+    report = open_report(today.year, today.month, unit, team)
+    submit(report, team)
+    send_back(report, secretary, "Lengkapi.")
+    submit(report, team)
+    approve(report, secretary, "Baik.")
+    db.session.commit()
+    assert [(h["action"], h["actor"]) for h in report.history] == [
+        ("dibuat", team.display_name), ("diajukan", team.display_name), ("dikembalikan", secretary.display_name),
+        ("diajukan", team.display_name), ("disetujui", secretary.display_name)]
+    assert report.unit_id == unit.id and report.figures["total"] == 1 and report.approved_by == secretary.display_name

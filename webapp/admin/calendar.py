@@ -1,58 +1,85 @@
-"""The working-day calendar (holidays, cuti bersama, closures) and the outbox, for staff."""
+"""The working-day calendar (holidays, cuti bersama, closures) and the outbox, for staff.
+
+Closures belong to a unit or to the whole office. A unit-limited account adds and deletes
+its unit's closures only; office-wide closures, which move every unit's deadlines, are
+the global accounts' (``closure.manage`` has ``unitless="global"``). The outbox lists the
+messages of the account's unit.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from webapp.admin import bp
-from webapp.admin.forms import ClosureForm, ConfirmForm
+from webapp.admin.forms import WHOLE_OFFICE, ClosureForm, ConfirmForm
 from webapp.audit.models import record
 from webapp.core.extensions import db
-from webapp.core.forms import flatten_errors
-from webapp.core.policy import guard
+from webapp.core.forms import choices, flatten_errors
+from webapp.core.policy import guard, is_global, require
+from webapp.core.units import Unit
 from webapp.outbox.models import CHANNELS, STATUSES, OutboxMessage
-from webapp.outbox.service import retry_now, send_soon
+from webapp.outbox.service import messages_for, recipient_label, retry_now, send_soon
 from webapp.workdays.models import Closure
-from webapp.workdays.service import days_off
+from webapp.workdays.service import ClosureError, add_closure, closures_in, days_off
 
 OUTBOX_PAGE_SIZE = 50
+
+
+def _closure_form() -> ClosureForm:
+    """The closure form with the choices of the account: the whole office and every unit, or its own unit."""
+    if is_global(current_user):
+        units = db.session.scalars(select(Unit).order_by(Unit.short_name)).all()
+        form = ClosureForm(unit=WHOLE_OFFICE)
+        form.unit.choices = choices([(WHOLE_OFFICE, "Seluruh kantor (semua instansi)"),
+                                     *((unit.id, unit.short_name) for unit in units)])
+    else:
+        form = ClosureForm(unit=current_user.unit_id)
+        form.unit.choices = choices([(current_user.unit_id, current_user.unit.short_name)])
+    return form
 
 
 @bp.route("/hari-libur", methods=["GET", "POST"])
 @guard("closure.manage")
 def calendar() -> Response | str | tuple[str, int]:
-    """The year's days off; the admin adds closures that deadlines then skip."""
+    """The year's days off; staff add closures that deadlines then skip, for their unit or the whole office."""
     year = request.args.get("tahun", date.today().year, type=int)
     if not 2000 <= year <= 2100:
         abort(404)
-    form = ClosureForm()
+    form = _closure_form()
+    if form.is_submitted():
+        # Closing for whom is asked of the policy before the form: another unit, or the whole
+        # office for a unit's account, is refused, not merely an invalid choice.
+        require(current_user, "closure.manage", form.unit.data or None)
     if form.validate_on_submit():
-        day = form.day.data
-        if db.session.scalar(select(Closure).where(Closure.day == day)):
-            form.day.errors.append("Tanggal ini sudah tercatat sebagai hari tutup.")
+        try:
+            closure = add_closure(form.day.data, form.reason.data, form.unit.data or None)
+        except ClosureError as error:
+            form.day.errors.append(str(error))
         else:
-            closure = Closure(day=day, reason=form.reason.data.strip())
-            db.session.add(closure)
             db.session.flush()
-            record("create", "closure", closure.id, f"Hari tutup {day.isoformat()}: {closure.reason}")
+            whom = closure.unit.short_name if closure.unit else "seluruh kantor"
+            record("create", "closure", closure.id, f"Hari tutup {closure.day.isoformat()} ({whom}): {closure.reason}",
+                   unit_id=closure.unit_id)
             db.session.commit()
-            flash(f"Hari tutup {day:%d-%m-%Y} disimpan. Tenggat yang belum lewat kini melewati hari itu.", "success")
-            return redirect(url_for("admin.calendar", tahun=day.year))
+            flash(f"Hari tutup {closure.day:%d-%m-%Y} ({whom}) disimpan. Tenggat yang belum lewat kini melewati "
+                  "hari itu.", "success")
+            return redirect(url_for("admin.calendar", tahun=closure.day.year))
     status = 422 if form.errors else 200
-    closures = db.session.scalars(
-        select(Closure).where(Closure.day.between(date(year, 1, 1), date(year, 12, 31))).order_by(Closure.day)
-    ).all()
     page = render_template(
         "admin/calendar.html",
         form=form,
         errors=flatten_errors(form),
         year=year,
-        days=days_off(date(year, 1, 1), date(year, 12, 31)),
-        closures=closures,
+        # A unit's account sees its unit's calendar; a global account the office-wide one, and
+        # every unit's own closures in the list below it.
+        days=days_off(date(year, 1, 1), date(year, 12, 31), current_user.unit_id),
+        closures=closures_in(current_user, year),
         confirm=ConfirmForm(),
     )
     return page, status
@@ -61,12 +88,15 @@ def calendar() -> Response | str | tuple[str, int]:
 @bp.route("/hari-libur/<int:closure_id>/hapus", methods=["POST"])
 @guard("closure.manage")
 def delete_closure(closure_id: int) -> Response:
-    """Remove a closure entered by mistake."""
+    """Remove a closure entered by mistake (a unit's account: only its unit's)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
     closure = db.session.get(Closure, closure_id) or abort(404)
+    require(current_user, "closure.manage", closure)
     year = closure.day.year
-    record("update", "closure", closure.id, f"Hapus hari tutup {closure.day.isoformat()}: {closure.reason}")
+    whom = closure.unit.short_name if closure.unit else "seluruh kantor"
+    record("update", "closure", closure.id, f"Hapus hari tutup {closure.day.isoformat()} ({whom}): {closure.reason}",
+           unit_id=closure.unit_id)
     db.session.delete(closure)
     db.session.commit()
     flash("Hari tutup dihapus.", "success")
@@ -76,26 +106,25 @@ def delete_closure(closure_id: int) -> Response:
 @bp.route("/outbox")
 @guard("outbox.view")
 def outbox() -> str:
-    """Messages to citizens and their delivery state, newest first; recipients masked."""
+    """Messages to citizens of the account's unit and their delivery state, newest first; recipients masked."""
     status = request.args.get("status", "")
-    statement = select(OutboxMessage).order_by(OutboxMessage.id.desc())
-    if status in STATUSES:
-        statement = statement.where(OutboxMessage.status == status)
     page = max(1, request.args.get("halaman", 1, type=int))
-    pagination = db.paginate(statement, page=page, per_page=OUTBOX_PAGE_SIZE, error_out=False)
+    pagination = db.paginate(messages_for(current_user, status), page=page, per_page=OUTBOX_PAGE_SIZE,
+                             error_out=False)
     return render_template(
         "admin/outbox.html", pagination=pagination, statuses=STATUSES, channels=CHANNELS, status=status,
-        confirm=ConfirmForm(),
+        confirm=ConfirmForm(), recipient=partial(recipient_label, current_user),
     )
 
 
 @bp.route("/outbox/<int:message_id>/kirim-ulang", methods=["POST"])
 @guard("outbox.view")
 def retry_message(message_id: int) -> Response:
-    """Try a waiting or failed message again now."""
+    """Try a waiting or failed message of the account's unit again now."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
     message = db.session.get(OutboxMessage, message_id) or abort(404)
+    require(current_user, "outbox.view", message)
     retry_now(message)
     db.session.commit()
     send_soon()

@@ -237,9 +237,18 @@ class UserForm(FlaskForm):
     )
 
 
-class ClosureForm(FlaskForm):
-    """A day the office is closed beyond the national calendar."""
+WHOLE_OFFICE = 0  # the closure form's choice "the whole office" (a closure without a unit)
 
+
+class ClosureForm(FlaskForm):
+    """A day the office, or one unit, is closed beyond the national calendar.
+
+    The view sets ``unit.choices``: the whole office and every unit for a global account,
+    the account's own unit otherwise.
+    """
+
+    unit = SelectField("Berlaku untuk", coerce=int,
+                       description="Hari tutup seluruh kantor menggeser tenggat semua instansi.")
     day = DateField("Tanggal", validators=[DataRequired("Masukkan tanggal.")])
     reason = StringField(
         "Alasan",

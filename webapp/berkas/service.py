@@ -81,7 +81,7 @@ def working_minutes(unit: Unit, start: datetime, end: datetime) -> int:
         return 0
     opens, closes = working_hours()
     first, last = local_time(start, unit), local_time(end, unit)
-    calendar = calendar_for(first.date(), last.date())
+    calendar = calendar_for(first.date(), last.date(), unit.id)
     total = timedelta()
     day = first.date()
     while day <= last.date():
@@ -175,7 +175,8 @@ def _start_route(berkas: Berkas, officer: User, moment: datetime) -> None:
     berkas.status = DIPROSES
     berkas.duration_days = jangka_waktu(berkas.service)
     start = local_today(berkas.unit, moment)
-    berkas.due_date = add_working_days(start, berkas.duration_days) if berkas.duration_days is not None else None
+    berkas.due_date = (add_working_days(start, berkas.duration_days, berkas.unit.id)
+                       if berkas.duration_days is not None else None)
     _arrive(berkas, 0, moment)
     _receive(berkas, officer, moment)
 
@@ -324,7 +325,7 @@ def days_used(berkas: Berkas, now: datetime | None = None) -> int:
     """Working days from registration to ready (or to today while in process)."""
     start = local_today(berkas.unit, berkas.registered_at)
     end = finish_date(berkas) or local_today(berkas.unit, now)
-    return max(working_days_between(start, end), 0)
+    return max(working_days_between(start, end, berkas.unit.id), 0)
 
 
 def is_late(berkas: Berkas, now: datetime | None = None) -> bool:
@@ -348,9 +349,10 @@ def tracking_url(berkas: Berkas) -> str:
 
 def _notify(berkas: Berkas, topic: str, sms: str, subject: str, email: str) -> None:
     """Queue the SMS (seed 004) and, when the applicant gave one, an email; never a name or NIK."""
-    enqueue(SMS, berkas.applicant_phone, sms, topic=topic, reference=berkas.number)
+    enqueue(SMS, berkas.applicant_phone, sms, unit_id=berkas.unit.id, topic=topic, reference=berkas.number)
     if berkas.applicant_email:
-        enqueue(EMAIL, berkas.applicant_email, email, subject=subject, topic=topic, reference=berkas.number)
+        enqueue(EMAIL, berkas.applicant_email, email, unit_id=berkas.unit.id, subject=subject, topic=topic,
+                reference=berkas.number)
 
 
 def _mark_ready(berkas: Berkas, moment: datetime) -> None:

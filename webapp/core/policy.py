@@ -105,9 +105,12 @@ POLICY: dict[str, Rule] = {
                               "Mencatat pengaduan yang datang langsung, lewat telepon, surat atau kotak saran"),
     # Anonymity (seed 000): only the complaints team sees who filed an anonymous complaint.
     "complaint.see_anonymous": _rule({TIM_PENGADUAN}, "Melihat identitas pengadu anonim"),
-    "report.view": _rule(COMPLAINT_READERS, "Membaca laporan pengaduan bulanan"),
-    "report.submit": _rule({ADMIN, TIM_PENGADUAN}, "Menyusun dan mengajukan laporan pengaduan bulanan"),
-    "report.review": _rule({SEKRETARIS}, "Memeriksa laporan pengaduan bulanan"),
+    # A monthly report belongs to a unit; the office-wide one (no unit) counts every unit's
+    # complaints, so even reading it is for global accounts (webapp.pengaduan.reporting).
+    "report.view": _rule(COMPLAINT_READERS, "Membaca laporan pengaduan bulanan", unitless="global"),
+    "report.submit": _rule({ADMIN, TIM_PENGADUAN}, "Menyusun dan mengajukan laporan pengaduan bulanan",
+                           unitless="global"),
+    "report.review": _rule({SEKRETARIS}, "Memeriksa laporan pengaduan bulanan", unitless="global"),
     # Messages to citizens and the working-day calendar.
     "outbox.view": _rule({ADMIN, TIM_PENGADUAN, SEKRETARIS}, "Membaca dan mengirim ulang pesan keluar"),
     "closure.manage": _rule({ADMIN, SEKRETARIS}, "Mencatat hari libur kantor", unitless="global"),

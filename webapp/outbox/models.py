@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.core.db import UtcDateTime, utcnow
@@ -18,11 +18,19 @@ STATUSES: dict[str, str] = {PENDING: "Menunggu dikirim", SENT: "Terkirim", FAILE
 
 
 class OutboxMessage(db.Model):
-    """One message. ``recipient`` is personal data: staff pages show it masked, logs never."""
+    """One message. ``recipient`` is personal data: staff pages show it masked, logs never.
+
+    A message belongs to the unit of the complaint or berkas it is about (None: a complaint
+    about no unit's service), so that staff of one unit list and resend only their own. A
+    message about an anonymous complaint says so (``anonymous``): staff who may not see who
+    filed it do not see even the masked recipient.
+    """
 
     __tablename__ = "outbox_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     channel: Mapped[str] = mapped_column(String(16))
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200), default="")

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from webapp.core.db import utcnow
 from webapp.core.extensions import db
-from webapp.outbox.models import CHANNELS, FAILED, PENDING, SENT, OutboxMessage
+from webapp.core.policy import Account, can, scoped
+from webapp.outbox.models import CHANNELS, FAILED, PENDING, SENT, STATUSES, OutboxMessage
 from webapp.outbox.senders import SendError, sender_for
 
 logger = logging.getLogger("loket.outbox")
@@ -29,18 +30,21 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
 
 
-def enqueue(channel: str, recipient: str, body: str, *, subject: str = "", topic: str = "",
-            reference: str = "") -> OutboxMessage:
+def enqueue(channel: str, recipient: str, body: str, *, unit_id: int | None, subject: str = "", topic: str = "",
+            reference: str = "", anonymous: bool = False) -> OutboxMessage:
     """Add a message to the session; it is queued when the caller commits.
 
-    Bodies must not carry the person's name or identity numbers: the development
-    sender writes them to the log.
+    ``unit_id`` is the unit of the complaint or berkas the message is about (None for a
+    complaint about no unit's service): there is no default, so no caller forgets it and
+    leaves a unit's message readable by every unit. ``anonymous`` marks a message to an
+    anonymous complainant. Bodies must not carry the person's name or identity numbers:
+    the development sender writes them to the log.
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     message = OutboxMessage(channel=channel, recipient=recipient.strip(), body=body, subject=subject,
                             topic=topic, reference=reference, status=PENDING, attempts=0,
-                            next_attempt_at=utcnow())
+                            next_attempt_at=utcnow(), unit_id=unit_id, anonymous=anonymous)
     db.session.add(message)
     return message
 
@@ -94,6 +98,32 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryReport
             report.sent += 1
         db.session.commit()
     return report
+
+
+ANONYMOUS_RECIPIENT = "(pengadu anonim)"
+
+
+def messages_for(user: Account, status: str = "") -> Select:
+    """The messages ``user`` may list, newest first: its unit's and those of no unit (global accounts: all).
+
+    A message of no unit answers a complaint about no unit's service, which every complaint
+    reader may open and answer (``complaint.view``), so its message is listed to all too.
+    """
+    statement = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status in STATUSES:
+        statement = statement.where(OutboxMessage.status == status)
+    return scoped(user, statement, OutboxMessage.unit_id)
+
+
+def recipient_label(user: Account, message: OutboxMessage) -> str:
+    """The recipient as ``user`` may read it: masked, and not at all for an anonymous complainant.
+
+    Even a masked address gives away an initial and a mail domain: staff who may not see
+    who filed an anonymous complaint (``complaint.see_anonymous``) read a placeholder.
+    """
+    if message.anonymous and not can(user, "complaint.see_anonymous", message):
+        return ANONYMOUS_RECIPIENT
+    return message.masked_recipient
 
 
 def retry_now(message: OutboxMessage) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.db import JsonType, UtcDateTime, utcnow
@@ -239,17 +239,29 @@ REPORT_STATUSES: dict[str, str] = {
 
 
 class ComplaintReport(db.Model):
-    """The monthly Laporan Pengaduan Pelayanan Publik and its review (seed 004, items j and k).
+    """The monthly Laporan Pengaduan Pelayanan Publik of a unit, or of the whole office, and its review.
 
-    The figures are computed live while the report is a draft or returned, and frozen into
-    ``figures`` when it is submitted, so that what the Sekretaris approves is what the
-    Kepala Dinas receives.
+    Seed 004, items j and k. The figures are computed live while the report is a draft or
+    returned, and frozen into ``figures`` when it is submitted, so that what the Sekretaris
+    approves is what the Kepala Dinas receives.
+
+    A unit's report counts that unit's complaints; the office-wide report (``unit_id``
+    None) counts every complaint, those about no unit's service included. One report per
+    month and unit, and one office-wide report per month: the unique constraint covers
+    rows with a unit, a partial unique index the office-wide rows (NULLs are distinct in a
+    unique constraint on SQLite and PostgreSQL alike).
     """
 
     __tablename__ = "complaint_report"
-    __table_args__ = (UniqueConstraint("year", "month"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "year", "month"),
+        Index("uq_complaint_report_office_month", "year", "month", unique=True,
+              sqlite_where=text("unit_id IS NULL"), postgresql_where=text("unit_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # None: the office-wide report (every unit); read, submitted and reviewed by global accounts only.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
     year: Mapped[int] = mapped_column(Integer)
     month: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default=REPORT_DRAFT)
@@ -262,3 +274,5 @@ class ComplaintReport(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     approved_by: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()

@@ -98,30 +98,37 @@ def format_number(year: int, sequence: int) -> str:
     return f"ADU-{year}-{sequence:06d}"
 
 
-def deadline_for(received_on: date) -> date:
-    """14 working days after the local day of receipt (seed 000)."""
-    return add_working_days(received_on, DEADLINE_WORKING_DAYS)
+def deadline_for(received_on: date, unit_id: int | None) -> date:
+    """14 working days of the unit's calendar after the local day of receipt (seed 000).
+
+    ``unit_id`` is the complaint's unit: its own closures count, another unit's never;
+    a complaint about no unit's service (None) follows the office-wide calendar.
+    """
+    return add_working_days(received_on, DEADLINE_WORKING_DAYS, unit_id)
 
 
-def due_soon_limit(today: date) -> date:
-    """The last due date that counts as "due soon" today."""
-    return add_working_days(today, current_app.config["PENGADUAN_DUE_SOON_DAYS"])
+def due_soon_limit(today: date, unit_id: int | None) -> date:
+    """The last due date that counts as "due soon" today in the unit's calendar."""
+    return add_working_days(today, current_app.config["PENGADUAN_DUE_SOON_DAYS"], unit_id)
 
 
 def deadline_state(complaint: Complaint, today: date, soon_limit: date | None = None) -> str:
-    """"terlambat" (overdue), "segera" (due soon), "berjalan", or "" once closed."""
+    """"terlambat" (overdue), "segera" (due soon), "berjalan", or "" once closed.
+
+    ``soon_limit`` is the list's limit when a page gives one; else the complaint's unit's.
+    """
     if not complaint.is_open:
         return ""
     if complaint.due_on < today:
         return "terlambat"
-    if complaint.due_on <= (soon_limit or due_soon_limit(today)):
+    if complaint.due_on <= (soon_limit or due_soon_limit(today, complaint.unit_id)):
         return "segera"
     return "berjalan"
 
 
 def working_days_left(complaint: Complaint, today: date) -> int:
-    """Working days from today to the deadline (negative once overdue)."""
-    return working_days_between(today, complaint.due_on)
+    """Working days of the complaint's unit from today to the deadline (negative once overdue)."""
+    return working_days_between(today, complaint.due_on, complaint.unit_id)
 
 
 _LONG_NUMBER_RE = re.compile(r"(?<!\w)(\+?\d[\d .\-]{8,}\d)(?!\w)")
@@ -212,6 +219,7 @@ def file_complaint(data: ComplaintInput, *, user=None, ticket=None, now: datetim
         raise ComplaintError("Saluran pengaduan tidak dikenal.")
     moment = now or utcnow()
     unit = _unit_for(data.service)
+    unit_id = unit.id if unit is not None else None
     if received_on is not None and received_on != local_today(unit, moment):
         moment = local_moment(received_on, time(12, 0), unit)
     received_on = local_today(unit, moment)
@@ -227,6 +235,7 @@ def file_complaint(data: ComplaintInput, *, user=None, ticket=None, now: datetim
         channel=data.channel,
         service=data.service,
         unit=unit,
+        unit_id=unit_id,  # set with the unit, not at the flush: the confirmation message reads it
         service_other=data.service_other.strip() if data.service is None else "",
         reporter_name=data.name.strip(),
         phone=data.phone,
@@ -242,7 +251,7 @@ def file_complaint(data: ComplaintInput, *, user=None, ticket=None, now: datetim
         status=DITERIMA,
         received_at=moment,
         received_on=received_on,
-        due_on=deadline_for(received_on),
+        due_on=deadline_for(received_on, unit_id),
         holder="Tim Pengaduan",
         recorded_by_id=user_id,
         ticket_id=ticket.id if ticket is not None else None,
@@ -318,8 +327,9 @@ def _notify(complaint: Complaint, topic: str, subject: str, body: str) -> bool:
     if route is None:
         return False
     channel, recipient = route
-    enqueue(channel, recipient, body, subject=f"{subject} · {complaint.number}", topic=topic,
-            reference=complaint.number)
+    # The message belongs to the complaint's unit, and says whether the person asked to stay anonymous.
+    enqueue(channel, recipient, body, unit_id=complaint.unit_id, subject=f"{subject} · {complaint.number}",
+            topic=topic, reference=complaint.number, anonymous=complaint.anonymous)
     return True
 
 
@@ -453,7 +463,7 @@ def reopen(complaint: Complaint, reason: str, user, now: datetime | None = None)
     today = local_today(complaint.unit, now)
     complaint.status = DITINDAKLANJUTI
     complaint.closed_at = None
-    complaint.due_on = deadline_for(today)
+    complaint.due_on = deadline_for(today, complaint.unit_id)
     complaint.holder = holder_for(complaint.weight, complaint.assignee)
     add_event(complaint, "dibuka_kembali", user=user, public=True,
               public_text=f"Pengaduan dibuka kembali. Batas waktu baru {tanggal(complaint.due_on)}.",

@@ -85,7 +85,8 @@ def book() -> Response | str:
     form = BookFilterForm(request.args)
     form.validate()
     today = local_today()
-    soon = due_soon_limit(today)
+    # One "due soon" limit for the list: the calendar of the account's unit (global: the office-wide one).
+    soon = due_soon_limit(today, current_user.unit_id)
     statement = book_statement(current_user, BookFilter.from_form(form), today, soon)
     if request.args.get("format") == "xlsx":
         rows = db.session.scalars(statement.limit(EXPORT_LIMIT)).all()
@@ -144,7 +145,7 @@ def _late_days(complaint: Complaint) -> int | None:
     if complaint.closed_at is None:
         return None
     closed_on = local_today(complaint.unit, complaint.closed_at)
-    return max(0, working_days_between(complaint.due_on, closed_on))
+    return max(0, working_days_between(complaint.due_on, closed_on, complaint.unit_id))
 
 
 @bp.route("/admin/pengaduan/<int:complaint_id>")

@@ -3,7 +3,12 @@
 A working day is a weekday of ``WORKING_WEEKDAYS`` (Monday to Friday by default) that is
 neither an Indonesian national holiday (the ``holidays`` package), nor cuti bersama when
 ``CUTI_BERSAMA_NONWORKING`` is on (the default: offices close on those days), nor a
-closure the admin entered.
+closure staff entered.
+
+Calendars are per unit: a unit's calendar counts the office-wide closures and that
+unit's own, never another unit's. Every function takes the unit's id (``unit_id``, with
+no default, so that no caller forgets it); None is the office-wide calendar, for a
+complaint about no unit's service.
 
 "n working days from day D" counts the working days *after* D: a complaint received on
 a Monday with a 14-day deadline is due on the Thursday two weeks and three days later
@@ -20,9 +25,11 @@ from functools import lru_cache
 import holidays
 from flask import current_app
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
 
 from webapp.core.extensions import db
+from webapp.core.policy import Account, scoped
 from webapp.workdays.models import Closure
 
 # Far enough for any deadline of the seeds (14 working days, 30-day permits) across long holidays.
@@ -53,17 +60,24 @@ def _national(year: int, cuti_bersama: bool) -> dict[date, tuple[str, str]]:
 _CLOSURES_KEY = "loket.closures"
 
 
-def _closures(start: date, end: date) -> dict[date, str]:
-    """Closures the admin entered between ``start`` and ``end`` inclusive.
+def _closures(start: date, end: date, unit_id: int | None) -> dict[date, str]:
+    """Closures between ``start`` and ``end`` inclusive that bind ``unit_id``: the office-wide ones and its own.
 
-    A list page counts working days for every row; the table is small, so it is read once
-    per database transaction (kept in ``session.info``, forgotten at commit or rollback).
+    A list page counts working days for every row, often of several units; the table is
+    small, so every unit's closures are read once per database transaction (kept in
+    ``session.info``, forgotten at commit or rollback) and picked per unit here.
     """
     every = db.session.info.get(_CLOSURES_KEY)
     if every is None:
-        every = {row.day: row.reason for row in db.session.execute(select(Closure.day, Closure.reason))}
+        # Office-wide first: when a unit also closed on that day, the office-wide reason is shown.
+        every = db.session.execute(select(Closure.day, Closure.unit_id, Closure.reason)
+                                   .order_by(Closure.unit_id.is_not(None), Closure.id)).all()
         db.session.info[_CLOSURES_KEY] = every
-    return {day: reason for day, reason in every.items() if start <= day <= end}
+    found: dict[date, str] = {}
+    for day, owner, reason in every:
+        if start <= day <= end and (owner is None or owner == unit_id):
+            found.setdefault(day, reason)
+    return found
 
 
 @event.listens_for(Session, "after_commit")
@@ -74,9 +88,10 @@ def _forget_closures(session: Session) -> None:
 
 
 class WorkCalendar:
-    """The working-day calendar for a span of dates, loaded once (one closure query)."""
+    """The working-day calendar of a unit (None: the whole office) for a span of dates, loaded once."""
 
-    def __init__(self, start: date, end: date, weekdays: frozenset[int], cuti_bersama: bool) -> None:
+    def __init__(self, start: date, end: date, weekdays: frozenset[int], cuti_bersama: bool,
+                 unit_id: int | None) -> None:
         self.start, self.end = start, end
         self.weekdays = weekdays
         self.days_off: dict[date, DayOff] = {}
@@ -84,7 +99,7 @@ class WorkCalendar:
             for day, (name, kind) in _national(year, cuti_bersama).items():
                 if start <= day <= end:
                     self.days_off[day] = DayOff(day, name, kind)
-        for day, reason in _closures(start, end).items():
+        for day, reason in _closures(start, end, unit_id).items():
             self.days_off.setdefault(day, DayOff(day, reason, "penutupan"))
 
     def is_working_day(self, day: date) -> bool:
@@ -92,19 +107,19 @@ class WorkCalendar:
         return day.isoweekday() in self.weekdays and day not in self.days_off
 
 
-def calendar_for(start: date, end: date) -> WorkCalendar:
-    """The calendar of the current app's settings between two dates."""
+def calendar_for(start: date, end: date, unit_id: int | None) -> WorkCalendar:
+    """The calendar of ``unit_id`` (None: the whole office) between two dates, with the app's settings."""
     config = current_app.config
-    return WorkCalendar(start, end, config["WORKING_WEEKDAYS"], config["CUTI_BERSAMA_NONWORKING"])
+    return WorkCalendar(start, end, config["WORKING_WEEKDAYS"], config["CUTI_BERSAMA_NONWORKING"], unit_id)
 
 
-def is_working_day(day: date) -> bool:
-    """Whether the office serves on ``day``."""
-    return calendar_for(day, day).is_working_day(day)
+def is_working_day(day: date, unit_id: int | None) -> bool:
+    """Whether the unit (None: the whole office) serves on ``day``."""
+    return calendar_for(day, day, unit_id).is_working_day(day)
 
 
-def add_working_days(start: date, count: int) -> date:
-    """The ``count``-th working day after ``start`` (``start`` itself is not counted)."""
+def add_working_days(start: date, count: int, unit_id: int | None) -> date:
+    """The ``count``-th working day of the unit's calendar after ``start`` (``start`` itself is not counted)."""
     if count < 0:
         raise ValueError("count must not be negative")
     if count == 0:
@@ -112,7 +127,7 @@ def add_working_days(start: date, count: int) -> date:
     # Load a span that surely holds the answer: weekends and holidays rarely double it.
     span = count * 2 + 30
     while True:
-        calendar = calendar_for(start, start + timedelta(days=span))
+        calendar = calendar_for(start, start + timedelta(days=span), unit_id)
         day, remaining = start, count
         while day < calendar.end:
             day += timedelta(days=1)
@@ -125,11 +140,11 @@ def add_working_days(start: date, count: int) -> date:
         span *= 2
 
 
-def working_days_between(start: date, end: date) -> int:
-    """Working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier)."""
+def working_days_between(start: date, end: date, unit_id: int | None) -> int:
+    """The unit's working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier)."""
     if end < start:
-        return -working_days_between(end, start)
-    calendar = calendar_for(start, end)
+        return -working_days_between(end, start, unit_id)
+    calendar = calendar_for(start, end, unit_id)
     day, count = start, 0
     while day < end:
         day += timedelta(days=1)
@@ -138,10 +153,44 @@ def working_days_between(start: date, end: date) -> int:
     return count
 
 
-def days_off(start: date, end: date) -> list[DayOff]:
-    """Weekday holidays, cuti bersama and closures between two dates, in order (for staff pages)."""
-    calendar = calendar_for(start, end)
+def days_off(start: date, end: date, unit_id: int | None) -> list[DayOff]:
+    """The unit's weekday holidays, cuti bersama and closures between two dates, in order (for staff pages)."""
+    calendar = calendar_for(start, end, unit_id)
     return sorted(
         (off for off in calendar.days_off.values() if off.day.isoweekday() in calendar.weekdays),
         key=lambda off: off.day,
     )
+
+
+# --- closures entered by staff ---------------------------------------------------------------------
+
+
+class ClosureError(ValueError):
+    """A closure that cannot be recorded; the message is for the officer, in Indonesian."""
+
+
+def add_closure(day: date, reason: str, unit_id: int | None) -> Closure:
+    """Record that ``unit_id`` (None: the whole office) is closed on ``day``; the caller commits.
+
+    A second closure of the same unit (or a second office-wide one) on one day is refused.
+    A unit's closure may share its day with an office-wide one: each stands for its own
+    reason, and the unit stays closed if the office-wide one is withdrawn. Who may close
+    for whom is the policy's (``closure.manage``), asked by the view.
+    """
+    closure = Closure(day=day, reason=reason.strip(), unit_id=unit_id)
+    # The unique constraint and index decide, in a savepoint: two officers saving the same
+    # day at once get one closure and one message, never an error page.
+    try:
+        with db.session.begin_nested():
+            db.session.add(closure)
+    except IntegrityError:
+        raise ClosureError("Tanggal ini sudah tercatat sebagai hari tutup.") from None
+    return closure
+
+
+def closures_in(user: Account, year: int) -> list[Closure]:
+    """The closures of ``year`` ``user`` sees: all for a global account; else the office-wide ones and its unit's."""
+    statement = (select(Closure).options(selectinload(Closure.unit))
+                 .where(Closure.day.between(date(year, 1, 1), date(year, 12, 31)))
+                 .order_by(Closure.day, Closure.unit_id.is_not(None), Closure.id))
+    return list(db.session.scalars(scoped(user, statement, Closure.unit_id)))
