@@ -87,7 +87,7 @@ def test_an_anonymous_or_inactive_account_may_do_nothing():
 
 
 def test_an_unknown_action_is_a_programming_error():
-    with pytest.raises(KeyError, match="add it to webapp.core.policy.POLICY"):
+    with pytest.raises(KeyError, match=r"add it to webapp\.core\.policy\.POLICY"):
         can(Account("admin"), "complaint.delete")
 
 
