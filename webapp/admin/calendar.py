@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -38,7 +39,8 @@ def calendar() -> Response | str | tuple[str, int]:
             closure = Closure(day=day, reason=form.reason.data.strip())
             db.session.add(closure)
             db.session.flush()
-            record("create", "closure", closure.id, f"Hari tutup {day.isoformat()}: {closure.reason}")
+            record("create", "closure", closure.id, f"Hari tutup {day.isoformat()}: {closure.reason}",
+                   actor=current_user)
             db.session.commit()
             flash(f"Hari tutup {day:%d-%m-%Y} disimpan. Tenggat yang belum lewat kini melewati hari itu.", "success")
             return redirect(url_for("admin.calendar", tahun=day.year))
@@ -66,7 +68,8 @@ def delete_closure(closure_id: int) -> Response:
         abort(400)
     closure = db.session.get(Closure, closure_id) or abort(404)
     year = closure.day.year
-    record("update", "closure", closure.id, f"Hapus hari tutup {closure.day.isoformat()}: {closure.reason}")
+    summary = f"Hapus hari tutup {closure.day.isoformat()}: {closure.reason}"
+    record("update", "closure", closure.id, summary, actor=current_user)
     db.session.delete(closure)
     db.session.commit()
     flash("Hari tutup dihapus.", "success")

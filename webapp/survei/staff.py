@@ -155,7 +155,8 @@ def follow_up(slug: str) -> WerkzeugResponse | str | tuple[str, int]:
         plan.note = (form.note.data or "").strip()
         plan.updated_by = current_user.username
         db.session.flush()
-        record("update", "survey_follow_up", plan.id, f"Rencana tindak lanjut {period.label}", unit_id=unit.id)
+        record("update", "survey_follow_up", plan.id, f"Rencana tindak lanjut {period.label}", unit_id=unit.id,
+               actor=current_user)
         db.session.commit()
         flash("Rencana tindak lanjut disimpan dan diterbitkan di halaman IKM.", "success")
         return redirect(url_for("survei.results_page", instansi=unit.slug, periode=period.key))
@@ -193,7 +194,7 @@ def queue_links(slug: str) -> WerkzeugResponse | str:
                 line.service_id = chosen
         if changes:
             summary = "Layanan antrian untuk survei: " + "; ".join(changes)
-            record("update", "queue_service", None, summary, unit_id=unit.id)
+            record("update", "queue_service", None, summary, unit_id=unit.id, actor=current_user)
         db.session.commit()
         flash("Tautan antrian ke layanan disimpan.", "success")
         return redirect(url_for("survei.queue_links", slug=unit.slug))
