@@ -52,6 +52,7 @@ from webapp.berkas.service import (
     step_minutes,
     tracking_url,
 )
+from webapp.berkas.survey import berkas_invitation
 from webapp.core.db import begin_write, utcnow
 from webapp.core.extensions import db
 from webapp.core.forms import apply_list_operation, choices, flatten_errors
@@ -63,7 +64,6 @@ from webapp.core.tables import csv_response, xlsx_bytes_response
 from webapp.core.units import Unit
 from webapp.outbox.service import send_soon
 from webapp.standards.models import Service
-from webapp.survei.service import berkas_invitation
 
 
 def _visible(statement: Select) -> Select:
