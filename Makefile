@@ -34,8 +34,10 @@ run: install
 test: install-dev
 	$(BIN)/pytest
 
+## Ruff on all the code, and the package layers (import-linter contracts in pyproject.toml)
 lint: install-dev
-	$(BIN)/ruff check webapp tests bench config.py
+	$(BIN)/ruff check webapp antrian tests bench config.py migrations
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

@@ -90,8 +90,11 @@ class Config:
     # Tickets taken at the kiosk page per address (the office's kiosks may share one address).
     KIOSK_RATE_LIMIT: str = os.environ.get("KIOSK_RATE_LIMIT", "120 per minute")
     # Survey responses per address, on the form and from anonymous API clients (a lobby
-    # survey kiosk shares one address; kiosks with a bearer token are not limited).
+    # survey kiosk shares one address: give it a bearer token, which has a limit of its own).
     SURVEY_RATE_LIMIT: str = os.environ.get("SURVEY_RATE_LIMIT", "60 per hour")
+    # Survey responses per bearer token (a survey kiosk, or staff typing in paper questionnaires):
+    # higher than an address's, yet a leaked or misused token cannot flood a unit's index.
+    SURVEY_TOKEN_RATE_LIMIT: str = os.environ.get("SURVEY_TOKEN_RATE_LIMIT", "300 per hour")
 
     # Days the queue takes tickets, ISO weekdays (1 = Monday): Monday to Friday by default;
     # a Mal Pelayanan Publik open on Saturday sets "1,2,3,4,5,6".

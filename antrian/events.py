@@ -13,8 +13,10 @@ from typing import Any
 from flask import Flask, current_app
 from flask_socketio import emit, join_room
 
+from antrian.issuing import UnitRef
 from antrian.models import Ticket
-from antrian.service import UnitRef, raise_version, snapshot, ticket_by_token, ticket_view, unit_version
+from antrian.reading import snapshot, ticket_by_token, ticket_view, unit_version
+from antrian.service import raise_version
 from webapp.core.extensions import db, socketio
 from webapp.core.units import Unit
 
@@ -54,7 +56,7 @@ def publish_change(unit: Unit | UnitRef, called: Ticket | None = None, issued: b
     seconds, one for all the changes of that moment: at a busy kiosk hour, rebuilding and
     sending the whole queue to every screen after each ticket would cost more than the
     tickets themselves. Counter actions raise the unit's version in their own transaction;
-    issuing does not (see antrian.service.ISSUE_SQL), so the `state` announcing new tickets
+    issuing does not (see antrian.issuing.ISSUE_SQL), so the `state` announcing new tickets
     raises it first, once for all of them: the version it carries then covers them.
     """
     room = unit_room(unit)

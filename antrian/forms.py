@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from antrian.service import PRIORITY_REASONS
+from antrian.issuing import PRIORITY_REASONS
 from webapp.core.forms import REQUIRED, NoMarkup, choices
 
 

@@ -61,7 +61,7 @@ class QueueService(db.Model):
 def within_hours(opens_at: time, closes_at: time, moment: time) -> bool:
     """Whether a local time of day lies in opening hours; a close at 00:00 means midnight.
 
-    antrian.service.ISSUE_SQL says the same in SQL for PostgreSQL; the rules tests run on both.
+    antrian.issuing.ISSUE_SQL says the same in SQL for PostgreSQL; the rules tests run on both.
     """
     closes = closes_at if closes_at != time(0, 0) else time.max
     return opens_at <= moment < closes

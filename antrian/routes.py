@@ -10,25 +10,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from antrian import bp
 from antrian.events import publish_change
 from antrian.forms import CounterActionForm, PriorityTicketForm, TakeTicketForm
+from antrian.issuing import PRIORITY_REASONS, issue_ticket, open_services
 from antrian.models import Counter, QueueService, Ticket
-from antrian.service import (
-    PRIORITY_REASONS,
-    QueueError,
-    call_next,
-    current_ticket,
-    finish,
-    issue_ticket,
-    open_services,
-    position,
-    recall,
-    skip,
-    snapshot,
-    start_serving,
-    ticket_by_token,
-    ticket_view,
-    transfer,
-    waiting_tickets,
-)
+from antrian.reading import position, snapshot, ticket_by_token, ticket_view, waiting_tickets
+from antrian.service import QueueError, call_next, current_ticket, finish, recall, skip, start_serving, transfer
+from antrian.signals import survey_link
 from webapp.core.extensions import db, limiter
 from webapp.core.formatting import public_url
 from webapp.core.forms import choices
@@ -37,7 +23,6 @@ from webapp.core.localtime import local_today
 from webapp.core.policy import guard, require, scoped
 from webapp.core.qr import private_qr_response
 from webapp.core.units import Unit
-from webapp.survei.service import survey_url, ticket_invitation
 
 
 def _queue_units() -> list[Unit]:
@@ -78,7 +63,7 @@ def kiosk() -> WerkzeugResponse | str:
     return render_template("antrian/kiosk.html", unit=unit, services=open_services(unit), form=form)
 
 
-def _ticket_or_404(token: str):
+def _ticket_or_404(token: str) -> Ticket:
     ticket = ticket_by_token(token)
     if ticket is None:
         abort(404)
@@ -87,18 +72,16 @@ def _ticket_or_404(token: str):
 
 @bp.route("/tiket/<token>")
 def ticket(token: str) -> str:
-    """A ticket on the visitor's phone: position, people ahead, estimated wait; live."""
+    """A ticket on the visitor's phone: position, people ahead, estimated wait; live.
+
+    Once served, the page offers the survey through a one-time link, which the survey made when
+    the ticket was served (antrian.signals): this page only reads it.
+    """
     found = _ticket_or_404(token)
     today = local_today(found.queue_service.unit).isoformat()
-    survey_link = None
-    if found.status == Ticket.DONE:  # served: one survey for this service, through a one-time link
-        token = ticket_invitation(found)
-        if token is not None:
-            survey_link = survey_url(token)
-            db.session.commit()
-    return render_template(
-        "antrian/ticket.html", ticket=found, view=ticket_view(found), today=today, survey_link=survey_link
-    )
+    link = survey_link(found) if found.status == Ticket.DONE else None
+    return render_template("antrian/ticket.html", ticket=found, view=ticket_view(found), today=today,
+                           survey_link=link)
 
 
 @bp.route("/tiket/<token>/cetak")

@@ -116,7 +116,7 @@ def setup(slug: str) -> WerkzeugResponse | str | tuple[str, int]:
         db.session.flush()
         after = _setup_data(unit)
         record("update", "queue", unit.id, f"Mengubah pengaturan antrian {unit.short_name}",
-               diff_documents(before, after), unit.id)  # fmt: skip
+               diff_documents(before, after), unit.id, actor=current_user)  # fmt: skip
         db.session.commit()
         publish_change(unit)
         flash("Pengaturan antrian disimpan.", "success")

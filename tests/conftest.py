@@ -279,9 +279,9 @@ def make_service(make_unit):
             service.apply_document(normalised)
             db.session.add(service)
             db.session.flush()
-            publish_document(service, document, "uji")
+            publish_document(service, document, "uji", actor=None)
         else:
-            service = create_service(unit, document)
+            service = create_service(unit, document, actor=None)
         db.session.commit()
         return service
 

@@ -51,6 +51,7 @@ EXPECTED: dict[str, set[str]] = {
     "survey.view": COMPLAINT_STAFF,
     "survey.plan": LEADERS,
     "survey.setup": ADMIN_ONLY,
+    "survey.file": EVERY_STAFF,
     "survey.enter_paper": {"admin", "petugas_loket", "tim_pengaduan"},
 }
 

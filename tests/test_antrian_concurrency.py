@@ -10,8 +10,9 @@ from collections import Counter as Tally
 
 from sqlalchemy import func, select
 
+from antrian.issuing import issue_ticket
 from antrian.models import Counter, QueueService, Ticket
-from antrian.service import QueueError, call_next, issue_ticket
+from antrian.service import QueueError, call_next
 from webapp.core.extensions import db
 
 KIOSKS = 8

@@ -10,8 +10,8 @@ from flask import url_for
 from PIL import Image
 
 from antrian.events import NAMESPACE
+from antrian.issuing import issue_ticket
 from antrian.models import Ticket
-from antrian.service import issue_ticket
 from tests.conftest import csrf_from
 from webapp.core.extensions import db
 

@@ -7,24 +7,10 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from antrian.issuing import UnknownQueueError, issue, issue_ticket, open_services
 from antrian.models import DailySequence, Ticket
-from antrian.service import (
-    QueueError,
-    UnknownQueueError,
-    call_next,
-    estimated_wait_minutes,
-    finish,
-    issue,
-    issue_ticket,
-    open_services,
-    position,
-    recall,
-    skip,
-    snapshot,
-    start_serving,
-    ticket_view,
-    transfer,
-)
+from antrian.reading import estimated_wait_minutes, position, snapshot, ticket_view
+from antrian.service import QueueError, call_next, finish, recall, skip, start_serving, transfer
 from webapp.core.extensions import db
 from webapp.core.localtime import local_today
 

@@ -9,8 +9,9 @@ from flask import url_for
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from antrian.issuing import issue_ticket
 from antrian.models import Counter, QueueService
-from antrian.service import call_next, finish, issue_ticket, skip
+from antrian.service import call_next, finish, skip
 from antrian.stats import percentile
 from tests.conftest import csrf_from
 from tests.test_antrian_rules import MONDAY_9

@@ -9,8 +9,8 @@ from sqlalchemy import func, select, update
 from tests.test_api import _assert_valid
 from tests.test_survei_rules import THIRTY
 from webapp.core.extensions import db, limiter
+from webapp.survei.invitations import issue_invitation
 from webapp.survei.models import ELEMENT_CODES, SurveyInvitation, SurveyResponse
-from webapp.survei.service import issue_invitation
 
 
 def _body(service_slug: str = "layanan-uji", scores=(3,) * 9, **overrides) -> dict:
@@ -43,21 +43,28 @@ def test_a_response_is_filed_and_answers_201(client, make_service):
 
 
 @pytest.mark.parametrize(
-    ("change", "status", "field"),
+    ("change", "status", "field", "message"),
     [
-        (lambda b: b["answers"].update(U3=5), 422, None),
-        (lambda b: b["answers"].update(U3=0), 422, None),
-        (lambda b: b["answers"].pop("U9"), 422, None),
-        (lambda b: b["answers"].update(U10=2), 422, None),
-        (lambda b: b.update(service="tidak-ada"), 422, "service"),
-        (lambda b: b["respondent"].update(sex="X"), 422, None),
-        (lambda b: b["respondent"].update(age="40"), 422, None),
-        (lambda b: b.pop("respondent"), 400, "respondent"),
-        (lambda b: b.update(suggestion=12), 400, "suggestion"),
-        (lambda b: b.update(token="palsu"), 422, "token"),
+        (lambda b: b["answers"].update(U3=5), 422, "answers.U3", "Nilai U3 harus 1, 2, 3 atau 4."),
+        (lambda b: b["answers"].update(U3=0), 422, "answers.U3", "Nilai U3 harus 1, 2, 3 atau 4."),
+        (lambda b: b["answers"].update(U3="3"), 422, "answers.U3", "Nilai U3 harus 1, 2, 3 atau 4."),
+        (lambda b: b["answers"].update(U3=True), 422, "answers.U3", "Nilai U3 harus 1, 2, 3 atau 4."),
+        (lambda b: b["answers"].pop("U9"), 422, "answers.U9", "Pilih salah satu jawaban."),
+        (lambda b: b["answers"].update(U10=2), 422, "answers", "Unsur tidak dikenal: U10."),
+        (lambda b: b.update(answers=[3] * 9), 422, "answers", "Jawaban harus berisi U1 sampai U9."),
+        (lambda b: b.update(service="tidak-ada"), 422, "service", "Layanan tidak dikenal."),
+        (lambda b: b["respondent"].update(sex="X"), 422, "respondent.sex", "Jenis kelamin harus L atau P."),
+        (lambda b: b["respondent"].update(age="40"), 422, "respondent.age", "Umur harus antara 15 dan 100 tahun."),
+        (lambda b: b["respondent"].update(age=101), 422, "respondent.age", "Umur harus antara 15 dan 100 tahun."),
+        (lambda b: b["respondent"].update(education="s9"), 422, "respondent.education", "Pendidikan tidak dikenal."),
+        (lambda b: b.pop("respondent"), 400, "respondent",
+         "respondent harus berisi sex, age, education dan occupation."),
+        (lambda b: b.update(suggestion=12), 400, "suggestion", "suggestion harus berupa teks."),
+        (lambda b: b.update(token="palsu"), 422, "token", "Token survei tidak dikenal."),
+        (lambda b: b.update(date="kemarin"), 422, "date", "Tanggal harus berbentuk YYYY-MM-DD."),
     ],
 )
-def test_bad_posts_are_refused_with_a_reason(client, make_service, change, status, field):
+def test_bad_posts_are_refused_with_a_reason(client, make_service, change, status, field, message):
     make_service()
     body = _body()
     change(body)
@@ -65,7 +72,9 @@ def test_bad_posts_are_refused_with_a_reason(client, make_service, change, statu
     assert response.status_code == status
     error = response.get_json()
     _assert_valid("Error", error)
-    assert list(error["error"]["fields"]) == ([field] if field else [])
+    assert list(error["error"]["fields"]) == [field]
+    assert error["error"]["message"] == message
+    assert error["error"]["fields"][field] == [message]
     assert db.session.scalar(select(func.count(SurveyResponse.id))) == 0
 
 
@@ -86,7 +95,9 @@ def test_a_one_time_token_files_once(client, make_service):
     assert db.session.scalar(select(func.count(SurveyResponse.id))) == 1
 
 
-def test_anonymous_posts_are_rate_limited_but_token_holders_are_not(app, client, make_service, make_user, monkeypatch):
+def test_anonymous_posts_are_limited_per_address_and_token_holders_are_not(
+    app, client, make_service, make_user, monkeypatch
+):
     make_service()
     monkeypatch.setitem(app.config, "SURVEY_RATE_LIMIT", "2 per hour")
     statuses = [client.post(url_for("api.post_survey"), json=_body()).status_code for _ in range(3)]
@@ -163,7 +174,8 @@ def test_staff_type_in_paper_forms_with_their_date(client, make_service, make_us
 
 def test_a_link_spent_between_the_check_and_the_save_is_refused_not_a_500(make_service):
     """Two tabs: both passed the "already used?" check; the second save must not file a second response."""
-    from webapp.survei.service import InvitationUsedError, file_response, invitation_by_token
+    from webapp.survei.filing import InvitationUsedError, file_response
+    from webapp.survei.invitations import invitation_by_token
 
     service = make_service()
     token = issue_invitation(unit_id=service.unit_id, service_id=service.id, source="antrian", reference="78")
@@ -177,6 +189,6 @@ def test_a_link_spent_between_the_check_and_the_save_is_refused_not_a_500(make_s
                        .values(used_at=func.now()).execution_options(synchronize_session=False))
     assert stale.used_at is None
     with pytest.raises(InvitationUsedError):
-        file_response(**kwargs, invitation=stale)
+        file_response(**kwargs, invitation=stale, actor=None)
     db.session.rollback()
     assert db.session.scalar(select(func.count(SurveyResponse.id))) == 0

@@ -498,7 +498,8 @@ def test_the_admin_edits_a_route_and_new_files_follow_it(client, login, make_ser
 
 
 def test_a_queue_ticket_becomes_a_berkas(client, login, make_queue, make_service):
-    from antrian.service import call_next, issue_ticket
+    from antrian.issuing import issue_ticket
+    from antrian.service import call_next
 
     queue = make_queue()
     service = make_service(unit=queue["unit"])

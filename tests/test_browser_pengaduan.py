@@ -131,8 +131,9 @@ def test_file_track_and_resolve_a_complaint(app, phone, desk, live_server, make_
 def test_a_complaint_ticket_is_recorded_at_the_counter(desk, live_server, make_queue, make_user, artifacts):
     from datetime import time as clock
 
+    from antrian.issuing import issue_ticket
     from antrian.models import Counter, QueueService
-    from antrian.service import call_next, issue_ticket
+    from antrian.service import call_next
     from webapp.core.extensions import db
 
     q = make_queue()

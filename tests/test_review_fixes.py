@@ -31,7 +31,7 @@ def test_an_api_token_does_not_open_the_back_office(client, make_user):
 
 
 def test_a_typed_title_does_not_merge_the_standards_of_a_document(make_unit):
-    result = import_document(make_unit(), next(SEEDS.glob("000_*.txt")).read_bytes(), title="Judul Ketik")
+    result = import_document(make_unit(), next(SEEDS.glob("000_*.txt")).read_bytes(), title="Judul Ketik", actor=None)
     assert len(result.created) == 5
     assert "Judul Ketik" not in [s.title for s, _ in result.created]
 

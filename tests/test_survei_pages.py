@@ -12,13 +12,16 @@ from flask import url_for
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from antrian.service import call_next, finish, issue_ticket
+from antrian.issuing import issue_ticket
+from antrian.service import call_next, finish
 from tests.conftest import csrf_from
 from tests.test_survei_rules import THIRTY
 from webapp.core.extensions import db, limiter
 from webapp.core.localtime import local_today
+from webapp.survei.filing import file_response
+from webapp.survei.invitations import issue_invitation, survey_url, token_hash
 from webapp.survei.models import ELEMENT_CODES, FollowUpPlan, SurveyInvitation, SurveyResponse
-from webapp.survei.service import Period, file_response, issue_invitation, survey_url, token_hash
+from webapp.survei.periods import Period
 
 PERSON = {"sex": "P", "age": "34", "education": "s1", "occupation": "wirausaha"}
 
@@ -37,6 +40,7 @@ def _file_thirty(service) -> None:
             education="sma" if index % 2 else "s1",
             occupation="swasta",
             suggestion="Antrian di loket 2 lama." if index == 0 else "",
+actor=None,
         )
     db.session.commit()
 
@@ -234,7 +238,7 @@ def test_service_users_come_from_the_queue_for_the_minimum_sample(client, make_s
         _served_ticket(queue)
     issue_ticket(queue["A"])  # still waiting: not a service user yet
     file_response(service=service, answers=dict.fromkeys(ELEMENT_CODES, 3), sex="L", age=40, education="sma",
-                  occupation="swasta")  # fmt: skip
+                  occupation="swasta", actor=None)  # fmt: skip
     db.session.commit()
     page = _text(client.get(url_for("survei.ikm", instansi=service.unit.slug)))
     assert "3 orang (antrian yang selesai dilayani)" in page
@@ -332,7 +336,7 @@ def test_responses_count_in_the_units_local_day(make_service):
     service = make_service()
     late = datetime(2026, 6, 30, 18, 30, tzinfo=UTC)  # 1 July 01:30 in Jakarta: the second semester
     response = file_response(service=service, answers=dict.fromkeys(ELEMENT_CODES, 4), sex="L", age=30,
-                             education="sma", occupation="swasta", now=late)  # fmt: skip
+                             education="sma", occupation="swasta", now=late, actor=None)  # fmt: skip
     db.session.commit()
     assert response.survey_date.isoformat() == "2026-07-01"
 
@@ -377,7 +381,7 @@ def test_ikm_lists_units_and_breaks_a_unit_down_by_service(client, make_service,
     other = make_service(unit=make_unit(name="Dinas Lain"), slug="izin-lain", title="Izin Lain")
     for service, score in ((genset, 4), (sanitarian, 2), (other, 3)):
         file_response(service=service, answers=dict.fromkeys(ELEMENT_CODES, score), sex="L", age=30,
-                      education="sma", occupation="swasta")  # fmt: skip
+                      education="sma", occupation="swasta", actor=None)  # fmt: skip
     db.session.commit()
     overview = _text(client.get(url_for("survei.ikm")))
     assert genset.unit.name in overview and "Dinas Lain" in overview
@@ -403,3 +407,37 @@ def test_a_units_survey_offers_only_its_services(client, make_service, make_unit
     refused = client.post(url_for("survei.form", instansi=mine.unit.slug), data=data)
     assert refused.status_code == 422
     assert client.get(url_for("survei.form", instansi="tidak-ada")).status_code == 404
+
+
+def test_a_ticket_is_invited_when_it_is_served_and_its_page_only_reads(client, make_service, make_queue):
+    """The queue announces the served ticket (antrian.signals.ticket_served); the survey makes the link then."""
+    service = make_service()
+    queue = make_queue(unit=service.unit)
+    first = issue_ticket(queue["A"])
+    issue_ticket(queue["A"])
+    call_next(queue["loket1"])
+    assert db.session.scalar(select(func.count(SurveyInvitation.id))) == 0  # called, not yet served
+    call_next(queue["loket1"])  # calling the next one finishes the held ticket: it was served
+    invitation = db.session.scalars(select(SurveyInvitation)).one()
+    assert (invitation.source, invitation.reference, invitation.service_id) == ("antrian", str(first.id), service.id)
+    db.session.expunge_all()
+    page = client.get(url_for("antrian.ticket", token=first.token)).get_data(as_text=True)
+    assert "Isi survei kepuasan" in page and "/survei/" in page
+    assert db.session.scalar(select(func.count(SurveyInvitation.id))) == 1  # the GET made nothing
+
+
+def test_the_ticket_served_signal_carries_the_served_ticket(make_queue):
+    from antrian.models import Ticket
+    from antrian.signals import ticket_served
+
+    queue = make_queue()
+    ticket = issue_ticket(queue["A"])
+    call_next(queue["loket1"])
+    heard = []
+
+    def listener(sender, **_):
+        heard.append((sender.id, sender.status))
+
+    with ticket_served.connected_to(listener):
+        finish(queue["loket1"], ticket.id)
+    assert heard == [(ticket.id, Ticket.DONE)]

@@ -7,26 +7,25 @@ from fractions import Fraction
 
 import pytest
 
-from webapp.survei.service import (
-    ELEMENTS,
-    FORM_ORDER,
-    KREJCIE_MORGAN,
-    Period,
-    SurveyError,
-    compute,
-    display,
-    ikm_grade,
-    minimum_sample,
-    nrr_grade,
-    round_half_up,
-    validate_answers,
-)
+from webapp.core.formatting import angka, round_half_up
+from webapp.survei.filing import SurveyError, validate_answers
+from webapp.survei.ikm import KREJCIE_MORGAN, Result, ikm_grade, minimum_sample, nrr_grade, result_from_sums
+from webapp.survei.models import ELEMENT_CODES
+from webapp.survei.periods import Period
+from webapp.survei.questionnaire import ELEMENTS, FORM_ORDER
 
 # Thirty respondents in three groups (scores of U1..U9).
 GROUP_A = (4, 4, 3, 4, 4, 3, 4, 3, 4)  # 10 respondents
 GROUP_B = (3, 3, 3, 4, 3, 3, 3, 2, 3)  # 15 respondents
 GROUP_C = (2, 3, 2, 4, 3, 2, 3, 1, 2)  # 5 respondents
 THIRTY = [GROUP_A] * 10 + [GROUP_B] * 15 + [GROUP_C] * 5
+
+
+def compute(answers) -> Result:
+    """The figures of answer sets (tuples in U1..U9 order, or dicts by code), summed as the database sums them."""
+    rows = [tuple(a[c] for c in ELEMENT_CODES) if isinstance(a, dict) else tuple(a) for a in answers]
+    sums = {code: sum(row[i] for row in rows) for i, code in enumerate(ELEMENT_CODES)}
+    return result_from_sums(len(rows), sums)
 
 
 def test_the_thirty_responses_give_the_hand_computed_index():
@@ -57,7 +56,7 @@ def test_the_thirty_responses_give_the_hand_computed_index():
     }  # fmt: skip
     assert result.ikm == Fraction(21125, 270)
     assert result.ikm_shown == Decimal("78.24")
-    assert display(result.ikm) == "78,24"
+    assert angka(result.ikm) == "78,24"
     assert (result.grade.letter, result.grade.label) == ("B", "Baik")
     grades = {e.element.code: e.grade.letter for e in result.elements}
     assert grades == {"U1": "B", "U2": "B", "U3": "C", "U4": "A", "U5": "B", "U6": "C", "U7": "B", "U8": "D", "U9": "B"}
@@ -101,7 +100,7 @@ def test_rounding_is_half_up_and_exact():
     assert round_half_up(Fraction(1, 8), 2) == Decimal("0.13")  # 0,125: a float would give 0,12
     assert round_half_up(Fraction("2.675"), 2) == Decimal("2.68")
     assert round_half_up(Fraction(2, 3), 4) == Decimal("0.6667")
-    assert display(Fraction(1, 3), 3) == "0,333"
+    assert angka(Fraction(1, 3), 3) == "0,333"
 
 
 @pytest.mark.parametrize(

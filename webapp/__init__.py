@@ -138,7 +138,6 @@ def _register_template_helpers(app: Flask) -> None:
     from webapp.core import formatting, policy
     from webapp.core.phone import display_phone
     from webapp.standards.components import CATEGORIES, COMPONENTS_BY_CODE
-    from webapp.survei.service import display as survey_display
 
     app.jinja_env.filters["rupiah"] = formatting.rupiah
     app.jinja_env.filters["telepon"] = display_phone
@@ -147,7 +146,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["web_href"] = formatting.web_href
     app.jinja_env.filters["tanggal"] = formatting.tanggal
     app.jinja_env.filters["waktu"] = formatting.waktu
-    app.jinja_env.filters["angka"] = survey_display
+    app.jinja_env.filters["angka"] = formatting.angka
     app.jinja_env.globals["public_url"] = formatting.public_url
     # The access policy, for menus and buttons: templates ask it and hold no role names.
     app.jinja_env.globals["can"] = lambda action, target=policy.NO_TARGET: policy.can(current_user, action, target)

@@ -1,7 +1,7 @@
 """Units (instansi) and service standards.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 04:42:56.075512
 
 """

@@ -65,7 +65,7 @@ def calendar() -> Response | str | tuple[str, int]:
             db.session.flush()
             whom = closure.unit.short_name if closure.unit else "seluruh kantor"
             record("create", "closure", closure.id, f"Hari tutup {closure.day.isoformat()} ({whom}): {closure.reason}",
-                   unit_id=closure.unit_id)
+                   unit_id=closure.unit_id, actor=current_user)
             db.session.commit()
             flash(f"Hari tutup {closure.day:%d-%m-%Y} ({whom}) disimpan. Tenggat yang belum lewat kini melewati "
                   "hari itu.", "success")
@@ -96,7 +96,7 @@ def delete_closure(closure_id: int) -> Response:
     year = closure.day.year
     whom = closure.unit.short_name if closure.unit else "seluruh kantor"
     record("update", "closure", closure.id, f"Hapus hari tutup {closure.day.isoformat()} ({whom}): {closure.reason}",
-           unit_id=closure.unit_id)
+           unit_id=closure.unit_id, actor=current_user)
     db.session.delete(closure)
     db.session.commit()
     flash("Hari tutup dihapus.", "success")

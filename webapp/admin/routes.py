@@ -89,7 +89,8 @@ def change_password() -> Response | str:
             form.current.errors.append("Kata sandi sekarang salah.")
         else:
             current_user.set_password(form.new.data)
-            record("update", "user", current_user.id, f"{current_user.username} mengganti kata sandi")
+            record("update", "user", current_user.id, f"{current_user.username} mengganti kata sandi",
+                   actor=current_user)
             db.session.commit()
             flash("Kata sandi sudah diganti.", "success")
             return redirect(url_for("admin.dashboard"))
@@ -135,7 +136,7 @@ def edit_unit(unit_id: int) -> Response | str:
             form.form_errors.append(str(exc))
         else:
             record("update", "unit", unit.id, f"Mengubah profil {unit.short_name}",
-                   diff_documents(before, _unit_data(unit)), unit.id)  # fmt: skip
+                   diff_documents(before, _unit_data(unit)), unit.id, actor=current_user)  # fmt: skip
             db.session.commit()
             flash("Profil instansi disimpan.", "success")
             return redirect(url_for("admin.units"))
@@ -187,7 +188,7 @@ def new_service() -> Response | str:
             "components": {},
         }
         try:
-            service = create_service(unit, document)
+            service = create_service(unit, document, actor=current_user)
         except StandardError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
@@ -233,7 +234,8 @@ def edit_service(service_id: int, section: str) -> Response | str:
     form = _section_form(current, service, bound=True)
     if form.validate():
         try:
-            changes = save_draft(service, apply_section(current, document, form.data), current.label)
+            changes = save_draft(service, apply_section(current, document, form.data), current.label,
+                                 actor=current_user)
             db.session.commit()
         except StandardError as exc:
             db.session.rollback()
@@ -278,7 +280,7 @@ def publish(service_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        version = publish_draft(service, form.note.data or "")
+        version = publish_draft(service, form.note.data or "", actor=current_user)
         db.session.commit()
     except StandardError as exc:
         db.session.rollback()
@@ -299,7 +301,7 @@ def discard(service_id: int) -> Response:
     service = _service_or_403(service_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if discard_draft(service):
+    if discard_draft(service, actor=current_user):
         db.session.commit()
         flash("Draf dibuang.", "success")
     return redirect(url_for("admin.versions", service_id=service.id))
@@ -364,7 +366,7 @@ def restore(service_id: int, number: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        version = restore_version(service, number)
+        version = restore_version(service, number, actor=current_user)
         db.session.commit()
     except StandardError as exc:
         db.session.rollback()
@@ -391,7 +393,8 @@ def import_standard() -> str | tuple[str, int]:
         upload = form.file.data
         title = (request.form.get("title") or "").strip() or None
         try:
-            result = import_document(unit, upload.read(), title=title, filename=upload.filename or "")
+            result = import_document(unit, upload.read(), title=title, filename=upload.filename or "",
+                                     actor=current_user)
         except (ImportRefusedError, StandardError) as exc:
             form.file.errors.append(f"Berkas ditolak, tidak ada yang berubah: {exc}")
         else:

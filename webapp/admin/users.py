@@ -79,9 +79,8 @@ def new_user() -> Response | str | tuple[str, int]:
             user.set_password(form.password.data)
             db.session.add(user)
             db.session.flush()
-            record(
-                "create", "user", user.id, f"Membuat akun {user.username} ({ROLES[user.role]})", unit_id=user.unit_id
-            )
+            record("create", "user", user.id, f"Membuat akun {user.username} ({ROLES[user.role]})",
+                   unit_id=user.unit_id, actor=current_user)
             db.session.commit()
             flash(f"Akun {user.username} dibuat.", "success")
             return redirect(url_for("admin.users"))
@@ -108,7 +107,8 @@ def edit_user(user_id: int) -> Response | str | tuple[str, int]:
             changes = diff_documents(before, _snapshot(user))
             if form.password.data:
                 changes.append({"path": "password", "old": None, "new": "diatur ulang"})
-            record("update", "user", user.id, f"Mengubah akun {user.username}", changes, user.unit_id)
+            record("update", "user", user.id, f"Mengubah akun {user.username}", changes, user.unit_id,
+                   actor=current_user)
             db.session.commit()
             flash(f"Akun {user.username} disimpan.", "success")
             return redirect(url_for("admin.users"))
@@ -127,7 +127,8 @@ def issue_token(user_id: int) -> str:
         abort(400)
     token, plain = user.issue_token("dibuat di halaman admin")
     db.session.flush()
-    record("token", "user", user.id, f"Membuat token API #{token.id} untuk {user.username}", unit_id=user.unit_id)
+    record("token", "user", user.id, f"Membuat token API #{token.id} untuk {user.username}", unit_id=user.unit_id,
+           actor=current_user)
     db.session.commit()
     return render_template("admin/token_issued.html", user=user, token=token, plain=plain)
 
@@ -144,7 +145,8 @@ def revoke_token(user_id: int, token_id: int) -> Response:
         abort(400)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        record("token", "user", user.id, f"Mencabut token API #{token.id} milik {user.username}", unit_id=user.unit_id)
+        record("token", "user", user.id, f"Mencabut token API #{token.id} milik {user.username}",
+               unit_id=user.unit_id, actor=current_user)
         db.session.commit()
         flash(f"Token #{token.id} dicabut.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))

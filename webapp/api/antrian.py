@@ -7,22 +7,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from antrian.events import publish_change
+from antrian.issuing import UnknownQueueError, issue
 from antrian.models import Counter, QueueService
-from antrian.service import (
-    QueueError,
-    UnknownQueueError,
-    call_next,
-    current_ticket,
-    finish,
-    issue,
-    recall,
-    skip,
-    snapshot,
-    start_serving,
-    ticket_by_token,
-    ticket_view,
-    transfer,
-)
+from antrian.reading import snapshot, ticket_by_token, ticket_view
+from antrian.service import QueueError, call_next, current_ticket, finish, recall, skip, start_serving, transfer
 from webapp.api import bp
 from webapp.core.api import api_error
 from webapp.core.extensions import db

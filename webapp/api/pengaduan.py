@@ -9,8 +9,7 @@ from webapp.api import bp
 from webapp.core.api import api_error
 from webapp.core.extensions import limiter
 from webapp.pengaduan.forms import OTHER_SERVICE, ComplaintFields
-from webapp.pengaduan.models import CHANNELS, STATUSES, WEIGHTS
-from webapp.pengaduan.routes import (
+from webapp.pengaduan.intake import (
     complaint_input,
     is_miss,
     lookup_limit,
@@ -18,6 +17,7 @@ from webapp.pengaduan.routes import (
     save_new_complaint,
     submission_limit,
 )
+from webapp.pengaduan.models import CHANNELS, STATUSES, WEIGHTS
 from webapp.pengaduan.service import find_by_code, normalise_code, public_text, tracking_url
 
 TEXT_FIELDS = ("name", "phone", "email", "nik", "nib", "service", "service_other", "description",

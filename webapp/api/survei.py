@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app, g, jsonify, request
+from flask_login import current_user
 
 from webapp.api import bp
 from webapp.core.api import api_error
@@ -13,16 +14,19 @@ from webapp.core.localtime import local_today
 from webapp.core.page_cache import cached_page
 from webapp.core.units import Unit
 from webapp.standards.models import Service
-from webapp.survei.service import (
-    ELEMENTS,
-    InvitationUsedError,
-    Period,
-    SurveyError,
-    file_response,
-    invitation_by_token,
-    latest_period_with_responses,
-    results,
-)
+from webapp.survei.filing import InvitationUsedError, SurveyError, SurveyRefusedError, file_response, survey_services
+from webapp.survei.forms import ApiSurveyForm, JsonFieldError, JsonShapeError
+from webapp.survei.periods import Period
+from webapp.survei.questionnaire import ELEMENTS
+from webapp.survei.results import latest_period_with_responses, results
+
+# The status of each refusal of the service; any other SurveyError is a 422.
+STATUS = {InvitationUsedError: 409, SurveyRefusedError: 403}
+
+
+def _token_key() -> str:
+    """Token callers are limited per token, not per address: a kiosk and a typist may share the office's address."""
+    return f"survei-token:{g.api_token.id}"
 
 
 @bp.route("/survei", methods=["POST"])
@@ -31,61 +35,49 @@ from webapp.survei.service import (
     methods=["POST"],
     exempt_when=lambda: g.get("api_token") is not None,
 )
+@limiter.limit(
+    lambda: current_app.config["SURVEY_TOKEN_RATE_LIMIT"],
+    methods=["POST"],
+    key_func=_token_key,
+    exempt_when=lambda: g.get("api_token") is None,
+)
 def post_survey():
-    """File one response: {"service", "answers": {"U1".."U9": 1..4}, "respondent": {...}, "suggestion"} -> 201."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return api_error(400, "Kirim JSON berisi service, answers dan respondent.")
-    respondent = body.get("respondent")
-    if not isinstance(respondent, dict):
-        return api_error(400, "respondent harus berisi sex, age, education dan occupation.", field="respondent")
-    suggestion = body.get("suggestion", "")
-    if suggestion is None:
-        suggestion = ""
-    if not isinstance(suggestion, str):
-        return api_error(400, "suggestion harus berupa teks.", field="suggestion")
-    invitation = None
-    if body.get("token") is not None:
-        invitation = invitation_by_token(str(body["token"]))
-        if invitation is None:
-            return api_error(422, "Token survei tidak dikenal.", field="token")
-        if invitation.used_at is not None:
-            return api_error(409, "Token survei ini sudah dipakai.", field="token")
-    on = None
-    if body.get("date") is not None:
-        if g.get("api_token") is None:
-            return api_error(403, "Tanggal survei hanya boleh diisi petugas (dengan token API).", field="date")
-        try:
-            on = date.fromisoformat(str(body["date"]))
-        except ValueError:
-            return api_error(422, "Tanggal harus berbentuk YYYY-MM-DD.", field="date")
-    service = Service.published_by_slug(str(body.get("service", "")))
-    if service is None:
-        return api_error(422, "Layanan tidak dikenal.", field="service")
-    if invitation is not None and invitation.service_id not in (None, service.id):
-        return api_error(422, "Token survei ini untuk layanan lain.", field="service")
-    if invitation is not None and invitation.unit_id != service.unit_id:
-        return api_error(422, "Token survei ini untuk instansi lain.", field="service")
+    """File one response: {"service", "answers": {"U1".."U9": 1..4}, "respondent": {...}, "suggestion"} -> 201.
+
+    The body is read with the survey form's fields (``ApiSurveyForm``); the service's
+    ``file_response`` then applies the rules of one-time tokens, of the caller's unit and of
+    backdating. A bearer token acts as its account (``survey.file``: its own unit's services;
+    ``survey.enter_paper`` for a ``date``); without one the respondent files for themselves.
+    """
+    try:
+        form = ApiSurveyForm.from_json(request.get_json(silent=True), [(s.slug, s.title) for s in survey_services()])
+    except JsonShapeError as exc:
+        return api_error(400, str(exc), field=exc.field)
+    except JsonFieldError as exc:
+        return api_error(422, str(exc), field=exc.field)
+    if not form.validate():
+        fields = form.json_errors()
+        return api_error(422, next(iter(fields.values()))[0], fields=fields)
+    service = Service.published_by_slug(form.service.data)
+    actor = current_user if current_user.is_authenticated else None
     try:
         response = file_response(
             service=service,
-            answers=body.get("answers"),  # type: ignore[arg-type]
-            sex=respondent.get("sex"),  # type: ignore[arg-type]
-            age=respondent.get("age"),  # type: ignore[arg-type]
-            education=respondent.get("education"),  # type: ignore[arg-type]
-            occupation=respondent.get("occupation"),  # type: ignore[arg-type]
-            suggestion=suggestion,
+            answers=form.answers(),
+            sex=form.sex.data,
+            age=form.age.data,
+            education=form.education.data,
+            occupation=form.occupation.data,
+            suggestion=form.suggestion.data or "",
             channel="api",
-            invitation=invitation,
-            survey_date=on,
+            invitation=form.invitation,
+            survey_date=form.survey_date(),
+            actor=actor,
         )
         db.session.commit()
-    except InvitationUsedError as exc:
-        db.session.rollback()
-        return api_error(409, str(exc), field="token")
     except SurveyError as exc:
         db.session.rollback()
-        return api_error(422, str(exc))
+        return api_error(STATUS.get(type(exc), 422), str(exc), field=exc.field and _api_field(exc.field))
     return (
         jsonify(
             id=response.id,
@@ -95,6 +87,11 @@ def post_survey():
         ),
         201,
     )
+
+
+def _api_field(field: str) -> str:
+    """The API's name of a field the service named (``age`` is ``respondent.age`` in the JSON)."""
+    return ApiSurveyForm.json_name(field)
 
 
 def _date_arg(name: str) -> date | None:

@@ -1,12 +1,15 @@
-"""Audit events and the function that records them."""
+"""Audit events and the function that records them.
+
+The log depends on the core only: it names the acting account by what it copies of it
+(``Actor``: an id and a user name), so any feature may record, and none is imported here.
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from flask_login import current_user
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,6 +18,14 @@ from webapp.core.extensions import db
 from webapp.core.units import Unit
 
 MAX_CHANGES = 200
+SYSTEM = "sistem"  # the name recorded for a change no account made (the CLI, demo data, a scheduled job)
+
+
+class Actor(Protocol):
+    """What the log copies of the account that acts (``webapp.auth.models.User``): its id and user name."""
+
+    id: int
+    username: str
 
 
 class AuditEvent(db.Model):
@@ -25,7 +36,7 @@ class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
-    username: Mapped[str] = mapped_column(String(64), default="sistem")
+    username: Mapped[str] = mapped_column(String(64), default=SYSTEM)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)
     action: Mapped[str] = mapped_column(String(40), index=True)
     object_type: Mapped[str] = mapped_column(String(40), index=True)
@@ -55,12 +66,17 @@ def record(
     summary: str,
     changes: list[dict[str, Any]] | None = None,
     unit_id: int | None = None,
+    *,
+    actor: Actor | None,
 ) -> AuditEvent:
-    """Add an audit event to the session (the caller commits with the change itself)."""
-    user = current_user if current_user and current_user.is_authenticated else None
+    """Add an audit event to the session (the caller commits with the change itself).
+
+    ``actor`` is the account that made the change (a view passes ``current_user``), None for
+    the system (the CLI, demo data). It is required, so that no caller forgets to say who acted.
+    """
     event = AuditEvent(
-        user_id=user.id if user else None,
-        username=user.username if user else "sistem",
+        user_id=actor.id if actor is not None else None,
+        username=actor.username if actor is not None else SYSTEM,
         unit_id=unit_id,
         action=action,
         object_type=object_type,

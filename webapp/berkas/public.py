@@ -17,13 +17,14 @@ from webapp.berkas import bp
 from webapp.berkas.documents import DICABUT, SAH, TIDAK_DIKENAL, TIDAK_SAH, mask_name, sha256_hex, verify
 from webapp.berkas.forms import LookupForm, VerifyUploadForm
 from webapp.berkas.service import by_code, lookup, public_view, tracking_url
+from webapp.berkas.survey import berkas_invitation
 from webapp.core.extensions import db, limiter
 from webapp.core.formatting import tanggal
 from webapp.core.forms import flatten_errors
 from webapp.core.htmx import is_htmx
 from webapp.core.localtime import local_time
 from webapp.core.qr import private_qr_response
-from webapp.survei.service import berkas_invitation, survey_url
+from webapp.survei.invitations import survey_url
 
 
 def _private(response: Response) -> Response:

@@ -52,6 +52,7 @@ from webapp.berkas.service import (
     step_minutes,
     tracking_url,
 )
+from webapp.berkas.survey import berkas_invitation
 from webapp.core.db import begin_write, utcnow
 from webapp.core.extensions import db
 from webapp.core.forms import apply_list_operation, choices, flatten_errors
@@ -63,7 +64,6 @@ from webapp.core.tables import csv_response, xlsx_bytes_response
 from webapp.core.units import Unit
 from webapp.outbox.service import send_soon
 from webapp.standards.models import Service
-from webapp.survei.service import berkas_invitation
 
 
 def _visible(statement: Select) -> Select:
@@ -209,7 +209,7 @@ def register_view() -> WerkzeugResponse | str | tuple[str, int]:
         flash(str(exc), "error")
         return redirect(url_for("berkas.register_view", layanan=service.id))
     record("create", "berkas", berkas.id, f"Mendaftarkan berkas {berkas.number} ({service.title})", [],
-           berkas.unit_id)  # fmt: skip
+           berkas.unit_id, actor=current_user)  # fmt: skip
     db.session.commit()
     if berkas.status == DIKEMBALIKAN:
         flash(f"Berkas {berkas.number} dicatat sebagai belum lengkap. Cetak daftar kekurangan untuk pemohon.", "info")
@@ -384,7 +384,8 @@ def letter_sent(berkas_id: int) -> WerkzeugResponse:
         flash("Surat pemberitahuan hanya untuk dokumen yang siap diambil.", "error")
         return redirect(url_for("berkas.detail", berkas_id=berkas.id))
     berkas.letter_sent_at = utcnow()
-    record("update", "berkas", berkas.id, f"Surat pemberitahuan berkas {berkas.number} dikirim", [], berkas.unit_id)
+    record("update", "berkas", berkas.id, f"Surat pemberitahuan berkas {berkas.number} dikirim", [], berkas.unit_id,
+           actor=current_user)
     db.session.commit()
     flash("Surat pemberitahuan dicatat terkirim.", "success")
     return redirect(url_for("berkas.detail", berkas_id=berkas.id))
@@ -428,7 +429,7 @@ def new_document(berkas_id: int) -> WerkzeugResponse | str | tuple[str, int]:
             issue(document, pdf, current_user.username, _signer(berkas))
             db.session.flush()
             record("create", "dokumen", document.id, f"Mencatat dokumen {document.number} (berkas {berkas.number})",
-                   [], berkas.unit_id)  # fmt: skip
+                   [], berkas.unit_id, actor=current_user)  # fmt: skip
             db.session.commit()
             flash(f"Dokumen {document.number} tercatat dengan kode verifikasi.", "success")
             return redirect(url_for("berkas.detail", berkas_id=berkas.id))
@@ -477,7 +478,7 @@ def revoke_document(document_id: int) -> WerkzeugResponse:
         flash(str(exc), "error")
         return redirect(target)
     record("update", "dokumen", document.id, f"Mencabut dokumen {document.number}: {form.reason.data.strip()}",
-           [], document.unit_id)  # fmt: skip
+           [], document.unit_id, actor=current_user)  # fmt: skip
     db.session.commit()
     flash(f"Dokumen {document.number} dicabut.", "success")
     return redirect(target)
@@ -506,7 +507,7 @@ def edit_route(service_id: int) -> WerkzeugResponse | str | tuple[str, int]:
         if form.validate_on_submit() or not form.csrf_token.errors:
             save_route(service, [])
             record("update", "alur_berkas", service.id, f"Alur berkas {service.title} kembali ke bawaan", [],
-                   service.unit_id)  # fmt: skip
+                   service.unit_id, actor=current_user)  # fmt: skip
             db.session.commit()
             flash("Alur kembali ke bawaan.", "success")
         return redirect(url_for("berkas.edit_route", service_id=service.id))
@@ -525,7 +526,8 @@ def edit_route(service_id: int) -> WerkzeugResponse | str | tuple[str, int]:
                           e["minutes"], e["days"]) for e in form.steps.data]  # fmt: skip
         save_route(service, steps)
         record("update", "alur_berkas", service.id, f"Mengubah alur berkas {service.title}",
-               [{"path": "langkah", "old": None, "new": [s.name for s in steps]}], service.unit_id)  # fmt: skip
+               [{"path": "langkah", "old": None, "new": [s.name for s in steps]}], service.unit_id,
+               actor=current_user)  # fmt: skip
         db.session.commit()
         flash("Alur berkas disimpan. Berkas yang sudah terdaftar tetap memakai alur lamanya.", "success")
         return redirect(url_for("berkas.edit_route", service_id=service.id))

@@ -51,6 +51,9 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 # the public forms). Reading pages are shared by a whole lobby behind one address and served from a
 # cache; see gate_limiter_hooks.
 LIMITED_BLUEPRINTS = frozenset({"api", "auth", "antrian", "pengaduan", "survei", "berkas"})
+# Endpoints whose limits also count requests with an API token (a limit of their own, keyed by
+# the token): filing survey responses, where a token could otherwise flood a unit's index.
+TOKEN_LIMITED_ENDPOINTS = frozenset({"api.post_survey"})
 
 
 def gate_limiter_hooks(app: Flask) -> None:
@@ -70,8 +73,11 @@ def gate_limiter_hooks(app: Flask) -> None:
     def gated(func: Callable, skip: Callable) -> Callable:
         def hook(*args: Any) -> Any:
             # A request with an API token (set before these hooks run) is exempt from every limit it
-            # could meet: only the API takes tokens, and its limit exempts them.
-            limited = request.blueprint in LIMITED_BLUEPRINTS and g.get("api_token") is None
+            # could meet (only the API takes tokens, and its limit exempts them), except on the
+            # endpoints that set a limit for tokens.
+            limited = request.blueprint in LIMITED_BLUEPRINTS and (
+                g.get("api_token") is None or request.endpoint in TOKEN_LIMITED_ENDPOINTS
+            )
             return func(*args) if limited else skip(*args)
 
         return hook

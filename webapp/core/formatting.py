@@ -1,10 +1,12 @@
-"""Small presentation helpers shared by templates: money, dates, links, public URLs."""
+"""Small presentation helpers shared by templates: money, numbers, dates, links, public URLs."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +28,22 @@ def rupiah(amount: int | None) -> str:
     if amount == 0:
         return "Gratis"
     return "Rp " + f"{amount:,}".replace(",", ".")
+
+
+def round_half_up(value: Fraction, places: int = 2) -> Decimal:
+    """``value`` rounded half up to ``places`` decimals, exactly (no binary floats on the way)."""
+    scale = 10**places
+    scaled = value * scale
+    whole = (scaled.numerator * 2 + scaled.denominator) // (scaled.denominator * 2)  # floor(x + 1/2)
+    return Decimal(whole).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+
+
+def angka(value: Fraction | Decimal | None, places: int = 2) -> str:
+    """A figure as Indonesians write it: comma for decimals (82,45); empty for None."""
+    if value is None:
+        return ""
+    rounded = value if isinstance(value, Decimal) else round_half_up(value, places)
+    return f"{rounded:.{places}f}".replace(".", ",")
 
 
 def tanggal(value: date | str | None) -> str:

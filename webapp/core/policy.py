@@ -126,6 +126,8 @@ POLICY: dict[str, Rule] = {
     "survey.view": _rule(COMPLAINT_READERS, "Membaca hasil survei dan IKM"),
     "survey.plan": _rule(LEADERS, "Menyusun rencana tindak lanjut survei"),
     "survey.setup": _rule({ADMIN}, "Menentukan layanan survei untuk setiap antrian"),
+    # Staff file responses for respondents (a survey kiosk or paper forms with a bearer token), in their own unit.
+    "survey.file": _rule(EVERY_ROLE, "Mengisi survei atas nama responden (kios survei, kuesioner kertas)"),
     # Paper questionnaires typed in later carry the day they were filled (a backdated response).
     "survey.enter_paper": _rule({ADMIN, PETUGAS_LOKET, TIM_PENGADUAN}, "Memasukkan kuesioner kertas"),
 }

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.db import JsonType, UtcDateTime, utcnow
 from webapp.core.extensions import db
-
-if TYPE_CHECKING:  # the catalogue's model; named by string below, so the core imports no feature
-    from webapp.standards.models import Service
 
 
 class Unit(db.Model):
@@ -31,15 +28,17 @@ class Unit(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
-    services: Mapped[list[Service]] = relationship(
-        back_populates="unit", order_by="Service.position, Service.title", cascade="all, delete-orphan"
+    # The catalogue's services (webapp.standards.models.Service), named by string: the core imports no
+    # feature, not even for type checkers, so the type is Any here.
+    services: Mapped[list[Any]] = relationship(
+        "Service", back_populates="unit", order_by="Service.position, Service.title", cascade="all, delete-orphan"
     )
 
     def __repr__(self) -> str:
         return f"<Unit {self.slug}>"
 
     @property
-    def published_services(self) -> list[Service]:
+    def published_services(self) -> list[Any]:
         """The services the public may see, in catalogue order."""
         return [s for s in self.services if s.is_published]
 

@@ -129,7 +129,7 @@ def _load_standard(path: Path, units: dict[str, Unit], report: LoadReport) -> No
         service.apply_document(doc)
         db.session.flush()
     service.unit = unit
-    version = publish_document(service, doc, "data demo")
+    version = publish_document(service, doc, "data demo", actor=None)  # demo data: sistem
     if created:
         report.services_created.append(doc["slug"])
     elif version is not None:

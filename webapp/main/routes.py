@@ -8,11 +8,13 @@ from flask import jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from antrian.reading import queue_summaries
 from webapp.core.extensions import db
 from webapp.core.page_cache import cached_page
 from webapp.main import bp
 from webapp.standards.forms import SearchForm
 from webapp.standards.service import units_with_services
+from webapp.survei.results import home_badges
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +23,6 @@ log = logging.getLogger(__name__)
 @cached_page
 def home() -> str:
     """The office home: search, each unit's IKM badge, today's queue and the services of every unit."""
-    from antrian.service import queue_summaries
-    from webapp.survei.routes import home_badges
-
     units = units_with_services()
     return render_template(
         "main/home.html", form=SearchForm(), units=units, queues=queue_summaries(units), ikm=home_badges(units)

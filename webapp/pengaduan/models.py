@@ -59,7 +59,6 @@ STATUSES: dict[str, str] = {
     DITOLAK: "Ditolak",
 }
 OPEN_STATUSES = (DITERIMA, DIVERIFIKASI, DITINDAKLANJUTI)
-CLOSED_STATUSES = (SELESAI, DITOLAK)
 
 # History actions. Public ones appear on the tracking page; the others only to staff.
 EVENT_LABELS: dict[str, str] = {

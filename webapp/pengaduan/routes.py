@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import time
 
-from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Response, abort, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from webapp.core.db import begin_write
 from webapp.core.extensions import db, limiter
 from webapp.core.forms import flatten_errors
 from webapp.core.localtime import local_today
-from webapp.core.phone import normalise_phone
 from webapp.core.qr import private_qr_response
 from webapp.outbox.models import mask_recipient
-from webapp.outbox.service import send_soon
 from webapp.pengaduan import bp
-from webapp.pengaduan.attachments import Upload, check_upload, store
-from webapp.pengaduan.forms import OTHER_SERVICE, ComplaintFields, ComplaintForm, TrackLookupForm
+from webapp.pengaduan.forms import ComplaintForm, TrackLookupForm
+from webapp.pengaduan.intake import (
+    complaint_input,
+    is_miss,
+    lookup_limit,
+    published_services,
+    read_uploads,
+    save_new_complaint,
+    submission_limit,
+)
 from webapp.pengaduan.models import Complaint
 from webapp.pengaduan.service import (
-    ComplaintInput,
     deadline_state,
-    file_complaint,
     find_by_code,
     format_code,
     normalise_code,
@@ -32,91 +35,11 @@ from webapp.pengaduan.service import (
     tracking_url,
     working_days_left,
 )
-from webapp.standards.models import Service
-from webapp.standards.service import search_services
 
 CONFIRMATION_KEY = "pengaduan_terkirim"
 # The confirmation (with the code) stays in this browser's session for an hour: long enough to
 # reload it, short enough that the next person at a shared computer does not find it.
 CONFIRMATION_SECONDS = 3600
-
-
-def submission_limit() -> str:
-    """Complaints per address, the form and the API together."""
-    return current_app.config["PENGADUAN_RATE_LIMIT"]
-
-
-def lookup_limit() -> str:
-    """Wrong tracking codes per address."""
-    return current_app.config["PENGADUAN_LACAK_RATE_LIMIT"]
-
-
-def is_miss(response: Response) -> bool:
-    """Only wrong codes count against the lookup limit: a person reloading their page is not guessing."""
-    return response.status_code == 404
-
-
-def published_services() -> list[Service]:
-    """Services a complaint may be about, by unit and catalogue order."""
-    return search_services(None)
-
-
-def read_uploads(form: ComplaintFields) -> list[Upload] | None:
-    """The form's files, checked by content; None (with errors on the field) when one is refused."""
-    uploads: list[Upload] = []
-    problems: list[str] = []
-    for storage in form.attachments.data or []:
-        if not getattr(storage, "filename", ""):
-            continue
-        checked = check_upload(storage.filename, storage.read(current_app.config["PENGADUAN_ATTACHMENT_MAX_BYTES"] + 1))
-        if isinstance(checked, str):
-            problems.append(checked)
-        else:
-            uploads.append(checked)
-    if problems:
-        form.attachments.errors = [*form.attachments.errors, *problems, "Pilih lagi berkas yang benar."]
-        return None
-    return uploads
-
-
-def complaint_input(form: ComplaintFields, channel: str) -> ComplaintInput:
-    """The validated form as the service layer's input."""
-    slug = form.service.data
-    service = None if slug == OTHER_SERVICE else Service.published_by_slug(slug)
-    return ComplaintInput(
-        description=form.description.data or "",
-        name=form.name.data or "",
-        phone=normalise_phone(form.phone.data) if form.phone.data else "",
-        email=(form.email.data or "").strip(),
-        nik=(form.nik.data or "").replace(" ", ""),
-        nib=(form.nib.data or "").replace(" ", ""),
-        service=service,
-        service_other=form.service_other.data or "",
-        incident_date=form.incident_date.data,
-        incident_place=form.incident_place.data or "",
-        desired_outcome=form.desired_outcome.data or "",
-        anonymous=bool(form.anonymous.data),
-        confidential=bool(form.confidential.data),
-        channel=channel,
-    )
-
-
-def save_new_complaint(data: ComplaintInput, uploads: list[Upload], **kwargs) -> tuple[Complaint, str, list[str]]:
-    """Number, record and commit the complaint, then its files; a file that fails never loses the complaint."""
-    begin_write()
-    complaint, code = file_complaint(data, **kwargs)
-    db.session.commit()
-    failed: list[str] = []
-    if uploads:
-        try:
-            failed = store(complaint, uploads)
-            db.session.commit()
-        except Exception:  # the complaint is committed; losing an attachment row must not undo it
-            db.session.rollback()
-            current_app.logger.exception("attachments of %s not recorded", complaint.number)
-            failed = [u.original_name for u in uploads]
-    send_soon()
-    return complaint, code, failed
 
 
 @bp.route("/pengaduan", methods=["GET", "POST"])

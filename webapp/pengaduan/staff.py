@@ -38,6 +38,7 @@ from webapp.pengaduan.forms import (
     NoteForm,
     OptionalNoteForm,
 )
+from webapp.pengaduan.intake import complaint_input, published_services, read_uploads, save_new_complaint
 from webapp.pengaduan.models import (
     CHANNELS,
     ROUTING,
@@ -46,7 +47,6 @@ from webapp.pengaduan.models import (
     Complaint,
     ComplaintAttachment,
 )
-from webapp.pengaduan.routes import complaint_input, published_services, read_uploads, save_new_complaint
 from webapp.pengaduan.service import (
     ComplaintError,
     add_note,

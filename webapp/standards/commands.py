@@ -25,13 +25,14 @@ def import_command(file: Path, unit_slug: str, title: str | None, publish: bool)
     if unit is None:
         raise click.ClickException(f"Instansi {unit_slug!r} tidak ada.")
     try:
-        result = import_document(unit, file.read_bytes(), title=title, filename=file.name)
+        # The CLI acts as no account: the drafts and the audit log say "sistem".
+        result = import_document(unit, file.read_bytes(), title=title, filename=file.name, actor=None)
     except (ImportRefusedError, StandardError) as exc:
         raise click.ClickException(f"{file.name} ditolak, tidak ada yang berubah: {exc}") from exc
     if publish:
         try:
             for _, service in result.created + result.updated:
-                publish_draft(service, f"Impor {file.name}")
+                publish_draft(service, f"Impor {file.name}", actor=None)
             db.session.commit()
         except StandardError as exc:
             db.session.rollback()

@@ -15,10 +15,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from webapp.audit.models import Actor, record
+from webapp.core.extensions import db
 from webapp.core.formatting import BULAN
 from webapp.core.text import EMAIL_IN_TEXT
+from webapp.core.units import Unit
 from webapp.standards.components import COMPONENTS, COMPONENTS_BY_CODE, normalise_standard
 from webapp.standards.html_blocks import clean, fragments_to_block
+from webapp.standards.models import Service
+from webapp.standards.versions import create_service, get_or_open_draft, save_draft
 
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -437,8 +442,6 @@ def _normal_title(title: str) -> str:
 
 
 def _slug_for(title: str) -> str:
-    from webapp.standards.models import Service
-
     words = re.sub(r"[^a-z0-9]+", " ", title.casefold()).split()
     base = ""
     for word in words:
@@ -452,16 +455,15 @@ def _slug_for(title: str) -> str:
     return slug
 
 
-def import_document(unit: Any, data: bytes, title: str | None = None, filename: str = "") -> ImportResult:
+def import_document(
+    unit: Unit, data: bytes, title: str | None = None, filename: str = "", *, actor: Actor | None
+) -> ImportResult:
     """Create or update (as drafts) every standard of the document in ``unit``; all or nothing.
 
     A service is matched by its title within the unit. Components the document gives
-    replace the draft's; those it lacks are left as they were.
+    replace the draft's; those it lacks are left as they were. ``actor``: who imports (None
+    from the CLI), recorded on the drafts and in the audit log.
     """
-    from webapp.audit.models import record
-    from webapp.core.extensions import db
-    from webapp.standards.versions import create_service, get_or_open_draft, save_draft
-
     report = read_document(data, title=title)
     result = ImportResult(problems=list(report.problems))
     existing = {_normal_title(s.title): s for s in unit.services}
@@ -471,11 +473,11 @@ def import_document(unit: Any, data: bytes, title: str | None = None, filename: 
             category = "pengaduan" if "pengaduan" in standard.title.casefold() else "perizinan"
             if service is None:
                 document = to_document(standard, _slug_for(standard.title), category)
-                service = create_service(unit, document, note=f"Diimpor dari {filename}".strip())
+                service = create_service(unit, document, note=f"Diimpor dari {filename}".strip(), actor=actor)
                 existing[_normal_title(standard.title)] = service
                 result.created.append((standard, service))
             else:
-                draft = get_or_open_draft(service)
+                draft = get_or_open_draft(service, actor=actor)
                 merged = dict(draft.document)
                 merged["components"] = dict(merged["components"])
                 for code, block in to_document(standard, service.slug, service.category)["components"].items():
@@ -485,11 +487,11 @@ def import_document(unit: Any, data: bytes, title: str | None = None, filename: 
                     merged["sop"] = standard.sop
                 if standard.decree and any(standard.decree.values()):
                     merged["decree"] = standard.decree
-                save_draft(service, merged, f"impor dari {filename}".strip())
+                save_draft(service, merged, f"impor dari {filename}".strip(), actor=actor)
                 result.updated.append((standard, service))
             result.problems += standard.problems
         names = ", ".join(s.title for s, _ in result.created + result.updated)
-        record("import", "unit", unit.id, f"Mengimpor {filename or 'dokumen'}: {names}", unit_id=unit.id)
+        record("import", "unit", unit.id, f"Mengimpor {filename or 'dokumen'}: {names}", unit_id=unit.id, actor=actor)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -2,7 +2,9 @@
 
 The public reads the ``Service`` row; staff edit a draft (a ``ServiceVersion`` with no
 number) and publishing copies the draft into the row as version N+1. Functions here add
-to the session and leave the commit to the caller, so a view commits once.
+to the session and leave the commit to the caller, so a view commits once. Each takes the
+acting account (``actor``: a view passes ``current_user``, the CLI and demo data None, recorded
+as "sistem"); none reads the request.
 """
 
 from __future__ import annotations
@@ -10,10 +12,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from flask_login import current_user
 from sqlalchemy import func, select
 
-from webapp.audit.models import diff_documents, record
+from webapp.audit.models import SYSTEM, Actor, diff_documents, record
 from webapp.core.db import utcnow
 from webapp.core.extensions import db
 from webapp.core.units import Unit
@@ -21,8 +22,9 @@ from webapp.standards.components import StandardError, normalise_standard
 from webapp.standards.models import Service, ServiceVersion
 
 
-def _actor() -> str:
-    return current_user.username if current_user and current_user.is_authenticated else "sistem"
+def _name(actor: Actor | None) -> str:
+    """The user name written on a version: the actor's, or "sistem"."""
+    return actor.username if actor is not None else SYSTEM
 
 
 def open_draft(service: Service) -> ServiceVersion | None:
@@ -60,18 +62,18 @@ def _lock(service: Service) -> None:
     db.session.execute(select(Service.id).where(Service.id == service.id).with_for_update())
 
 
-def get_or_open_draft(service: Service) -> ServiceVersion:
+def get_or_open_draft(service: Service, *, actor: Actor | None) -> ServiceVersion:
     """The open draft, opened from the published standard when there is none."""
     _lock(service)
     draft = open_draft(service)
     if draft is None:
-        draft = ServiceVersion(service=service, document=service.to_document(), created_by=_actor())
+        draft = ServiceVersion(service=service, document=service.to_document(), created_by=_name(actor))
         db.session.add(draft)
         db.session.flush()
     return draft
 
 
-def create_service(unit: Unit, document: dict[str, Any], note: str = "") -> Service:
+def create_service(unit: Unit, document: dict[str, Any], note: str = "", *, actor: Actor | None) -> Service:
     """A new, unpublished service whose first draft is ``document``."""
     doc = normalise_standard({**document, "unit": unit.slug})
     if Service.by_slug(doc["slug"]) is not None:
@@ -80,12 +82,12 @@ def create_service(unit: Unit, document: dict[str, Any], note: str = "") -> Serv
     db.session.add(service)
     service.apply_document(doc)
     db.session.flush()
-    db.session.add(ServiceVersion(service=service, document=doc, note=note, created_by=_actor()))
-    record("create", "service", service.id, f"Membuat draf layanan {service.title}", unit_id=unit.id)
+    db.session.add(ServiceVersion(service=service, document=doc, note=note, created_by=_name(actor)))
+    record("create", "service", service.id, f"Membuat draf layanan {service.title}", unit_id=unit.id, actor=actor)
     return service
 
 
-def save_draft(service: Service, document: dict[str, Any], what: str) -> list[dict[str, Any]]:
+def save_draft(service: Service, document: dict[str, Any], what: str, *, actor: Actor | None) -> list[dict[str, Any]]:
     """Replace the draft with ``document`` (checked whole); returns the changes recorded."""
     doc = normalise_standard({**document, "unit": service.unit.slug})
     if service.is_published and doc["slug"] != service.slug:
@@ -93,28 +95,31 @@ def save_draft(service: Service, document: dict[str, Any], what: str) -> list[di
     clash = Service.by_slug(doc["slug"])
     if clash is not None and clash.id != service.id:
         raise StandardError(f"Slug {doc['slug']!r} sudah dipakai layanan lain.")
-    draft = get_or_open_draft(service)
+    draft = get_or_open_draft(service, actor=actor)
     changes = diff_documents(draft.document, doc)
     if changes:
         draft.document = doc
         draft.updated_at = utcnow()
         if not service.is_published:
             service.apply_document(doc)  # an unpublished service shows its draft to staff
-        record("update", "service", service.id, f"Mengubah draf {doc['title']}: {what}", changes, service.unit_id)
+        record("update", "service", service.id, f"Mengubah draf {doc['title']}: {what}", changes, service.unit_id,
+               actor=actor)
     return changes
 
 
-def discard_draft(service: Service) -> bool:
+def discard_draft(service: Service, *, actor: Actor | None) -> bool:
     """Throw the open draft away (a never-published service keeps it: it has nothing else)."""
     draft = open_draft(service)
     if draft is None or not service.is_published:
         return False
     db.session.delete(draft)
-    record("discard", "service", service.id, f"Membuang draf {service.title}", unit_id=service.unit_id)
+    record("discard", "service", service.id, f"Membuang draf {service.title}", unit_id=service.unit_id, actor=actor)
     return True
 
 
-def _publish_document(service: Service, doc: dict[str, Any], note: str) -> tuple[ServiceVersion, list[dict]]:
+def _publish_document(
+    service: Service, doc: dict[str, Any], note: str, actor: Actor | None
+) -> tuple[ServiceVersion, list[dict]]:
     """Add ``doc`` as the next published version; returns it with its changes from the last one."""
     _lock(service)
     number = (
@@ -127,8 +132,8 @@ def _publish_document(service: Service, doc: dict[str, Any], note: str) -> tuple
         status=ServiceVersion.PUBLISHED,
         document=doc,
         note=note,
-        created_by=_actor(),
-        published_by=_actor(),
+        created_by=_name(actor),
+        published_by=_name(actor),
         published_at=utcnow(),
     )
     db.session.add(version)
@@ -139,7 +144,7 @@ def _publish_document(service: Service, doc: dict[str, Any], note: str) -> tuple
     return version, (diff_documents(before, doc) if before is not None else [])
 
 
-def publish_draft(service: Service, note: str = "") -> ServiceVersion:
+def publish_draft(service: Service, note: str = "", *, actor: Actor | None) -> ServiceVersion:
     """Publish the open draft as the next version."""
     draft = open_draft(service)
     if draft is None:
@@ -147,37 +152,34 @@ def publish_draft(service: Service, note: str = "") -> ServiceVersion:
     doc = normalise_standard(draft.document)
     db.session.delete(draft)
     db.session.flush()
-    version, changes = _publish_document(service, doc, note)
-    record(
-        "publish",
-        "service",
-        service.id,
-        f"Menerbitkan {service.title} versi {version.number}",
-        changes,
-        service.unit_id,
-    )
+    version, changes = _publish_document(service, doc, note, actor)
+    record("publish", "service", service.id, f"Menerbitkan {service.title} versi {version.number}", changes,
+           service.unit_id, actor=actor)
     return version
 
 
-def restore_version(service: Service, number: int) -> ServiceVersion:
+def restore_version(service: Service, number: int, *, actor: Actor | None) -> ServiceVersion:
     """Publish an earlier version again, as a new version; refused while a draft is open."""
     old = version_by_number(service, number)
     if old is None:
         raise StandardError(f"Versi {number} tidak ada.")
     if open_draft(service) is not None:
         raise StandardError("Masih ada draf terbuka. Terbitkan atau buang draf itu sebelum memulihkan versi lama.")
-    version, changes = _publish_document(service, copy.deepcopy(old.document), f"Dipulihkan dari versi {number}")
+    version, changes = _publish_document(service, copy.deepcopy(old.document), f"Dipulihkan dari versi {number}",
+                                         actor)
     summary = f"Memulihkan {service.title} ke isi versi {number} (sebagai versi {version.number})"
-    record("restore", "service", service.id, summary, changes, service.unit_id)
+    record("restore", "service", service.id, summary, changes, service.unit_id, actor=actor)
     return version
 
 
-def publish_document(service: Service, document: dict[str, Any], note: str) -> ServiceVersion | None:
+def publish_document(
+    service: Service, document: dict[str, Any], note: str, *, actor: Actor | None
+) -> ServiceVersion | None:
     """Publish ``document`` directly (demo data, ``standards import --publish``) when it differs."""
     doc = normalise_standard({**document, "unit": service.unit.slug})
     if service.is_published and service.to_document() == doc:
         return None
-    version, changes = _publish_document(service, doc, note)
+    version, changes = _publish_document(service, doc, note, actor)
     summary = f"Menerbitkan {service.title} versi {version.number} ({note})"
-    record("publish", "service", service.id, summary, changes, service.unit_id)
+    record("publish", "service", service.id, summary, changes, service.unit_id, actor=actor)
     return version

@@ -13,8 +13,9 @@ from openpyxl.utils import get_column_letter
 from webapp.core.localtime import local_time
 from webapp.core.pdf import pdf_bytes
 from webapp.core.tables import append_row, workbook_bytes
+from webapp.survei.ikm import CONVERSION, WEIGHT, Result
 from webapp.survei.models import ELEMENT_CODES, SurveyResponse
-from webapp.survei.service import CONVERSION, EDUCATIONS, ELEMENTS_BY_CODE, OCCUPATIONS, WEIGHT, Result
+from webapp.survei.questionnaire import EDUCATIONS, ELEMENTS_BY_CODE, OCCUPATIONS
 
 PEOPLE_HEADERS = ["No.", "Tanggal", "Jam", "Layanan", "Jenis kelamin", "Umur", "Pendidikan", "Pekerjaan"]
 FIRST_ELEMENT_COLUMN = len(PEOPLE_HEADERS) + 1

@@ -10,7 +10,9 @@ from webapp.core.extensions import db
 from webapp.core.units import Unit
 from webapp.standards.models import Service
 from webapp.survei.models import FollowUpPlan, SurveyResponse
-from webapp.survei.service import ELEMENTS_BY_CODE, Period, results
+from webapp.survei.periods import Period
+from webapp.survei.questionnaire import ELEMENTS_BY_CODE
+from webapp.survei.results import results
 
 
 def follow_up_plan(unit: Unit, period: Period) -> FollowUpPlan | None:

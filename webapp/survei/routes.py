@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
@@ -17,21 +17,14 @@ from webapp.core.qr import private_qr_response
 from webapp.core.units import Unit
 from webapp.standards.models import Service
 from webapp.survei import bp
+from webapp.survei.filing import SurveyError, file_response, survey_services
 from webapp.survei.forms import SurveyForm
+from webapp.survei.invitations import invitation_by_token, survey_url
 from webapp.survei.models import SurveyInvitation, SurveyResponse
+from webapp.survei.periods import period_choices
+from webapp.survei.questionnaire import ELEMENTS
 from webapp.survei.report import unit_report
-from webapp.survei.service import (
-    ELEMENTS,
-    Period,
-    SurveyError,
-    file_response,
-    invitation_by_token,
-    latest_period_with_responses,
-    period_choices,
-    results,
-    survey_services,
-    survey_url,
-)
+from webapp.survei.results import chosen_period, results
 
 
 def _survey_limit() -> str:
@@ -103,6 +96,7 @@ def _handle(
                     occupation=form.occupation.data,
                     suggestion=form.suggestion.data or "",
                     invitation=invitation,
+                    actor=None,  # the respondent answers for themselves, even on a logged-in browser
                 )
                 db.session.commit()
             except SurveyError as exc:
@@ -189,14 +183,6 @@ def _units_with_responses() -> list[Unit]:
     )
 
 
-def chosen_period(unit: Unit | None) -> Period:
-    """?periode= when valid; else the semester of the latest response; else this semester."""
-    period = Period.parse(request.args.get("periode", ""))
-    if period is not None:
-        return period
-    return latest_period_with_responses(unit) or Period.semester_of(local_today(unit))
-
-
 @bp.route("/ikm")
 @cached_page
 def ikm() -> str | tuple[str, int]:
@@ -208,7 +194,7 @@ def ikm() -> str | tuple[str, int]:
     if request.args.get("layanan"):
         service = Service.published_by_slug(request.args["layanan"]) or abort(404)
         unit = service.unit
-    period = chosen_period(unit)
+    period = chosen_period(unit, request.args.get("periode"))
     context: dict[str, Any] = {
         "units": units,
         "unit": unit,
@@ -223,24 +209,3 @@ def ikm() -> str | tuple[str, int]:
         return render_template("survei/ikm.html", **context)
     context.update(unit_report(unit, period, service=service))
     return render_template("survei/ikm.html", **context)
-
-
-def home_badges(units: list[Unit]) -> dict[int, dict[str, Any]]:
-    """The IKM badge of each unit on the home page: its latest semester with responses."""
-    with_responses = set(db.session.scalars(select(SurveyResponse.unit_id).group_by(SurveyResponse.unit_id)))
-    badges: dict[int, dict[str, Any]] = {}
-    for unit in units:
-        if unit.id not in with_responses:
-            continue
-        period = latest_period_with_responses(unit)
-        if period is None:
-            continue
-        result = results(period, unit=unit, detail=False)
-        if result.respondents:
-            badges[unit.id] = {"period": period, "result": result}
-    return badges
-
-
-def response_count() -> int:
-    """How many responses were ever filed (for staff dashboards)."""
-    return db.session.scalar(select(func.count(SurveyResponse.id))) or 0

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from antrian.models import QueueService
 from webapp.audit.models import record
 from webapp.core.extensions import db
 from webapp.core.forms import apply_list_operation, choices, flatten_errors
@@ -18,12 +19,14 @@ from webapp.core.tables import xlsx_bytes_response
 from webapp.core.units import Unit
 from webapp.standards.models import Service
 from webapp.survei import bp
+from webapp.survei.antrian import suggest_link
 from webapp.survei.exports import report_pdf, tabulation_xlsx
 from webapp.survei.forms import FollowUpForm
 from webapp.survei.models import FollowUpPlan
+from webapp.survei.periods import Period, period_choices
+from webapp.survei.questionnaire import ELEMENTS
 from webapp.survei.report import follow_up_plan, unit_report
-from webapp.survei.routes import chosen_period
-from webapp.survei.service import ELEMENTS, Period, period_choices, responses, suggest_link
+from webapp.survei.results import chosen_period, responses
 
 MAX_PLAN_ROWS = 20
 
@@ -62,7 +65,7 @@ def results_page() -> str | WerkzeugResponse:
     slug = request.args.get("instansi")
     unit = _unit_or_403(slug) if slug else units[0]
     service = _service_of(unit)
-    period = chosen_period(unit)
+    period = chosen_period(unit, request.args.get("periode"))
     report = unit_report(unit, period, service=service)
     suggestions = [r for r in responses(period, unit=unit, service=service) if r.suggestion]
     return render_template(
@@ -85,7 +88,7 @@ def tabulation(slug: str) -> Response:
     """The tabulation workbook: one row per respondent, one column per element, NRR and IKM below."""
     unit = _unit_or_403(slug)
     service = _service_of(unit)
-    period = chosen_period(unit)
+    period = chosen_period(unit, request.args.get("periode"))
     report = unit_report(unit, period, service=service)
     title = ["Tabulasi Survei Kepuasan Masyarakat (PermenPANRB 14/2017)", unit.name]
     if service is not None:
@@ -100,7 +103,7 @@ def tabulation(slug: str) -> Response:
 def report(slug: str) -> Response:
     """The report of a period (a semester by default) as PDF, to print, sign and publish."""
     unit = _unit_or_403(slug)
-    period = chosen_period(unit)
+    period = chosen_period(unit, request.args.get("periode"))
     context = unit_report(unit, period)
     body = report_pdf(unit=unit, period=period, elements=ELEMENTS, printed_on=local_today(unit), **context)
     return pdf_response(body, f"laporan-{_file_stem(unit, period, None)}.pdf")
@@ -118,7 +121,7 @@ def _plan_data(plan: FollowUpPlan | None, flagged_codes: list[str]) -> dict:
 def follow_up(slug: str) -> WerkzeugResponse | str | tuple[str, int]:
     """Write the follow-up plan of a unit for a period; it is published beside the results at once."""
     unit = _unit_or_403(slug, "survey.plan")
-    period = chosen_period(unit)
+    period = chosen_period(unit, request.args.get("periode"))
     report_data = unit_report(unit, period)
     plan = follow_up_plan(unit, period)
     flagged = [e.element.code for e in report_data["result"].flagged]
@@ -155,7 +158,8 @@ def follow_up(slug: str) -> WerkzeugResponse | str | tuple[str, int]:
         plan.note = (form.note.data or "").strip()
         plan.updated_by = current_user.username
         db.session.flush()
-        record("update", "survey_follow_up", plan.id, f"Rencana tindak lanjut {period.label}", unit_id=unit.id)
+        record("update", "survey_follow_up", plan.id, f"Rencana tindak lanjut {period.label}", unit_id=unit.id,
+               actor=current_user)
         db.session.commit()
         flash("Rencana tindak lanjut disimpan dan diterbitkan di halaman IKM.", "success")
         return redirect(url_for("survei.results_page", instansi=unit.slug, periode=period.key))
@@ -177,8 +181,6 @@ def _element_choices(form: FollowUpForm) -> None:
 @guard("survey.setup")
 def queue_links(slug: str) -> WerkzeugResponse | str:
     """Which catalogue service each queue line delivers: a served ticket's survey is then about it."""
-    from antrian.models import QueueService
-
     unit = _unit_or_403(slug, "survey.setup")
     statement = select(QueueService).where(QueueService.unit_id == unit.id)
     lines = list(db.session.scalars(statement.order_by(QueueService.position, QueueService.code)))
@@ -193,7 +195,7 @@ def queue_links(slug: str) -> WerkzeugResponse | str:
                 line.service_id = chosen
         if changes:
             summary = "Layanan antrian untuk survei: " + "; ".join(changes)
-            record("update", "queue_service", None, summary, unit_id=unit.id)
+            record("update", "queue_service", None, summary, unit_id=unit.id, actor=current_user)
         db.session.commit()
         flash("Tautan antrian ke layanan disimpan.", "success")
         return redirect(url_for("survei.queue_links", slug=unit.slug))

@@ -1,0 +1,169 @@
+"""Reading the queue: the call order, positions and waiting estimates, the snapshot that lobby displays and
+phones show, one ticket as its holder sees it, and the home page's summaries. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from statistics import mean
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+
+from antrian.models import Counter, QueueService, QueueState, Ticket
+from webapp.core.extensions import db
+from webapp.core.localtime import local_today
+from webapp.core.units import Unit
+
+RECENT_CALLS = 6
+
+
+def waiting_order(statement: Select) -> Select:
+    """``statement`` in call order: priority first, then arrival, then id (the order every counter calls by)."""
+    return statement.order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+
+
+def waiting_tickets(unit: Unit, now: datetime | None = None) -> list[Ticket]:
+    """Today's waiting tickets in call order."""
+    statement = select(Ticket).where(
+        Ticket.unit_id == unit.id, Ticket.day == local_today(unit, now), Ticket.status == Ticket.WAITING
+    )
+    return list(db.session.scalars(waiting_order(statement)))
+
+
+def position(ticket: Ticket) -> int | None:
+    """How many tickets will be called before this one in its line; None once it is not waiting.
+
+    Counted in the database in the call order (priority first, then arrival, then id).
+    """
+    if ticket.status != Ticket.WAITING:
+        return None
+    arrived_earlier = or_(
+        Ticket.issued_at < ticket.issued_at, and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id)
+    )
+    same_rank = and_(Ticket.priority.is_(ticket.priority), arrived_earlier)
+    ahead = same_rank if ticket.priority else or_(Ticket.priority.is_(True), same_rank)
+    return db.session.scalar(
+        select(func.count()).where(
+            Ticket.queue_service_id == ticket.queue_service_id,
+            Ticket.day == ticket.day,
+            Ticket.status == Ticket.WAITING,
+            ahead,
+        )
+    )
+
+
+def average_service_minutes(service: QueueService, day: date) -> float | None:
+    """Today's mean minutes from call to finish in this line; None before the first finished ticket."""
+    rows = db.session.execute(
+        select(Ticket.called_at, Ticket.finished_at).where(
+            Ticket.queue_service_id == service.id, Ticket.day == day, Ticket.status == Ticket.DONE
+        )
+    ).all()
+    spans = [(done - called).total_seconds() / 60 for called, done in rows if called and done]
+    return mean(spans) if spans else None
+
+
+def estimated_wait_minutes(ticket: Ticket, ahead: int | None) -> int | None:
+    """People ahead x today's mean service time, shared over the counters serving this line."""
+    if ahead is None:
+        return None
+    average = average_service_minutes(ticket.queue_service, ticket.day)
+    if average is None:
+        return None
+    counters = max(1, sum(1 for c in ticket.queue_service.counters if c.active))
+    return round((ahead + 1) * average / counters)
+
+
+def snapshot(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
+    """Everything a lobby display or a phone needs about the unit's queue today, with its version.
+
+    Built from plain columns in five queries, whatever the number of tickets: it is sent
+    after every change to every screen of the unit.
+    """
+    day = local_today(unit, now)
+    state = db.session.get(QueueState, unit.id)
+    services = db.session.execute(
+        select(QueueService.id, QueueService.code, QueueService.name)
+        .where(QueueService.unit_id == unit.id)
+        .order_by(QueueService.position, QueueService.code)
+    ).all()
+    codes = {s.id: s.code for s in services}
+    counters = db.session.execute(
+        select(Counter.id, Counter.number, Counter.name)
+        .where(Counter.unit_id == unit.id, Counter.active.is_(True))
+        .order_by(Counter.number)
+    ).all()
+    numbers_by_counter = {c.id: c.number for c in counters}
+    today = (Ticket.unit_id == unit.id, Ticket.day == day)
+    waiting = db.session.execute(
+        waiting_order(select(Ticket.number, Ticket.queue_service_id).where(*today, Ticket.status == Ticket.WAITING))
+    ).all()
+    waiting_by_service: dict[int, list[str]] = {s.id: [] for s in services}
+    for number, service_id in waiting:  # one pass: a busy morning has thousands waiting
+        waiting_by_service.setdefault(service_id, []).append(number)
+    held = {
+        row.counter_id: {"number": row.number, "service": codes.get(row.queue_service_id), "status": row.status}
+        for row in db.session.execute(
+            select(Ticket.counter_id, Ticket.number, Ticket.queue_service_id, Ticket.status)
+            .where(*today, Ticket.status.in_([Ticket.CALLED, Ticket.SERVING]))
+            .order_by(Ticket.called_at)
+        )
+    }
+    recent = db.session.execute(
+        select(Ticket.number, Ticket.queue_service_id, Ticket.counter_id)
+        .where(*today, Ticket.called_at.is_not(None), Ticket.counter_id.is_not(None))
+        .order_by(Ticket.called_at.desc())
+        .limit(RECENT_CALLS)
+    ).all()
+    return {
+        "version": state.version if state else 0,
+        "unit": {"slug": unit.slug, "name": unit.short_name},
+        "day": day.isoformat(),
+        "running_text": state.running_text if state else "",
+        "services": [
+            {"code": s.code, "name": s.name, "waiting": waiting_by_service[s.id]} for s in services
+        ],
+        "counters": [{"id": c.id, "number": c.number, "name": c.name, "current": held.get(c.id)} for c in counters],
+        "recent_calls": [
+            {
+                "number": r.number,
+                "service": codes.get(r.queue_service_id),
+                "counter": numbers_by_counter.get(r.counter_id),
+            }
+            for r in recent
+        ],
+    }
+
+
+def ticket_view(ticket: Ticket) -> dict[str, Any]:
+    """One ticket as its holder sees it: no personal data, since a ticket holds none."""
+    ahead = position(ticket)
+    return {
+        "number": ticket.number,
+        "service": {"code": ticket.queue_service.code, "name": ticket.queue_service.name},
+        "unit": {"slug": ticket.queue_service.unit.slug, "name": ticket.queue_service.unit.short_name},
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "day": ticket.day.isoformat(),
+        "issued_at": ticket.issued_at.isoformat(),
+        "people_ahead": ahead,
+        "estimated_wait_minutes": estimated_wait_minutes(ticket, ahead),
+        "counter": {"number": ticket.counter.number, "name": ticket.counter.name} if ticket.counter else None,
+    }
+
+
+def ticket_by_token(token: str) -> Ticket | None:
+    """The ticket with this token, or None."""
+    return db.session.scalar(select(Ticket).where(Ticket.token == token))
+
+
+def unit_version(unit_id: int) -> int:
+    """The unit's current queue version."""
+    return db.session.scalar(select(QueueState.version).where(QueueState.unit_id == unit_id)) or 0
+
+
+def queue_summaries(units: list[Unit]) -> dict[int, dict[str, Any]]:
+    """Today's queue of every unit that has one, for the home page: waiting per service, recent calls."""
+    with_queue = set(db.session.scalars(select(QueueService.unit_id).where(QueueService.active.is_(True))))
+    return {unit.id: snapshot(unit) for unit in units if unit.id in with_queue}

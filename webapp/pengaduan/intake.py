@@ -1,0 +1,99 @@
+"""What the complaint views share: the services a complaint may be about, reading uploads, the form as
+the service layer's input, saving a new complaint with its files, and the rate limits of filing and tracking.
+
+Used by the public form (``routes``), the staff form (``staff``) and the JSON API (``webapp.api.pengaduan``):
+views never import views, so what several of them need lives here.
+"""
+
+from __future__ import annotations
+
+from flask import Response, current_app
+
+from webapp.core.db import begin_write
+from webapp.core.extensions import db
+from webapp.core.phone import normalise_phone
+from webapp.outbox.service import send_soon
+from webapp.pengaduan.attachments import Upload, check_upload, store
+from webapp.pengaduan.forms import OTHER_SERVICE, ComplaintFields
+from webapp.pengaduan.models import Complaint
+from webapp.pengaduan.service import ComplaintInput, file_complaint
+from webapp.standards.models import Service
+from webapp.standards.service import search_services
+
+
+def submission_limit() -> str:
+    """Complaints per address, the form and the API together."""
+    return current_app.config["PENGADUAN_RATE_LIMIT"]
+
+
+def lookup_limit() -> str:
+    """Wrong tracking codes per address."""
+    return current_app.config["PENGADUAN_LACAK_RATE_LIMIT"]
+
+
+def is_miss(response: Response) -> bool:
+    """Only wrong codes count against the lookup limit: a person reloading their page is not guessing."""
+    return response.status_code == 404
+
+
+def published_services() -> list[Service]:
+    """Services a complaint may be about, by unit and catalogue order."""
+    return search_services(None)
+
+
+def read_uploads(form: ComplaintFields) -> list[Upload] | None:
+    """The form's files, checked by content; None (with errors on the field) when one is refused."""
+    uploads: list[Upload] = []
+    problems: list[str] = []
+    for storage in form.attachments.data or []:
+        if not getattr(storage, "filename", ""):
+            continue
+        checked = check_upload(storage.filename, storage.read(current_app.config["PENGADUAN_ATTACHMENT_MAX_BYTES"] + 1))
+        if isinstance(checked, str):
+            problems.append(checked)
+        else:
+            uploads.append(checked)
+    if problems:
+        form.attachments.errors = [*form.attachments.errors, *problems, "Pilih lagi berkas yang benar."]
+        return None
+    return uploads
+
+
+def complaint_input(form: ComplaintFields, channel: str) -> ComplaintInput:
+    """The validated form as the service layer's input."""
+    slug = form.service.data
+    service = None if slug == OTHER_SERVICE else Service.published_by_slug(slug)
+    return ComplaintInput(
+        description=form.description.data or "",
+        name=form.name.data or "",
+        phone=normalise_phone(form.phone.data) if form.phone.data else "",
+        email=(form.email.data or "").strip(),
+        nik=(form.nik.data or "").replace(" ", ""),
+        nib=(form.nib.data or "").replace(" ", ""),
+        service=service,
+        service_other=form.service_other.data or "",
+        incident_date=form.incident_date.data,
+        incident_place=form.incident_place.data or "",
+        desired_outcome=form.desired_outcome.data or "",
+        anonymous=bool(form.anonymous.data),
+        confidential=bool(form.confidential.data),
+        channel=channel,
+    )
+
+
+def save_new_complaint(data: ComplaintInput, uploads: list[Upload], **kwargs) -> tuple[Complaint, str, list[str]]:
+    """Number, record and commit the complaint, then its files; a file that fails never loses the complaint."""
+    begin_write()
+    complaint, code = file_complaint(data, **kwargs)
+    db.session.commit()
+    failed: list[str] = []
+    if uploads:
+        try:
+            failed = store(complaint, uploads)
+            db.session.commit()
+        except Exception:  # the complaint is committed; losing an attachment row must not undo it
+            db.session.rollback()
+            current_app.logger.exception("attachments of %s not recorded", complaint.number)
+            failed = [u.original_name for u in uploads]
+    send_soon()
+    return complaint, code, failed

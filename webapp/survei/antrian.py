@@ -1,0 +1,90 @@
+"""The survey's side of the queue: a served ticket invites its visitor, and the queue counts who was served.
+
+The survey depends on the queue, never the other way round. The queue announces a served
+ticket (``antrian.signals.ticket_served``); the receiver below makes the ticket's one-time
+invitation in the same transaction. The ticket page then asks ``antrian.signals.survey_link``,
+which this module answers with ``ticket_survey_link``: the link of that invitation, read only.
+Both are connected when this module is imported, which ``webapp.survei`` does with its blueprint.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from antrian.models import QueueService, Ticket
+from antrian.signals import offer_survey_link, ticket_served
+from webapp.core.extensions import db
+from webapp.core.units import Unit
+from webapp.standards.models import Service
+from webapp.survei.filing import survey_services
+from webapp.survei.invitations import existing_token, issue_invitation, survey_url
+from webapp.survei.periods import Period
+
+SOURCE = "antrian"  # the invitation's source for a queue ticket; its reference is the ticket's id
+
+
+def suggest_link(queue_service: QueueService) -> Service | None:
+    """The catalogue service a queue line plainly delivers: its unit's only service, or one of the same name."""
+    services = survey_services(queue_service.unit)
+    if len(services) == 1:
+        return services[0]
+    same = [s for s in services if s.title.casefold() == queue_service.name.casefold()]
+    return same[0] if len(same) == 1 else None
+
+
+def ticket_invitation(ticket: Ticket) -> str | None:
+    """The survey token of a served queue ticket (made on first ask; flushed, not committed).
+
+    None before it is served, and when its unit publishes no service the survey could be about.
+    The survey is about the service the line is linked to, or the one it plainly delivers;
+    otherwise the respondent chooses among the unit's services.
+    """
+    if ticket.status != Ticket.DONE:
+        return None
+    line = ticket.queue_service
+    linked = line.service_id
+    if linked is None and not survey_services(line.unit):
+        return None
+    if linked is None:
+        suggested = suggest_link(line)
+        linked = suggested.id if suggested else None
+    return issue_invitation(unit_id=ticket.unit_id, service_id=linked, source=SOURCE, reference=str(ticket.id))
+
+
+@ticket_served.connect
+def invite_served_visitor(ticket: Ticket, **_: Any) -> None:
+    """Receiver of ``ticket_served``: make the served ticket's invitation, committed with the ticket."""
+    ticket_invitation(ticket)
+
+
+def ticket_survey_link(ticket: Ticket) -> str | None:
+    """The survey link of a served ticket, when its invitation was made; None otherwise. Writes nothing."""
+    token = existing_token(SOURCE, str(ticket.id))
+    return survey_url(token) if token is not None else None
+
+
+offer_survey_link(ticket_survey_link)
+
+
+def service_users(period: Period, *, unit: Unit | None = None, service: Service | None = None) -> int | None:
+    """How many people were served in ``period``: finished queue tickets, where the queue knows.
+
+    None when it does not: the scope has no queue line (or, for a service, no line linked to it).
+    """
+    lines = select(QueueService.id)
+    if service is not None:
+        lines = lines.where(QueueService.service_id == service.id)
+    elif unit is not None:
+        lines = lines.where(QueueService.unit_id == unit.id)
+    line_ids = list(db.session.scalars(lines))
+    if not line_ids:
+        return None
+    return db.session.scalar(
+        select(func.count(Ticket.id)).where(
+            Ticket.queue_service_id.in_(line_ids),
+            Ticket.status == Ticket.DONE,
+            Ticket.day.between(period.first, period.last),
+        )
+    )
