@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_from
 from webapp.berkas.models import DIKEMBALIKAN, DIPROSES, SELESAI, SIAP, Berkas
-from webapp.berkas.route import default_route, requirements, route_for, route_from_sop, route_source
 from webapp.berkas.service import (
     Applicant,
     BerkasError,
@@ -33,6 +32,7 @@ from webapp.berkas.service import (
     step_minutes,
     working_minutes,
 )
+from webapp.berkas.steps import default_route, requirements, route_for, route_from_sop, route_source
 from webapp.core.extensions import db, limiter
 from webapp.core.phone import normalise_phone
 from webapp.outbox.models import OutboxMessage

@@ -33,7 +33,6 @@ from webapp.berkas.models import (
     IssuedDocument,
 )
 from webapp.berkas.reports import minutes_text, open_rows, step_figures, to_csv, to_xlsx
-from webapp.berkas.route import StepSpec, default_route, requirements, route_for, route_source, save_route
 from webapp.berkas.service import (
     Applicant,
     BerkasError,
@@ -52,6 +51,7 @@ from webapp.berkas.service import (
     step_minutes,
     tracking_url,
 )
+from webapp.berkas.steps import StepSpec, default_route, requirements, route_for, route_source, save_route
 from webapp.core.db import begin_write, utcnow
 from webapp.core.extensions import db
 from webapp.core.forms import apply_list_operation, choices, flatten_errors

@@ -34,7 +34,7 @@ from webapp.berkas.models import (
     BerkasMovement,
     BerkasStep,
 )
-from webapp.berkas.route import jangka_waktu, requirements, route_for
+from webapp.berkas.steps import jangka_waktu, requirements, route_for
 from webapp.core.db import next_value, utcnow
 from webapp.core.extensions import db
 from webapp.core.formatting import public_url
