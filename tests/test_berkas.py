@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_from
 from webapp.berkas.models import DIKEMBALIKAN, DIPROSES, SELESAI, SIAP, Berkas
+from webapp.berkas.reminders import send_reminders
 from webapp.berkas.service import (
     Applicant,
     BerkasError,
@@ -23,16 +24,15 @@ from webapp.berkas.service import (
     days_used,
     hand_over,
     is_late,
-    lookup,
     receive,
     register,
     return_to,
-    send_reminders,
     step_is_late,
     step_minutes,
     working_minutes,
 )
 from webapp.berkas.steps import default_route, requirements, route_for, route_from_sop, route_source
+from webapp.berkas.tracking import lookup
 from webapp.core.extensions import db, limiter
 from webapp.core.phone import normalise_phone
 from webapp.outbox.models import OutboxMessage

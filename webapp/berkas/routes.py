@@ -6,11 +6,10 @@ from datetime import timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webapp.audit.models import record
-from webapp.auth.models import User
 from webapp.berkas import bp
 from webapp.berkas.documents import issue, revoke, verification_url
 from webapp.berkas.forms import (
@@ -23,16 +22,17 @@ from webapp.berkas.forms import (
     RouteForm,
     StepActionForm,
 )
+from webapp.berkas.listing import EVERY, OPEN, counts, filtered, officers_for, page_of, rows, services_for
 from webapp.berkas.models import (
     DIKEMBALIKAN,
-    DIPROSES,
     OPEN_STATUSES,
     SIAP,
     STATUSES,
     Berkas,
     IssuedDocument,
 )
-from webapp.berkas.reports import minutes_text, open_rows, step_figures, to_csv, to_xlsx
+from webapp.berkas.reminders import letters_due, reminder_due_on
+from webapp.berkas.reports import minutes_text, step_figures, to_csv, to_xlsx
 from webapp.berkas.service import (
     Applicant,
     BerkasError,
@@ -44,7 +44,6 @@ from webapp.berkas.service import (
     may_act,
     receive,
     register,
-    reminder_due_on,
     return_to,
     standard_minutes,
     step_is_late,
@@ -57,17 +56,12 @@ from webapp.core.extensions import db
 from webapp.core.forms import apply_list_operation, choices, flatten_errors
 from webapp.core.localtime import local_today
 from webapp.core.pdf import pdf_response
-from webapp.core.policy import can, guard, require, scoped
+from webapp.core.policy import can, guard, require
 from webapp.core.qr import qr_svg
 from webapp.core.tables import csv_response, xlsx_bytes_response
-from webapp.core.units import Unit
 from webapp.outbox.service import send_soon
 from webapp.standards.models import Service
 from webapp.survei.service import berkas_invitation
-
-
-def _visible(statement: Select) -> Select:
-    return scoped(current_user, statement, Berkas.unit_id, unitless=False)
 
 
 def _berkas_or_403(berkas_id: int, lock: bool = False, action: str = "berkas.view") -> Berkas:
@@ -79,69 +73,31 @@ def _berkas_or_403(berkas_id: int, lock: bool = False, action: str = "berkas.vie
     return berkas
 
 
-def _services() -> list[Service]:
-    """Published permit and non-permit services the officer may register files for."""
-    statement = (
-        select(Service)
-        .join(Unit)
-        .where(Service.is_published.is_(True), Service.category != "pengaduan")
-        .order_by(Unit.name, Service.position, Service.title)
-    )
-    return list(db.session.scalars(scoped(current_user, statement, Service.unit_id, unitless=False)))
-
-
 # --- list, figures, export -------------------------------------------------------------------
 
 
 @bp.route("/admin/berkas")
 @guard("berkas.view")
 def index() -> Response | str:
-    """Berkas by status, service, step and officer; late ones first; CSV and XLSX."""
+    """Berkas by status, service, step and officer; late ones first, a page at a time; CSV and XLSX of them all."""
     form = FilterForm(request.args)
-    services = _services()
-    form.status.choices = choices([("terbuka", "Sedang berjalan"), *STATUSES.items(), ("semua", "Semua")])
+    services = services_for(current_user)
+    form.status.choices = choices([(OPEN, "Sedang berjalan"), *STATUSES.items(), (EVERY, "Semua")])
     form.layanan.choices = choices([("", "Semua layanan"), *((str(s.id), s.title) for s in services)])
-    officers = db.session.scalars(scoped(current_user, select(User).where(User.active.is_(True)).order_by(User.name),
-                                         User.unit_id)).all()
-    form.petugas.choices = choices([("", "Siapa saja"), *((str(o.id), o.display_name) for o in officers)])
+    form.petugas.choices = choices([("", "Siapa saja"),
+                                    *((str(o.id), o.display_name) for o in officers_for(current_user))])
     form.validate()
-    statement = _visible(select(Berkas))
-    status = form.status.data or "terbuka"
-    if status == "terbuka":
-        statement = statement.where(Berkas.status.in_(OPEN_STATUSES))
-    elif status in STATUSES:
-        statement = statement.where(Berkas.status == status)
-    if form.layanan.data and form.layanan.data.isdigit():
-        statement = statement.where(Berkas.service_id == int(form.layanan.data))
-    if form.petugas.data and form.petugas.data.isdigit():
-        statement = statement.where(Berkas.holder_id == int(form.petugas.data))
-    if form.q.data:
-        statement = statement.where(Berkas.number.contains(form.q.data.strip(), autoescape=True))
-    rows = open_rows(statement.limit(2000))
-    if form.langkah.data:
-        wanted = form.langkah.data.strip().casefold()
-        rows = [r for r in rows if r.berkas.current_step and wanted in r.berkas.current_step.executor.casefold()]
+    found = rows(filtered(current_user, form.criteria()))
     export = request.args.get("format")
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     if export == "csv":
-        return csv_response(to_csv(rows), f"berkas-{stamp}.csv")
+        return csv_response(to_csv(found), f"berkas-{stamp}.csv")
     if export == "xlsx":
-        return xlsx_bytes_response(to_xlsx(rows, f"Daftar berkas {stamp}"), f"berkas-{stamp}.xlsx")
-    by_step: dict[str, int] = {}
-    by_officer: dict[str, int] = {}
-    for row in rows:
-        step = row.berkas.current_step
-        if step and row.berkas.status == DIPROSES:
-            by_step[step.executor] = by_step.get(step.executor, 0) + 1
-            holder = row.berkas.holder_name or "belum diterima"
-            by_officer[holder] = by_officer.get(holder, 0) + 1
-    letters = db.session.scalars(
-        _visible(select(Berkas)).where(Berkas.status == SIAP, Berkas.reminder_at.is_not(None),
-                                       Berkas.letter_sent_at.is_(None)).order_by(Berkas.reminder_at)
-    ).all()  # fmt: skip
-    return render_template("berkas/index.html", form=form, rows=rows, by_step=by_step, by_officer=by_officer,
-                           letters=letters,
-                           minutes_text=minutes_text, args=request.args.to_dict())  # fmt: skip
+        return xlsx_bytes_response(to_xlsx(found, f"Daftar berkas {stamp}"), f"berkas-{stamp}.xlsx")
+    pagination = page_of(found, request.args.get("halaman", type=int))
+    args = {k: v for k, v in request.args.items() if k not in ("halaman", "format")}
+    return render_template("berkas/index.html", form=form, pagination=pagination, counts=counts(found),
+                           letters=letters_due(current_user), minutes_text=minutes_text, args=args)  # fmt: skip
 
 
 @bp.route("/admin/berkas/statistik")
@@ -152,7 +108,7 @@ def statistics() -> str:
     days = min(max(days, 7), 366)
     since = utcnow() - timedelta(days=days)
     charts = []
-    for service in _services():
+    for service in services_for(current_user):
         figures = step_figures(service, since)
         if any(f.samples for f in figures):
             top = max([f.mean or 0 for f in figures] + [f.standard or 0 for f in figures] + [1])
@@ -169,7 +125,7 @@ def register_view() -> WerkzeugResponse | str | tuple[str, int]:
     """Register a file: choose the service, write the applicant down, tick what was handed in."""
     from antrian.models import Ticket
 
-    services = _services()
+    services = services_for(current_user)
     service = next((s for s in services if str(s.id) == request.args.get("layanan", "")), None)
     ticket = None
     if request.args.get("tiket", "").isdigit():
@@ -490,7 +446,7 @@ def revoke_document(document_id: int) -> WerkzeugResponse:
 @guard("berkas.route")
 def routes() -> str:
     """Every service with where its route comes from (configured, SOP, simple)."""
-    services = _services()
+    services = services_for(current_user)
     return render_template("berkas/routes.html", services=[(s, route_source(s), route_for(s)) for s in services])
 
 
