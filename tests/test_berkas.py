@@ -502,6 +502,34 @@ def test_a_queue_ticket_becomes_a_berkas(client, login, make_queue, make_service
     assert berkas.ticket_id == ticket.id and berkas.registered_by_id == officer.id
 
 
+def test_a_berkas_links_only_a_queue_ticket_of_its_own_unit(client, login, make_queue, make_service, officers):
+    from antrian.service import issue_ticket
+
+    queue = make_queue()
+    own = make_service(unit=queue["unit"], slug="sendiri", title="Layanan Sendiri")
+    foreign = make_service(slug="asing", title="Layanan Asing")
+    ticket = issue_ticket(queue["A"])
+    with pytest.raises(BerkasError, match=f"Tiket antrian {ticket.number} milik instansi lain"):
+        register(foreign, applicant(), [True, True], officers["fo"], ticket_id=ticket.id)
+    with pytest.raises(BerkasError, match="tidak ditemukan"):
+        register(own, applicant(), [True, True], officers["fo"], ticket_id=ticket.id + 99)
+    assert db.session.scalars(select(Berkas)).all() == []
+    assert register(own, applicant(), [True, True], officers["fo"], ticket_id=ticket.id).ticket_id == ticket.id
+
+    login("admin")
+    chooser = client.get(url_for("berkas.register_view", tiket=ticket.id)).get_data(as_text=True)
+    assert "Layanan Sendiri" in chooser and "Layanan Asing" not in chooser
+    form_url = url_for("berkas.register_view", layanan=foreign.id)
+    token = csrf_from(client, form_url)
+    refused = client.post(form_url, data={"csrf_token": token, "ticket": str(ticket.id), "applicant_name": NAME,
+                                          "id_kind": "nib", "id_number": "1234567890123", "phone": PHONE,
+                                          "address": "Jl. Uji", "received": ["0", "1"]})  # fmt: skip
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "milik instansi lain" in page and NAME in page and "Jl. Uji" in page  # the input is kept
+    assert db.session.scalars(select(Berkas).where(Berkas.service_id == foreign.id)).all() == []
+
+
 def test_the_notice_letter_is_listed_printed_and_marked_sent(client, login, sanitarian, officers):
     berkas = register(sanitarian, applicant(), [True, True], officers["fo"], now=at(2, 8))
     _walk_to(berkas, 7, officers, at(2, 9))

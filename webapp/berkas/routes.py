@@ -48,6 +48,8 @@ from webapp.berkas.service import (
     standard_minutes,
     step_is_late,
     step_minutes,
+    ticket_fits,
+    ticket_for,
     tracking_url,
 )
 from webapp.berkas.steps import StepSpec, default_route, requirements, route_for, route_source, save_route
@@ -56,7 +58,7 @@ from webapp.core.extensions import db
 from webapp.core.forms import apply_list_operation, choices, flatten_errors
 from webapp.core.localtime import local_today
 from webapp.core.pdf import pdf_response
-from webapp.core.policy import can, guard, require
+from webapp.core.policy import guard, require
 from webapp.core.qr import qr_svg
 from webapp.core.tables import csv_response, xlsx_bytes_response
 from webapp.outbox.service import send_soon
@@ -123,17 +125,9 @@ def statistics() -> str:
 @guard("berkas.register")
 def register_view() -> WerkzeugResponse | str | tuple[str, int]:
     """Register a file: choose the service, write the applicant down, tick what was handed in."""
-    from antrian.models import Ticket
-
-    services = services_for(current_user)
+    ticket = ticket_for(current_user, request.args.get("tiket", type=int))
+    services = [s for s in services_for(current_user) if ticket is None or ticket_fits(ticket, s)]
     service = next((s for s in services if str(s.id) == request.args.get("layanan", "")), None)
-    ticket = None
-    if request.args.get("tiket", "").isdigit():
-        ticket = db.session.get(Ticket, int(request.args["tiket"]))
-        if ticket is not None and not can(current_user, "berkas.register", ticket):
-            ticket = None
-    if ticket is not None:
-        services = [s for s in services if s.unit_id == ticket.unit_id]
     if service is None:
         return render_template("berkas/choose_service.html", services=services, ticket=ticket)
     items = requirements(service)
@@ -153,20 +147,11 @@ def register_view() -> WerkzeugResponse | str | tuple[str, int]:
     applicant = Applicant(name=form.applicant_name.data, id_kind=form.id_kind.data, id_number=form.id_number.data,
                           phone=form.phone.data, email=form.email.data or "", address=form.address.data)
     ticket_id = int(form.ticket.data) if (form.ticket.data or "").isdigit() else None
-    if ticket_id is not None:
-        linked = db.session.get(Ticket, ticket_id)
-        ticket_id = linked.id if linked is not None and linked.unit_id == service.unit_id else None
-    begin_write()  # SQLite: take the write lock before the counter's read-then-write
     try:
         berkas = register(service, applicant, received, current_user, ticket_id=ticket_id, note=form.note.data or "")
-        db.session.flush()
-    except BerkasError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("berkas.register_view", layanan=service.id))
-    record("create", "berkas", berkas.id, f"Mendaftarkan berkas {berkas.number} ({service.title})", [],
-           berkas.unit_id)  # fmt: skip
-    db.session.commit()
+    except BerkasError as exc:  # refused before anything was written
+        form.form_errors.append(str(exc))
+        return render_template("berkas/register.html", form=form, errors=flatten_errors(form), **context), 422
     if berkas.status == DIKEMBALIKAN:
         flash(f"Berkas {berkas.number} dicatat sebagai belum lengkap. Cetak daftar kekurangan untuk pemohon.", "info")
         return redirect(url_for("berkas.missing_list", berkas_id=berkas.id))

@@ -3,8 +3,8 @@
 Every function takes ``now`` so tests (and the daily reminder) can run on a chosen clock;
 views pass nothing and get the current time. Functions add to the session; the caller
 commits, so a change, its kartu kendali line and its message to the applicant are one
-transaction. The reminder a month later is in ``reminders``; what the applicant sees, in
-``tracking``.
+transaction. ``register`` is the exception: it takes a number, and commits with it.
+The reminder a month later is in ``reminders``; what the applicant sees, in ``tracking``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 
+from antrian.models import Ticket
+from webapp.audit.models import record
 from webapp.auth.models import User
 from webapp.berkas.models import (
     AMBIL,
@@ -34,7 +36,7 @@ from webapp.berkas.models import (
     BerkasStep,
 )
 from webapp.berkas.steps import jangka_waktu, requirements, route_for
-from webapp.core.db import next_value, utcnow
+from webapp.core.db import begin_write, next_value, utcnow
 from webapp.core.extensions import db
 from webapp.core.formatting import public_url
 from webapp.core.localtime import local_time, local_today
@@ -134,17 +136,38 @@ class Applicant:
     address: str = ""
 
 
+def ticket_fits(ticket: Ticket, service: Service) -> bool:
+    """A queue ticket is linked only to a berkas of its own unit's services."""
+    return ticket.unit_id == service.unit_id
+
+
+def ticket_for(user: User, ticket_id: int | None) -> Ticket | None:
+    """The queue ticket ``user`` may register a berkas for (the counter's "Daftarkan berkas"), or None."""
+    ticket = db.session.get(Ticket, ticket_id) if ticket_id is not None else None
+    return ticket if ticket is not None and can(user, "berkas.register", ticket) else None
+
+
 def register(service: Service, applicant: Applicant, received: list[bool], officer: User, *,
              ticket_id: int | None = None, note: str = "", now: datetime | None = None) -> Berkas:
-    """Register a berkas at the front office.
+    """Register a berkas at the front office, with its audit line, and commit.
 
     With every requirement received the file starts its route at the first step, signed for
     by ``officer``; otherwise it is recorded as returned to the applicant, with what is missing.
+    A linked queue ticket must be one of the service's unit. Registration takes a number, so,
+    unlike the other rules here, it runs in a write transaction of its own (``begin_write``).
     """
     moment = _now(now)
     items = requirements(service)
     if len(received) != len(items):
         raise BerkasError("Daftar persyaratan berubah; muat ulang formulir.")
+    if ticket_id is not None:
+        ticket = db.session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise BerkasError("Tiket antrian yang ditautkan tidak ditemukan.")
+        if not ticket_fits(ticket, service):
+            raise BerkasError(f"Tiket antrian {ticket.number} milik instansi lain; berkas ini tidak dapat "
+                              "ditautkan kepadanya. Pilih layanan instansi tiket itu.")  # fmt: skip
+    begin_write()  # SQLite: take the write lock before the counter's read-then-write
     unit = service.unit
     year = local_today(unit, moment).year
     sequence = next_value(BerkasCounter, unit_id=unit.id, year=year)
@@ -165,6 +188,9 @@ def register(service: Service, applicant: Applicant, received: list[bool], offic
         _move(berkas, TOLAK, officer, moment, note="; ".join(berkas.missing))
     else:
         _start_route(berkas, officer, moment)
+    db.session.flush()
+    record("create", "berkas", berkas.id, f"Mendaftarkan berkas {berkas.number} ({service.title})", [], unit.id)
+    db.session.commit()
     return berkas
 
 
