@@ -1,4 +1,4 @@
-"""Staff pages of berkas: registration, the kartu kendali and its actions, documents, lists, routes."""
+"""Staff pages of berkas: the list and its figures, registration, the kartu kendali and its actions, printouts."""
 
 from __future__ import annotations
 
@@ -11,15 +11,12 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webapp.audit.models import record
 from webapp.berkas import bp
-from webapp.berkas.documents import issue, revoke, verification_url
 from webapp.berkas.forms import (
     ButtonForm,
     CompleteForm,
-    DocumentForm,
     FilterForm,
     RegistrationForm,
     RevokeForm,
-    RouteForm,
     StepActionForm,
 )
 from webapp.berkas.listing import EVERY, OPEN, counts, filtered, officers_for, page_of, rows, services_for
@@ -29,7 +26,6 @@ from webapp.berkas.models import (
     SIAP,
     STATUSES,
     Berkas,
-    IssuedDocument,
 )
 from webapp.berkas.reminders import letters_due, reminder_due_on
 from webapp.berkas.reports import minutes_text, step_figures, to_csv, to_xlsx
@@ -52,17 +48,14 @@ from webapp.berkas.service import (
     ticket_for,
     tracking_url,
 )
-from webapp.berkas.steps import StepSpec, default_route, requirements, route_for, route_source, save_route
+from webapp.berkas.steps import requirements, route_for
 from webapp.core.db import begin_write, utcnow
 from webapp.core.extensions import db
-from webapp.core.forms import apply_list_operation, choices, flatten_errors
-from webapp.core.localtime import local_today
-from webapp.core.pdf import pdf_response
+from webapp.core.forms import choices, flatten_errors
 from webapp.core.policy import guard, require
 from webapp.core.qr import qr_svg
 from webapp.core.tables import csv_response, xlsx_bytes_response
 from webapp.outbox.service import send_soon
-from webapp.standards.models import Service
 from webapp.survei.service import berkas_invitation
 
 
@@ -209,11 +202,8 @@ def detail(berkas_id: int) -> str:
     if step is not None:
         form.position.choices = [(s.position, f"{s.position + 1}. {s.name} ({s.executor})")
                                  for s in berkas.steps[: step.position]]  # fmt: skip
-    complete_form = CompleteForm()
-    complete_form.received.choices = [(str(i), item["text"]) for i, item in enumerate(berkas.checklist)]
-    complete_form.received.data = [str(i) for i, item in enumerate(berkas.checklist) if item.get("received")]
     return render_template(
-        "berkas/detail.html", berkas=berkas, card=_card(berkas), form=form, complete_form=complete_form,
+        "berkas/detail.html", berkas=berkas, card=_card(berkas), form=form, complete_form=_complete_form(berkas),
         can_act=may_act(current_user, step), minutes_text=minutes_text, version=len(berkas.movements),
         tracking_url=tracking_url(berkas), revoke_form=RevokeForm(), survey_token=_survey_token(berkas),
     )  # fmt: skip
@@ -329,147 +319,3 @@ def letter_sent(berkas_id: int) -> WerkzeugResponse:
     db.session.commit()
     flash("Surat pemberitahuan dicatat terkirim.", "success")
     return redirect(url_for("berkas.detail", berkas_id=berkas.id))
-
-
-# --- issued documents --------------------------------------------------------------------------
-
-
-def _signer(berkas: Berkas) -> dict:
-    decree = berkas.service.decree or {}
-    return {"title": decree.get("signer_title") or f"Kepala {berkas.unit.name}", "name": decree.get("signer_name")}
-
-
-@bp.route("/admin/berkas/<int:berkas_id>/dokumen", methods=["GET", "POST"])
-@guard("document.issue")
-def new_document(berkas_id: int) -> WerkzeugResponse | str | tuple[str, int]:
-    """Record the issued product: number, holder, dates, and the PDF (uploaded or generated with its QR)."""
-    berkas = _berkas_or_403(berkas_id, action="document.issue")
-    if berkas.status == DIKEMBALIKAN:
-        abort(404)
-    form = DocumentForm()
-    if request.method == "GET":
-        form.title.data = berkas.service.title
-        form.holder_name.data = berkas.applicant_name
-        form.issued_on.data = local_today(berkas.unit)
-    if form.validate_on_submit():
-        upload = form.pdf.data
-        pdf = upload.read() if upload and getattr(upload, "filename", "") else None
-        if pdf is not None and not pdf.startswith(b"%PDF-"):
-            form.pdf.errors.append("Berkas bukan PDF.")
-        elif db.session.scalar(select(IssuedDocument.id).where(IssuedDocument.number == form.number.data.strip())):
-            form.number.errors.append("Nomor dokumen ini sudah tercatat.")
-        else:
-            document = IssuedDocument(
-                berkas_id=berkas.id, unit_id=berkas.unit_id, service_id=berkas.service_id,
-                number=form.number.data.strip(), title=form.title.data.strip(),
-                holder_name=form.holder_name.data.strip(), issued_on=form.issued_on.data,
-                valid_until=form.valid_until.data,
-            )  # fmt: skip
-            document.unit = berkas.unit
-            issue(document, pdf, current_user.username, _signer(berkas))
-            db.session.flush()
-            record("create", "dokumen", document.id, f"Mencatat dokumen {document.number} (berkas {berkas.number})",
-                   [], berkas.unit_id)  # fmt: skip
-            db.session.commit()
-            flash(f"Dokumen {document.number} tercatat dengan kode verifikasi.", "success")
-            return redirect(url_for("berkas.detail", berkas_id=berkas.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("berkas/document_form.html", berkas=berkas, form=form,
-                           errors=flatten_errors(form)), status  # fmt: skip
-
-
-def _document_or_403(document_id: int) -> IssuedDocument:
-    document = db.session.get(IssuedDocument, document_id) or abort(404)
-    require(current_user, "berkas.view", document)
-    return document
-
-
-@bp.route("/admin/dokumen/<int:document_id>/pdf")
-@guard("berkas.view")
-def document_pdf(document_id: int) -> Response:
-    """The recorded PDF, byte for byte (its SHA-256 is the one on the verification page)."""
-    document = _document_or_403(document_id)
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in document.number)
-    return pdf_response(document.pdf, f"dokumen-{safe}.pdf")
-
-
-@bp.route("/admin/dokumen/<int:document_id>/qr.svg")
-@guard("berkas.view")
-def document_qr(document_id: int) -> Response:
-    """The QR of the verification page, to stamp on an uploaded document."""
-    document = _document_or_403(document_id)
-    return Response(qr_svg(verification_url(document)), mimetype="image/svg+xml")
-
-
-@bp.route("/admin/dokumen/<int:document_id>/cabut", methods=["POST"])
-@guard("document.revoke")
-def revoke_document(document_id: int) -> WerkzeugResponse:
-    """Revoke an issued document with a reason; its public page says so from now on."""
-    document = _document_or_403(document_id)
-    require(current_user, "document.revoke", document)
-    form = RevokeForm()
-    target = url_for("berkas.detail", berkas_id=document.berkas_id) if document.berkas_id else url_for("berkas.index")
-    if not form.validate_on_submit():
-        flash("Tulis alasan pencabutan.", "error")
-        return redirect(target)
-    try:
-        revoke(document, form.reason.data, current_user.username)
-    except ValueError as exc:
-        flash(str(exc), "error")
-        return redirect(target)
-    record("update", "dokumen", document.id, f"Mencabut dokumen {document.number}: {form.reason.data.strip()}",
-           [], document.unit_id)  # fmt: skip
-    db.session.commit()
-    flash(f"Dokumen {document.number} dicabut.", "success")
-    return redirect(target)
-
-
-# --- routes per service (admin) -----------------------------------------------------------------
-
-
-@bp.route("/admin/berkas/alur")
-@guard("berkas.route")
-def routes() -> str:
-    """Every service with where its route comes from (configured, SOP, simple)."""
-    services = services_for(current_user)
-    return render_template("berkas/routes.html", services=[(s, route_source(s), route_for(s)) for s in services])
-
-
-@bp.route("/admin/berkas/alur/<int:service_id>", methods=["GET", "POST"])
-@guard("berkas.route")
-def edit_route(service_id: int) -> WerkzeugResponse | str | tuple[str, int]:
-    """Edit a service's route; "Kembalikan ke bawaan" goes back to the SOP's or the simple route."""
-    service = db.session.get(Service, service_id) or abort(404)
-    require(current_user, "berkas.route", service)
-    operation = request.form.get("op")
-    if request.method == "POST" and operation == "reset":
-        form = RouteForm()
-        if form.validate_on_submit() or not form.csrf_token.errors:
-            save_route(service, [])
-            record("update", "alur_berkas", service.id, f"Alur berkas {service.title} kembali ke bawaan", [],
-                   service.unit_id)  # fmt: skip
-            db.session.commit()
-            flash("Alur kembali ke bawaan.", "success")
-        return redirect(url_for("berkas.edit_route", service_id=service.id))
-    if request.method == "POST" and operation:
-        form = RouteForm(formdata=None, data=apply_list_operation(RouteForm().data, operation))
-        return render_template("berkas/route_edit.html", service=service, form=form, errors=[],
-                               source=route_source(service), default=default_route(service))  # fmt: skip
-    if request.method == "GET":
-        steps = [{**s.as_dict(), "role": s.role or ""} for s in route_for(service)]
-        form = RouteForm(data={"steps": steps})
-        return render_template("berkas/route_edit.html", service=service, form=form, errors=[],
-                               source=route_source(service), default=default_route(service))  # fmt: skip
-    form = RouteForm()
-    if form.validate():
-        steps = [StepSpec(e["name"].strip(), e["executor"].strip(), e["role"] or None, e["public_label"].strip(),
-                          e["minutes"], e["days"]) for e in form.steps.data]  # fmt: skip
-        save_route(service, steps)
-        record("update", "alur_berkas", service.id, f"Mengubah alur berkas {service.title}",
-               [{"path": "langkah", "old": None, "new": [s.name for s in steps]}], service.unit_id)  # fmt: skip
-        db.session.commit()
-        flash("Alur berkas disimpan. Berkas yang sudah terdaftar tetap memakai alur lamanya.", "success")
-        return redirect(url_for("berkas.edit_route", service_id=service.id))
-    return render_template("berkas/route_edit.html", service=service, form=form, errors=flatten_errors(form),
-                           source=route_source(service), default=default_route(service)), 422  # fmt: skip
-
