@@ -8,25 +8,20 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from antrian import bp
+from antrian.counter import NotAllowedError, UnknownActionError, act, issue_priority
 from antrian.events import publish_change
 from antrian.forms import CounterActionForm, PriorityTicketForm, TakeTicketForm
 from antrian.models import Counter, QueueService, Ticket
 from antrian.service import (
     PRIORITY_REASONS,
     QueueError,
-    call_next,
     current_ticket,
-    finish,
     issue_ticket,
     open_services,
     position,
-    recall,
-    skip,
     snapshot,
-    start_serving,
     ticket_by_token,
     ticket_view,
-    transfer,
     waiting_tickets,
 )
 from webapp.core.extensions import db, limiter
@@ -189,9 +184,6 @@ def counter_panel() -> WerkzeugResponse | str:
     return render_partial_or_page("antrian/counter.html", "antrian/_panel.html", **_panel_context(counter))
 
 
-ACTIONS = {"ulang": recall, "lewati": skip, "mulai": start_serving, "selesai": finish}
-
-
 @bp.route("/loket/<int:counter_id>/<action>", methods=["POST"])
 @guard("counter.operate")
 def counter_action(counter_id: int, action: str) -> WerkzeugResponse | Response:
@@ -200,41 +192,24 @@ def counter_action(counter_id: int, action: str) -> WerkzeugResponse | Response:
     form = CounterActionForm()
     if not form.validate_on_submit():
         abort(400)
-    called = None
-    issued = False
     try:
-        if action == "panggil":
-            called = call_next(counter)
-            if called is None:
-                flash("Tidak ada yang menunggu.", "info")
-        elif action in ACTIONS:
-            ticket = ACTIONS[action](counter, int(form.ticket.data or 0))
-            called = ticket if action == "ulang" else None
-        elif action == "alihkan":
-            target = db.session.scalar(
-                select(QueueService).where(
-                    QueueService.unit_id == counter.unit_id, QueueService.code == form.target.data
-                )
-            )
-            if target is None:
-                raise QueueError("Pilih layanan tujuan.")
-            moved = transfer(counter, int(form.ticket.data or 0), target)
-            flash(f"{moved.number} dialihkan ke antrian {target.name}.", "success")
-        elif action == "prioritas":
+        if action == "prioritas":
             priority = PriorityTicketForm()
-            service = next((s for s in counter.queue_services if s.code == priority.service.data), None)
-            if service is None:
-                raise QueueError("Pilih layanan.")
-            ticket = issue_ticket(service, priority_reason=priority.reason.data, check_hours=False)
-            issued = True
+            ticket = issue_priority(counter, current_user, priority.service.data, priority.reason.data)
             flash(f"Tiket prioritas {ticket.number} dibuat.", "success")
+            publish_change(counter.unit, issued=True)
         else:
-            abort(404)
-    except (QueueError, ValueError) as exc:
-        db.session.rollback()
+            ticket_id = int(form.ticket.data) if (form.ticket.data or "").isdigit() else None
+            outcome = act(counter, action, current_user, ticket_id=ticket_id, target=form.target.data or None)
+            if outcome.notice:
+                flash(outcome.notice, "success" if outcome.ticket else "info")
+            publish_change(counter.unit, called=outcome.called)
+    except UnknownActionError:
+        abort(404)
+    except NotAllowedError:
+        abort(403)
+    except QueueError as exc:
         flash(str(exc), "error")
-    else:
-        publish_change(counter.unit, called=called, issued=issued)
     if not is_htmx():  # without JavaScript: post, redirect, get
         return redirect(url_for("antrian.counter_panel", loket=counter.id))
     return render_partial_or_page("antrian/counter.html", "antrian/_panel.html", **_panel_context(counter))
