@@ -7,7 +7,7 @@ line of the unit, keeping its number. The panel names the ticket its button acts
 one (the API), the action is on the ticket the counter holds now.
 
 Each view maps the outcome and the errors to its own answer (a flash message or JSON); the
-rules, the checks and the messages live here, once.
+rules, the checks and the messages live here, once, with what the counter panel shows.
 """
 
 from __future__ import annotations
@@ -30,10 +30,12 @@ from antrian.service import (
     skip,
     start_serving,
     transfer,
+    waiting_tickets,
 )
 from webapp.auth.models import User
 from webapp.core.extensions import db
-from webapp.core.policy import can
+from webapp.core.localtime import local_today
+from webapp.core.policy import can, scoped
 
 CALL, RECALL, SKIP, START, FINISH, TRANSFER = "panggil", "ulang", "lewati", "mulai", "selesai", "alihkan"
 ACTIONS = (CALL, RECALL, SKIP, START, FINISH, TRANSFER)
@@ -132,3 +134,40 @@ def issue_priority(counter: Counter, actor: User, code: str | None, reason: str 
     if service is None:
         raise QueueError("Pilih layanan.")
     return issue_ticket(service, priority_reason=reason, now=now, check_hours=False)
+
+
+def counters_for(user: User) -> list[Counter]:
+    """The active counters ``user`` may work at, by unit and number."""
+    statement = select(Counter).where(Counter.active.is_(True)).order_by(Counter.unit_id, Counter.number)
+    return list(db.session.scalars(scoped(user, statement, Counter.unit_id, unitless=False)))
+
+
+@dataclass(frozen=True)
+class PanelState:
+    """What the counter panel shows: the ticket held, who waits in the counter's lines, today's
+    no-shows of the unit (to recall), and the unit's lines a ticket can be sent to."""
+
+    current: Ticket | None
+    waiting: list[Ticket]
+    skipped: list[Ticket]
+    transfer_targets: list[QueueService]
+
+
+def panel_state(counter: Counter, now: datetime | None = None) -> PanelState:
+    """The counter panel's state now."""
+    unit = counter.unit
+    service_ids = {s.id for s in counter.queue_services}
+    skipped = db.session.scalars(
+        select(Ticket)
+        .where(Ticket.unit_id == unit.id, Ticket.day == local_today(unit, now), Ticket.status == Ticket.SKIPPED)
+        .order_by(Ticket.called_at.desc())
+    ).all()
+    lines = db.session.scalars(
+        select(QueueService).where(QueueService.unit_id == unit.id).order_by(QueueService.code)
+    ).all()
+    return PanelState(
+        current=current_ticket(counter, now),
+        waiting=[t for t in waiting_tickets(unit, now) if t.queue_service_id in service_ids],
+        skipped=list(skipped),
+        transfer_targets=list(lines),
+    )

@@ -8,28 +8,26 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from antrian import bp
-from antrian.counter import NotAllowedError, UnknownActionError, act, issue_priority
+from antrian.counter import NotAllowedError, UnknownActionError, act, counters_for, issue_priority, panel_state
 from antrian.events import publish_change
 from antrian.forms import CounterActionForm, PriorityTicketForm, TakeTicketForm
 from antrian.models import Counter, QueueService, Ticket
 from antrian.service import (
     PRIORITY_REASONS,
     QueueError,
-    current_ticket,
     issue_ticket,
     open_services,
     position,
     snapshot,
     ticket_by_token,
     ticket_view,
-    waiting_tickets,
 )
 from webapp.core.extensions import db, limiter
 from webapp.core.formatting import public_url
 from webapp.core.forms import choices
 from webapp.core.htmx import is_htmx, render_partial_or_page
 from webapp.core.localtime import local_today
-from webapp.core.policy import guard, require, scoped
+from webapp.core.policy import guard, require
 from webapp.core.qr import private_qr_response
 from webapp.core.units import Unit
 from webapp.survei.service import survey_url, ticket_invitation
@@ -134,11 +132,6 @@ def display() -> str:
 COUNTER_SESSION_KEY = "antrian_counter_id"
 
 
-def _staff_counters() -> list[Counter]:
-    statement = select(Counter).where(Counter.active.is_(True)).order_by(Counter.unit_id, Counter.number)
-    return list(db.session.scalars(scoped(current_user, statement, Counter.unit_id, unitless=False)))
-
-
 def _counter_or_403(counter_id: int) -> Counter:
     counter = db.session.get(Counter, counter_id) or abort(404)
     require(current_user, "counter.operate", counter)
@@ -146,27 +139,17 @@ def _counter_or_403(counter_id: int) -> Counter:
 
 
 def _panel_context(counter: Counter) -> dict:
-    unit = counter.unit
-    service_ids = {s.id for s in counter.queue_services}
-    waiting = [t for t in waiting_tickets(unit) if t.queue_service_id in service_ids]
-    skipped = db.session.scalars(
-        select(Ticket)
-        .where(Ticket.unit_id == unit.id, Ticket.day == local_today(unit), Ticket.status == Ticket.SKIPPED)
-        .order_by(Ticket.called_at.desc())
-    ).all()
+    state = panel_state(counter)
     priority = PriorityTicketForm()
     priority.service.choices = choices((s.code, f"{s.code} · {s.name}") for s in counter.queue_services)
-    others = db.session.scalars(
-        select(QueueService).where(QueueService.unit_id == unit.id).order_by(QueueService.code)
-    ).all()
     return {
         "counter": counter,
-        "current": current_ticket(counter),
-        "waiting": waiting,
-        "skipped": skipped,
+        "current": state.current,
+        "waiting": state.waiting,
+        "skipped": state.skipped,
         "form": CounterActionForm(),
         "priority_form": priority,
-        "transfer_targets": others,
+        "transfer_targets": state.transfer_targets,
         "reasons": PRIORITY_REASONS,
     }
 
@@ -175,7 +158,7 @@ def _panel_context(counter: Counter) -> dict:
 @guard("counter.operate")
 def counter_panel() -> WerkzeugResponse | str:
     """The counter officer's panel; the counter is chosen once and kept in the session."""
-    counters = _staff_counters()
+    counters = counters_for(current_user)
     chosen = request.args.get("loket", type=int) or session.get(COUNTER_SESSION_KEY)
     counter = next((c for c in counters if c.id == chosen), None)
     if counter is None:

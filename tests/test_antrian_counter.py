@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
-from antrian.counter import NotAllowedError, NothingHeldError, UnknownActionError, act, issue_priority
+from antrian.counter import (
+    NotAllowedError,
+    NothingHeldError,
+    UnknownActionError,
+    act,
+    counters_for,
+    issue_priority,
+    panel_state,
+)
 from antrian.models import Ticket
 from antrian.service import QueueError, UnknownQueueError, call_next, issue_ticket, skip
 from tests.conftest import csrf_from
@@ -130,3 +138,19 @@ def test_the_panel_and_the_api_answer_the_same_refusal_their_own_way(client, log
     assert "Layanan tujuan tidak dikenal." in page.get_data(as_text=True)
     assert client.post(url_for("antrian.counter_action", counter_id=q["loket1"].id, action="hapus"),
                        data={"csrf_token": token}).status_code == 404  # fmt: skip
+
+
+def test_the_panel_shows_the_counters_lines_and_the_units_no_shows(make_queue, make_user):
+    q = make_queue()
+    officer = make_user(role="petugas_loket", unit=q["unit"])
+    a1, b1, a2 = issue_ticket(q["A"]), issue_ticket(q["B"]), issue_ticket(q["A"])
+    act(q["loket1"], "panggil", officer)
+    act(q["loket1"], "lewati", officer)  # A-001 did not come
+    act(q["loket1"], "panggil", officer)  # B-001
+    state = panel_state(q["loket2"])  # loket 2 serves A only
+    assert state.current is None and [t.id for t in state.waiting] == [a2.id]
+    assert [t.id for t in state.skipped] == [a1.id]
+    assert [s.code for s in state.transfer_targets] == ["A", "B"]
+    assert panel_state(q["loket1"]).current.id == b1.id
+    make_queue()  # another unit's counters are not this officer's
+    assert [c.id for c in counters_for(officer)] == [q["loket1"].id, q["loket2"].id]
