@@ -8,19 +8,20 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from antrian import bp
+from antrian.counter import NotAllowedError, UnknownActionError, act, counters_for, issue_priority, panel_state
 from antrian.events import publish_change
 from antrian.forms import CounterActionForm, PriorityTicketForm, TakeTicketForm
 from antrian.issuing import PRIORITY_REASONS, issue_ticket, open_services
 from antrian.models import Counter, QueueService, Ticket
-from antrian.reading import position, snapshot, ticket_by_token, ticket_view, waiting_tickets
-from antrian.service import QueueError, call_next, current_ticket, finish, recall, skip, start_serving, transfer
+from antrian.reading import position, snapshot, ticket_by_token, ticket_view
+from antrian.service import QueueError
 from antrian.signals import survey_link
 from webapp.core.extensions import db, limiter
 from webapp.core.formatting import public_url
 from webapp.core.forms import choices
 from webapp.core.htmx import is_htmx, render_partial_or_page
 from webapp.core.localtime import local_today
-from webapp.core.policy import guard, require, scoped
+from webapp.core.policy import guard, require
 from webapp.core.qr import private_qr_response
 from webapp.core.units import Unit
 
@@ -122,11 +123,6 @@ def display() -> str:
 COUNTER_SESSION_KEY = "antrian_counter_id"
 
 
-def _staff_counters() -> list[Counter]:
-    statement = select(Counter).where(Counter.active.is_(True)).order_by(Counter.unit_id, Counter.number)
-    return list(db.session.scalars(scoped(current_user, statement, Counter.unit_id, unitless=False)))
-
-
 def _counter_or_403(counter_id: int) -> Counter:
     counter = db.session.get(Counter, counter_id) or abort(404)
     require(current_user, "counter.operate", counter)
@@ -134,27 +130,17 @@ def _counter_or_403(counter_id: int) -> Counter:
 
 
 def _panel_context(counter: Counter) -> dict:
-    unit = counter.unit
-    service_ids = {s.id for s in counter.queue_services}
-    waiting = [t for t in waiting_tickets(unit) if t.queue_service_id in service_ids]
-    skipped = db.session.scalars(
-        select(Ticket)
-        .where(Ticket.unit_id == unit.id, Ticket.day == local_today(unit), Ticket.status == Ticket.SKIPPED)
-        .order_by(Ticket.called_at.desc())
-    ).all()
+    state = panel_state(counter)
     priority = PriorityTicketForm()
     priority.service.choices = choices((s.code, f"{s.code} · {s.name}") for s in counter.queue_services)
-    others = db.session.scalars(
-        select(QueueService).where(QueueService.unit_id == unit.id).order_by(QueueService.code)
-    ).all()
     return {
         "counter": counter,
-        "current": current_ticket(counter),
-        "waiting": waiting,
-        "skipped": skipped,
+        "current": state.current,
+        "waiting": state.waiting,
+        "skipped": state.skipped,
         "form": CounterActionForm(),
         "priority_form": priority,
-        "transfer_targets": others,
+        "transfer_targets": state.transfer_targets,
         "reasons": PRIORITY_REASONS,
     }
 
@@ -163,16 +149,13 @@ def _panel_context(counter: Counter) -> dict:
 @guard("counter.operate")
 def counter_panel() -> WerkzeugResponse | str:
     """The counter officer's panel; the counter is chosen once and kept in the session."""
-    counters = _staff_counters()
+    counters = counters_for(current_user)
     chosen = request.args.get("loket", type=int) or session.get(COUNTER_SESSION_KEY)
     counter = next((c for c in counters if c.id == chosen), None)
     if counter is None:
         return render_template("antrian/choose_counter.html", counters=counters)
     session[COUNTER_SESSION_KEY] = counter.id
     return render_partial_or_page("antrian/counter.html", "antrian/_panel.html", **_panel_context(counter))
-
-
-ACTIONS = {"ulang": recall, "lewati": skip, "mulai": start_serving, "selesai": finish}
 
 
 @bp.route("/loket/<int:counter_id>/<action>", methods=["POST"])
@@ -183,41 +166,24 @@ def counter_action(counter_id: int, action: str) -> WerkzeugResponse | Response:
     form = CounterActionForm()
     if not form.validate_on_submit():
         abort(400)
-    called = None
-    issued = False
     try:
-        if action == "panggil":
-            called = call_next(counter)
-            if called is None:
-                flash("Tidak ada yang menunggu.", "info")
-        elif action in ACTIONS:
-            ticket = ACTIONS[action](counter, int(form.ticket.data or 0))
-            called = ticket if action == "ulang" else None
-        elif action == "alihkan":
-            target = db.session.scalar(
-                select(QueueService).where(
-                    QueueService.unit_id == counter.unit_id, QueueService.code == form.target.data
-                )
-            )
-            if target is None:
-                raise QueueError("Pilih layanan tujuan.")
-            moved = transfer(counter, int(form.ticket.data or 0), target)
-            flash(f"{moved.number} dialihkan ke antrian {target.name}.", "success")
-        elif action == "prioritas":
+        if action == "prioritas":
             priority = PriorityTicketForm()
-            service = next((s for s in counter.queue_services if s.code == priority.service.data), None)
-            if service is None:
-                raise QueueError("Pilih layanan.")
-            ticket = issue_ticket(service, priority_reason=priority.reason.data, check_hours=False)
-            issued = True
+            ticket = issue_priority(counter, current_user, priority.service.data, priority.reason.data)
             flash(f"Tiket prioritas {ticket.number} dibuat.", "success")
+            publish_change(counter.unit, issued=True)
         else:
-            abort(404)
-    except (QueueError, ValueError) as exc:
-        db.session.rollback()
+            ticket_id = int(form.ticket.data) if (form.ticket.data or "").isdigit() else None
+            outcome = act(counter, action, current_user, ticket_id=ticket_id, target=form.target.data or None)
+            if outcome.notice:
+                flash(outcome.notice, "success" if outcome.ticket else "info")
+            publish_change(counter.unit, called=outcome.called)
+    except UnknownActionError:
+        abort(404)
+    except NotAllowedError:
+        abort(403)
+    except QueueError as exc:
         flash(str(exc), "error")
-    else:
-        publish_change(counter.unit, called=called, issued=issued)
     if not is_htmx():  # without JavaScript: post, redirect, get
         return redirect(url_for("antrian.counter_panel", loket=counter.id))
     return render_partial_or_page("antrian/counter.html", "antrian/_panel.html", **_panel_context(counter))

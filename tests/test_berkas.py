@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_from
 from webapp.berkas.models import DIKEMBALIKAN, DIPROSES, SELESAI, SIAP, Berkas
-from webapp.berkas.route import default_route, requirements, route_for, route_from_sop, route_source
+from webapp.berkas.reminders import send_reminders
 from webapp.berkas.service import (
     Applicant,
     BerkasError,
@@ -24,15 +24,15 @@ from webapp.berkas.service import (
     days_used,
     hand_over,
     is_late,
-    lookup,
     receive,
     register,
     return_to,
-    send_reminders,
     step_is_late,
     step_minutes,
     working_minutes,
 )
+from webapp.berkas.steps import default_route, requirements, route_for, route_from_sop, route_source
+from webapp.berkas.tracking import lookup
 from webapp.core.extensions import db, limiter
 from webapp.core.phone import normalise_phone
 from webapp.outbox.models import OutboxMessage
@@ -519,6 +519,34 @@ def test_a_queue_ticket_becomes_a_berkas(client, login, make_queue, make_service
     assert response.status_code == 302
     berkas = db.session.scalars(select(Berkas)).one()
     assert berkas.ticket_id == ticket.id and berkas.registered_by_id == officer.id
+
+
+def test_a_berkas_links_only_a_queue_ticket_of_its_own_unit(client, login, make_queue, make_service, officers):
+    from antrian.issuing import issue_ticket
+
+    queue = make_queue()
+    own = make_service(unit=queue["unit"], slug="sendiri", title="Layanan Sendiri")
+    foreign = make_service(slug="asing", title="Layanan Asing")
+    ticket = issue_ticket(queue["A"])
+    with pytest.raises(BerkasError, match=f"Tiket antrian {ticket.number} milik instansi lain"):
+        register(foreign, applicant(), [True, True], officers["fo"], ticket_id=ticket.id)
+    with pytest.raises(BerkasError, match="tidak ditemukan"):
+        register(own, applicant(), [True, True], officers["fo"], ticket_id=ticket.id + 99)
+    assert db.session.scalars(select(Berkas)).all() == []
+    assert register(own, applicant(), [True, True], officers["fo"], ticket_id=ticket.id).ticket_id == ticket.id
+
+    login("admin")
+    chooser = client.get(url_for("berkas.register_view", tiket=ticket.id)).get_data(as_text=True)
+    assert "Layanan Sendiri" in chooser and "Layanan Asing" not in chooser
+    form_url = url_for("berkas.register_view", layanan=foreign.id)
+    token = csrf_from(client, form_url)
+    refused = client.post(form_url, data={"csrf_token": token, "ticket": str(ticket.id), "applicant_name": NAME,
+                                          "id_kind": "nib", "id_number": "1234567890123", "phone": PHONE,
+                                          "address": "Jl. Uji", "received": ["0", "1"]})  # fmt: skip
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "milik instansi lain" in page and NAME in page and "Jl. Uji" in page  # the input is kept
+    assert db.session.scalars(select(Berkas).where(Berkas.service_id == foreign.id)).all() == []
 
 
 def test_the_notice_letter_is_listed_printed_and_marked_sent(client, login, sanitarian, officers):

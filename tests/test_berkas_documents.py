@@ -16,9 +16,11 @@ from webapp.berkas.documents import (
     SAH,
     TIDAK_DIKENAL,
     TIDAK_SAH,
+    DocumentError,
     issue,
     mask_name,
     new_code,
+    record_issued,
     revoke,
     sha256_hex,
     verify,
@@ -161,6 +163,27 @@ def test_staff_record_a_generated_pdf_with_its_qr(client, login, berkas, tmp_pat
     not_pdf = client.post(url, data={**data, "number": "503/LAIN", "pdf": (io.BytesIO(b"GIF89a"), "x.pdf")},
                           content_type="multipart/form-data")  # fmt: skip
     assert "Berkas bukan PDF" in not_pdf.get_data(as_text=True)
+
+
+def test_a_document_number_is_recorded_once_and_an_upload_must_be_a_pdf(berkas, make_user):
+    from webapp.audit.models import AuditEvent
+
+    actor = make_user(role="sekretaris")
+    fields = {"number": " 503/UJI/1 ", "title": "Surat Izin Uji", "holder_name": HOLDER,
+              "issued_on": date(2026, 11, 24), "valid_until": None, "actor": actor}  # fmt: skip
+    with pytest.raises(DocumentError) as not_pdf:
+        record_issued(berkas, pdf=b"GIF89a", **fields)
+    assert not_pdf.value.field == "pdf"
+    document = record_issued(berkas, pdf=PDF, **fields)
+    db.session.commit()
+    assert (document.number, document.created_by, document.pdf) == ("503/UJI/1", actor.username, PDF)
+    assert verify(document.code).outcome == SAH
+    summaries = db.session.scalars(select(AuditEvent.summary).order_by(AuditEvent.id)).all()
+    assert summaries[-2:] == [f"Mendaftarkan berkas {berkas.number} (Izin Praktik Uji)",
+                              f"Mencatat dokumen 503/UJI/1 (berkas {berkas.number})"]  # fmt: skip
+    with pytest.raises(DocumentError) as twice:
+        record_issued(berkas, pdf=None, **fields)
+    assert twice.value.field == "number"
 
 
 def test_staff_revoke_with_a_reason(client, login, berkas):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import abort, jsonify, request
 from flask_login import current_user
-from sqlalchemy import select
 
+from antrian.counter import TRANSFER, NotAllowedError, UnknownActionError, act
 from antrian.events import publish_change
 from antrian.issuing import UnknownQueueError, issue
-from antrian.models import Counter, QueueService
+from antrian.models import Counter
 from antrian.reading import snapshot, ticket_by_token, ticket_view
-from antrian.service import QueueError, call_next, current_ticket, finish, recall, skip, start_serving, transfer
+from antrian.service import QueueError
 from webapp.api import bp
 from webapp.core.api import api_error
 from webapp.core.extensions import db
@@ -68,39 +68,19 @@ def _staff_counter(counter_id: int) -> Counter:
 def counter_action(counter_id: int, action: str):
     """panggil (call next), ulang, lewati, mulai, selesai, alihkan {"service": CODE}: on the counter's ticket."""
     counter = _staff_counter(counter_id)
-    called = None
+    body = request.get_json(silent=True)
+    target = body.get("service") if isinstance(body, dict) and action == TRANSFER else None
     try:
-        if action == "panggil":
-            called = call_next(counter)
-            if called is None:
-                return api_error(404, "Tidak ada yang menunggu.")
-            ticket = called
-        else:
-            held = current_ticket(counter)
-            if held is None:
-                return api_error(409, "Loket ini tidak sedang memanggil nomor.")
-            if action == "ulang":
-                ticket = called = recall(counter, held.id)
-            elif action == "lewati":
-                ticket = skip(counter, held.id)
-            elif action == "mulai":
-                ticket = start_serving(counter, held.id)
-            elif action == "selesai":
-                ticket = finish(counter, held.id)
-            elif action == "alihkan":
-                body = request.get_json(silent=True) or {}
-                target = db.session.scalar(
-                    select(QueueService).where(
-                        QueueService.unit_id == counter.unit_id, QueueService.code == str(body.get("service", ""))
-                    )
-                )
-                if target is None:
-                    return api_error(422, "Layanan tujuan tidak dikenal.", field="service")
-                ticket = transfer(counter, held.id, target)
-            else:
-                abort(404)
+        outcome = act(counter, action, current_user, target=str(target) if target is not None else None)
+    except UnknownActionError:
+        abort(404)
+    except NotAllowedError:
+        abort(403)
+    except UnknownQueueError as exc:
+        return api_error(422, str(exc), field=exc.field)
     except QueueError as exc:
-        db.session.rollback()
         return api_error(409, str(exc))
-    publish_change(counter.unit, called=called)
-    return jsonify(ticket=ticket_view(ticket))
+    publish_change(counter.unit, called=outcome.called)
+    if outcome.ticket is None:
+        return api_error(404, outcome.notice)
+    return jsonify(ticket=ticket_view(outcome.ticket))

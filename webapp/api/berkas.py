@@ -10,7 +10,8 @@ from flask import jsonify
 
 from webapp.api import bp
 from webapp.berkas.documents import DICABUT, SAH, mask_name, verify
-from webapp.berkas.service import by_code, public_view, tracking_url
+from webapp.berkas.service import tracking_url
+from webapp.berkas.tracking import by_code, public_view
 from webapp.core.api import api_error
 from webapp.core.db import as_utc
 

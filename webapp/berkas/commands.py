@@ -8,7 +8,7 @@ import click
 from flask import current_app
 
 from webapp.berkas import bp
-from webapp.berkas.service import send_reminders
+from webapp.berkas.reminders import send_reminders
 from webapp.core.db import as_utc
 from webapp.core.extensions import db
 from webapp.outbox.service import deliver_due

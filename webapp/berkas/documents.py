@@ -21,11 +21,14 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import date
 
 from flask import current_app, render_template
 from sqlalchemy import select
 
-from webapp.berkas.models import REVOKED, VALID, IssuedDocument
+from webapp.audit.models import record
+from webapp.auth.models import User
+from webapp.berkas.models import REVOKED, VALID, Berkas, IssuedDocument
 from webapp.core.db import utcnow
 from webapp.core.extensions import db
 from webapp.core.formatting import public_url
@@ -137,6 +140,41 @@ def issue(document: IssuedDocument, pdf: bytes | None, created_by: str, signer: 
     document.pdf_sha256 = sha256_hex(pdf)
     document.seal = seal_of(document)
     db.session.add(document)
+    return document
+
+
+class DocumentError(ValueError):
+    """A document that cannot be recorded; ``field`` names the form field the message is about."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def signer_of(berkas: Berkas) -> dict:
+    """Who signs a generated document: the service's decree, else the head of the unit."""
+    decree = berkas.service.decree or {}
+    return {"title": decree.get("signer_title") or f"Kepala {berkas.unit.name}", "name": decree.get("signer_name")}
+
+
+def record_issued(berkas: Berkas, *, number: str, title: str, holder_name: str, issued_on: date,
+                  valid_until: date | None, pdf: bytes | None, actor: User) -> IssuedDocument:
+    """Record the product issued for ``berkas``, with its code, its PDF (``None``: generated now) and an
+    audit line; the caller commits. A document number is recorded once; an upload must be a PDF."""
+    if pdf is not None and not pdf.startswith(b"%PDF-"):
+        raise DocumentError("Berkas bukan PDF.", "pdf")
+    number = number.strip()
+    if db.session.scalar(select(IssuedDocument.id).where(IssuedDocument.number == number)):
+        raise DocumentError("Nomor dokumen ini sudah tercatat.", "number")
+    document = IssuedDocument(
+        berkas_id=berkas.id, unit_id=berkas.unit_id, service_id=berkas.service_id, number=number,
+        title=title.strip(), holder_name=holder_name.strip(), issued_on=issued_on, valid_until=valid_until,
+    )  # fmt: skip
+    document.unit = berkas.unit
+    issue(document, pdf, actor.username, signer_of(berkas))
+    db.session.flush()
+    record("create", "dokumen", document.id, f"Mencatat dokumen {document.number} (berkas {berkas.number})", [],
+           berkas.unit_id, actor=actor)  # fmt: skip
     return document
 
 

@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.berkas.listing import OPEN, ListFilter
 from webapp.core.forms import REQUIRED, NoMarkup, Phone, choices
 from webapp.core.policy import ROLES
 
@@ -162,3 +163,13 @@ class FilterForm(Form):
     langkah = StringField("Pelaksana langkah", validators=[Optional(), Length(max=120)])
     petugas = SelectField("Dipegang oleh", default="")
     q = StringField("Cari nomor", validators=[Optional(), Length(max=40)])
+
+    def criteria(self) -> ListFilter:
+        """The filters as the list's query takes them (a choice that is not a number filters nothing)."""
+        return ListFilter(
+            status=self.status.data or OPEN,
+            service_id=int(self.layanan.data) if (self.layanan.data or "").isdigit() else None,
+            executor=self.langkah.data or "",
+            holder_id=int(self.petugas.data) if (self.petugas.data or "").isdigit() else None,
+            number=self.q.data or "",
+        )

@@ -16,8 +16,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from webapp.berkas import bp
 from webapp.berkas.documents import DICABUT, SAH, TIDAK_DIKENAL, TIDAK_SAH, mask_name, sha256_hex, verify
 from webapp.berkas.forms import LookupForm, VerifyUploadForm
-from webapp.berkas.service import by_code, lookup, public_view, tracking_url
+from webapp.berkas.service import tracking_url
 from webapp.berkas.survey import berkas_invitation
+from webapp.berkas.tracking import by_code, lookup, public_view
 from webapp.core.extensions import db, limiter
 from webapp.core.formatting import tanggal
 from webapp.core.forms import flatten_errors

@@ -1,4 +1,4 @@
-"""Staff lists and figures of berkas: open files late first, step durations per service, exports."""
+"""Figures and exports of berkas: step durations per service, the staff list as CSV and XLSX."""
 
 from __future__ import annotations
 
@@ -9,38 +9,13 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webapp.berkas.models import OPEN_STATUSES, STATUSES, Berkas, BerkasStep
-from webapp.berkas.service import is_late, standard_minutes, step_is_late, step_minutes
+from webapp.berkas.listing import Row
+from webapp.berkas.models import OPEN_STATUSES, STATUSES, Berkas
+from webapp.berkas.service import standard_minutes, step_is_late, step_minutes
 from webapp.core.extensions import db
 from webapp.core.formatting import tanggal, waktu
 from webapp.core.tables import append_table, csv_text, workbook_bytes
 from webapp.standards.models import Service
-
-
-@dataclass
-class Row:
-    """One berkas in the staff list."""
-
-    berkas: Berkas
-    late: bool
-    step_late: bool
-    step_minutes: int
-
-
-def open_rows(statement, now: datetime | None = None) -> list[Row]:
-    """Berkas of ``statement`` with lateness, late ones first (whole file, then step), then oldest."""
-    found = db.session.scalars(statement.options(selectinload(Berkas.steps), selectinload(Berkas.service))).all()
-    rows = []
-    for berkas in found:
-        step = berkas.current_step
-        rows.append(Row(
-            berkas=berkas,
-            late=is_late(berkas, now),
-            step_late=bool(step and step_is_late(berkas, step, now)),
-            step_minutes=step_minutes(berkas, step, now) if step else 0,
-        ))  # fmt: skip
-    rows.sort(key=lambda r: (not r.late, not r.step_late, r.berkas.registered_at))
-    return rows
 
 
 @dataclass
@@ -98,11 +73,10 @@ HEADERS = ["Nomor registrasi", "Layanan", "Pemohon", "Status", "Didaftarkan", "T
 
 def _cells(row: Row) -> list:
     b = row.berkas
-    step: BerkasStep | None = b.current_step
     return [
         b.number, b.service.title, b.applicant_name, STATUSES[b.status], waktu(b.registered_at),
-        tanggal(b.due_date), step.name if step and b.status in OPEN_STATUSES else "", b.holder_name,
-        row.step_minutes if step and b.status in OPEN_STATUSES else "", "ya" if row.late else "tidak",
+        tanggal(b.due_date), row.step.name if row.step else "", b.holder_name,
+        row.step_minutes if row.step else "", "ya" if row.late else "tidak",
         waktu(b.ready_at), waktu(b.collected_at),
     ]  # fmt: skip
 

@@ -1,4 +1,4 @@
-"""Staff pages of berkas: registration, the kartu kendali and its actions, documents, lists, routes."""
+"""Staff pages of berkas: the list and its figures, registration, the kartu kendali and its actions, printouts."""
 
 from __future__ import annotations
 
@@ -6,34 +6,29 @@ from datetime import timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webapp.audit.models import record
-from webapp.auth.models import User
 from webapp.berkas import bp
-from webapp.berkas.documents import issue, revoke, verification_url
 from webapp.berkas.forms import (
     ButtonForm,
     CompleteForm,
-    DocumentForm,
     FilterForm,
     RegistrationForm,
     RevokeForm,
-    RouteForm,
     StepActionForm,
 )
+from webapp.berkas.listing import EVERY, OPEN, counts, filtered, officers_for, page_of, rows, services_for
 from webapp.berkas.models import (
     DIKEMBALIKAN,
-    DIPROSES,
     OPEN_STATUSES,
     SIAP,
     STATUSES,
     Berkas,
-    IssuedDocument,
 )
-from webapp.berkas.reports import minutes_text, open_rows, step_figures, to_csv, to_xlsx
-from webapp.berkas.route import StepSpec, default_route, requirements, route_for, route_source, save_route
+from webapp.berkas.reminders import letters_due, reminder_due_on
+from webapp.berkas.reports import minutes_text, step_figures, to_csv, to_xlsx
 from webapp.berkas.service import (
     Applicant,
     BerkasError,
@@ -45,29 +40,23 @@ from webapp.berkas.service import (
     may_act,
     receive,
     register,
-    reminder_due_on,
     return_to,
     standard_minutes,
     step_is_late,
     step_minutes,
+    ticket_fits,
+    ticket_for,
     tracking_url,
 )
+from webapp.berkas.steps import requirements, route_for
 from webapp.berkas.survey import berkas_invitation
 from webapp.core.db import begin_write, utcnow
 from webapp.core.extensions import db
-from webapp.core.forms import apply_list_operation, choices, flatten_errors
-from webapp.core.localtime import local_today
-from webapp.core.pdf import pdf_response
-from webapp.core.policy import can, guard, require, scoped
+from webapp.core.forms import choices, flatten_errors
+from webapp.core.policy import guard, require
 from webapp.core.qr import qr_svg
 from webapp.core.tables import csv_response, xlsx_bytes_response
-from webapp.core.units import Unit
 from webapp.outbox.service import send_soon
-from webapp.standards.models import Service
-
-
-def _visible(statement: Select) -> Select:
-    return scoped(current_user, statement, Berkas.unit_id, unitless=False)
 
 
 def _berkas_or_403(berkas_id: int, lock: bool = False, action: str = "berkas.view") -> Berkas:
@@ -79,69 +68,31 @@ def _berkas_or_403(berkas_id: int, lock: bool = False, action: str = "berkas.vie
     return berkas
 
 
-def _services() -> list[Service]:
-    """Published permit and non-permit services the officer may register files for."""
-    statement = (
-        select(Service)
-        .join(Unit)
-        .where(Service.is_published.is_(True), Service.category != "pengaduan")
-        .order_by(Unit.name, Service.position, Service.title)
-    )
-    return list(db.session.scalars(scoped(current_user, statement, Service.unit_id, unitless=False)))
-
-
 # --- list, figures, export -------------------------------------------------------------------
 
 
 @bp.route("/admin/berkas")
 @guard("berkas.view")
 def index() -> Response | str:
-    """Berkas by status, service, step and officer; late ones first; CSV and XLSX."""
+    """Berkas by status, service, step and officer; late ones first, a page at a time; CSV and XLSX of them all."""
     form = FilterForm(request.args)
-    services = _services()
-    form.status.choices = choices([("terbuka", "Sedang berjalan"), *STATUSES.items(), ("semua", "Semua")])
+    services = services_for(current_user)
+    form.status.choices = choices([(OPEN, "Sedang berjalan"), *STATUSES.items(), (EVERY, "Semua")])
     form.layanan.choices = choices([("", "Semua layanan"), *((str(s.id), s.title) for s in services)])
-    officers = db.session.scalars(scoped(current_user, select(User).where(User.active.is_(True)).order_by(User.name),
-                                         User.unit_id)).all()
-    form.petugas.choices = choices([("", "Siapa saja"), *((str(o.id), o.display_name) for o in officers)])
+    form.petugas.choices = choices([("", "Siapa saja"),
+                                    *((str(o.id), o.display_name) for o in officers_for(current_user))])
     form.validate()
-    statement = _visible(select(Berkas))
-    status = form.status.data or "terbuka"
-    if status == "terbuka":
-        statement = statement.where(Berkas.status.in_(OPEN_STATUSES))
-    elif status in STATUSES:
-        statement = statement.where(Berkas.status == status)
-    if form.layanan.data and form.layanan.data.isdigit():
-        statement = statement.where(Berkas.service_id == int(form.layanan.data))
-    if form.petugas.data and form.petugas.data.isdigit():
-        statement = statement.where(Berkas.holder_id == int(form.petugas.data))
-    if form.q.data:
-        statement = statement.where(Berkas.number.contains(form.q.data.strip(), autoescape=True))
-    rows = open_rows(statement.limit(2000))
-    if form.langkah.data:
-        wanted = form.langkah.data.strip().casefold()
-        rows = [r for r in rows if r.berkas.current_step and wanted in r.berkas.current_step.executor.casefold()]
+    found = rows(filtered(current_user, form.criteria()))
     export = request.args.get("format")
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     if export == "csv":
-        return csv_response(to_csv(rows), f"berkas-{stamp}.csv")
+        return csv_response(to_csv(found), f"berkas-{stamp}.csv")
     if export == "xlsx":
-        return xlsx_bytes_response(to_xlsx(rows, f"Daftar berkas {stamp}"), f"berkas-{stamp}.xlsx")
-    by_step: dict[str, int] = {}
-    by_officer: dict[str, int] = {}
-    for row in rows:
-        step = row.berkas.current_step
-        if step and row.berkas.status == DIPROSES:
-            by_step[step.executor] = by_step.get(step.executor, 0) + 1
-            holder = row.berkas.holder_name or "belum diterima"
-            by_officer[holder] = by_officer.get(holder, 0) + 1
-    letters = db.session.scalars(
-        _visible(select(Berkas)).where(Berkas.status == SIAP, Berkas.reminder_at.is_not(None),
-                                       Berkas.letter_sent_at.is_(None)).order_by(Berkas.reminder_at)
-    ).all()  # fmt: skip
-    return render_template("berkas/index.html", form=form, rows=rows, by_step=by_step, by_officer=by_officer,
-                           letters=letters,
-                           minutes_text=minutes_text, args=request.args.to_dict())  # fmt: skip
+        return xlsx_bytes_response(to_xlsx(found, f"Daftar berkas {stamp}"), f"berkas-{stamp}.xlsx")
+    pagination = page_of(found, request.args.get("halaman", type=int))
+    args = {k: v for k, v in request.args.items() if k not in ("halaman", "format")}
+    return render_template("berkas/index.html", form=form, pagination=pagination, counts=counts(found),
+                           letters=letters_due(current_user), minutes_text=minutes_text, args=args)  # fmt: skip
 
 
 @bp.route("/admin/berkas/statistik")
@@ -152,7 +103,7 @@ def statistics() -> str:
     days = min(max(days, 7), 366)
     since = utcnow() - timedelta(days=days)
     charts = []
-    for service in _services():
+    for service in services_for(current_user):
         figures = step_figures(service, since)
         if any(f.samples for f in figures):
             top = max([f.mean or 0 for f in figures] + [f.standard or 0 for f in figures] + [1])
@@ -167,17 +118,9 @@ def statistics() -> str:
 @guard("berkas.register")
 def register_view() -> WerkzeugResponse | str | tuple[str, int]:
     """Register a file: choose the service, write the applicant down, tick what was handed in."""
-    from antrian.models import Ticket
-
-    services = _services()
+    ticket = ticket_for(current_user, request.args.get("tiket", type=int))
+    services = [s for s in services_for(current_user) if ticket is None or ticket_fits(ticket, s)]
     service = next((s for s in services if str(s.id) == request.args.get("layanan", "")), None)
-    ticket = None
-    if request.args.get("tiket", "").isdigit():
-        ticket = db.session.get(Ticket, int(request.args["tiket"]))
-        if ticket is not None and not can(current_user, "berkas.register", ticket):
-            ticket = None
-    if ticket is not None:
-        services = [s for s in services if s.unit_id == ticket.unit_id]
     if service is None:
         return render_template("berkas/choose_service.html", services=services, ticket=ticket)
     items = requirements(service)
@@ -197,20 +140,11 @@ def register_view() -> WerkzeugResponse | str | tuple[str, int]:
     applicant = Applicant(name=form.applicant_name.data, id_kind=form.id_kind.data, id_number=form.id_number.data,
                           phone=form.phone.data, email=form.email.data or "", address=form.address.data)
     ticket_id = int(form.ticket.data) if (form.ticket.data or "").isdigit() else None
-    if ticket_id is not None:
-        linked = db.session.get(Ticket, ticket_id)
-        ticket_id = linked.id if linked is not None and linked.unit_id == service.unit_id else None
-    begin_write()  # SQLite: take the write lock before the counter's read-then-write
     try:
         berkas = register(service, applicant, received, current_user, ticket_id=ticket_id, note=form.note.data or "")
-        db.session.flush()
-    except BerkasError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("berkas.register_view", layanan=service.id))
-    record("create", "berkas", berkas.id, f"Mendaftarkan berkas {berkas.number} ({service.title})", [],
-           berkas.unit_id, actor=current_user)  # fmt: skip
-    db.session.commit()
+    except BerkasError as exc:  # refused before anything was written
+        form.form_errors.append(str(exc))
+        return render_template("berkas/register.html", form=form, errors=flatten_errors(form), **context), 422
     if berkas.status == DIKEMBALIKAN:
         flash(f"Berkas {berkas.number} dicatat sebagai belum lengkap. Cetak daftar kekurangan untuk pemohon.", "info")
         return redirect(url_for("berkas.missing_list", berkas_id=berkas.id))
@@ -268,11 +202,8 @@ def detail(berkas_id: int) -> str:
     if step is not None:
         form.position.choices = [(s.position, f"{s.position + 1}. {s.name} ({s.executor})")
                                  for s in berkas.steps[: step.position]]  # fmt: skip
-    complete_form = CompleteForm()
-    complete_form.received.choices = [(str(i), item["text"]) for i, item in enumerate(berkas.checklist)]
-    complete_form.received.data = [str(i) for i, item in enumerate(berkas.checklist) if item.get("received")]
     return render_template(
-        "berkas/detail.html", berkas=berkas, card=_card(berkas), form=form, complete_form=complete_form,
+        "berkas/detail.html", berkas=berkas, card=_card(berkas), form=form, complete_form=_complete_form(berkas),
         can_act=may_act(current_user, step), minutes_text=minutes_text, version=len(berkas.movements),
         tracking_url=tracking_url(berkas), revoke_form=RevokeForm(), survey_token=_survey_token(berkas),
     )  # fmt: skip
@@ -389,148 +320,3 @@ def letter_sent(berkas_id: int) -> WerkzeugResponse:
     db.session.commit()
     flash("Surat pemberitahuan dicatat terkirim.", "success")
     return redirect(url_for("berkas.detail", berkas_id=berkas.id))
-
-
-# --- issued documents --------------------------------------------------------------------------
-
-
-def _signer(berkas: Berkas) -> dict:
-    decree = berkas.service.decree or {}
-    return {"title": decree.get("signer_title") or f"Kepala {berkas.unit.name}", "name": decree.get("signer_name")}
-
-
-@bp.route("/admin/berkas/<int:berkas_id>/dokumen", methods=["GET", "POST"])
-@guard("document.issue")
-def new_document(berkas_id: int) -> WerkzeugResponse | str | tuple[str, int]:
-    """Record the issued product: number, holder, dates, and the PDF (uploaded or generated with its QR)."""
-    berkas = _berkas_or_403(berkas_id, action="document.issue")
-    if berkas.status == DIKEMBALIKAN:
-        abort(404)
-    form = DocumentForm()
-    if request.method == "GET":
-        form.title.data = berkas.service.title
-        form.holder_name.data = berkas.applicant_name
-        form.issued_on.data = local_today(berkas.unit)
-    if form.validate_on_submit():
-        upload = form.pdf.data
-        pdf = upload.read() if upload and getattr(upload, "filename", "") else None
-        if pdf is not None and not pdf.startswith(b"%PDF-"):
-            form.pdf.errors.append("Berkas bukan PDF.")
-        elif db.session.scalar(select(IssuedDocument.id).where(IssuedDocument.number == form.number.data.strip())):
-            form.number.errors.append("Nomor dokumen ini sudah tercatat.")
-        else:
-            document = IssuedDocument(
-                berkas_id=berkas.id, unit_id=berkas.unit_id, service_id=berkas.service_id,
-                number=form.number.data.strip(), title=form.title.data.strip(),
-                holder_name=form.holder_name.data.strip(), issued_on=form.issued_on.data,
-                valid_until=form.valid_until.data,
-            )  # fmt: skip
-            document.unit = berkas.unit
-            issue(document, pdf, current_user.username, _signer(berkas))
-            db.session.flush()
-            record("create", "dokumen", document.id, f"Mencatat dokumen {document.number} (berkas {berkas.number})",
-                   [], berkas.unit_id, actor=current_user)  # fmt: skip
-            db.session.commit()
-            flash(f"Dokumen {document.number} tercatat dengan kode verifikasi.", "success")
-            return redirect(url_for("berkas.detail", berkas_id=berkas.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("berkas/document_form.html", berkas=berkas, form=form,
-                           errors=flatten_errors(form)), status  # fmt: skip
-
-
-def _document_or_403(document_id: int) -> IssuedDocument:
-    document = db.session.get(IssuedDocument, document_id) or abort(404)
-    require(current_user, "berkas.view", document)
-    return document
-
-
-@bp.route("/admin/dokumen/<int:document_id>/pdf")
-@guard("berkas.view")
-def document_pdf(document_id: int) -> Response:
-    """The recorded PDF, byte for byte (its SHA-256 is the one on the verification page)."""
-    document = _document_or_403(document_id)
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in document.number)
-    return pdf_response(document.pdf, f"dokumen-{safe}.pdf")
-
-
-@bp.route("/admin/dokumen/<int:document_id>/qr.svg")
-@guard("berkas.view")
-def document_qr(document_id: int) -> Response:
-    """The QR of the verification page, to stamp on an uploaded document."""
-    document = _document_or_403(document_id)
-    return Response(qr_svg(verification_url(document)), mimetype="image/svg+xml")
-
-
-@bp.route("/admin/dokumen/<int:document_id>/cabut", methods=["POST"])
-@guard("document.revoke")
-def revoke_document(document_id: int) -> WerkzeugResponse:
-    """Revoke an issued document with a reason; its public page says so from now on."""
-    document = _document_or_403(document_id)
-    require(current_user, "document.revoke", document)
-    form = RevokeForm()
-    target = url_for("berkas.detail", berkas_id=document.berkas_id) if document.berkas_id else url_for("berkas.index")
-    if not form.validate_on_submit():
-        flash("Tulis alasan pencabutan.", "error")
-        return redirect(target)
-    try:
-        revoke(document, form.reason.data, current_user.username)
-    except ValueError as exc:
-        flash(str(exc), "error")
-        return redirect(target)
-    record("update", "dokumen", document.id, f"Mencabut dokumen {document.number}: {form.reason.data.strip()}",
-           [], document.unit_id, actor=current_user)  # fmt: skip
-    db.session.commit()
-    flash(f"Dokumen {document.number} dicabut.", "success")
-    return redirect(target)
-
-
-# --- routes per service (admin) -----------------------------------------------------------------
-
-
-@bp.route("/admin/berkas/alur")
-@guard("berkas.route")
-def routes() -> str:
-    """Every service with where its route comes from (configured, SOP, simple)."""
-    services = _services()
-    return render_template("berkas/routes.html", services=[(s, route_source(s), route_for(s)) for s in services])
-
-
-@bp.route("/admin/berkas/alur/<int:service_id>", methods=["GET", "POST"])
-@guard("berkas.route")
-def edit_route(service_id: int) -> WerkzeugResponse | str | tuple[str, int]:
-    """Edit a service's route; "Kembalikan ke bawaan" goes back to the SOP's or the simple route."""
-    service = db.session.get(Service, service_id) or abort(404)
-    require(current_user, "berkas.route", service)
-    operation = request.form.get("op")
-    if request.method == "POST" and operation == "reset":
-        form = RouteForm()
-        if form.validate_on_submit() or not form.csrf_token.errors:
-            save_route(service, [])
-            record("update", "alur_berkas", service.id, f"Alur berkas {service.title} kembali ke bawaan", [],
-                   service.unit_id, actor=current_user)  # fmt: skip
-            db.session.commit()
-            flash("Alur kembali ke bawaan.", "success")
-        return redirect(url_for("berkas.edit_route", service_id=service.id))
-    if request.method == "POST" and operation:
-        form = RouteForm(formdata=None, data=apply_list_operation(RouteForm().data, operation))
-        return render_template("berkas/route_edit.html", service=service, form=form, errors=[],
-                               source=route_source(service), default=default_route(service))  # fmt: skip
-    if request.method == "GET":
-        steps = [{**s.as_dict(), "role": s.role or ""} for s in route_for(service)]
-        form = RouteForm(data={"steps": steps})
-        return render_template("berkas/route_edit.html", service=service, form=form, errors=[],
-                               source=route_source(service), default=default_route(service))  # fmt: skip
-    form = RouteForm()
-    if form.validate():
-        steps = [StepSpec(e["name"].strip(), e["executor"].strip(), e["role"] or None, e["public_label"].strip(),
-                          e["minutes"], e["days"]) for e in form.steps.data]  # fmt: skip
-        save_route(service, steps)
-        record("update", "alur_berkas", service.id, f"Mengubah alur berkas {service.title}",
-               [{"path": "langkah", "old": None, "new": [s.name for s in steps]}], service.unit_id,
-               actor=current_user)  # fmt: skip
-        db.session.commit()
-        flash("Alur berkas disimpan. Berkas yang sudah terdaftar tetap memakai alur lamanya.", "success")
-        return redirect(url_for("berkas.edit_route", service_id=service.id))
-    return render_template("berkas/route_edit.html", service=service, form=form, errors=flatten_errors(form),
-                           source=route_source(service), default=default_route(service)), 422  # fmt: skip
-

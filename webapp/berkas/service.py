@@ -1,21 +1,22 @@
-"""The rules of a berkas: registration, the route step by step, time against mutu baku, notices.
+"""The rules of a berkas: registration, the route step by step, time against mutu baku, the ready notice.
 
 Every function takes ``now`` so tests (and the daily reminder) can run on a chosen clock;
 views pass nothing and get the current time. Functions add to the session; the caller
 commits, so a change, its kartu kendali line and its message to the applicant are one
-transaction.
+transaction. ``register`` is the exception: it takes a number, and commits with it.
+The reminder a month later is in ``reminders``; what the applicant sees, in ``tracking``.
 """
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select
 
+from antrian.models import Ticket
+from webapp.audit.models import record
 from webapp.auth.models import User
 from webapp.berkas.models import (
     AMBIL,
@@ -34,8 +35,8 @@ from webapp.berkas.models import (
     BerkasMovement,
     BerkasStep,
 )
-from webapp.berkas.route import jangka_waktu, requirements, route_for
-from webapp.core.db import next_value, utcnow
+from webapp.berkas.steps import jangka_waktu, requirements, route_for
+from webapp.core.db import begin_write, next_value, utcnow
 from webapp.core.extensions import db
 from webapp.core.formatting import public_url
 from webapp.core.localtime import local_time, local_today
@@ -135,17 +136,38 @@ class Applicant:
     address: str = ""
 
 
+def ticket_fits(ticket: Ticket, service: Service) -> bool:
+    """A queue ticket is linked only to a berkas of its own unit's services."""
+    return ticket.unit_id == service.unit_id
+
+
+def ticket_for(user: User, ticket_id: int | None) -> Ticket | None:
+    """The queue ticket ``user`` may register a berkas for (the counter's "Daftarkan berkas"), or None."""
+    ticket = db.session.get(Ticket, ticket_id) if ticket_id is not None else None
+    return ticket if ticket is not None and can(user, "berkas.register", ticket) else None
+
+
 def register(service: Service, applicant: Applicant, received: list[bool], officer: User, *,
              ticket_id: int | None = None, note: str = "", now: datetime | None = None) -> Berkas:
-    """Register a berkas at the front office.
+    """Register a berkas at the front office, with its audit line, and commit.
 
     With every requirement received the file starts its route at the first step, signed for
     by ``officer``; otherwise it is recorded as returned to the applicant, with what is missing.
+    A linked queue ticket must be one of the service's unit. Registration takes a number, so,
+    unlike the other rules here, it runs in a write transaction of its own (``begin_write``).
     """
     moment = _now(now)
     items = requirements(service)
     if len(received) != len(items):
         raise BerkasError("Daftar persyaratan berubah; muat ulang formulir.")
+    if ticket_id is not None:
+        ticket = db.session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise BerkasError("Tiket antrian yang ditautkan tidak ditemukan.")
+        if not ticket_fits(ticket, service):
+            raise BerkasError(f"Tiket antrian {ticket.number} milik instansi lain; berkas ini tidak dapat "
+                              "ditautkan kepadanya. Pilih layanan instansi tiket itu.")  # fmt: skip
+    begin_write()  # SQLite: take the write lock before the counter's read-then-write
     unit = service.unit
     year = local_today(unit, moment).year
     sequence = next_value(BerkasCounter, unit_id=unit.id, year=year)
@@ -166,6 +188,10 @@ def register(service: Service, applicant: Applicant, received: list[bool], offic
         _move(berkas, TOLAK, officer, moment, note="; ".join(berkas.missing))
     else:
         _start_route(berkas, officer, moment)
+    db.session.flush()
+    record("create", "berkas", berkas.id, f"Mendaftarkan berkas {berkas.number} ({service.title})", [], unit.id,
+           actor=officer)
+    db.session.commit()
     return berkas
 
 
@@ -347,7 +373,7 @@ def tracking_url(berkas: Berkas) -> str:
         return ""
 
 
-def _notify(berkas: Berkas, topic: str, sms: str, subject: str, email: str) -> None:
+def notify_applicant(berkas: Berkas, topic: str, sms: str, subject: str, email: str) -> None:
     """Queue the SMS (seed 004) and, when the applicant gave one, an email; never a name or NIK."""
     enqueue(SMS, berkas.applicant_phone, sms, unit_id=berkas.unit.id, topic=topic, reference=berkas.number)
     if berkas.applicant_email:
@@ -364,133 +390,4 @@ def _mark_ready(berkas: Berkas, moment: datetime) -> None:
     email = (f"Permohonan nomor {berkas.number} untuk {berkas.service.title} sudah selesai diproses.\n\n"
              f"Silakan ambil dokumen di loket penyerahan {berkas.unit.name} pada hari dan jam kerja, "
              f"dengan membawa tanda terima berkas.\n\n{link}")  # fmt: skip
-    _notify(berkas, "berkas.siap", sms, f"Permohonan {berkas.number} siap diambil", email)
-
-
-def add_month(day: date) -> date:
-    """The same day a month later (31 January -> 28/29 February)."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    for candidate in range(day.day, 27, -1):
-        try:
-            return date(year, month, candidate)
-        except ValueError:
-            continue
-    return date(year, month, min(day.day, 28))
-
-
-def reminder_due_on(berkas: Berkas) -> date | None:
-    """The day a ready file not yet collected calls for a reminder and a letter home."""
-    return add_month(finish_date(berkas)) if berkas.ready_at else None
-
-
-def send_reminders(now: datetime | None = None) -> list[Berkas]:
-    """Remind every applicant whose product has waited a month since it was ready (once each).
-
-    Each is queued a reminder message and marked so the staff list shows the surat
-    pemberitahuan to print and send to the applicant's address.
-    """
-    moment = _now(now)
-    candidates = db.session.scalars(
-        select(Berkas)
-        .where(Berkas.status == SIAP, Berkas.reminder_at.is_(None), Berkas.ready_at <= moment - timedelta(days=27))
-        .order_by(Berkas.ready_at)
-    ).all()
-    reminded = []
-    for berkas in candidates:
-        due = reminder_due_on(berkas)
-        if due is None or local_today(berkas.unit, moment) < due:
-            continue
-        berkas.reminder_at = moment
-        link = tracking_url(berkas)
-        sms = (f"{berkas.unit.short_name}: dokumen permohonan {berkas.number} sudah selesai sejak "
-               f"{_tanggal(finish_date(berkas))} dan belum diambil. Mohon segera diambil di loket penyerahan."
-               f"{' ' + link if link else ''}")  # fmt: skip
-        email = (f"Dokumen permohonan nomor {berkas.number} ({berkas.service.title}) sudah selesai sejak "
-                 f"{_tanggal(finish_date(berkas))} dan belum diambil.\n\nMohon segera mengambilnya di loket "
-                 f"penyerahan {berkas.unit.name} pada hari dan jam kerja, dengan membawa tanda terima.\n\n{link}")
-        _notify(berkas, "berkas.pengingat", sms, f"Pengingat: dokumen {berkas.number} belum diambil", email)
-        reminded.append(berkas)
-    return reminded
-
-
-def _tanggal(day: date | None) -> str:
-    from webapp.core.formatting import tanggal
-
-    return tanggal(day)
-
-
-# --- lookups ---------------------------------------------------------------------------------
-
-
-def by_code(code: str) -> Berkas | None:
-    """The berkas with this tracking code, or None."""
-    if not code or len(code) > 32:
-        return None
-    return db.session.scalar(select(Berkas).where(Berkas.tracking_code == code))
-
-
-def lookup(number: str, phone: str) -> Berkas | None:
-    """The berkas with this registration number whose applicant's phone matches; None otherwise.
-
-    Both must match; the answer for a wrong phone and an unknown number is the same.
-    """
-    try:
-        digits = normalise_phone(phone)
-    except ValueError:
-        return None
-    found = db.session.scalars(select(Berkas).where(Berkas.number == number.strip())).all()
-    for berkas in found:
-        if hmac.compare_digest(berkas.applicant_phone, digits):
-            return berkas
-    return None
-
-
-def public_view(berkas: Berkas, now: datetime | None = None) -> dict:
-    """What the applicant may see: no names (theirs or the officers'), no NIK, no phone."""
-    unit = berkas.unit
-    step = berkas.current_step
-    history = []
-    for movement in berkas.movements:
-        if movement.kind in (TERIMA,):
-            continue  # signatures are the office's business; the applicant sees the file move
-        to_step = berkas.steps[movement.to_position] if movement.to_position is not None and berkas.steps else None
-        text = {
-            DAFTAR: "Berkas didaftarkan di loket penerimaan",
-            TOLAK: "Berkas dikembalikan: persyaratan belum lengkap",
-            LENGKAPI: "Persyaratan dilengkapi, berkas mulai diproses",
-            SERAH: f"Berkas diteruskan: {to_step.public_label}" if to_step else "Berkas diteruskan",
-            KEMBALI: f"Berkas dikembalikan untuk perbaikan: {to_step.public_label}" if to_step else "Dikembalikan",
-            AMBIL: "Dokumen sudah diambil",
-        }[movement.kind]
-        history.append({"at": movement.at, "text": text})
-    return {
-        "number": berkas.number,
-        "service": berkas.service.title,
-        "unit": unit.name,
-        "unit_short": unit.short_name,
-        "status": berkas.status,
-        "status_label": berkas.status_label,
-        "registered_at": berkas.registered_at,
-        "current_step": step.public_label if step and berkas.status == DIPROSES else None,
-        "step_number": step.position + 1 if step else None,
-        "step_count": len(berkas.steps),
-        "steps": [{"label": s.public_label, "done": _step_done(berkas, s)} for s in berkas.steps],
-        "duration_days": berkas.duration_days,
-        "due_date": berkas.due_date,
-        "late": is_late(berkas, now),
-        "ready_at": berkas.ready_at,
-        "collected_at": berkas.collected_at,
-        "missing": berkas.missing if berkas.status == DIKEMBALIKAN else [],
-        "collect_where": unit.address or unit.name,
-        "collect_hours": "–".join(t.strftime("%H.%M") for t in working_hours()),
-        # Changes whenever the applicant's view can: a movement, or a reminder.
-        "version": f"{len(berkas.movements)}-{berkas.status}",
-        "collect_until": reminder_due_on(berkas) if berkas.status == SIAP else None,
-        "history": history,
-    }
-
-
-def _step_done(berkas: Berkas, step: BerkasStep) -> bool:
-    if berkas.status == SELESAI:
-        return True
-    return berkas.status in (DIPROSES, SIAP) and step.position < berkas.current_position
+    notify_applicant(berkas, "berkas.siap", sms, f"Permohonan {berkas.number} siap diambil", email)

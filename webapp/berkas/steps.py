@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from webapp.berkas.models import RouteStep
 from webapp.core.extensions import db
 from webapp.core.policy import KEPALA_DINAS, PETUGAS_LOKET, SEKRETARIS
 from webapp.standards.models import Service
@@ -129,8 +130,6 @@ def default_route(service: Service) -> list[StepSpec]:
 
 def configured_route(service: Service) -> list[StepSpec]:
     """The admin's route for ``service``; empty when none is configured."""
-    from webapp.berkas.models import RouteStep
-
     rows = db.session.scalars(
         select(RouteStep).where(RouteStep.service_id == service.id).order_by(RouteStep.position)
     ).all()
@@ -153,8 +152,6 @@ def route_source(service: Service) -> str:
 
 def save_route(service: Service, steps: list[StepSpec]) -> None:
     """Replace the service's configured route (an empty list goes back to the default)."""
-    from webapp.berkas.models import RouteStep
-
     for row in db.session.scalars(select(RouteStep).where(RouteStep.service_id == service.id)):
         db.session.delete(row)
     db.session.flush()

@@ -1,0 +1,162 @@
+"""The counter's buttons: one dispatcher for the counter panel (HTML) and the counter API (JSON).
+
+panggil calls the next ticket (finishing the one the counter holds); ulang announces a ticket
+again (a skipped ticket of today comes back); lewati marks a no-show; mulai, the visitor has
+come to the counter; selesai, the visitor was served; alihkan sends the ticket to another
+line of the unit, keeping its number. The panel names the ticket its button acts on; without
+one (the API), the action is on the ticket the counter holds now.
+
+Each view maps the outcome and the errors to its own answer (a flash message or JSON); the
+rules, the checks and the messages live here, once, with what the counter panel shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from antrian.issuing import UnknownQueueError, issue_ticket
+from antrian.models import Counter, QueueService, Ticket
+from antrian.reading import waiting_tickets
+from antrian.service import QueueError, call_next, current_ticket, finish, recall, skip, start_serving, transfer
+from webapp.core.extensions import db
+from webapp.core.localtime import local_today
+from webapp.core.policy import Account, can, scoped
+
+CALL, RECALL, SKIP, START, FINISH, TRANSFER = "panggil", "ulang", "lewati", "mulai", "selesai", "alihkan"
+ACTIONS = (CALL, RECALL, SKIP, START, FINISH, TRANSFER)
+
+# The actions on one ticket the counter holds (or, for ulang, a skipped one), by their rule.
+_ON_TICKET: dict[str, Callable[[Counter, int, datetime | None], Ticket]] = {
+    RECALL: recall, SKIP: skip, START: start_serving, FINISH: finish,
+}  # fmt: skip
+
+
+class UnknownActionError(QueueError):
+    """No counter button has this name."""
+
+
+class NotAllowedError(QueueError):
+    """The acting account may not work at this counter."""
+
+
+class NothingHeldError(QueueError):
+    """The action needs a ticket, none was named, and the counter holds none."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a counter action did.
+
+    ``ticket``: the ticket acted on (None when panggil found nobody waiting); ``called``: the
+    ticket to announce on the displays (panggil, ulang); ``notice``: what to tell the officer
+    beyond the panel's own update ("" when the panel says it all).
+    """
+
+    action: str
+    ticket: Ticket | None
+    called: Ticket | None = None
+    notice: str = ""
+
+
+def _check(actor: Account, counter: Counter) -> None:
+    if not can(actor, "counter.operate", counter):
+        raise NotAllowedError("Anda tidak dapat melayani di loket ini.")
+
+
+def _transfer_target(counter: Counter, code: str | None) -> QueueService:
+    """The unit's queue service ``code``; an error on the ``service`` field otherwise."""
+    if not code:
+        raise UnknownQueueError("Pilih layanan tujuan.", "service")
+    target = db.session.scalar(
+        select(QueueService).where(QueueService.unit_id == counter.unit_id, QueueService.code == code)
+    )
+    if target is None:
+        raise UnknownQueueError("Layanan tujuan tidak dikenal.", "service")
+    return target
+
+
+def act(counter: Counter, action: str, actor: Account, *, ticket_id: int | None = None,
+        target: str | None = None, now: datetime | None = None) -> Outcome:
+    """Do the counter button ``action`` for ``actor``; ``ticket_id`` names its ticket (default: the held one),
+    ``target`` the letter of the line alihkan sends it to.
+
+    Each rule commits its change and raises the unit's version; the caller announces it
+    (antrian.events.publish_change with ``called``). Raises UnknownActionError, NotAllowedError,
+    NothingHeldError, UnknownQueueError (a bad transfer target, field "service") or QueueError
+    (the ticket's state does not allow it), with nothing changed.
+    """
+    if action not in ACTIONS:
+        raise UnknownActionError("Tombol loket tidak dikenal.")
+    _check(actor, counter)
+    try:
+        if action == CALL:
+            called = call_next(counter, now)
+            return Outcome(action, called, called, "" if called else "Tidak ada yang menunggu.")
+        if ticket_id is None:
+            held = current_ticket(counter, now)
+            if held is None:
+                raise NothingHeldError("Loket ini tidak sedang memanggil nomor.")
+            ticket_id = held.id
+        if action == TRANSFER:
+            line = _transfer_target(counter, target)
+            moved = transfer(counter, ticket_id, line)
+            return Outcome(action, moved, notice=f"{moved.number} dialihkan ke antrian {line.name}.")
+        ticket = _ON_TICKET[action](counter, ticket_id, now)
+        return Outcome(action, ticket, ticket if action == RECALL else None)
+    except QueueError:
+        db.session.rollback()  # a refusal may come after the write lock was taken: release it
+        raise
+
+
+def issue_priority(counter: Counter, actor: Account, code: str | None, reason: str | None,
+                   now: datetime | None = None) -> Ticket:
+    """Issue a priority ticket (elderly, disabled, pregnant) in one of the counter's lines, hours or not.
+
+    The caller announces it (publish_change with ``issued=True``).
+    """
+    _check(actor, counter)
+    service = next((s for s in counter.queue_services if s.code == code), None)
+    if service is None:
+        raise QueueError("Pilih layanan.")
+    return issue_ticket(service, priority_reason=reason, now=now, check_hours=False)
+
+
+def counters_for(user: Account) -> list[Counter]:
+    """The active counters ``user`` may work at, by unit and number."""
+    statement = select(Counter).where(Counter.active.is_(True)).order_by(Counter.unit_id, Counter.number)
+    return list(db.session.scalars(scoped(user, statement, Counter.unit_id, unitless=False)))
+
+
+@dataclass(frozen=True)
+class PanelState:
+    """What the counter panel shows: the ticket held, who waits in the counter's lines, today's
+    no-shows of the unit (to recall), and the unit's lines a ticket can be sent to."""
+
+    current: Ticket | None
+    waiting: list[Ticket]
+    skipped: list[Ticket]
+    transfer_targets: list[QueueService]
+
+
+def panel_state(counter: Counter, now: datetime | None = None) -> PanelState:
+    """The counter panel's state now."""
+    unit = counter.unit
+    service_ids = {s.id for s in counter.queue_services}
+    skipped = db.session.scalars(
+        select(Ticket)
+        .where(Ticket.unit_id == unit.id, Ticket.day == local_today(unit, now), Ticket.status == Ticket.SKIPPED)
+        .order_by(Ticket.called_at.desc())
+    ).all()
+    lines = db.session.scalars(
+        select(QueueService).where(QueueService.unit_id == unit.id).order_by(QueueService.code)
+    ).all()
+    return PanelState(
+        current=current_ticket(counter, now),
+        waiting=[t for t in waiting_tickets(unit, now) if t.queue_service_id in service_ids],
+        skipped=list(skipped),
+        transfer_targets=list(lines),
+    )
