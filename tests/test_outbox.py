@@ -264,3 +264,25 @@ def test_the_complaints_team_sees_the_masked_recipient_of_an_anonymous_complaint
     login("tim_pengaduan", unit=unit)
     page = client.get(url_for("admin.outbox")).text
     assert "r***@contoh.id" in page and "(pengadu anonim)" not in page
+
+
+def test_a_committed_message_is_sent_after_the_commit_without_the_view_asking(app, monkeypatch):
+    """The outbox starts delivery after the commit that queued a message, within a request only."""
+    import webapp.outbox.service as outbox
+
+    started = []
+    monkeypatch.setattr(outbox, "send_soon", lambda app=None: started.append(1))
+    with app.test_request_context("/"):
+        enqueue("email", "warga@contoh.id", "Uji", unit_id=None)
+        db.session.rollback()
+        db.session.commit()
+        assert started == []  # rolled back: nothing was queued
+        enqueue("email", "warga@contoh.id", "Uji", unit_id=None)
+        db.session.commit()
+        assert started == [1]
+        db.session.commit()
+        assert started == [1]  # once per commit that queued something
+    monkeypatch.setattr(outbox, "has_request_context", lambda: False)  # as in a CLI command
+    enqueue("email", "warga@contoh.id", "Uji dari perintah", unit_id=None)
+    db.session.commit()
+    assert started == [1]  # a command delivers by itself (its thread would die with it)

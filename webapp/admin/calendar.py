@@ -24,7 +24,7 @@ from webapp.core.forms import choices, flatten_errors
 from webapp.core.policy import guard, is_global, require
 from webapp.core.units import Unit
 from webapp.outbox.models import CHANNELS, STATUSES, OutboxMessage
-from webapp.outbox.service import messages_for, recipient_label, retry_now, send_soon
+from webapp.outbox.service import messages_for, recipient_label, retry_now
 from webapp.workdays.models import Closure
 from webapp.workdays.service import ClosureError, add_closure, closures_in, days_off
 
@@ -127,6 +127,5 @@ def retry_message(message_id: int) -> Response:
     require(current_user, "outbox.view", message)
     retry_now(message)
     db.session.commit()
-    send_soon()
     flash("Pesan dijadwalkan untuk dikirim ulang sekarang.", "success")
     return redirect(url_for("admin.outbox"))

@@ -56,7 +56,6 @@ from webapp.core.forms import choices, flatten_errors
 from webapp.core.policy import guard, require
 from webapp.core.qr import qr_svg
 from webapp.core.tables import csv_response, xlsx_bytes_response
-from webapp.outbox.service import send_soon
 
 
 def _berkas_or_403(berkas_id: int, lock: bool = False, action: str = "berkas.view") -> Berkas:
@@ -259,8 +258,6 @@ def act(berkas_id: int, action: str) -> WerkzeugResponse:
         flash(str(exc), "error")
         return redirect(url_for("berkas.detail", berkas_id=berkas_id))
     db.session.commit()
-    if berkas.status == SIAP and action == "serahkan":
-        send_soon()
     flash(message, "success")
     return redirect(url_for("berkas.detail", berkas_id=berkas.id))
 

@@ -7,8 +7,9 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Flask, current_app
-from sqlalchemy import Select, select
+from flask import Flask, current_app, has_request_context
+from sqlalchemy import Select, event, select
+from sqlalchemy.orm import Session
 
 from webapp.core.db import utcnow
 from webapp.core.extensions import db
@@ -46,6 +47,7 @@ def enqueue(channel: str, recipient: str, body: str, *, unit_id: int | None, sub
                             topic=topic, reference=reference, status=PENDING, attempts=0,
                             next_attempt_at=utcnow(), unit_id=unit_id, anonymous=anonymous)
     db.session.add(message)
+    db.session.info[_QUEUED] = True
     return message
 
 
@@ -130,6 +132,27 @@ def retry_now(message: OutboxMessage) -> None:
     """Put a failed or waiting message back at the front of the queue (a staff action)."""
     message.status = PENDING
     message.next_attempt_at = utcnow()
+    db.session.info[_QUEUED] = True
+
+
+_QUEUED = "loket.outbox_queued"
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    """A request that committed a new (or retried) message starts its delivery: no view has to remember.
+
+    Only within a request: a CLI command delivers by itself (``deliver_due``), since a
+    background thread would die with the command.
+    """
+    if session.info.pop(_QUEUED, False) and has_request_context():
+        send_soon()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_queued(session: Session) -> None:
+    """A rolled-back message was never queued."""
+    session.info.pop(_QUEUED, None)
 
 
 def send_soon(app: Flask | None = None) -> None:

@@ -12,7 +12,6 @@ from flask import Response, current_app
 from webapp.core.db import begin_write
 from webapp.core.extensions import db
 from webapp.core.phone import normalise_phone
-from webapp.outbox.service import send_soon
 from webapp.pengaduan.attachments import Upload, check_upload, store
 from webapp.pengaduan.forms import OTHER_SERVICE, ComplaintFields
 from webapp.pengaduan.models import Complaint
@@ -95,5 +94,4 @@ def save_new_complaint(data: ComplaintInput, uploads: list[Upload], **kwargs) ->
             db.session.rollback()
             current_app.logger.exception("attachments of %s not recorded", complaint.number)
             failed = [u.original_name for u in uploads]
-    send_soon()
     return complaint, code, failed

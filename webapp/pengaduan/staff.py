@@ -18,7 +18,6 @@ from webapp.core.localtime import local_today
 from webapp.core.pdf import render_pdf
 from webapp.core.policy import ROLES, can, guard, require
 from webapp.core.tables import xlsx_bytes_response
-from webapp.outbox.service import send_soon
 from webapp.pengaduan import bp
 from webapp.pengaduan.attachments import path_of
 from webapp.pengaduan.book import (
@@ -204,7 +203,6 @@ def case_action(complaint_id: int, action: str):
             require(current_user, "complaint.record", complaint)  # the new code is shown on the receipt page only
             code = new_code(complaint, current_user)
             db.session.commit()
-            send_soon()
             session[RECEIPT_KEY] = {"id": complaint.id, "code": code}
             flash("Kode lacak baru dibuat; kode lama tidak berlaku lagi.", "success")
             return redirect(url_for("pengaduan.receipt"))
@@ -214,7 +212,6 @@ def case_action(complaint_id: int, action: str):
         form.form_errors.append(str(error))
         return _render_case(complaint, {action: form}, flatten_errors(form), 422)
     db.session.commit()
-    send_soon()
     flash(message, "success")
     return redirect(url_for("pengaduan.case_view", complaint_id=complaint.id) + "#riwayat")
 
