@@ -1,4 +1,8 @@
-"""Back-office views: thin wrappers over the standards, versions, importer and audit functions."""
+"""Back-office views: thin wrappers over the service functions of the catalogue (standards, versions, the
+importer, a unit's profile) and of accounts (one's own password), and the audit log's list.
+
+Each view validates, calls one service function with ``current_user`` as the actor (the
+function commits: it is one unit of work), and redirects or renders; none commits."""
 
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ from webapp.standards.components import StandardError
 from webapp.standards.importer import ImportRefusedError, import_document
 from webapp.standards.models import Service
 from webapp.standards.service import StandardView
-from webapp.standards.units import unit_profile, update_unit_profile
+from webapp.standards.units import UnitProfile, unit_profile, update_unit_profile
 from webapp.standards.versions import (
     ConcurrentChangeError,
     create_service,
@@ -120,9 +124,9 @@ def edit_unit(unit_id: int) -> Response | str:
         return render_template("admin/unit_edit.html", unit=unit, form=form, errors=[])
     form = UnitForm()
     if form.validate():
-        profile = {"name": form.name.data, "short_name": form.short_name.data, "city": form.city.data or "",
-                   "address": form.address.data or "", "timezone": form.timezone.data,
-                   "contacts": form.contacts.data}  # fmt: skip
+        profile = UnitProfile(name=form.name.data, short_name=form.short_name.data, city=form.city.data or "",
+                              address=form.address.data or "", timezone=form.timezone.data,
+                              contacts=form.contacts.data)  # fmt: skip
         try:
             update_unit_profile(unit, profile, actor=current_user)
         except StandardError as exc:
