@@ -123,3 +123,28 @@ def test_sanitarian_of_seed_004_sop_and_missing_components(demo):
         "3 menit", "35 menit", "3 menit", "5 menit", "10 menit", "10 menit", "1 hari", "3 menit", "1 menit",
     ]  # fmt: skip
     assert sop["steps"][6]["actors"] == ["Kepala Dinas"]
+
+
+def test_a_demo_load_is_one_unit_of_work_all_or_nothing(tmp_path):
+    import shutil
+
+    import pytest
+
+    from tests.unit_of_work import counting_commits, stored
+    from webapp.demo.loader import DATA_DIR, load_demo
+    from webapp.standards.components import StandardError
+    from webapp.standards.models import ServiceVersion
+
+    broken = tmp_path / "data"
+    shutil.copytree(DATA_DIR, broken)
+    # The last standard in order is unreadable: every unit and standard before it is rolled back.
+    last = sorted((broken / "standards").glob("*.json"))[-1]
+    last.write_text("{", encoding="utf-8")
+    with counting_commits() as commits, pytest.raises(StandardError, match=last.name):
+        load_demo(broken)
+    assert commits == []
+    assert (stored(Unit), stored(Service), stored(ServiceVersion)) == (0, 0, 0)
+    with counting_commits() as commits:
+        load_demo()
+    assert commits == [1]  # every version published on the way joins the one unit of work
+    assert stored(Service) == len(SEED_SERVICES)

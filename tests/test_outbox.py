@@ -286,3 +286,37 @@ def test_a_committed_message_is_sent_after_the_commit_without_the_view_asking(ap
     enqueue("email", "warga@contoh.id", "Uji dari perintah", unit_id=None)
     db.session.commit()
     assert started == [1]  # a command delivers by itself (its thread would die with it)
+
+
+def test_a_retry_is_one_unit_of_work_and_is_sent_after_its_commit(app, monkeypatch):
+    import webapp.outbox.service as outbox
+    from tests.unit_of_work import counting_commits
+
+    enqueue("email", "warga@example.com", "Halo", unit_id=None)
+    db.session.commit()
+    message = db.session.scalars(db.select(OutboxMessage)).one()
+    message.status, message.next_attempt_at = FAILED, utcnow() + timedelta(hours=1)
+    db.session.commit()
+    started = []
+    monkeypatch.setattr(outbox, "send_soon", lambda app=None: started.append(1))
+    with counting_commits() as commits:
+        outbox.retry_now(message)
+    assert commits == [1] and started == [1]
+    db.session.rollback()  # what is stored, not what the session holds
+    assert message.status == PENDING and message.next_attempt_at <= utcnow()
+
+
+def test_a_savepoint_neither_sends_nor_forgets_a_message_of_its_transaction(app, monkeypatch):
+    """SQLAlchemy reports a savepoint's release and rollback like a commit's: the message waits for the real one."""
+    import webapp.outbox.service as outbox
+
+    started = []
+    monkeypatch.setattr(outbox, "send_soon", lambda app=None: started.append(1))
+    enqueue("email", "warga@contoh.id", "Uji", unit_id=None)
+    with db.session.begin_nested():
+        pass
+    assert started == []  # not committed yet: a delivery round would not see it
+    savepoint = db.session.begin_nested()
+    savepoint.rollback()  # e.g. a closure refused by its unique index, in the same transaction
+    db.session.commit()
+    assert started == [1]

@@ -240,3 +240,38 @@ def test_closures_of_every_unit_are_still_read_once_per_transaction(make_unit):
         event.remove(db.engine, "before_cursor_execute", count)
     assert days == [date(2026, 11, 13), date(2026, 11, 12), date(2026, 11, 12), date(2026, 11, 12)]
     assert sum("FROM closure" in s for s in statements) == 1
+
+
+def test_adding_a_closure_is_one_unit_of_work_with_its_audit_line(make_unit, make_user):
+    from tests.unit_of_work import counting_commits, stored
+    from webapp.audit.models import AuditEvent
+    from webapp.workdays.service import ClosureError, add_closure
+
+    unit, sekretaris = make_unit(short_name="DPMPTSP Kampar"), make_user(role="sekretaris")
+    with counting_commits() as commits:
+        closure = add_closure(date(2026, 11, 10), " HUT Kabupaten ", unit.id, actor=sekretaris)
+    assert commits == [1] and stored(Closure) == 1
+    event = db.session.scalar(db.select(AuditEvent))
+    assert (event.action, event.object_id, event.unit_id, event.username) == (
+        "create", closure.id, unit.id, sekretaris.username)
+    assert event.summary == "Hari tutup 2026-11-10 (DPMPTSP Kampar): HUT Kabupaten"
+    with counting_commits() as commits, pytest.raises(ClosureError, match="sudah tercatat"):
+        add_closure(date(2026, 11, 10), "Lagi", unit.id, actor=sekretaris)
+    assert commits == []
+    assert stored(Closure) == 1 and stored(AuditEvent) == 1  # the refusal recorded nothing
+
+
+def test_deleting_a_closure_is_one_unit_of_work_with_its_audit_line(make_user):
+    from tests.unit_of_work import counting_commits, stored
+    from webapp.audit.models import AuditEvent
+    from webapp.workdays.service import add_closure, delete_closure
+
+    closure = add_closure(date(2026, 11, 10), "Pindah kantor", None, actor=None)
+    admin = make_user()
+    with counting_commits() as commits:
+        delete_closure(closure, actor=admin)
+    assert commits == [1] and stored(Closure) == 0
+    events = db.session.execute(db.select(AuditEvent.username, AuditEvent.summary).order_by(AuditEvent.id)).all()
+    what = "2026-11-10 (seluruh kantor): Pindah kantor"
+    assert [tuple(e) for e in events] == [("sistem", f"Hari tutup {what}"),
+                                          (admin.username, f"Hapus hari tutup {what}")]

@@ -18,7 +18,6 @@ from werkzeug.wrappers import Response
 
 from webapp.admin import bp
 from webapp.admin.forms import WHOLE_OFFICE, ClosureForm, ConfirmForm
-from webapp.audit.models import record
 from webapp.core.extensions import db
 from webapp.core.forms import choices, flatten_errors
 from webapp.core.policy import guard, is_global, require
@@ -26,7 +25,7 @@ from webapp.core.units import Unit
 from webapp.outbox.models import CHANNELS, STATUSES, OutboxMessage
 from webapp.outbox.service import messages_for, recipient_label, retry_now
 from webapp.workdays.models import Closure
-from webapp.workdays.service import ClosureError, add_closure, closures_in, days_off
+from webapp.workdays.service import ClosureError, add_closure, closures_in, days_off, delete_closure
 
 OUTBOX_PAGE_SIZE = 50
 
@@ -58,15 +57,11 @@ def calendar() -> Response | str | tuple[str, int]:
         require(current_user, "closure.manage", form.unit.data or None)
     if form.validate_on_submit():
         try:
-            closure = add_closure(form.day.data, form.reason.data, form.unit.data or None)
+            closure = add_closure(form.day.data, form.reason.data, form.unit.data or None, actor=current_user)
         except ClosureError as error:
             form.day.errors.append(str(error))
         else:
-            db.session.flush()
             whom = closure.unit.short_name if closure.unit else "seluruh kantor"
-            record("create", "closure", closure.id, f"Hari tutup {closure.day.isoformat()} ({whom}): {closure.reason}",
-                   unit_id=closure.unit_id, actor=current_user)
-            db.session.commit()
             flash(f"Hari tutup {closure.day:%d-%m-%Y} ({whom}) disimpan. Tenggat yang belum lewat kini melewati "
                   "hari itu.", "success")
             return redirect(url_for("admin.calendar", tahun=closure.day.year))
@@ -85,20 +80,16 @@ def calendar() -> Response | str | tuple[str, int]:
     return page, status
 
 
-@bp.route("/hari-libur/<int:closure_id>/hapus", methods=["POST"])
+@bp.route("/hari-libur/<int:closure_id>/hapus", methods=["POST"], endpoint="delete_closure")
 @guard("closure.manage")
-def delete_closure(closure_id: int) -> Response:
+def remove_closure(closure_id: int) -> Response:
     """Remove a closure entered by mistake (a unit's account: only its unit's)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
     closure = db.session.get(Closure, closure_id) or abort(404)
     require(current_user, "closure.manage", closure)
     year = closure.day.year
-    whom = closure.unit.short_name if closure.unit else "seluruh kantor"
-    record("update", "closure", closure.id, f"Hapus hari tutup {closure.day.isoformat()} ({whom}): {closure.reason}",
-           unit_id=closure.unit_id, actor=current_user)
-    db.session.delete(closure)
-    db.session.commit()
+    delete_closure(closure, actor=current_user)
     flash("Hari tutup dihapus.", "success")
     return redirect(url_for("admin.calendar", tahun=year))
 
@@ -126,6 +117,5 @@ def retry_message(message_id: int) -> Response:
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     require(current_user, "outbox.view", message)
     retry_now(message)
-    db.session.commit()
     flash("Pesan dijadwalkan untuk dikirim ulang sekarang.", "success")
     return redirect(url_for("admin.outbox"))

@@ -1,4 +1,8 @@
-"""Back-office views: thin wrappers over the standards, versions, importer and audit functions."""
+"""Back-office views: thin wrappers over the service functions of the catalogue (standards, versions, the
+importer, a unit's profile) and of accounts (one's own password), and the audit log's list.
+
+Each view validates, calls one service function with ``current_user`` as the actor (the
+function commits: it is one unit of work), and redirects or renders; none commits."""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from datetime import date, datetime, time, timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -22,7 +25,8 @@ from webapp.admin.forms import (
     PublishForm,
     UnitForm,
 )
-from webapp.audit.models import ACTIONS, AuditEvent, diff_documents, record
+from webapp.audit.models import ACTIONS, AuditEvent
+from webapp.auth.service import AccountError, change_own_password
 from webapp.core.extensions import db
 from webapp.core.forms import apply_list_operation, choices, flatten_errors
 from webapp.core.htmx import render_partial_or_page
@@ -30,11 +34,13 @@ from webapp.core.localtime import local_moment
 from webapp.core.policy import ROLES, guard, require, scoped
 from webapp.core.units import Unit
 from webapp.standards.compare import compare_documents
-from webapp.standards.components import StandardError, normalise_contacts
+from webapp.standards.components import StandardError
 from webapp.standards.importer import ImportRefusedError, import_document
 from webapp.standards.models import Service
 from webapp.standards.service import StandardView
+from webapp.standards.units import UnitProfile, unit_profile, update_unit_profile
 from webapp.standards.versions import (
+    ConcurrentChangeError,
     create_service,
     discard_draft,
     open_draft,
@@ -46,7 +52,6 @@ from webapp.standards.versions import (
 )
 
 AUDIT_PAGE_SIZE = 50
-CONCURRENT_CHANGE = "Standar ini baru saja diubah petugas lain. Muat ulang halaman, periksa, lalu coba lagi."
 
 
 # --- helpers --------------------------------------------------------------------------
@@ -85,13 +90,11 @@ def change_password() -> Response | str:
     """Change one's own password."""
     form = PasswordForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
-            form.current.errors.append("Kata sandi sekarang salah.")
+        try:
+            change_own_password(form.current.data, form.new.data, actor=current_user)
+        except AccountError as error:
+            form.current.errors.append(str(error))
         else:
-            current_user.set_password(form.new.data)
-            record("update", "user", current_user.id, f"{current_user.username} mengganti kata sandi",
-                   actor=current_user)
-            db.session.commit()
             flash("Kata sandi sudah diganti.", "success")
             return redirect(url_for("admin.dashboard"))
     return render_template("admin/password.html", form=form, errors=flatten_errors(form))
@@ -117,41 +120,21 @@ def edit_unit(unit_id: int) -> Response | str:
         form = UnitForm(formdata=None, data=apply_list_operation(UnitForm().data, operation))
         return render_template("admin/unit_edit.html", unit=unit, form=form, errors=[])
     if request.method == "GET":
-        form = UnitForm(formdata=None, data=_unit_data(unit))
+        form = UnitForm(formdata=None, data=unit_profile(unit))
         return render_template("admin/unit_edit.html", unit=unit, form=form, errors=[])
     form = UnitForm()
     if form.validate():
-        before = _unit_data(unit)
-        unit.name = form.name.data.strip()
-        unit.short_name = form.short_name.data.strip()
-        unit.city = (form.city.data or "").strip() or None
-        unit.address = (form.address.data or "").strip() or None
-        unit.timezone = form.timezone.data.strip()
+        profile = UnitProfile(name=form.name.data, short_name=form.short_name.data, city=form.city.data or "",
+                              address=form.address.data or "", timezone=form.timezone.data,
+                              contacts=form.contacts.data)  # fmt: skip
         try:
-            unit.contacts = normalise_contacts(
-                [c for c in form.contacts.data if (c["label"] or "").strip() or (c["value"] or "").strip()]
-            )
+            update_unit_profile(unit, profile, actor=current_user)
         except StandardError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
         else:
-            record("update", "unit", unit.id, f"Mengubah profil {unit.short_name}",
-                   diff_documents(before, _unit_data(unit)), unit.id, actor=current_user)  # fmt: skip
-            db.session.commit()
             flash("Profil instansi disimpan.", "success")
             return redirect(url_for("admin.units"))
     return render_template("admin/unit_edit.html", unit=unit, form=form, errors=flatten_errors(form)), 422
-
-
-def _unit_data(unit: Unit) -> dict:
-    return {
-        "name": unit.name,
-        "short_name": unit.short_name,
-        "city": unit.city or "",
-        "address": unit.address or "",
-        "timezone": unit.timezone,
-        "contacts": [dict(c, value=c.get("value") or "") for c in unit.contacts or []],
-    }
 
 
 # --- services --------------------------------------------------------------------------------
@@ -190,10 +173,8 @@ def new_service() -> Response | str:
         try:
             service = create_service(unit, document, actor=current_user)
         except StandardError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
         else:
-            db.session.commit()
             flash("Draf layanan dibuat. Lengkapi komponennya, lalu terbitkan.", "success")
             return redirect(url_for("admin.edit_service", service_id=service.id, section="persyaratan"))
     return render_template("admin/service_new.html", form=form, errors=flatten_errors(form))
@@ -236,13 +217,8 @@ def edit_service(service_id: int, section: str) -> Response | str:
         try:
             changes = save_draft(service, apply_section(current, document, form.data), current.label,
                                  actor=current_user)
-            db.session.commit()
-        except StandardError as exc:
-            db.session.rollback()
+        except StandardError as exc:  # ConcurrentChangeError too: its message says to reload
             form.form_errors.append(str(exc))
-        except IntegrityError:
-            db.session.rollback()
-            form.form_errors.append(CONCURRENT_CHANGE)
         else:
             flash(f"{current.label} disimpan di draf." if changes else "Tidak ada perubahan.", "success")
             return redirect(url_for("admin.edit_service", service_id=service.id, section=current.key))
@@ -281,15 +257,12 @@ def publish(service_id: int) -> Response:
         abort(400)
     try:
         version = publish_draft(service, form.note.data or "", actor=current_user)
-        db.session.commit()
+    except ConcurrentChangeError as exc:  # another officer published first: show what is there now
+        flash(str(exc), "error")
+        return redirect(url_for("admin.versions", service_id=service.id))
     except StandardError as exc:
-        db.session.rollback()
         flash(f"Belum dapat diterbitkan: {exc}", "error")
         return redirect(url_for("admin.preview", service_id=service.id))
-    except IntegrityError:
-        db.session.rollback()
-        flash(CONCURRENT_CHANGE, "error")
-        return redirect(url_for("admin.versions", service_id=service.id))
     flash(f"Versi {version.number} diterbitkan dan tampil di halaman publik.", "success")
     return redirect(url_for("admin.versions", service_id=service.id))
 
@@ -302,7 +275,6 @@ def discard(service_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if discard_draft(service, actor=current_user):
-        db.session.commit()
         flash("Draf dibuang.", "success")
     return redirect(url_for("admin.versions", service_id=service.id))
 
@@ -367,13 +339,8 @@ def restore(service_id: int, number: int) -> Response:
         abort(400)
     try:
         version = restore_version(service, number, actor=current_user)
-        db.session.commit()
-    except StandardError as exc:
-        db.session.rollback()
+    except StandardError as exc:  # ConcurrentChangeError too: its message says to reload
         flash(str(exc), "error")
-    except IntegrityError:
-        db.session.rollback()
-        flash(CONCURRENT_CHANGE, "error")
     else:
         flash(f"Isi versi {number} diterbitkan kembali sebagai versi {version.number}.", "success")
     return redirect(url_for("admin.versions", service_id=service.id))

@@ -10,12 +10,18 @@ from werkzeug.wrappers import Response
 
 from webapp.admin import bp
 from webapp.admin.forms import ConfirmForm, UserForm
-from webapp.audit.models import diff_documents, record
 from webapp.auth.models import ApiToken, User
-from webapp.core.db import utcnow
+from webapp.auth.service import (
+    AccountDetails,
+    AccountError,
+    create_account,
+    issue_api_token,
+    revoke_api_token,
+    update_account,
+)
 from webapp.core.extensions import db
 from webapp.core.forms import choices, flatten_errors
-from webapp.core.policy import ADMIN, ROLES, guard, is_global, require, scoped
+from webapp.core.policy import ROLES, guard, is_global, require, scoped
 from webapp.core.units import Unit
 
 ALL_UNITS = 0
@@ -43,15 +49,16 @@ def _form(user: User | None = None) -> UserForm:
     return form
 
 
-def _snapshot(user: User) -> dict:
-    return {"name": user.name, "role": user.role, "unit": user.unit.slug if user.unit else None, "active": user.active}
+def _details(form: UserForm) -> AccountDetails:
+    """What the form sets on the account."""
+    return AccountDetails(name=form.name.data or "", role=form.role.data, unit_id=form.unit.data or None,
+                          active=form.active.data, password=form.password.data or "")
 
 
-def _apply(form: UserForm, user: User) -> None:
-    user.name = (form.name.data or "").strip()
-    user.role = form.role.data
-    user.unit_id = form.unit.data or None
-    user.active = form.active.data
+def _show(error: AccountError, form: UserForm) -> None:
+    """The refusal beside the field it names, else in the summary."""
+    field = getattr(form, error.field, None) if error.field else None
+    (field.errors if field is not None else form.form_errors).append(str(error))
 
 
 @bp.route("/pengguna")
@@ -69,19 +76,11 @@ def new_user() -> Response | str | tuple[str, int]:
     """Create a staff account."""
     form = _form()
     if form.validate_on_submit():
-        if not form.password.data:
-            form.password.errors.append("Masukkan kata sandi awal.")
-        elif User.by_username(form.username.data):
-            form.username.errors.append("Nama pengguna ini sudah dipakai.")
+        try:
+            user = create_account(form.username.data, _details(form), actor=current_user)
+        except AccountError as error:
+            _show(error, form)
         else:
-            user = User(username=form.username.data.strip())
-            _apply(form, user)
-            user.set_password(form.password.data)
-            db.session.add(user)
-            db.session.flush()
-            record("create", "user", user.id, f"Membuat akun {user.username} ({ROLES[user.role]})",
-                   unit_id=user.unit_id, actor=current_user)
-            db.session.commit()
             flash(f"Akun {user.username} dibuat.", "success")
             return redirect(url_for("admin.users"))
     status = 422 if form.is_submitted() else 200
@@ -96,20 +95,12 @@ def edit_user(user_id: int) -> Response | str | tuple[str, int]:
     form = _form(user)
     form.username.render_kw = {**(form.username.render_kw or {}), "readonly": True}
     if form.validate_on_submit():
-        if user.id == current_user.id and (form.role.data != ADMIN or not form.active.data):
-            form.role.errors.append("Anda tidak dapat mencabut peran admin atau menonaktifkan akun Anda sendiri.")
+        form.username.data = user.username  # the name is the login: it does not change here
+        try:
+            update_account(user, _details(form), actor=current_user)
+        except AccountError as error:
+            _show(error, form)
         else:
-            form.username.data = user.username  # the name is the login: it does not change here
-            before = _snapshot(user)
-            _apply(form, user)
-            if form.password.data:
-                user.set_password(form.password.data)
-            changes = diff_documents(before, _snapshot(user))
-            if form.password.data:
-                changes.append({"path": "password", "old": None, "new": "diatur ulang"})
-            record("update", "user", user.id, f"Mengubah akun {user.username}", changes, user.unit_id,
-                   actor=current_user)
-            db.session.commit()
             flash(f"Akun {user.username} disimpan.", "success")
             return redirect(url_for("admin.users"))
     status = 422 if form.is_submitted() else 200
@@ -125,11 +116,7 @@ def issue_token(user_id: int) -> str:
     require(current_user, "user.issue_token", user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    token, plain = user.issue_token("dibuat di halaman admin")
-    db.session.flush()
-    record("token", "user", user.id, f"Membuat token API #{token.id} untuk {user.username}", unit_id=user.unit_id,
-           actor=current_user)
-    db.session.commit()
+    token, plain = issue_api_token(user, "dibuat di halaman admin", actor=current_user)
     return render_template("admin/token_issued.html", user=user, token=token, plain=plain)
 
 
@@ -143,10 +130,6 @@ def revoke_token(user_id: int, token_id: int) -> Response:
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        record("token", "user", user.id, f"Mencabut token API #{token.id} milik {user.username}",
-               unit_id=user.unit_id, actor=current_user)
-        db.session.commit()
+    if revoke_api_token(token, actor=current_user):
         flash(f"Token #{token.id} dicabut.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from webapp.api import bp
 from webapp.core.api import api_error
-from webapp.core.extensions import db, limiter
+from webapp.core.extensions import limiter
 from webapp.core.localtime import local_today
 from webapp.core.page_cache import cached_page
 from webapp.core.units import Unit
@@ -74,9 +74,7 @@ def post_survey():
             survey_date=form.survey_date(),
             actor=actor,
         )
-        db.session.commit()
     except SurveyError as exc:
-        db.session.rollback()
         return api_error(STATUS.get(type(exc), 422), str(exc), field=exc.field and _api_field(exc.field))
     return (
         jsonify(

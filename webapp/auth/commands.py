@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from webapp.auth import bp
 from webapp.auth.models import ApiToken, User
-from webapp.core.db import utcnow
+from webapp.auth.service import issue_api_token, revoke_api_token, set_up_account
 from webapp.core.extensions import db
 from webapp.core.policy import ROLES
 from webapp.core.units import Unit
@@ -46,17 +46,9 @@ def create_user(username: str, role: str, password: str | None, name: str, unit_
         unit = Unit.by_slug(unit_slug)
         if unit is None:
             raise click.ClickException(f"Instansi {unit_slug!r} tidak ada.")
-    user = User.by_username(username)
-    created = user is None
-    if created:
-        user = User(username=username.strip(), active=True)
-        db.session.add(user)
-    user.role = role
-    user.name = name or user.name or ""
-    if created or unit is not None:  # resetting a password must not widen an account to every unit
-        user.unit = unit
-    user.set_password(password)
-    db.session.commit()
+    # The CLI acts as no account: the audit log says "sistem".
+    user, created = set_up_account(username, role=role, password=password, name=name,
+                                   unit_id=unit.id if unit is not None else None, actor=None)
     click.echo(f"Pengguna {user.username} {'dibuat' if created else 'diperbarui'} dengan peran {role}.")
 
 
@@ -66,8 +58,7 @@ def create_user(username: str, role: str, password: str | None, name: str, unit_
 def create_token(username: str, label: str) -> None:
     """Print a new bearer token for the JSON API (shown once; only its hash is kept)."""
     user = _user_or_fail(username)
-    token, plain = user.issue_token(label)
-    db.session.commit()
+    token, plain = issue_api_token(user, label, actor=None)
     click.echo(plain)
     click.echo(
         f"Token #{token.id} untuk {user.username}. Simpan sekarang: token tidak dapat ditampilkan lagi.", err=True
@@ -91,9 +82,7 @@ def revoke_token(token_id: int) -> None:
     token = db.session.get(ApiToken, token_id)
     if token is None:
         raise click.ClickException(f"Token #{token_id} tidak ada.")
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        db.session.commit()
+    revoke_api_token(token, actor=None)
     click.echo(f"Token #{token_id} dicabut.")
 
 

@@ -11,9 +11,9 @@ from werkzeug.wrappers import Response
 from webapp.auth import bp
 from webapp.auth.forms import LoginForm
 from webapp.auth.models import User, equalise_timing
-from webapp.auth.throttle import clear_failures, login_verdict, record_failure
-from webapp.core.db import utcnow
-from webapp.core.extensions import db, limiter
+from webapp.auth.service import note_login
+from webapp.auth.throttle import login_verdict, record_failure
+from webapp.core.extensions import limiter
 
 
 def _safe_next(target: str | None) -> str:
@@ -52,9 +52,7 @@ def login() -> Response | str | tuple[str, int]:
             record_failure(username, address)
             form.form_errors.append("Nama pengguna atau kata sandi salah.")
             return render_template("auth/login.html", form=form), 200
-        clear_failures(username)
-        user.last_login_at = utcnow()
-        db.session.commit()
+        note_login(user)
         next_url = _safe_next(request.args.get("next"))
         session.clear()  # a fresh session (and CSRF token) for the signed-in user
         login_user(user)

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, Response, abort, current_app, g, request
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from webapp.auth.models import ApiToken, User, hash_token
+from webapp.auth.service import note_token_use
 from webapp.core.db import utcnow
 from webapp.core.extensions import csrf, db, login_manager
 
@@ -101,8 +102,7 @@ def _note_use(plain: str, token: BearerToken) -> BearerToken:
     digest = hash_token(plain)
     if digest in _active_tokens:  # first, so that the kiosk's other requests meanwhile do not write too
         _active_tokens[digest] = (_active_tokens[digest][0], token)
-    db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-    db.session.commit()
+    note_token_use(token.id, now)
     return token
 
 

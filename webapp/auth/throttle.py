@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select
 
 from webapp.auth.models import LoginFailure
+from webapp.core.db import transactional
 from webapp.core.extensions import db
 
 FREE_FAILURES = 3
@@ -66,14 +67,15 @@ def login_verdict(username: str, address: str, now: datetime | None = None) -> V
     return max(verdicts, key=lambda v: (v.wait_seconds, v.locked))
 
 
+@transactional
 def record_failure(username: str, address: str, now: datetime | None = None) -> None:
-    """Remember a failed login, and forget failures older than the window."""
+    """Remember a failed login, and forget failures older than the window (one unit of work)."""
     now = now or datetime.now(UTC)
     db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - WINDOW))
     db.session.add(LoginFailure(username=username.lower()[:64], address=address[:64], at=now))
-    db.session.commit()
 
 
+@transactional
 def clear_failures(username: str) -> None:
     """A successful login wipes the account's failures (not the address's)."""
     db.session.execute(delete(LoginFailure).where(LoginFailure.username == username.lower()))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from webapp.core.db import transactional
 from webapp.core.extensions import db
 from webapp.core.units import Unit
 from webapp.standards.components import StandardError, normalise_contacts, normalise_standard
@@ -35,25 +36,21 @@ def _read_json(path: Path) -> object:
         raise StandardError(f"{path.name}: tidak dapat dibaca ({exc}).") from exc
 
 
+@transactional
 def load_demo(data_dir: Path = DATA_DIR) -> LoadReport:
-    """Create or refresh every unit and standard in ``data_dir``; all or nothing.
+    """Create or refresh every unit and standard in ``data_dir``; one unit of work, all or nothing.
 
     A standard whose file changed is published as a new version (the old one is kept);
     running it twice changes nothing the second time; services an office added itself
     are left alone.
     """
     report = LoadReport()
-    try:
-        units = _load_units(data_dir / "units.json", report)
-        for path in sorted((data_dir / "standards").glob("*.json")):
-            _load_standard(path, units, report)
-        queue_file = data_dir / "antrian.json"
-        if queue_file.exists():
-            _load_queues(queue_file, units)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    units = _load_units(data_dir / "units.json", report)
+    for path in sorted((data_dir / "standards").glob("*.json")):
+        _load_standard(path, units, report)
+    queue_file = data_dir / "antrian.json"
+    if queue_file.exists():
+        _load_queues(queue_file, units)
     return report
 
 

@@ -11,7 +11,7 @@ from flask import Flask, current_app, has_request_context
 from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session
 
-from webapp.core.db import utcnow
+from webapp.core.db import transactional, utcnow
 from webapp.core.extensions import db
 from webapp.core.policy import Account, can, scoped
 from webapp.outbox.models import CHANNELS, FAILED, PENDING, SENT, STATUSES, OutboxMessage
@@ -65,6 +65,10 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryReport
 
     On PostgreSQL each message is claimed with ``FOR UPDATE SKIP LOCKED``, so several
     workers never send one message twice; on SQLite run a single worker.
+
+    Not one unit of work but one per message, so it commits itself (docs/architecture.md):
+    a message sent is marked sent at once, and its row lock released, before the next
+    one waits on a slow mail server; a failure later in the round never unmarks it.
     """
     config = current_app.config
     report = DeliveryReport()
@@ -128,8 +132,12 @@ def recipient_label(user: Account, message: OutboxMessage) -> str:
     return message.masked_recipient
 
 
+@transactional
 def retry_now(message: OutboxMessage) -> None:
-    """Put a failed or waiting message back at the front of the queue (a staff action)."""
+    """Put a failed or waiting message back at the front of the queue (a staff action); one unit of work.
+
+    It is sent after the commit, by the hook below.
+    """
     message.status = PENDING
     message.next_attempt_at = utcnow()
     db.session.info[_QUEUED] = True
@@ -143,16 +151,21 @@ def _send_after_commit(session: Session) -> None:
     """A request that committed a new (or retried) message starts its delivery: no view has to remember.
 
     Only within a request: a CLI command delivers by itself (``deliver_due``), since a
-    background thread would die with the command.
+    background thread would die with the command. SQLAlchemy sends this event when a
+    savepoint is released too: the message is not committed yet then, so it waits for the
+    transaction's own commit.
     """
+    if session.in_nested_transaction():
+        return
     if session.info.pop(_QUEUED, False) and has_request_context():
         send_soon()
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_queued(session: Session) -> None:
-    """A rolled-back message was never queued."""
-    session.info.pop(_QUEUED, None)
+    """A rolled-back message was never queued (a savepoint rolled back keeps the transaction's messages)."""
+    if not session.in_nested_transaction():
+        session.info.pop(_QUEUED, None)
 
 
 def send_soon(app: Flask | None = None) -> None:

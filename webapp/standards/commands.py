@@ -6,12 +6,10 @@ from pathlib import Path
 
 import click
 
-from webapp.core.extensions import db
 from webapp.core.units import Unit
 from webapp.standards import bp
 from webapp.standards.components import COMPONENTS_BY_CODE, StandardError
-from webapp.standards.importer import ImportRefusedError, import_document
-from webapp.standards.versions import publish_draft
+from webapp.standards.importer import ImportRefusedError, import_document, publish_imported
 
 
 @bp.cli.command("import")
@@ -31,11 +29,8 @@ def import_command(file: Path, unit_slug: str, title: str | None, publish: bool)
         raise click.ClickException(f"{file.name} ditolak, tidak ada yang berubah: {exc}") from exc
     if publish:
         try:
-            for _, service in result.created + result.updated:
-                publish_draft(service, f"Impor {file.name}", actor=None)
-            db.session.commit()
+            publish_imported(result, f"Impor {file.name}", actor=None)
         except StandardError as exc:
-            db.session.rollback()
             raise click.ClickException(
                 f"{file.name} tersimpan sebagai draf, tetapi belum dapat diterbitkan: {exc}"
             ) from exc

@@ -16,14 +16,14 @@ from datetime import date
 from typing import Any
 
 from webapp.audit.models import Actor, record
-from webapp.core.extensions import db
+from webapp.core.db import transactional
 from webapp.core.formatting import BULAN
 from webapp.core.text import EMAIL_IN_TEXT
 from webapp.core.units import Unit
 from webapp.standards.components import COMPONENTS, COMPONENTS_BY_CODE, normalise_standard
 from webapp.standards.html_blocks import clean, fragments_to_block
-from webapp.standards.models import Service
-from webapp.standards.versions import create_service, get_or_open_draft, save_draft
+from webapp.standards.models import Service, ServiceVersion
+from webapp.standards.versions import create_service, get_or_open_draft, publish_draft, save_draft
 
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -455,10 +455,11 @@ def _slug_for(title: str) -> str:
     return slug
 
 
+@transactional
 def import_document(
     unit: Unit, data: bytes, title: str | None = None, filename: str = "", *, actor: Actor | None
 ) -> ImportResult:
-    """Create or update (as drafts) every standard of the document in ``unit``; all or nothing.
+    """Create or update (as drafts) every standard of the document in ``unit``; one unit of work, all or nothing.
 
     A service is matched by its title within the unit. Components the document gives
     replace the draft's; those it lacks are left as they were. ``actor``: who imports (None
@@ -467,33 +468,38 @@ def import_document(
     report = read_document(data, title=title)
     result = ImportResult(problems=list(report.problems))
     existing = {_normal_title(s.title): s for s in unit.services}
-    try:
-        for standard in report.standards:
-            service = existing.get(_normal_title(standard.title))
-            category = "pengaduan" if "pengaduan" in standard.title.casefold() else "perizinan"
-            if service is None:
-                document = to_document(standard, _slug_for(standard.title), category)
-                service = create_service(unit, document, note=f"Diimpor dari {filename}".strip(), actor=actor)
-                existing[_normal_title(standard.title)] = service
-                result.created.append((standard, service))
-            else:
-                draft = get_or_open_draft(service, actor=actor)
-                merged = dict(draft.document)
-                merged["components"] = dict(merged["components"])
-                for code, block in to_document(standard, service.slug, service.category)["components"].items():
-                    if block is not None:
-                        merged["components"][code] = block
-                if standard.sop:
-                    merged["sop"] = standard.sop
-                if standard.decree and any(standard.decree.values()):
-                    merged["decree"] = standard.decree
-                save_draft(service, merged, f"impor dari {filename}".strip(), actor=actor)
-                result.updated.append((standard, service))
-            result.problems += standard.problems
-        names = ", ".join(s.title for s, _ in result.created + result.updated)
-        record("import", "unit", unit.id, f"Mengimpor {filename or 'dokumen'}: {names}", unit_id=unit.id, actor=actor)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for standard in report.standards:
+        service = existing.get(_normal_title(standard.title))
+        category = "pengaduan" if "pengaduan" in standard.title.casefold() else "perizinan"
+        if service is None:
+            document = to_document(standard, _slug_for(standard.title), category)
+            service = create_service(unit, document, note=f"Diimpor dari {filename}".strip(), actor=actor)
+            existing[_normal_title(standard.title)] = service
+            result.created.append((standard, service))
+        else:
+            draft = get_or_open_draft(service, actor=actor)
+            merged = dict(draft.document)
+            merged["components"] = dict(merged["components"])
+            for code, block in to_document(standard, service.slug, service.category)["components"].items():
+                if block is not None:
+                    merged["components"][code] = block
+            if standard.sop:
+                merged["sop"] = standard.sop
+            if standard.decree and any(standard.decree.values()):
+                merged["decree"] = standard.decree
+            save_draft(service, merged, f"impor dari {filename}".strip(), actor=actor)
+            result.updated.append((standard, service))
+        result.problems += standard.problems
+    names = ", ".join(s.title for s, _ in result.created + result.updated)
+    record("import", "unit", unit.id, f"Mengimpor {filename or 'dokumen'}: {names}", unit_id=unit.id, actor=actor)
     return result
+
+
+@transactional
+def publish_imported(result: ImportResult, note: str, *, actor: Actor | None) -> list[ServiceVersion]:
+    """Publish the drafts an import made or updated (``standards import --publish``); all or none.
+
+    A unit of work of its own, after the import's: when a draft cannot be published yet
+    (StandardError, e.g. a component still missing), none is, and the import's drafts stay saved.
+    """
+    return [publish_draft(service, note, actor=actor) for _, service in result.created + result.updated]

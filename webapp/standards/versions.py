@@ -1,25 +1,51 @@
 """Drafts, publication and restoration of service standards, each recorded in the audit log.
 
 The public reads the ``Service`` row; staff edit a draft (a ``ServiceVersion`` with no
-number) and publishing copies the draft into the row as version N+1. Functions here add
-to the session and leave the commit to the caller, so a view commits once. Each takes the
-acting account (``actor``: a view passes ``current_user``, the CLI and demo data None, recorded
-as "sistem"); none reads the request.
+number) and publishing copies the draft into the row as version N+1. Each function that
+changes data is one unit of work (``@transactional``): it commits when it returns, and a
+refusal (``StandardError``) rolls everything back; called from another unit of work (the
+importer, the demo loader) it joins that one. Each takes the acting account (``actor``: a
+view passes ``current_user``, the CLI and demo data None, recorded as "sistem"); none reads
+the request.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from webapp.audit.models import SYSTEM, Actor, diff_documents, record
-from webapp.core.db import utcnow
+from webapp.core.db import transactional, utcnow
 from webapp.core.extensions import db
 from webapp.core.units import Unit
 from webapp.standards.components import StandardError, normalise_standard
 from webapp.standards.models import Service, ServiceVersion
+
+CONCURRENT_CHANGE = "Standar ini baru saja diubah petugas lain. Muat ulang halaman, periksa, lalu coba lagi."
+
+
+class ConcurrentChangeError(StandardError):
+    """Another officer changed the same standard at the same moment; nothing of this change was saved."""
+
+
+@contextmanager
+def _one_writer() -> Iterator[None]:
+    """Flush the change, turning a clash on the unique constraints into ``ConcurrentChangeError``.
+
+    Two open drafts of one service, or two versions with one number, are refused by the
+    database (on SQLite, where ``_lock`` holds nothing, they are the last word). Flushing
+    here, inside the service, lets the unit of work roll back and the officer read why.
+    """
+    try:
+        yield
+        db.session.flush()
+    except IntegrityError:
+        raise ConcurrentChangeError(CONCURRENT_CHANGE) from None
 
 
 def _name(actor: Actor | None) -> str:
@@ -62,17 +88,19 @@ def _lock(service: Service) -> None:
     db.session.execute(select(Service.id).where(Service.id == service.id).with_for_update())
 
 
+@transactional
 def get_or_open_draft(service: Service, *, actor: Actor | None) -> ServiceVersion:
     """The open draft, opened from the published standard when there is none."""
     _lock(service)
     draft = open_draft(service)
     if draft is None:
-        draft = ServiceVersion(service=service, document=service.to_document(), created_by=_name(actor))
-        db.session.add(draft)
-        db.session.flush()
+        with _one_writer():
+            draft = ServiceVersion(service=service, document=service.to_document(), created_by=_name(actor))
+            db.session.add(draft)
     return draft
 
 
+@transactional
 def create_service(unit: Unit, document: dict[str, Any], note: str = "", *, actor: Actor | None) -> Service:
     """A new, unpublished service whose first draft is ``document``."""
     doc = normalise_standard({**document, "unit": unit.slug})
@@ -87,8 +115,13 @@ def create_service(unit: Unit, document: dict[str, Any], note: str = "", *, acto
     return service
 
 
+@transactional
 def save_draft(service: Service, document: dict[str, Any], what: str, *, actor: Actor | None) -> list[dict[str, Any]]:
-    """Replace the draft with ``document`` (checked whole); returns the changes recorded."""
+    """Replace the draft with ``document`` (checked whole); returns the changes recorded.
+
+    Raises StandardError (ConcurrentChangeError when another officer opened a draft at the
+    same moment); nothing is saved then.
+    """
     doc = normalise_standard({**document, "unit": service.unit.slug})
     if service.is_published and doc["slug"] != service.slug:
         raise StandardError("Slug layanan yang sudah terbit tidak dapat diubah: alamat dan kode QR-nya sudah tercetak.")
@@ -102,11 +135,13 @@ def save_draft(service: Service, document: dict[str, Any], what: str, *, actor: 
         draft.updated_at = utcnow()
         if not service.is_published:
             service.apply_document(doc)  # an unpublished service shows its draft to staff
-        record("update", "service", service.id, f"Mengubah draf {doc['title']}: {what}", changes, service.unit_id,
-               actor=actor)
+        with _one_writer():
+            record("update", "service", service.id, f"Mengubah draf {doc['title']}: {what}", changes,
+                   service.unit_id, actor=actor)
     return changes
 
 
+@transactional
 def discard_draft(service: Service, *, actor: Actor | None) -> bool:
     """Throw the open draft away (a never-published service keeps it: it has nothing else)."""
     draft = open_draft(service)
@@ -144,34 +179,43 @@ def _publish_document(
     return version, (diff_documents(before, doc) if before is not None else [])
 
 
+@transactional
 def publish_draft(service: Service, note: str = "", *, actor: Actor | None) -> ServiceVersion:
-    """Publish the open draft as the next version."""
+    """Publish the open draft as the next version.
+
+    Raises StandardError when there is no draft or it is incomplete, ConcurrentChangeError
+    when another officer published at the same moment; nothing changes then.
+    """
     draft = open_draft(service)
     if draft is None:
         raise StandardError("Tidak ada draf untuk diterbitkan.")
     doc = normalise_standard(draft.document)
-    db.session.delete(draft)
-    db.session.flush()
-    version, changes = _publish_document(service, doc, note, actor)
-    record("publish", "service", service.id, f"Menerbitkan {service.title} versi {version.number}", changes,
-           service.unit_id, actor=actor)
+    with _one_writer():
+        db.session.delete(draft)
+        db.session.flush()
+        version, changes = _publish_document(service, doc, note, actor)
+        record("publish", "service", service.id, f"Menerbitkan {service.title} versi {version.number}", changes,
+               service.unit_id, actor=actor)
     return version
 
 
+@transactional
 def restore_version(service: Service, number: int, *, actor: Actor | None) -> ServiceVersion:
-    """Publish an earlier version again, as a new version; refused while a draft is open."""
+    """Publish an earlier version again, as a new version; refused (StandardError) while a draft is open."""
     old = version_by_number(service, number)
     if old is None:
         raise StandardError(f"Versi {number} tidak ada.")
     if open_draft(service) is not None:
         raise StandardError("Masih ada draf terbuka. Terbitkan atau buang draf itu sebelum memulihkan versi lama.")
-    version, changes = _publish_document(service, copy.deepcopy(old.document), f"Dipulihkan dari versi {number}",
-                                         actor)
-    summary = f"Memulihkan {service.title} ke isi versi {number} (sebagai versi {version.number})"
-    record("restore", "service", service.id, summary, changes, service.unit_id, actor=actor)
+    with _one_writer():
+        version, changes = _publish_document(service, copy.deepcopy(old.document), f"Dipulihkan dari versi {number}",
+                                             actor)
+        summary = f"Memulihkan {service.title} ke isi versi {number} (sebagai versi {version.number})"
+        record("restore", "service", service.id, summary, changes, service.unit_id, actor=actor)
     return version
 
 
+@transactional
 def publish_document(
     service: Service, document: dict[str, Any], note: str, *, actor: Actor | None
 ) -> ServiceVersion | None:
@@ -179,7 +223,8 @@ def publish_document(
     doc = normalise_standard({**document, "unit": service.unit.slug})
     if service.is_published and service.to_document() == doc:
         return None
-    version, changes = _publish_document(service, doc, note, actor)
-    summary = f"Menerbitkan {service.title} versi {version.number} ({note})"
-    record("publish", "service", service.id, summary, changes, service.unit_id, actor=actor)
+    with _one_writer():
+        version, changes = _publish_document(service, doc, note, actor)
+        summary = f"Menerbitkan {service.title} versi {version.number} ({note})"
+        record("publish", "service", service.id, summary, changes, service.unit_id, actor=actor)
     return version

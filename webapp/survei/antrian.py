@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 
 from antrian.models import QueueService, Ticket
 from antrian.signals import offer_survey_link, ticket_served
+from webapp.audit.models import Actor, record
+from webapp.core.db import transactional
 from webapp.core.extensions import db
 from webapp.core.units import Unit
 from webapp.standards.models import Service
@@ -32,6 +34,34 @@ def suggest_link(queue_service: QueueService) -> Service | None:
         return services[0]
     same = [s for s in services if s.title.casefold() == queue_service.name.casefold()]
     return same[0] if len(same) == 1 else None
+
+
+def queue_lines(unit: Unit) -> list[QueueService]:
+    """The unit's queue lines, in the order the kiosk shows them."""
+    statement = select(QueueService).where(QueueService.unit_id == unit.id)
+    return list(db.session.scalars(statement.order_by(QueueService.position, QueueService.code)))
+
+
+@transactional
+def link_queue_services(unit: Unit, chosen: dict[int, int | None], *, actor: Actor | None) -> list[str]:
+    """Link each of the unit's queue lines to the catalogue service it delivers; one unit of work, in the audit log.
+
+    ``chosen`` maps a line's id to a service id, or None: the visitor chooses. A service that
+    is not one of the unit's published services, or a line not given, counts as None. Returns
+    the changes, as recorded ("A: Izin Usaha").
+    """
+    services = {s.id: s for s in unit.published_services}
+    changes = []
+    for line in queue_lines(unit):
+        service_id = chosen.get(line.id)
+        service_id = service_id if service_id in services else None
+        if service_id != line.service_id:
+            changes.append(f"{line.code}: {services[service_id].title if service_id else 'dipilih pengunjung'}")
+            line.service_id = service_id
+    if changes:
+        record("update", "queue_service", None, "Layanan antrian untuk survei: " + "; ".join(changes),
+               unit_id=unit.id, actor=actor)
+    return changes
 
 
 def ticket_invitation(ticket: Ticket) -> str | None:

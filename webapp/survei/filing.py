@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from webapp.core.db import transactional
 from webapp.core.extensions import db
 from webapp.core.localtime import local_today
 from webapp.core.policy import Account, can
@@ -133,6 +134,7 @@ def check_actor(actor: Account | None, service: Service, survey_date: date | Non
         raise SurveyRefusedError(DATE_NOT_YOUR_ROLE, "date")
 
 
+@transactional
 def file_response(
     *,
     service: Service,
@@ -148,7 +150,7 @@ def file_response(
     now: datetime | None = None,
     survey_date: date | None = None,
 ) -> SurveyResponse:
-    """Store one response (not committed); an invitation is spent in the same transaction.
+    """Store one response; one unit of work: an invitation is spent with it, and a refusal saves nothing.
 
     ``actor`` is the staff account filing on a respondent's behalf (a bearer token), None when
     the respondent files for themselves (the public form, an anonymous API client). ``survey_date``

@@ -1,4 +1,5 @@
-"""A unit's results for a period, as the public page, the staff page and the semester report show them."""
+"""A unit's results for a period, as the public page, the staff page and the semester report show them,
+and the unit's follow-up plan beside them (``save_follow_up_plan``: one unit of work)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from webapp.audit.models import SYSTEM, Actor, record
+from webapp.core.db import transactional
 from webapp.core.extensions import db
 from webapp.core.units import Unit
 from webapp.standards.models import Service
@@ -20,6 +23,31 @@ def follow_up_plan(unit: Unit, period: Period) -> FollowUpPlan | None:
     return db.session.scalar(
         select(FollowUpPlan).where(FollowUpPlan.unit_id == unit.id, FollowUpPlan.period == period.key)
     )
+
+
+MAX_PLAN_ROWS = 20
+_PLAN_FIELDS = ("element", "action", "schedule", "responsible")
+
+
+@transactional
+def save_follow_up_plan(unit: Unit, period: Period, items: list[dict[str, Any]], note: str, *,
+                        actor: Actor | None) -> FollowUpPlan:
+    """Write the unit's follow-up plan for ``period`` (published at once), in the audit log; one unit of work.
+
+    Rows without an action are dropped, and at most MAX_PLAN_ROWS are kept; every text is trimmed.
+    """
+    rows = [{name: (item.get(name) or "").strip() for name in _PLAN_FIELDS} for item in items]
+    plan = follow_up_plan(unit, period)
+    if plan is None:
+        plan = FollowUpPlan(unit_id=unit.id, period=period.key)
+        db.session.add(plan)
+    plan.items = [row for row in rows if row["action"]][:MAX_PLAN_ROWS]
+    plan.note = (note or "").strip()
+    plan.updated_by = actor.username if actor is not None else SYSTEM
+    db.session.flush()
+    record("update", "survey_follow_up", plan.id, f"Rencana tindak lanjut {period.label}", unit_id=unit.id,
+           actor=actor)
+    return plan
 
 
 def plan_rows(plan: FollowUpPlan | None) -> list[dict[str, Any]]:

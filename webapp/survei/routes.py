@@ -98,9 +98,7 @@ def _handle(
                     invitation=invitation,
                     actor=None,  # the respondent answers for themselves, even on a logged-in browser
                 )
-                db.session.commit()
             except SurveyError as exc:
-                db.session.rollback()
                 form.form_errors.append(str(exc))
             else:
                 if _kiosk():  # back to the same kiosk form: all units, or the unit it was opened for

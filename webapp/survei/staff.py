@@ -8,8 +8,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from antrian.models import QueueService
-from webapp.audit.models import record
 from webapp.core.extensions import db
 from webapp.core.forms import apply_list_operation, choices, flatten_errors
 from webapp.core.localtime import local_today
@@ -19,16 +17,14 @@ from webapp.core.tables import xlsx_bytes_response
 from webapp.core.units import Unit
 from webapp.standards.models import Service
 from webapp.survei import bp
-from webapp.survei.antrian import suggest_link
+from webapp.survei.antrian import link_queue_services, queue_lines, suggest_link
 from webapp.survei.exports import report_pdf, tabulation_xlsx
 from webapp.survei.forms import FollowUpForm
 from webapp.survei.models import FollowUpPlan
 from webapp.survei.periods import Period, period_choices
 from webapp.survei.questionnaire import ELEMENTS
-from webapp.survei.report import follow_up_plan, unit_report
+from webapp.survei.report import MAX_PLAN_ROWS, follow_up_plan, save_follow_up_plan, unit_report
 from webapp.survei.results import chosen_period, responses
-
-MAX_PLAN_ROWS = 20
 
 
 def _units() -> list[Unit]:
@@ -141,26 +137,8 @@ def follow_up(slug: str) -> WerkzeugResponse | str | tuple[str, int]:
         form = FollowUpForm(formdata=None, data=_plan_data(plan, flagged))
     _element_choices(form)
     if request.method == "POST" and form.validate():
-        items = [
-            {
-                "element": entry.element.data or "",
-                "action": (entry.action.data or "").strip(),
-                "schedule": (entry.schedule.data or "").strip(),
-                "responsible": (entry.responsible.data or "").strip(),
-            }
-            for entry in form.items.entries
-            if (entry.action.data or "").strip()
-        ][:MAX_PLAN_ROWS]
-        if plan is None:
-            plan = FollowUpPlan(unit_id=unit.id, period=period.key)
-            db.session.add(plan)
-        plan.items = items
-        plan.note = (form.note.data or "").strip()
-        plan.updated_by = current_user.username
-        db.session.flush()
-        record("update", "survey_follow_up", plan.id, f"Rencana tindak lanjut {period.label}", unit_id=unit.id,
-               actor=current_user)
-        db.session.commit()
+        save_follow_up_plan(unit, period, [entry.data for entry in form.items.entries], form.note.data or "",
+                            actor=current_user)
         flash("Rencana tindak lanjut disimpan dan diterbitkan di halaman IKM.", "success")
         return redirect(url_for("survei.results_page", instansi=unit.slug, periode=period.key))
     status = 422 if request.method == "POST" else 200
@@ -182,21 +160,12 @@ def _element_choices(form: FollowUpForm) -> None:
 def queue_links(slug: str) -> WerkzeugResponse | str:
     """Which catalogue service each queue line delivers: a served ticket's survey is then about it."""
     unit = _unit_or_403(slug, "survey.setup")
-    statement = select(QueueService).where(QueueService.unit_id == unit.id)
-    lines = list(db.session.scalars(statement.order_by(QueueService.position, QueueService.code)))
+    lines = queue_lines(unit)
     services = {s.id: s for s in unit.published_services}
     if request.method == "POST":
-        changes = []
-        for line in lines:
-            raw = request.form.get(f"line-{line.id}", "")
-            chosen = int(raw) if raw.isdigit() and int(raw) in services else None
-            if chosen != line.service_id:
-                changes.append(f"{line.code}: {services[chosen].title if chosen else 'dipilih pengunjung'}")
-                line.service_id = chosen
-        if changes:
-            summary = "Layanan antrian untuk survei: " + "; ".join(changes)
-            record("update", "queue_service", None, summary, unit_id=unit.id, actor=current_user)
-        db.session.commit()
+        chosen = {line.id: request.form.get(f"line-{line.id}", "") for line in lines}
+        link_queue_services(unit, {line_id: int(raw) if raw.isdigit() else None for line_id, raw in chosen.items()},
+                            actor=current_user)
         flash("Tautan antrian ke layanan disimpan.", "success")
         return redirect(url_for("survei.queue_links", slug=unit.slug))
     suggestions = {line.id: suggest_link(line) for line in lines if line.service_id is None}

@@ -28,6 +28,8 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from webapp.audit.models import Actor, record
+from webapp.core.db import transactional
 from webapp.core.extensions import db
 from webapp.core.policy import Account, scoped
 from webapp.workdays.models import Closure
@@ -169,13 +171,19 @@ class ClosureError(ValueError):
     """A closure that cannot be recorded; the message is for the officer, in Indonesian."""
 
 
-def add_closure(day: date, reason: str, unit_id: int | None) -> Closure:
-    """Record that ``unit_id`` (None: the whole office) is closed on ``day``; the caller commits.
+def _whom(closure: Closure) -> str:
+    """Whom a closure binds, as staff read it."""
+    return closure.unit.short_name if closure.unit else "seluruh kantor"
 
-    A second closure of the same unit (or a second office-wide one) on one day is refused.
-    A unit's closure may share its day with an office-wide one: each stands for its own
-    reason, and the unit stays closed if the office-wide one is withdrawn. Who may close
-    for whom is the policy's (``closure.manage``), asked by the view.
+
+@transactional
+def add_closure(day: date, reason: str, unit_id: int | None, *, actor: Actor | None) -> Closure:
+    """Record that ``unit_id`` (None: the whole office) is closed on ``day``; one unit of work, in the audit log.
+
+    A second closure of the same unit (or a second office-wide one) on one day is refused
+    (ClosureError; nothing is saved). A unit's closure may share its day with an office-wide
+    one: each stands for its own reason, and the unit stays closed if the office-wide one is
+    withdrawn. Who may close for whom is the policy's (``closure.manage``), asked by the view.
     """
     closure = Closure(day=day, reason=reason.strip(), unit_id=unit_id)
     # The unique constraint and index decide, in a savepoint: two officers saving the same
@@ -185,7 +193,19 @@ def add_closure(day: date, reason: str, unit_id: int | None) -> Closure:
             db.session.add(closure)
     except IntegrityError:
         raise ClosureError("Tanggal ini sudah tercatat sebagai hari tutup.") from None
+    record("create", "closure", closure.id,
+           f"Hari tutup {closure.day.isoformat()} ({_whom(closure)}): {closure.reason}",
+           unit_id=closure.unit_id, actor=actor)
     return closure
+
+
+@transactional
+def delete_closure(closure: Closure, *, actor: Actor | None) -> None:
+    """Remove a closure entered by mistake; one unit of work, in the audit log (who may: the view asks the policy)."""
+    record("update", "closure", closure.id,
+           f"Hapus hari tutup {closure.day.isoformat()} ({_whom(closure)}): {closure.reason}",
+           unit_id=closure.unit_id, actor=actor)
+    db.session.delete(closure)
 
 
 def closures_in(user: Account, year: int) -> list[Closure]:
