@@ -97,7 +97,7 @@ def test_names_are_masked():
     assert mask_name("  Ani ") == "A**"
 
 
-def test_the_public_page_shows_valid_revoked_unknown_and_refused(client, berkas):
+def test_the_public_page_shows_valid_revoked_unknown_and_refused(client, berkas, make_user):
     document = _document(berkas)
     page = client.get(url_for("berkas.verify_page", code=document.code))
     html = page.get_data(as_text=True)
@@ -111,8 +111,7 @@ def test_the_public_page_shows_valid_revoked_unknown_and_refused(client, berkas)
     assert unknown.status_code == 404 and "Kode tidak dikenal" in unknown.get_data(as_text=True)
     altered = client.get(url_for("berkas.verify_page", code=document.code[:-2] + "zz"))
     assert altered.status_code == 404 and "Kode tidak sah" in altered.get_data(as_text=True)
-    revoke(document, "Diterbitkan berdasarkan data yang keliru", "kadis")
-    db.session.commit()
+    revoke(document, "Diterbitkan berdasarkan data yang keliru", make_user(role="kepala_dinas", username="kadis"))
     revoked = client.get(url_for("berkas.verify_page", code=document.code)).get_data(as_text=True)
     assert "Dokumen sudah dicabut" in revoked and "data yang keliru" in revoked
     assert verify(document.code).outcome == DICABUT
@@ -232,8 +231,7 @@ def test_the_api_verifies_documents(client, berkas):
     assert forged.status_code == 404
     _assert_valid("Verification", forged.get_json())
     assert forged.get_json() == {"result": "tidak_sah", "document": None}
-    revoke(document, "Dicabut uji", "uji")
-    db.session.commit()
+    revoke(document, "Dicabut uji", None)  # the system (a CLI command) revokes too
     revoked = client.get(url_for("api.verify_document", code=document.code)).get_json()
     _assert_valid("Verification", revoked)
     assert revoked["result"] == "dicabut" and revoked["document"]["revoked_reason"] == "Dicabut uji"
