@@ -84,7 +84,8 @@ def act(counter: Counter, action: str, actor: Account, *, ticket_id: int | None 
     """Do the counter button ``action`` for ``actor``; ``ticket_id`` names its ticket (default: the held one),
     ``target`` the letter of the line alihkan sends it to.
 
-    Each rule commits its change and raises the unit's version; the caller announces it
+    Each rule is its own unit of work (``antrian.service``): it commits its change and raises
+    the unit's version, or rolls back when it refuses; the caller announces it
     (antrian.events.publish_change with ``called``). Raises UnknownActionError, NotAllowedError,
     NothingHeldError, UnknownQueueError (a bad transfer target, field "service") or QueueError
     (the ticket's state does not allow it), with nothing changed.
@@ -92,24 +93,20 @@ def act(counter: Counter, action: str, actor: Account, *, ticket_id: int | None 
     if action not in ACTIONS:
         raise UnknownActionError("Tombol loket tidak dikenal.")
     _check(actor, counter)
-    try:
-        if action == CALL:
-            called = call_next(counter, now)
-            return Outcome(action, called, called, "" if called else "Tidak ada yang menunggu.")
-        if ticket_id is None:
-            held = current_ticket(counter, now)
-            if held is None:
-                raise NothingHeldError("Loket ini tidak sedang memanggil nomor.")
-            ticket_id = held.id
-        if action == TRANSFER:
-            line = _transfer_target(counter, target)
-            moved = transfer(counter, ticket_id, line)
-            return Outcome(action, moved, notice=f"{moved.number} dialihkan ke antrian {line.name}.")
-        ticket = _ON_TICKET[action](counter, ticket_id, now)
-        return Outcome(action, ticket, ticket if action == RECALL else None)
-    except QueueError:
-        db.session.rollback()  # a refusal may come after the write lock was taken: release it
-        raise
+    if action == CALL:
+        called = call_next(counter, now)
+        return Outcome(action, called, called, "" if called else "Tidak ada yang menunggu.")
+    if ticket_id is None:
+        held = current_ticket(counter, now)
+        if held is None:
+            raise NothingHeldError("Loket ini tidak sedang memanggil nomor.")
+        ticket_id = held.id
+    if action == TRANSFER:
+        line = _transfer_target(counter, target)
+        moved = transfer(counter, ticket_id, line)
+        return Outcome(action, moved, notice=f"{moved.number} dialihkan ke antrian {line.name}.")
+    ticket = _ON_TICKET[action](counter, ticket_id, now)
+    return Outcome(action, ticket, ticket if action == RECALL else None)
 
 
 def issue_priority(counter: Counter, actor: Account, code: str | None, reason: str | None,

@@ -1,8 +1,10 @@
 """Issuing queue tickets: the service's letter and number (A-001), opening hours and the daily cap,
 one number per press and never a duplicate or a gap, on PostgreSQL in one statement.
 
-Issuing commits itself: a number must be taken atomically. ``now`` may be passed for tests
-(an aware UTC datetime).
+Issuing commits itself: a number must be taken atomically. On PostgreSQL the issue is one
+autocommit statement, a transaction of its own (so it commits explicitly, see
+``_issue_in_one_statement``); on SQLite it is one serial unit of work
+(``webapp.core.db.transactional``). ``now`` may be passed for tests (an aware UTC datetime).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy import insert, select, text
 
 from antrian.models import DailySequence, QueueService, Ticket, within_hours
 from antrian.service import QueueError
-from webapp.core.db import begin_write, next_value
+from webapp.core.db import in_unit_of_work, next_value, transactional
 from webapp.core.extensions import db
 from webapp.core.localtime import local_now, local_time
 from webapp.core.units import Unit
@@ -139,6 +141,9 @@ def issue(
 
 
 def _issue_in_one_statement(params: dict[str, Any]) -> IssuedTicket:
+    """PostgreSQL: ISSUE_SQL on an autocommit connection, its own transaction; not a unit of work (see ``issue``)."""
+    if in_unit_of_work():  # the commit below would end the caller's unit of work half-way
+        raise RuntimeError("issue commits by itself on PostgreSQL: call it outside a unit of work")
     db.session.commit()  # end whatever the request began: the statement is a transaction of its own
     connection = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     days = "".join(str(day) for day in sorted(current_app.config["QUEUE_DAYS"]))  # ISO weekdays, "12345"
@@ -159,8 +164,9 @@ def _refuse(service_id: int | None, name: str, daily_cap: int | None, open_now: 
     raise QueueError(f"Kuota harian {name} ({daily_cap} nomor) sudah habis. Silakan datang besok.")
 
 
+@transactional(serial=True)
 def _issue_step_by_step(params: dict[str, Any]) -> IssuedTicket:
-    begin_write()
+    """SQLite: the steps of ISSUE_SQL one by one, holding the write lock from the first read; a refusal rolls back."""
     found = db.session.execute(
         select(Unit.id, Unit.slug, Unit.timezone, QueueService.id.label("service_id"), QueueService.code,
                QueueService.name, QueueService.daily_cap, QueueService.active, QueueService.opens_at,
@@ -169,7 +175,6 @@ def _issue_step_by_step(params: dict[str, Any]) -> IssuedTicket:
         .where(Unit.slug == params["unit"])
     ).first()
     if found is None:
-        db.session.rollback()
         raise UnknownQueueError("Instansi tidak dikenal.", "unit")
     moment = local_time(params["now"], found)
     open_now = found.service_id is not None and (
@@ -180,7 +185,6 @@ def _issue_step_by_step(params: dict[str, Any]) -> IssuedTicket:
     day = moment.date()
     sequence = next_value(DailySequence, queue_service_id=found.service_id, day=day) if open_now else 0
     if not open_now or (found.daily_cap is not None and sequence > found.daily_cap):
-        db.session.rollback()
         _refuse(found.service_id, found.name, found.daily_cap, open_now)
     number = format_number(found.code, sequence)
     ticket_id = db.session.execute(
@@ -190,7 +194,6 @@ def _issue_step_by_step(params: dict[str, Any]) -> IssuedTicket:
             priority_reason=params["priority_reason"], status=Ticket.WAITING, issued_at=params["now"], call_count=0,
         ).returning(Ticket.id)
     ).scalar_one()
-    db.session.commit()
     return IssuedTicket(ticket_id, number, params["token"], sequence, day, UnitRef(found.id, found.slug))
 
 

@@ -1,10 +1,14 @@
 """The counter's actions on the queue: call the next ticket (priority first, then arrival), recall,
 skip (no-show), start serving, finish, transfer; and the unit's queue version that marks each change.
 
-Each action commits itself: a claim must be atomic. A finished ticket is announced with the
-``antrian.signals.ticket_served`` signal inside the same transaction, so that what a listener
-adds (the survey's invitation) is committed with it. ``now`` may be passed for tests (an aware
-UTC datetime). Issuing lives in ``antrian.issuing``, reading in ``antrian.reading``.
+Each action is one unit of work (``webapp.core.db.transactional``, serial: it reads the ticket
+before it changes it, so on SQLite it holds the write lock from its first read): it commits when
+it returns and rolls back when it refuses. ``call_next`` is the exception: it commits explicitly,
+because a claim that loses to another counter is rolled back and retried in a new transaction.
+A finished ticket is announced with the ``antrian.signals.ticket_served`` signal inside the same
+transaction, so that what a listener adds (the survey's invitation) is committed with it. ``now``
+may be passed for tests (an aware UTC datetime). Issuing lives in ``antrian.issuing``, reading in
+``antrian.reading``.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from sqlalchemy import select, update
 from antrian.models import Counter, QueueService, QueueState, Ticket
 from antrian.reading import waiting_order
 from antrian.signals import ticket_served
-from webapp.core.db import begin_write, upsert
+from webapp.core.db import begin_write, in_unit_of_work, transactional, upsert
 from webapp.core.extensions import db
 from webapp.core.localtime import local_today
 
@@ -31,17 +35,17 @@ def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
 
+@transactional(serial=True)
 def raise_version(unit_id: int) -> None:
     """Raise the unit's queue version in a transaction of its own: the announcement of new tickets."""
-    begin_write()
     bump_version(unit_id)
-    db.session.commit()
 
 
 def bump_version(unit_id: int) -> None:
     """Raise the unit's queue version in the same transaction as the change it marks.
 
     An upsert: two counters making a unit's very first change at once must not both try to create its row.
+    A building block of the actions here: it never commits.
     """
     db.session.execute(
         upsert(QueueState)
@@ -77,7 +81,13 @@ def call_next(counter: Counter, now: datetime | None = None) -> Ticket | None:
     Finishes the ticket the counter still holds. Two counters pressing at once never get
     the same ticket: the claim is an UPDATE that only succeeds while the ticket waits
     (with SKIP LOCKED on PostgreSQL, so the second counter takes the next one at once).
+
+    Not a ``@transactional`` unit of work, and never called inside one: each attempt is a
+    transaction of its own (``begin_write`` ... commit), because a claim that loses the race
+    is rolled back and tried again with a fresh read, up to CLAIM_ATTEMPTS times.
     """
+    if in_unit_of_work():  # its commits would end the caller's unit of work half-way
+        raise RuntimeError("call_next commits each attempt itself: call it outside a unit of work")
     moment = _now(now)
     day = local_today(counter.unit, now)
     service_ids = [s.id for s in counter.queue_services]
@@ -122,9 +132,9 @@ def _counter_ticket(counter: Counter, ticket_id: int) -> Ticket:
     return ticket
 
 
+@transactional(serial=True)
 def recall(counter: Counter, ticket_id: int, now: datetime | None = None) -> Ticket:
     """Announce a ticket again; a skipped (no-show) ticket of today comes back to this counter."""
-    begin_write()
     ticket = _counter_ticket(counter, ticket_id)
     if ticket.day != local_today(counter.unit, now):
         raise QueueError("Tiket hari lain tidak dapat dipanggil.")
@@ -139,18 +149,18 @@ def recall(counter: Counter, ticket_id: int, now: datetime | None = None) -> Tic
     ticket.called_at = _now(now)
     ticket.call_count += 1
     bump_version(counter.unit_id)
-    db.session.commit()
     return ticket
 
 
 def _held(counter: Counter, ticket_id: int) -> Ticket:
-    begin_write()
+    """The ticket the counter holds now (called or serving); QueueError otherwise."""
     ticket = _counter_ticket(counter, ticket_id)
     if ticket.counter_id != counter.id or ticket.status not in (Ticket.CALLED, Ticket.SERVING):
         raise QueueError(f"Tiket {ticket.number} tidak sedang di loket ini.")
     return ticket
 
 
+@transactional(serial=True)
 def skip(counter: Counter, ticket_id: int, now: datetime | None = None) -> Ticket:
     """Mark a called ticket as a no-show; it can still be recalled today.
 
@@ -160,29 +170,29 @@ def skip(counter: Counter, ticket_id: int, now: datetime | None = None) -> Ticke
     ticket = _held(counter, ticket_id)
     ticket.status = Ticket.SKIPPED
     bump_version(counter.unit_id)
-    db.session.commit()
     return ticket
 
 
+@transactional(serial=True)
 def start_serving(counter: Counter, ticket_id: int, now: datetime | None = None) -> Ticket:
     """The visitor has come to the counter."""
     ticket = _held(counter, ticket_id)
     ticket.status = Ticket.SERVING
     ticket.serving_at = _now(now)
     bump_version(counter.unit_id)
-    db.session.commit()
     return ticket
 
 
+@transactional(serial=True)
 def finish(counter: Counter, ticket_id: int, now: datetime | None = None) -> Ticket:
     """The visitor has been served."""
     ticket = _held(counter, ticket_id)
     _finish(ticket, _now(now))
     bump_version(counter.unit_id)
-    db.session.commit()
     return ticket
 
 
+@transactional(serial=True)
 def transfer(counter: Counter, ticket_id: int, target: QueueService) -> Ticket:
     """Send a ticket to another service's line, keeping its number and its place by arrival time."""
     ticket = _held(counter, ticket_id)
@@ -195,5 +205,4 @@ def transfer(counter: Counter, ticket_id: int, target: QueueService) -> Ticket:
     ticket.status = Ticket.WAITING
     ticket.counter_id = None
     bump_version(counter.unit_id)
-    db.session.commit()
     return ticket

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from antrian.models import Counter, QueueService, QueueState, Ticket
 from antrian.service import QueueError
 from webapp.audit.models import Actor, diff_documents, record
+from webapp.core.db import transactional
 from webapp.core.extensions import db
 from webapp.core.units import Unit
 
@@ -102,12 +103,14 @@ def _retire(existing: dict[Hashable, Row], kept: dict[Hashable, Row], ticket_col
             db.session.delete(row)
 
 
+@transactional(serial=True)
 def save_setup(unit: Unit, services: Sequence[ServiceSetup], counters: Sequence[CounterSetup],
                running_text: str, *, actor: Actor | None) -> list[dict[str, Any]]:
-    """Save the unit's queue setup with its audit line (the changes, field by field) and commit.
+    """Save the unit's queue setup with its audit line (the changes, field by field): one unit of work.
 
-    Returns the changes. Raises QueueError, before writing anything, when a counter names a
-    letter that is not among ``services``.
+    Returns the changes. Raises QueueError, with nothing changed, when a counter names a
+    letter that is not among ``services``. Serial: it reads the setup (and the unit's
+    version, which it raises) before it writes.
     """
     codes = {item["code"] for item in services}
     for item in counters:
@@ -142,5 +145,4 @@ def save_setup(unit: Unit, services: Sequence[ServiceSetup], counters: Sequence[
     changes = diff_documents(before, setup_of(unit))
     record("update", "queue", unit.id, f"Mengubah pengaturan antrian {unit.short_name}", changes, unit.id,
            actor=actor)
-    db.session.commit()
     return changes

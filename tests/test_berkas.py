@@ -585,7 +585,6 @@ def test_an_account_limited_to_a_unit_sees_only_its_files(client, login, make_un
 
 def test_front_offices_registering_at_once_get_unique_gapless_numbers(app, sanitarian, officers):
     from tests.test_antrian_concurrency import _run_in_threads
-    from webapp.core.db import begin_write
 
     service_id, officer_id = sanitarian.id, officers["fo"].id
 
@@ -594,10 +593,8 @@ def test_front_offices_registering_at_once_get_unique_gapless_numbers(app, sanit
 
         numbers = []
         for _ in range(5):
-            begin_write()
             service, officer = db.session.get(Service, service_id), db.session.get(User, officer_id)
-            numbers.append(register(service, applicant(), [True, True], officer).sequence)
-            db.session.commit()
+            numbers.append(register(service, applicant(), [True, True], officer).sequence)  # its own unit of work
         return numbers
 
     batches = _run_in_threads(app, 6, desk)
@@ -606,23 +603,20 @@ def test_front_offices_registering_at_once_get_unique_gapless_numbers(app, sanit
 
 def test_two_officers_handing_over_at_once_move_the_file_once(app, sanitarian, officers):
     from tests.test_antrian_concurrency import _run_in_threads
-    from webapp.core.db import begin_write
 
     berkas = register(sanitarian, applicant(), [True, True], officers["fo"])
-    db.session.commit()
     berkas_id, officer_id = berkas.id, officers["fo"].id
 
     def press(_: int) -> str:
         from webapp.auth.models import User
 
-        begin_write()
-        found = db.session.scalar(select(Berkas).where(Berkas.id == berkas_id).with_for_update())
+        # Both read the file first, as two kartu kendali pages do; the unit of work locks it.
+        found, officer = db.session.get(Berkas, berkas_id), db.session.get(User, officer_id)
+        assert found.received_at is not None
         try:
-            hand_over(found, db.session.get(User, officer_id))
+            hand_over(found, officer)
         except BerkasError as exc:
-            db.session.rollback()
             return str(exc)
-        db.session.commit()
         return "ok"
 
     outcomes = sorted(_run_in_threads(app, 2, press))
@@ -630,6 +624,29 @@ def test_two_officers_handing_over_at_once_move_the_file_once(app, sanitarian, o
     db.session.expire_all()
     moved = db.session.get(Berkas, berkas_id)
     assert moved.current_position == 1 and [m.kind for m in moved.movements].count("serah") == 1
+
+
+def test_two_pages_of_one_version_pressed_at_once_move_the_file_once(app, sanitarian, officers):
+    from tests.test_antrian_concurrency import _run_in_threads
+    from webapp.berkas.actions import act, version_of
+
+    berkas = register(sanitarian, applicant(), [True, True], officers["fo"])
+    hand_over(berkas, officers["fo"])
+    berkas_id, officer_id, version = berkas.id, officers["bo"].id, version_of(berkas)
+
+    def press(_: int) -> str:
+        from webapp.auth.models import User
+
+        found, officer = db.session.get(Berkas, berkas_id), db.session.get(User, officer_id)
+        try:
+            return act(found, "terima", officer, version=version)
+        except BerkasError as exc:
+            return str(exc)
+
+    outcomes = sorted(_run_in_threads(app, 2, press))
+    assert outcomes[0].startswith("Berkas diterima") and outcomes[1].startswith("Berkas ini baru saja diubah")
+    db.session.expire_all()
+    assert [m.kind for m in db.session.get(Berkas, berkas_id).movements].count("terima") == 2  # registration's, this
 
 
 def test_a_collected_permit_invites_one_survey_about_its_service(client, sanitarian, officers):

@@ -10,7 +10,6 @@ from flask import current_app
 from webapp.berkas import bp
 from webapp.berkas.reminders import send_reminders
 from webapp.core.db import as_utc
-from webapp.core.extensions import db
 from webapp.outbox.service import deliver_due
 
 
@@ -26,8 +25,7 @@ def reminders_command(sekarang: str | None) -> None:
         except ValueError as exc:
             raise click.BadParameter("Tulis waktu dalam bentuk ISO 8601.", param_hint="--sekarang") from exc
         now = as_utc(now)  # typed without an offset: taken as UTC
-    reminded = send_reminders(now)
-    db.session.commit()
+    reminded = send_reminders(now)  # one unit of work: committed when it returns
     if reminded and current_app.config["OUTBOX_SEND_AFTER_REQUEST"]:
         deliver_due()  # a batch job may wait; a background thread would die with the command
     click.echo(f"Pengingat dikirim: {len(reminded)} berkas.")

@@ -6,7 +6,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from webapp.audit.models import record
 from webapp.berkas import bp
 from webapp.berkas.documents import DocumentError, record_issued, revoke, verification_url
 from webapp.berkas.forms import DocumentForm, RevokeForm
@@ -40,10 +39,9 @@ def new_document(berkas_id: int) -> WerkzeugResponse | str | tuple[str, int]:
                 issued_on=form.issued_on.data, valid_until=form.valid_until.data,
                 pdf=upload.read() if upload and getattr(upload, "filename", "") else None, actor=current_user,
             )  # fmt: skip
-        except DocumentError as exc:
+        except DocumentError as exc:  # rolled back by the unit of work: the form again, with what was typed
             getattr(form, exc.field).errors.append(str(exc))
         else:
-            db.session.commit()
             flash(f"Dokumen {document.number} tercatat dengan kode verifikasi.", "success")
             return redirect(url_for("berkas.detail", berkas_id=berkas.id))
     status = 422 if request.method == "POST" else 200
@@ -86,12 +84,9 @@ def revoke_document(document_id: int) -> WerkzeugResponse:
         flash("Tulis alasan pencabutan.", "error")
         return redirect(target)
     try:
-        revoke(document, form.reason.data, current_user.username)
-    except ValueError as exc:
+        revoke(document, form.reason.data or "", current_user)
+    except DocumentError as exc:  # rolled back by the unit of work
         flash(str(exc), "error")
         return redirect(target)
-    record("update", "dokumen", document.id, f"Mencabut dokumen {document.number}: {form.reason.data.strip()}",
-           [], document.unit_id, actor=current_user)  # fmt: skip
-    db.session.commit()
     flash(f"Dokumen {document.number} dicabut.", "success")
     return redirect(target)

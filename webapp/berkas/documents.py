@@ -26,10 +26,9 @@ from datetime import date
 from flask import current_app, render_template
 from sqlalchemy import select
 
-from webapp.audit.models import record
-from webapp.auth.models import User
+from webapp.audit.models import SYSTEM, Actor, record
 from webapp.berkas.models import REVOKED, VALID, Berkas, IssuedDocument
-from webapp.core.db import utcnow
+from webapp.core.db import transactional, utcnow
 from webapp.core.extensions import db
 from webapp.core.formatting import public_url
 from webapp.core.pdf import pdf_bytes
@@ -128,7 +127,10 @@ def render_pdf(document: IssuedDocument, signer: dict | None = None) -> bytes:
 
 
 def issue(document: IssuedDocument, pdf: bytes | None, created_by: str, signer: dict | None = None) -> IssuedDocument:
-    """Give ``document`` its code, its PDF (the uploaded one, or one generated now) and its seal."""
+    """Give ``document`` its code, its PDF (the uploaded one, or one generated now) and its seal.
+
+    A building block of ``record_issued``'s unit of work: it adds to the session and never commits.
+    """
     document.code = new_code(document.number)
     document.status = VALID
     document.created_by = created_by
@@ -157,10 +159,17 @@ def signer_of(berkas: Berkas) -> dict:
     return {"title": decree.get("signer_title") or f"Kepala {berkas.unit.name}", "name": decree.get("signer_name")}
 
 
+@transactional
 def record_issued(berkas: Berkas, *, number: str, title: str, holder_name: str, issued_on: date,
-                  valid_until: date | None, pdf: bytes | None, actor: User) -> IssuedDocument:
+                  valid_until: date | None, pdf: bytes | None, actor: Actor | None) -> IssuedDocument:
     """Record the product issued for ``berkas``, with its code, its PDF (``None``: generated now) and an
-    audit line; the caller commits. A document number is recorded once; an upload must be a PDF."""
+    audit line: one unit of work. A document number is recorded once (the column is unique, so two
+    officers recording one number at once cannot both succeed); an upload must be a PDF. Raises
+    DocumentError, with nothing written.
+
+    Not serial: generating the PDF takes a moment, and on SQLite the write lock is taken only
+    at the insert, not while WeasyPrint renders.
+    """
     if pdf is not None and not pdf.startswith(b"%PDF-"):
         raise DocumentError("Berkas bukan PDF.", "pdf")
     number = number.strip()
@@ -171,21 +180,30 @@ def record_issued(berkas: Berkas, *, number: str, title: str, holder_name: str, 
         title=title.strip(), holder_name=holder_name.strip(), issued_on=issued_on, valid_until=valid_until,
     )  # fmt: skip
     document.unit = berkas.unit
-    issue(document, pdf, actor.username, signer_of(berkas))
+    issue(document, pdf, actor.username if actor is not None else SYSTEM, signer_of(berkas))
     db.session.flush()
     record("create", "dokumen", document.id, f"Mencatat dokumen {document.number} (berkas {berkas.number})", [],
            berkas.unit_id, actor=actor)  # fmt: skip
     return document
 
 
-def revoke(document: IssuedDocument, reason: str, by: str) -> None:
-    """Revoke a document: its page says so from now on, with the date and the reason."""
+@transactional(serial=True)
+def revoke(document: IssuedDocument, reason: str, actor: Actor | None) -> None:
+    """Revoke a document: its page says so from now on, with the date and the reason. One unit of work, with its
+    audit line.
+
+    Raises DocumentError (field ``reason``), with nothing changed, when it is revoked already or
+    no reason is given. Serial: it reads the document's state before it changes it.
+    """
+    db.session.refresh(document, with_for_update=True)  # PostgreSQL: two revocations at once, one wins
     if document.status == REVOKED:
-        raise ValueError("Dokumen ini sudah dicabut.")
+        raise DocumentError("Dokumen ini sudah dicabut.", "reason")
     if not reason.strip():
-        raise ValueError("Tulis alasan pencabutan.")
+        raise DocumentError("Tulis alasan pencabutan.", "reason")
     document.status = REVOKED
     document.revoked_at = utcnow()
     document.revoked_reason = reason.strip()
-    document.revoked_by = by
+    document.revoked_by = actor.username if actor is not None else SYSTEM
+    record("update", "dokumen", document.id, f"Mencabut dokumen {document.number}: {reason.strip()}", [],
+           document.unit_id, actor=actor)  # fmt: skip
 

@@ -17,9 +17,9 @@ from webapp.berkas import bp
 from webapp.berkas.documents import DICABUT, SAH, TIDAK_DIKENAL, TIDAK_SAH, mask_name, sha256_hex, verify
 from webapp.berkas.forms import LookupForm, VerifyUploadForm
 from webapp.berkas.service import tracking_url
-from webapp.berkas.survey import berkas_invitation
+from webapp.berkas.survey import survey_token
 from webapp.berkas.tracking import by_code, lookup, public_view
-from webapp.core.extensions import db, limiter
+from webapp.core.extensions import limiter
 from webapp.core.formatting import tanggal
 from webapp.core.forms import flatten_errors
 from webapp.core.htmx import is_htmx
@@ -66,11 +66,10 @@ def track(code: str) -> Response:
         return _private(make_response("", 204))  # unchanged: htmx swaps nothing
     refresh = current_app.config.get("BERKAS_TRACK_REFRESH_SECONDS", 60)
     template = "berkas/_track_status.html" if is_htmx() else "berkas/track.html"
-    survey_link = None
-    token = berkas_invitation(berkas)  # handed over: one survey about this service
-    if token is not None:
-        survey_link = survey_url(token)
-        db.session.commit()
+    # Handed over: one survey about this service. The invitation was made at the hand-over, so this reads it
+    # (only a permit handed over before that gets its invitation now, once: see berkas.survey).
+    token = survey_token(berkas)
+    survey_link = survey_url(token) if token is not None else None
     html = render_template(template, view=view, code=code, refresh=refresh, url=tracking_url(berkas),
                            survey_link=survey_link)
     return _private(make_response(html))

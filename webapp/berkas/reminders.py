@@ -10,10 +10,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from webapp.audit.models import Actor, record
 from webapp.auth.models import User
 from webapp.berkas.models import SIAP, Berkas
-from webapp.berkas.service import finish_date, notify_applicant, tracking_url
-from webapp.core.db import utcnow
+from webapp.berkas.service import BerkasError, finish_date, hold, notify_applicant, tracking_url
+from webapp.core.db import transactional, utcnow
 from webapp.core.extensions import db
 from webapp.core.formatting import tanggal
 from webapp.core.localtime import local_today
@@ -36,11 +37,13 @@ def reminder_due_on(berkas: Berkas) -> date | None:
     return add_month(finish_date(berkas)) if berkas.ready_at else None
 
 
+@transactional(serial=True)
 def send_reminders(now: datetime | None = None) -> list[Berkas]:
-    """Remind every applicant whose product has waited a month since it was ready (once each).
+    """Remind every applicant whose product has waited a month since it was ready (once each): one unit of work.
 
     Each is queued a reminder message and marked so the staff list shows the surat
-    pemberitahuan to print and send to the applicant's address.
+    pemberitahuan to print and send to the applicant's address. Serial: it reads which files
+    are due before it marks them, so a second run at the same moment finds them marked.
     """
     moment = now or utcnow()
     candidates = db.session.scalars(
@@ -74,3 +77,17 @@ def letters_due(user: User) -> list[Berkas]:
         .order_by(Berkas.reminder_at)
     )
     return list(db.session.scalars(scoped(user, statement, Berkas.unit_id, unitless=False)))
+
+
+@transactional(serial=True)
+def mark_letter_sent(berkas: Berkas, actor: Actor | None, now: datetime | None = None) -> None:
+    """The surat pemberitahuan was sent: it leaves the list of letters to print. One unit of work, with its audit line.
+
+    Raises BerkasError, with nothing changed, unless the product is ready and waiting.
+    """
+    hold(berkas)
+    if berkas.status != SIAP:
+        raise BerkasError("Surat pemberitahuan hanya untuk dokumen yang siap diambil.")
+    berkas.letter_sent_at = now or utcnow()
+    record("update", "berkas", berkas.id, f"Surat pemberitahuan berkas {berkas.number} dikirim", [], berkas.unit_id,
+           actor=actor)

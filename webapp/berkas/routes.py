@@ -9,8 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from webapp.audit.models import record
-from webapp.berkas import bp
+from webapp.berkas import actions, bp
 from webapp.berkas.forms import (
     ButtonForm,
     CompleteForm,
@@ -27,20 +26,16 @@ from webapp.berkas.models import (
     STATUSES,
     Berkas,
 )
-from webapp.berkas.reminders import letters_due, reminder_due_on
+from webapp.berkas.reminders import letters_due, mark_letter_sent, reminder_due_on
 from webapp.berkas.reports import minutes_text, step_figures, to_csv, to_xlsx
 from webapp.berkas.service import (
     Applicant,
     BerkasError,
-    collect,
     complete_requirements,
     days_used,
-    hand_over,
     is_late,
     may_act,
-    receive,
     register,
-    return_to,
     standard_minutes,
     step_is_late,
     step_minutes,
@@ -49,8 +44,8 @@ from webapp.berkas.service import (
     tracking_url,
 )
 from webapp.berkas.steps import requirements, route_for
-from webapp.berkas.survey import berkas_invitation
-from webapp.core.db import begin_write, utcnow
+from webapp.berkas.survey import survey_token
+from webapp.core.db import utcnow
 from webapp.core.extensions import db
 from webapp.core.forms import choices, flatten_errors
 from webapp.core.policy import guard, require
@@ -58,11 +53,9 @@ from webapp.core.qr import qr_svg
 from webapp.core.tables import csv_response, xlsx_bytes_response
 
 
-def _berkas_or_403(berkas_id: int, lock: bool = False, action: str = "berkas.view") -> Berkas:
-    statement = select(Berkas).where(Berkas.id == berkas_id)
-    if lock:
-        statement = statement.with_for_update()
-    berkas = db.session.scalar(statement) or abort(404)
+def _berkas_or_403(berkas_id: int, action: str = "berkas.view") -> Berkas:
+    """The berkas, once the policy allows ``action`` on it (the service's unit of work locks it to change it)."""
+    berkas = db.session.scalar(select(Berkas).where(Berkas.id == berkas_id)) or abort(404)
     require(current_user, action, berkas)
     return berkas
 
@@ -155,7 +148,7 @@ def register_view() -> WerkzeugResponse | str | tuple[str, int]:
 @guard("berkas.register")
 def complete(berkas_id: int) -> WerkzeugResponse:
     """The applicant brought what was missing: tick it; a complete file starts its route."""
-    berkas = _berkas_or_403(berkas_id, lock=True, action="berkas.register")
+    berkas = _berkas_or_403(berkas_id, action="berkas.register")
     form = CompleteForm()
     form.received.choices = [(str(i), item["text"]) for i, item in enumerate(berkas.checklist)]
     if not form.validate_on_submit():
@@ -164,11 +157,9 @@ def complete(berkas_id: int) -> WerkzeugResponse:
     received = [str(i) in (form.received.data or []) for i in range(len(berkas.checklist))]
     try:
         complete_requirements(berkas, received, current_user)
-    except BerkasError as exc:
-        db.session.rollback()
+    except BerkasError as exc:  # rolled back by the unit of work
         flash(str(exc), "error")
-        return redirect(url_for("berkas.detail", berkas_id=berkas.id))
-    db.session.commit()
+        return redirect(url_for("berkas.detail", berkas_id=berkas_id))
     if berkas.status == DIKEMBALIKAN:
         flash("Persyaratan masih belum lengkap.", "error")
         return redirect(url_for("berkas.missing_list", berkas_id=berkas.id))
@@ -203,63 +194,32 @@ def detail(berkas_id: int) -> str:
                                  for s in berkas.steps[: step.position]]  # fmt: skip
     return render_template(
         "berkas/detail.html", berkas=berkas, card=_card(berkas), form=form, complete_form=_complete_form(berkas),
-        can_act=may_act(current_user, step), minutes_text=minutes_text, version=len(berkas.movements),
-        tracking_url=tracking_url(berkas), revoke_form=RevokeForm(), survey_token=_survey_token(berkas),
+        can_act=may_act(current_user, step), minutes_text=minutes_text, version=actions.version_of(berkas),
+        tracking_url=tracking_url(berkas), revoke_form=RevokeForm(), survey_token=survey_token(berkas),
     )  # fmt: skip
-
-
-def _survey_token(berkas: Berkas) -> str | None:
-    """The one-time survey token of a collected permit, for the QR shown to the applicant at the counter."""
-    token = berkas_invitation(berkas)
-    if token is not None:
-        db.session.commit()
-    return token
-
-
-ACTIONS = ("terima", "serahkan", "kembalikan", "ambil")
 
 
 @bp.route("/admin/berkas/<int:berkas_id>/<action>", methods=["POST"])
 @guard("berkas.act")
 def act(berkas_id: int, action: str) -> WerkzeugResponse:
     """A kartu kendali action: terima (sign for it), serahkan (to the next step), kembalikan, ambil."""
-    if action not in ACTIONS:
+    if action not in actions.ACTIONS:
         abort(404)
-    begin_write()  # two officers pressing at once: the second waits, then sees the new version
-    berkas = _berkas_or_403(berkas_id, lock=True, action="berkas.act")
+    berkas = _berkas_or_403(berkas_id, action="berkas.act")
     form = StepActionForm()
     form.position.choices = [(s.position, s.name) for s in berkas.steps]
     if not form.validate_on_submit():
         flash("Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi.", "error")
-        return redirect(url_for("berkas.detail", berkas_id=berkas.id))
-    if form.version.data != str(len(berkas.movements)):
-        flash("Berkas ini baru saja diubah petugas lain; periksa keadaannya lalu ulangi.", "error")
-        return redirect(url_for("berkas.detail", berkas_id=berkas.id))
-    step = berkas.current_step
+        return redirect(url_for("berkas.detail", berkas_id=berkas_id))
     try:
-        if action == "terima":
-            receive(berkas, current_user)
-            message = f"Berkas diterima di langkah {step.name if step else ''}."
-        elif action == "serahkan":
-            hand_over(berkas, current_user, form.note.data or "")
-            nxt = berkas.current_step
-            message = f"Berkas diserahkan ke {nxt.executor if nxt else ''}."
-            if berkas.status == SIAP:
-                message += " Dokumen siap diambil; pemohon diberi tahu lewat SMS."
-        elif action == "kembalikan":
-            return_to(berkas, form.position.data if form.position.data is not None else -1, form.reason.data or "",
-                      current_user)  # fmt: skip
-            message = f"Berkas dikembalikan ke {berkas.current_step.name if berkas.current_step else ''}."
-        else:
-            collect(berkas, current_user, form.recipient.data or "")
-            message = "Dokumen diserahkan kepada pemohon. Berkas selesai."
-    except BerkasError as exc:
-        db.session.rollback()
+        message = actions.act(berkas, action, current_user, version=form.version.data or "",
+                              position=form.position.data, reason=form.reason.data or "", note=form.note.data or "",
+                              recipient=form.recipient.data or "")  # fmt: skip
+    except BerkasError as exc:  # rolled back by the unit of work; a stale page is refused the same way
         flash(str(exc), "error")
         return redirect(url_for("berkas.detail", berkas_id=berkas_id))
-    db.session.commit()
     flash(message, "success")
-    return redirect(url_for("berkas.detail", berkas_id=berkas.id))
+    return redirect(url_for("berkas.detail", berkas_id=berkas_id))
 
 
 # --- printouts --------------------------------------------------------------------------------
@@ -306,14 +266,15 @@ def notice_letter(berkas_id: int) -> WerkzeugResponse | str:
 @guard("berkas.act")
 def letter_sent(berkas_id: int) -> WerkzeugResponse:
     """Mark the notice letter as sent, so it leaves the list of letters to print."""
-    berkas = _berkas_or_403(berkas_id, lock=True, action="berkas.act")
+    berkas = _berkas_or_403(berkas_id, action="berkas.act")
     form = ButtonForm()
-    if not form.validate_on_submit() or berkas.status != SIAP:
+    if not form.validate_on_submit():
         flash("Surat pemberitahuan hanya untuk dokumen yang siap diambil.", "error")
-        return redirect(url_for("berkas.detail", berkas_id=berkas.id))
-    berkas.letter_sent_at = utcnow()
-    record("update", "berkas", berkas.id, f"Surat pemberitahuan berkas {berkas.number} dikirim", [], berkas.unit_id,
-           actor=current_user)
-    db.session.commit()
+        return redirect(url_for("berkas.detail", berkas_id=berkas_id))
+    try:
+        mark_letter_sent(berkas, current_user)
+    except BerkasError as exc:  # rolled back by the unit of work
+        flash(str(exc), "error")
+        return redirect(url_for("berkas.detail", berkas_id=berkas_id))
     flash("Surat pemberitahuan dicatat terkirim.", "success")
     return redirect(url_for("berkas.detail", berkas_id=berkas.id))

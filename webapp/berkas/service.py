@@ -1,10 +1,14 @@
 """The rules of a berkas: registration, the route step by step, time against mutu baku, the ready notice.
 
 Every function takes ``now`` so tests (and the daily reminder) can run on a chosen clock;
-views pass nothing and get the current time. Functions add to the session; the caller
-commits, so a change, its kartu kendali line and its message to the applicant are one
-transaction. ``register`` is the exception: it takes a number, and commits with it.
-The reminder a month later is in ``reminders``; what the applicant sees, in ``tracking``.
+views pass nothing and get the current time. Each function that changes a berkas is one
+unit of work (``webapp.core.db.transactional``): the change, its kartu kendali line, its
+audit line and its message to the applicant commit together, or not at all when it raises
+BerkasError. They are serial: they read the file's state before they change it (and
+``register`` takes a number), so on SQLite they hold the write lock from the first read, and
+on PostgreSQL they lock the file's row (``hold``). The officer acting is a parameter, never
+the logged-in user. The kartu kendali's buttons are dispatched by ``actions``; the reminder
+a month later is in ``reminders``; what the applicant sees, in ``tracking``.
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ from webapp.berkas.models import (
     BerkasStep,
 )
 from webapp.berkas.steps import jangka_waktu, requirements, route_for
-from webapp.core.db import begin_write, next_value, utcnow
+from webapp.berkas.survey import berkas_invitation
+from webapp.core.db import next_value, transactional, utcnow
 from webapp.core.extensions import db
 from webapp.core.formatting import public_url
 from webapp.core.localtime import local_time, local_today
@@ -58,6 +63,16 @@ class BerkasError(ValueError):
 
 def _now(now: datetime | None) -> datetime:
     return now or utcnow()
+
+
+def hold(berkas: Berkas) -> None:
+    """Lock the file's row until the unit of work commits, and read it afresh.
+
+    Two officers pressing at once: the second waits for the first's commit, then sees the
+    file as the first left it (PostgreSQL: ``SELECT ... FOR UPDATE``; SQLite's serial unit
+    of work already holds the one write lock, and the refresh reads inside it).
+    """
+    db.session.refresh(berkas, with_for_update=True)
 
 
 def working_hours() -> tuple[time, time]:
@@ -147,14 +162,15 @@ def ticket_for(user: User, ticket_id: int | None) -> Ticket | None:
     return ticket if ticket is not None and can(user, "berkas.register", ticket) else None
 
 
+@transactional(serial=True)
 def register(service: Service, applicant: Applicant, received: list[bool], officer: User, *,
              ticket_id: int | None = None, note: str = "", now: datetime | None = None) -> Berkas:
-    """Register a berkas at the front office, with its audit line, and commit.
+    """Register a berkas at the front office, with its audit line: one unit of work.
 
     With every requirement received the file starts its route at the first step, signed for
     by ``officer``; otherwise it is recorded as returned to the applicant, with what is missing.
-    A linked queue ticket must be one of the service's unit. Registration takes a number, so,
-    unlike the other rules here, it runs in a write transaction of its own (``begin_write``).
+    A linked queue ticket must be one of the service's unit. Registration takes a number
+    (``next_value``), hence serial. Raises BerkasError, with nothing written.
     """
     moment = _now(now)
     items = requirements(service)
@@ -167,7 +183,6 @@ def register(service: Service, applicant: Applicant, received: list[bool], offic
         if not ticket_fits(ticket, service):
             raise BerkasError(f"Tiket antrian {ticket.number} milik instansi lain; berkas ini tidak dapat "
                               "ditautkan kepadanya. Pilih layanan instansi tiket itu.")  # fmt: skip
-    begin_write()  # SQLite: take the write lock before the counter's read-then-write
     unit = service.unit
     year = local_today(unit, moment).year
     sequence = next_value(BerkasCounter, unit_id=unit.id, year=year)
@@ -191,7 +206,6 @@ def register(service: Service, applicant: Applicant, received: list[bool], offic
     db.session.flush()
     record("create", "berkas", berkas.id, f"Mendaftarkan berkas {berkas.number} ({service.title})", [], unit.id,
            actor=officer)
-    db.session.commit()
     return berkas
 
 
@@ -207,8 +221,10 @@ def _start_route(berkas: Berkas, officer: User, moment: datetime) -> None:
     _receive(berkas, officer, moment)
 
 
+@transactional(serial=True)
 def complete_requirements(berkas: Berkas, received: list[bool], officer: User, now: datetime | None = None) -> None:
     """The applicant came back: tick what is now received; a complete file starts its route today."""
+    hold(berkas)
     if berkas.status != DIKEMBALIKAN:
         raise BerkasError("Berkas ini tidak sedang menunggu kelengkapan persyaratan.")
     if len(received) != len(berkas.checklist):
@@ -234,6 +250,8 @@ def may_act(user: User, step: BerkasStep | None) -> bool:
 
 
 def _guard(berkas: Berkas, officer: User) -> BerkasStep:
+    """Hold the file, then the step ``officer`` may act at; BerkasError when the file is not moving or not theirs."""
+    hold(berkas)
     step = berkas.current_step
     if berkas.status not in (DIPROSES, SIAP) or step is None:
         raise BerkasError("Berkas ini tidak sedang berjalan.")
@@ -267,6 +285,7 @@ def _receive(berkas: Berkas, officer: User, moment: datetime) -> None:
     _move(berkas, TERIMA, officer, moment, dst=berkas.current_position)
 
 
+@transactional(serial=True)
 def receive(berkas: Berkas, officer: User, now: datetime | None = None) -> None:
     """The officer of the current step signs for the file (the kartu kendali's "diterima")."""
     _guard(berkas, officer)
@@ -275,6 +294,7 @@ def receive(berkas: Berkas, officer: User, now: datetime | None = None) -> None:
     _receive(berkas, officer, _now(now))
 
 
+@transactional(serial=True)
 def hand_over(berkas: Berkas, officer: User, note: str = "", now: datetime | None = None) -> None:
     """The officer who holds the file hands it to the next step; the last step means ready to collect."""
     step = _guard(berkas, officer)
@@ -291,6 +311,7 @@ def hand_over(berkas: Berkas, officer: User, note: str = "", now: datetime | Non
         _mark_ready(berkas, moment)
 
 
+@transactional(serial=True)
 def return_to(berkas: Berkas, position: int, reason: str, officer: User, now: datetime | None = None) -> None:
     """Send the file back to an earlier step, with the reason (a correction, a missing paraf)."""
     step = _guard(berkas, officer)
@@ -308,8 +329,13 @@ def return_to(berkas: Berkas, position: int, reason: str, officer: User, now: da
         berkas.status, berkas.ready_at = DIPROSES, None
 
 
+@transactional(serial=True)
 def collect(berkas: Berkas, officer: User, recipient: str, now: datetime | None = None) -> None:
-    """The applicant (or a representative) collects the document at the last step."""
+    """The applicant (or a representative) collects the document at the last step.
+
+    The applicant's one-time survey invitation is made here, in the same unit of work, so
+    the tracking page only reads it (``survey.survey_token``).
+    """
     step = _guard(berkas, officer)
     if berkas.status != SIAP or step.position != len(berkas.steps) - 1:
         raise BerkasError("Dokumen belum siap diserahkan.")
@@ -322,6 +348,7 @@ def collect(berkas: Berkas, officer: User, recipient: str, now: datetime | None 
     _move(berkas, AMBIL, officer, moment, src=step.position, note=recipient.strip())
     berkas.status, berkas.collected_at, berkas.collected_by = SELESAI, moment, recipient.strip()[:160]
     berkas.holder_id, berkas.holder_name = None, ""
+    berkas_invitation(berkas)
 
 
 # --- time against the standard ------------------------------------------------------------

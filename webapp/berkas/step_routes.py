@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from webapp.audit.models import record
 from webapp.berkas import bp
 from webapp.berkas.forms import RouteForm
 from webapp.berkas.listing import services_for
@@ -35,10 +34,7 @@ def edit_route(service_id: int) -> WerkzeugResponse | str | tuple[str, int]:
     if request.method == "POST" and operation == "reset":
         form = RouteForm()
         if form.validate_on_submit() or not form.csrf_token.errors:
-            save_route(service, [])
-            record("update", "alur_berkas", service.id, f"Alur berkas {service.title} kembali ke bawaan", [],
-                   service.unit_id, actor=current_user)  # fmt: skip
-            db.session.commit()
+            save_route(service, [], actor=current_user)
             flash("Alur kembali ke bawaan.", "success")
         return redirect(url_for("berkas.edit_route", service_id=service.id))
     if request.method == "POST" and operation:
@@ -54,11 +50,7 @@ def edit_route(service_id: int) -> WerkzeugResponse | str | tuple[str, int]:
     if form.validate():
         steps = [StepSpec(e["name"].strip(), e["executor"].strip(), e["role"] or None, e["public_label"].strip(),
                           e["minutes"], e["days"]) for e in form.steps.data]  # fmt: skip
-        save_route(service, steps)
-        record("update", "alur_berkas", service.id, f"Mengubah alur berkas {service.title}",
-               [{"path": "langkah", "old": None, "new": [s.name for s in steps]}], service.unit_id,
-               actor=current_user)  # fmt: skip
-        db.session.commit()
+        save_route(service, steps, actor=current_user)
         flash("Alur berkas disimpan. Berkas yang sudah terdaftar tetap memakai alur lamanya.", "success")
         return redirect(url_for("berkas.edit_route", service_id=service.id))
     return render_template("berkas/route_edit.html", service=service, form=form, errors=flatten_errors(form),

@@ -14,7 +14,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from webapp.audit.models import Actor, record
 from webapp.berkas.models import RouteStep
+from webapp.core.db import transactional
 from webapp.core.extensions import db
 from webapp.core.policy import KEPALA_DINAS, PETUGAS_LOKET, SEKRETARIS
 from webapp.standards.models import Service
@@ -150,13 +152,24 @@ def route_source(service: Service) -> str:
     return "sederhana"
 
 
-def save_route(service: Service, steps: list[StepSpec]) -> None:
-    """Replace the service's configured route (an empty list goes back to the default)."""
+@transactional
+def save_route(service: Service, steps: list[StepSpec], *, actor: Actor | None) -> None:
+    """Replace the service's configured route (an empty list goes back to the default), with its audit line.
+
+    One unit of work. Files already registered keep the route they were given.
+    """
     for row in db.session.scalars(select(RouteStep).where(RouteStep.service_id == service.id)):
         db.session.delete(row)
     db.session.flush()
     for position, spec in enumerate(steps):
         db.session.add(RouteStep(service_id=service.id, position=position, **spec.as_dict()))
+    if steps:
+        record("update", "alur_berkas", service.id, f"Mengubah alur berkas {service.title}",
+               [{"path": "langkah", "old": None, "new": [s.name for s in steps]}], service.unit_id,
+               actor=actor)  # fmt: skip
+    else:
+        record("update", "alur_berkas", service.id, f"Alur berkas {service.title} kembali ke bawaan", [],
+               service.unit_id, actor=actor)  # fmt: skip
 
 
 def jangka_waktu(service: Service) -> int | None:

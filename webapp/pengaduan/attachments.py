@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
+from webapp.core.db import transactional
 from webapp.pengaduan.models import Complaint, ComplaintAttachment
 
 logger = logging.getLogger("loket.pengaduan")
@@ -77,11 +78,12 @@ def upload_dir() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "pengaduan-lampiran"
 
 
+@transactional
 def store(complaint: Complaint, uploads: list[Upload]) -> list[str]:
-    """Write the files and add their rows; return the names that could not be saved.
+    """Write the files and add their rows, one unit of work; return the names that could not be saved.
 
-    Runs after the complaint is committed: a full disk or a missing folder loses an
-    attachment (and says so in the history), never the complaint.
+    Runs after the complaint is committed (``intake.save_new_complaint``): a full disk or a
+    missing folder loses an attachment (and says so in the history), never the complaint.
     """
     from webapp.pengaduan.service import add_event
 

@@ -1,5 +1,6 @@
 """What the complaint views share: the services a complaint may be about, reading uploads, the form as
-the service layer's input, saving a new complaint with its files, and the rate limits of filing and tracking.
+the service layer's input, saving a new complaint with its files (two units of work, see
+``save_new_complaint``), and the rate limits of filing and tracking.
 
 Used by the public form (``routes``), the staff form (``staff``) and the JSON API (``webapp.api.pengaduan``):
 views never import views, so what several of them need lives here.
@@ -7,10 +8,13 @@ views never import views, so what several of them need lives here.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, current_app
 
-from webapp.core.db import begin_write
-from webapp.core.extensions import db
+from antrian.models import Ticket
+from webapp.auth.models import User
+from webapp.core.db import in_unit_of_work
 from webapp.core.phone import normalise_phone
 from webapp.pengaduan.attachments import Upload, check_upload, store
 from webapp.pengaduan.forms import OTHER_SERVICE, ComplaintFields
@@ -80,18 +84,28 @@ def complaint_input(form: ComplaintFields, channel: str) -> ComplaintInput:
     )
 
 
-def save_new_complaint(data: ComplaintInput, uploads: list[Upload], **kwargs) -> tuple[Complaint, str, list[str]]:
-    """Number, record and commit the complaint, then its files; a file that fails never loses the complaint."""
-    begin_write()
-    complaint, code = file_complaint(data, **kwargs)
-    db.session.commit()
+def save_new_complaint(
+    data: ComplaintInput, uploads: list[Upload], *, user: User | None = None, ticket: Ticket | None = None,
+    received_on: date | None = None,
+) -> tuple[Complaint, str, list[str]]:
+    """Number and record the complaint, then store its files: two units of work, on purpose.
+
+    The complaint is committed first (``service.file_complaint``), then the attachments in a
+    second transaction (``attachments.store``): a file that cannot be written, or a row that
+    cannot be recorded, loses that file (the person is told which, and the history says so),
+    never the complaint, its number or its tracking code. Hence this is not a unit of work
+    itself, and must not run inside one (it would make the two one again). ``user`` is the
+    officer recording it (None: the person). Returns the complaint, its code and the names of
+    the files not saved.
+    """
+    if in_unit_of_work():
+        raise RuntimeError("save_new_complaint commits the complaint before its files: call it outside a unit of work")
+    complaint, code = file_complaint(data, user=user, ticket=ticket, received_on=received_on)
     failed: list[str] = []
     if uploads:
         try:
             failed = store(complaint, uploads)
-            db.session.commit()
-        except Exception:  # the complaint is committed; losing an attachment row must not undo it
-            db.session.rollback()
+        except Exception:  # rolled back by store's unit of work; the complaint stays committed
             current_app.logger.exception("attachments of %s not recorded", complaint.number)
             failed = [u.original_name for u in uploads]
     return complaint, code, failed

@@ -1,7 +1,8 @@
 """Pages of the monthly complaint report: the months, one month's report and its review, PDF and XLSX.
 
 The figures, the review's steps and the spreadsheet are ``webapp.pengaduan.reporting``'s;
-these views choose the report, ask the policy, call it and redirect.
+these views choose the report, ask the policy, call it (each step is a unit of work there,
+which commits) and redirect.
 
 Which report: ``?instansi=<unit slug>``, or ``?instansi=semua`` for the office-wide one.
 Without it, a unit's account gets its unit's report and a global account the office-wide
@@ -37,12 +38,11 @@ from webapp.pengaduan.reporting import (
     approve,
     figures_of,
     month_label,
-    open_report,
     report_for,
     report_months,
     save_summary,
     send_back,
-    submit,
+    submit_month,
     to_xlsx,
     unit_label,
 )
@@ -123,11 +123,9 @@ def report_view(year: int, month: int) -> WerkzeugResponse | tuple[str, int]:
         return _report_page(year, month, unit, summary_form=form, errors=flatten_errors(form), status=422)
     try:
         save_summary(year, month, unit, current_user, form.summary.data or "")
-    except ReportError as error:
-        db.session.rollback()
+    except ReportError as error:  # rolled back by the unit of work
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash("Ringkasan laporan disimpan.", "success")
     return _back(year, month, unit)
 
@@ -141,12 +139,10 @@ def report_submit(year: int, month: int) -> WerkzeugResponse:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        submit(open_report(year, month, unit, current_user), current_user)
-    except ReportError as error:
-        db.session.rollback()
+        submit_month(year, month, unit, current_user)
+    except ReportError as error:  # rolled back by the unit of work
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash("Laporan diajukan kepada Sekretaris untuk diperiksa.", "success")
     return _back(year, month, unit)
 
@@ -168,11 +164,9 @@ def report_review(year: int, month: int) -> WerkzeugResponse | tuple[str, int]:
         else:
             send_back(report, current_user, form.note.data or "")
             message = "Laporan dikembalikan kepada Tim Pengaduan untuk diperbaiki."
-    except ReportError as error:
-        db.session.rollback()
+    except ReportError as error:  # rolled back by the unit of work: the form again, with the note typed
         form.note.errors = [*form.note.errors, str(error)]
         return _report_page(year, month, unit, review_form=form, errors=flatten_errors(form), status=422)
-    db.session.commit()
     flash(message, "success")
     return _back(year, month, unit)
 

@@ -16,7 +16,9 @@ other units' complaints, which is the leak this closes. A unit's account reads, 
 and reviews its own unit's report; a global account any unit's and the office-wide one.
 
 Functions here take the acting user as a parameter (they never read the logged-in
-user), add to the session and leave the commit to the caller.
+user). Each one that changes a report is one unit of work (``webapp.core.db.transactional``):
+it commits when it returns, and changes nothing when it raises ReportError. They are
+serial: each reads the report's state before it changes it.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webapp.core.db import utcnow
+from webapp.core.db import transactional, utcnow
 from webapp.core.extensions import db
 from webapp.core.formatting import BULAN
 from webapp.core.localtime import local_today
@@ -184,6 +186,7 @@ def _log(report: ComplaintReport, actor: Actor, action: str, note: str = "") -> 
                                                 "role": actor.role, "action": action, "note": note}]
 
 
+@transactional(serial=True)
 def open_report(year: int, month: int, unit: Unit | None, actor: Actor) -> ComplaintReport:
     """The month's report of ``unit``, created as a draft (logged as made by ``actor``) when there is none."""
     report = report_for(year, month, unit)
@@ -195,6 +198,7 @@ def open_report(year: int, month: int, unit: Unit | None, actor: Actor) -> Compl
     return report
 
 
+@transactional(serial=True)
 def save_summary(year: int, month: int, unit: Unit | None, actor: Actor, summary: str) -> ComplaintReport:
     """The team writes or corrects the month's narrative; only while a draft or returned."""
     report = report_for(year, month, unit)
@@ -211,6 +215,7 @@ def save_summary(year: int, month: int, unit: Unit | None, actor: Actor, summary
 # --- the review ------------------------------------------------------------------------------------
 
 
+@transactional(serial=True)
 def submit(report: ComplaintReport, actor: Actor) -> None:
     """The team hands the report to the Sekretaris; its figures (of its unit) are frozen."""
     if report.status not in (REPORT_DRAFT, REPORT_RETURNED):
@@ -221,6 +226,7 @@ def submit(report: ComplaintReport, actor: Actor) -> None:
     _log(report, actor, "diajukan")
 
 
+@transactional(serial=True)
 def approve(report: ComplaintReport, actor: Actor, note: str) -> None:
     """The Sekretaris approves; the report goes to the Kepala Dinas (seed 004, item k)."""
     if report.status != REPORT_SUBMITTED:
@@ -232,6 +238,7 @@ def approve(report: ComplaintReport, actor: Actor, note: str) -> None:
     _log(report, actor, "disetujui", note)
 
 
+@transactional(serial=True)
 def send_back(report: ComplaintReport, actor: Actor, note: str) -> None:
     """The Sekretaris returns the report for correction, saying what to correct (seed 004, item j)."""
     if report.status != REPORT_SUBMITTED:
@@ -241,6 +248,17 @@ def send_back(report: ComplaintReport, actor: Actor, note: str) -> None:
     report.status = REPORT_RETURNED
     report.review_note = note
     _log(report, actor, "dikembalikan", note)
+
+
+@transactional(serial=True)
+def submit_month(year: int, month: int, unit: Unit | None, actor: Actor) -> ComplaintReport:
+    """Hand the month's report of ``unit`` to the Sekretaris (a draft is made first when none exists): one unit of work.
+
+    Raises ReportError, with nothing changed (not even the draft), when it was submitted already.
+    """
+    report = open_report(year, month, unit, actor)
+    submit(report, actor)
+    return report
 
 
 # --- the spreadsheet -------------------------------------------------------------------------------

@@ -1,7 +1,12 @@
 """The business rules of complaints: numbers and tracking codes, deadlines, routing, and every staff step.
 
-Views validate and call these; each function adds to the session and leaves the commit to
-the caller, so a step, its history line and its outbox message are one transaction.
+Views validate and call these, passing the acting user. Filing and each staff step are one
+unit of work (``webapp.core.db.transactional``): the step, its history line and its outbox
+message commit together when it returns, or not at all when it raises ComplaintError (the
+message is sent after the commit, by the outbox's hook). A step reads the complaint's state
+before it changes it, so it is serial and holds the complaint's row (``hold``): two officers
+pressing at once act one after the other, the second on what the first left. ``add_event``
+and ``_notify`` are building blocks of those units: they add to the session, never commit.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ from datetime import date, datetime, time
 from flask import current_app
 from sqlalchemy import select
 
-from webapp.core.db import next_value, utcnow
+from antrian.models import Ticket
+from webapp.auth.models import User
+from webapp.core.db import next_value, transactional, utcnow
 from webapp.core.extensions import db
 from webapp.core.formatting import public_url, tanggal
 from webapp.core.localtime import local_moment, local_today
@@ -189,15 +196,15 @@ def _unit_for(service: Service | None) -> Unit | None:
     return units[0] if len(units) == 1 else None
 
 
-def _actor(user) -> tuple[int | None, str]:
+def _actor(user: User | None) -> tuple[int | None, str]:
     if user is not None and getattr(user, "is_authenticated", False):
         return user.id, user.display_name
     return None, "Sistem"
 
 
-def add_event(complaint: Complaint, action: str, *, user=None, public: bool = False, public_text: str = "",
-              internal_text: str = "", actor: str | None = None) -> ComplaintEvent:
-    """Append a step to the complaint's history (who, when, what)."""
+def add_event(complaint: Complaint, action: str, *, user: User | None = None, public: bool = False,
+              public_text: str = "", internal_text: str = "", actor: str | None = None) -> ComplaintEvent:
+    """Append a step to the complaint's history (who, when, what); the unit of work that calls it commits."""
     user_id, name = _actor(user)
     event = ComplaintEvent(action=action, user_id=user_id, actor=actor or name, public=public,
                            public_text=public_text, internal_text=internal_text, status_after=complaint.status,
@@ -206,14 +213,16 @@ def add_event(complaint: Complaint, action: str, *, user=None, public: bool = Fa
     return event
 
 
-def file_complaint(data: ComplaintInput, *, user=None, ticket=None, now: datetime | None = None,
-                   received_on: date | None = None) -> tuple[Complaint, str]:
-    """Record a complaint with its number, deadline, first history line and confirmation message.
+@transactional(serial=True)
+def file_complaint(data: ComplaintInput, *, user: User | None = None, ticket: Ticket | None = None,
+                   now: datetime | None = None, received_on: date | None = None) -> tuple[Complaint, str]:
+    """Record a complaint with its number, deadline, first history line and confirmation message: one unit of work.
 
-    ``received_on`` is the day a letter or the complaint box's paper arrived, when staff
-    record it later: the deadline counts from that day (taken at noon of the unit's clock).
+    ``user`` is the officer recording it for the person (None: the person, through the form or
+    the API). ``received_on`` is the day a letter or the complaint box's paper arrived, when
+    staff record it later: the deadline counts from that day (taken at noon of the unit's clock).
     Returns the complaint and its tracking code, which exists only here (the database keeps
-    its hash): show it to the person now. The caller commits.
+    its hash): show it to the person now. Serial: it takes a number (``next_value``).
     """
     if data.channel not in CHANNELS:
         raise ComplaintError("Saluran pengaduan tidak dikenal.")
@@ -336,13 +345,20 @@ def _notify(complaint: Complaint, topic: str, subject: str, body: str) -> bool:
 # --- staff steps --------------------------------------------------------------------------------
 
 
+def hold(complaint: Complaint) -> None:
+    """Lock the complaint's row until the unit of work commits, and read it afresh (see the module's docstring)."""
+    db.session.refresh(complaint, with_for_update=True)
+
+
 def _require_open(complaint: Complaint) -> None:
     if not complaint.is_open:
         raise ComplaintError("Pengaduan ini sudah ditutup. Buka kembali dahulu bila perlu ditangani lagi.")
 
 
-def verify(complaint: Complaint, user, note: str = "") -> None:
+@transactional(serial=True)
+def verify(complaint: Complaint, user: User | None, note: str = "") -> None:
     """The complaint team checked the complaint is complete and genuine."""
+    hold(complaint)
     if complaint.status != DITERIMA:
         raise ComplaintError("Hanya pengaduan berstatus diterima yang dapat diverifikasi.")
     complaint.status = DIVERIFIKASI
@@ -350,7 +366,7 @@ def verify(complaint: Complaint, user, note: str = "") -> None:
               public_text="Pengaduan telah diverifikasi oleh Tim Pengaduan.", internal_text=note.strip())
 
 
-def holder_for(weight: str | None, assignee=None) -> str:
+def holder_for(weight: str | None, assignee: User | None = None) -> str:
     """Who holds a complaint of this weight (seed 004): the officer, or the heads who coordinate it."""
     officer = assignee.display_name if assignee is not None else "Tim Pengaduan"
     if weight == SEDANG:
@@ -360,15 +376,17 @@ def holder_for(weight: str | None, assignee=None) -> str:
     return officer
 
 
-def _start_follow_up(complaint: Complaint, user) -> None:
+def _start_follow_up(complaint: Complaint, user: User | None) -> None:
     if complaint.status in (DITERIMA, DIVERIFIKASI):
         complaint.status = DITINDAKLANJUTI
         add_event(complaint, "ditindaklanjuti", user=user, public=True,
                   public_text="Pengaduan sedang ditindaklanjuti.")
 
 
-def classify(complaint: Complaint, weight: str, user, note: str = "") -> None:
+@transactional(serial=True)
+def classify(complaint: Complaint, weight: str, user: User | None, note: str = "") -> None:
     """Set the weight, which routes the complaint as seed 004 says, and start the follow-up."""
+    hold(complaint)
     _require_open(complaint)
     if weight not in WEIGHTS:
         raise ComplaintError("Pilih bobot ringan, sedang atau berat.")
@@ -385,8 +403,10 @@ def classify(complaint: Complaint, weight: str, user, note: str = "") -> None:
     _start_follow_up(complaint, user)
 
 
-def assign(complaint: Complaint, assignee, user, note: str = "") -> None:
+@transactional(serial=True)
+def assign(complaint: Complaint, assignee: User, user: User | None, note: str = "") -> None:
     """Hand the complaint to an officer of the complaint team."""
+    hold(complaint)
     _require_open(complaint)
     complaint.assignee_id = assignee.id
     complaint.assignee = assignee
@@ -399,15 +419,18 @@ def assign(complaint: Complaint, assignee, user, note: str = "") -> None:
         _start_follow_up(complaint, user)
 
 
-def add_note(complaint: Complaint, text: str, user) -> None:
+@transactional
+def add_note(complaint: Complaint, text: str, user: User | None) -> None:
     """An internal note: staff only, never on the tracking page or in a message."""
     if not text.strip():
         raise ComplaintError("Tulis catatannya.")
     add_event(complaint, "catatan", user=user, internal_text=text.strip())
 
 
-def reply(complaint: Complaint, text: str, user) -> bool:
+@transactional(serial=True)
+def reply(complaint: Complaint, text: str, user: User | None) -> bool:
     """A public answer: on the tracking page and sent through the complaint's channel. True when queued."""
+    hold(complaint)
     _require_open(complaint)
     if not text.strip():
         raise ComplaintError("Tulis balasannya.")
@@ -421,8 +444,10 @@ def reply(complaint: Complaint, text: str, user) -> bool:
     return sent
 
 
-def resolve(complaint: Complaint, resolution: str, user, now: datetime | None = None) -> None:
+@transactional(serial=True)
+def resolve(complaint: Complaint, resolution: str, user: User | None, now: datetime | None = None) -> None:
     """Close the complaint as resolved; the resolution goes into the Berita Acara Penyelesaian."""
+    hold(complaint)
     _require_open(complaint)
     if complaint.status == DITERIMA:
         raise ComplaintError("Verifikasi pengaduan dahulu sebelum menyelesaikannya.")
@@ -440,8 +465,10 @@ def resolve(complaint: Complaint, resolution: str, user, now: datetime | None = 
             f"Pengaduan {complaint.number} telah selesai ditindaklanjuti.\n\n{resolution.strip()}")
 
 
-def reject(complaint: Complaint, reason: str, user, now: datetime | None = None) -> None:
+@transactional(serial=True)
+def reject(complaint: Complaint, reason: str, user: User | None, now: datetime | None = None) -> None:
     """Close the complaint as rejected, with the reason the person will read."""
+    hold(complaint)
     _require_open(complaint)
     if not reason.strip():
         raise ComplaintError("Tulis alasan penolakan.")
@@ -454,8 +481,10 @@ def reject(complaint: Complaint, reason: str, user, now: datetime | None = None)
             f"Pengaduan {complaint.number} tidak dapat ditindaklanjuti.\nAlasan: {reason.strip()}")
 
 
-def reopen(complaint: Complaint, reason: str, user, now: datetime | None = None) -> None:
+@transactional(serial=True)
+def reopen(complaint: Complaint, reason: str, user: User | None, now: datetime | None = None) -> None:
     """Open a closed complaint again, with a fresh deadline of 14 working days from today."""
+    hold(complaint)
     if complaint.is_open:
         raise ComplaintError("Pengaduan ini masih terbuka.")
     if not reason.strip():
@@ -470,7 +499,8 @@ def reopen(complaint: Complaint, reason: str, user, now: datetime | None = None)
               internal_text=reason.strip())
 
 
-def new_code(complaint: Complaint, user) -> str:
+@transactional
+def new_code(complaint: Complaint, user: User | None) -> str:
     """Replace a lost tracking code; the old one stops working. Sent to the person when a contact exists."""
     code = generate_code()
     complaint.tracking_hash = hash_code(code)

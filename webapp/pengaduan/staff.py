@@ -202,16 +202,12 @@ def case_action(complaint_id: int, action: str):
         elif action == "kode-baru":
             require(current_user, "complaint.record", complaint)  # the new code is shown on the receipt page only
             code = new_code(complaint, current_user)
-            db.session.commit()
             session[RECEIPT_KEY] = {"id": complaint.id, "code": code}
             flash("Kode lacak baru dibuat; kode lama tidak berlaku lagi.", "success")
             return redirect(url_for("pengaduan.receipt"))
-    except ComplaintError as error:
-        db.session.rollback()
-        complaint = _complaint_or_404(complaint_id)
+    except ComplaintError as error:  # rolled back by the unit of work: the page again, with what was typed
         form.form_errors.append(str(error))
         return _render_case(complaint, {action: form}, flatten_errors(form), 422)
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("pengaduan.case_view", complaint_id=complaint.id) + "#riwayat")
 
