@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 from config import Config, database_url_from_env
 from webapp import create_app
 from webapp.auth.models import User
-from webapp.core.extensions import db
+from webapp.core.extensions import db, limiter
 from webapp.core.page_cache import page_cache
 from webapp.core.units import Unit
 from webapp.standards.components import normalise_standard
@@ -428,3 +428,11 @@ def artifacts() -> Path:
     """Where browser tests save screenshots for people to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def fresh_limits():
+    """Empty rate-limit counters before and after the test (they live in memory across tests)."""
+    limiter.reset()
+    yield
+    limiter.reset()

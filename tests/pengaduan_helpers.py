@@ -44,3 +44,14 @@ def complaint_data(app, client, **overrides) -> dict:
     data.update(overrides)
     return data
 
+
+
+def file_one(**overrides):
+    """A complaint filed through the service (committed), with the identity above; returns (complaint, code)."""
+    from webapp.pengaduan.service import ComplaintInput, file_complaint
+
+    data = ComplaintInput(description="Antrean di loket pendaftaran tidak bergerak.", name=NAME, phone=PHONE,
+                          email=EMAIL, nik=NIK)
+    for key, value in overrides.items():
+        setattr(data, key, value)
+    return file_complaint(data)

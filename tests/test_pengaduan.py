@@ -12,7 +12,7 @@ from flask import url_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.pengaduan_helpers import EMAIL, NAME, NIB, NIK, PHONE, PHONE_STORED, complaint_data
+from tests.pengaduan_helpers import EMAIL, NAME, NIB, NIK, PHONE, PHONE_STORED, complaint_data, file_one
 from tests.test_api import _assert_valid
 from tests.test_outbox import Inbox, free_port
 from webapp.core.db import utcnow
@@ -48,22 +48,7 @@ PNG = _png()
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    """Every test starts with empty rate-limit counters (they live in memory across tests)."""
-    limiter.reset()
-    yield
-    limiter.reset()
-
-
-def _file(**overrides) -> tuple[Complaint, str]:
-    data = ComplaintInput(description="Antrean di loket pendaftaran tidak bergerak.", name=NAME, phone=PHONE,
-                          email=EMAIL, nik=NIK)
-    for key, value in overrides.items():
-        setattr(data, key, value)
-    complaint, code = file_complaint(data)
-    db.session.commit()
-    return complaint, code
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 
 # --- deadline -------------------------------------------------------------------------------------
@@ -109,7 +94,7 @@ def test_deadline_across_lebaran_2026():
 
 def test_receipt_day_is_the_office_local_date():
     # Friday 6 Nov 2026 18:00 UTC is Saturday 01:00 in Jakarta: counting starts on Monday the 9th.
-    complaint, _ = _file()
+    complaint, _ = file_one()
     moment = datetime(2026, 11, 6, 18, 0, tzinfo=UTC)
     other, _ = file_complaint(ComplaintInput(description="Uraian cukup panjang.", phone=PHONE), now=moment)
     db.session.commit()
@@ -122,8 +107,8 @@ def test_receipt_day_is_the_office_local_date():
 
 
 def test_numbers_run_per_year_and_codes_are_random_and_stored_hashed():
-    first, code1 = _file()
-    second, code2 = _file()
+    first, code1 = file_one()
+    second, code2 = file_one()
     year = local_today().year
     assert (first.number, second.number) == (f"ADU-{year}-000001", f"ADU-{year}-000002")
     assert len(code1) == CODE_LENGTH and re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{16}", code1)
@@ -276,7 +261,7 @@ def test_a_failed_file_save_never_loses_the_complaint(app, client, tmp_path):
 
 
 def test_tracking_page_and_api_never_show_personal_data(client, login):
-    complaint, code = _file(nib=NIB, description=f"Saya {NAME}, HP {PHONE}, email {EMAIL}, NIK {NIK}, NIB {NIB}.",
+    complaint, code = file_one(nib=NIB, description=f"Saya {NAME}, HP {PHONE}, email {EMAIL}, NIK {NIK}, NIB {NIB}.",
                             service_other=f"Izin usaha atas nama {NAME}")
     staff = login("tim_pengaduan")
     verify(complaint, staff)
@@ -295,7 +280,7 @@ def test_tracking_page_and_api_never_show_personal_data(client, login):
 
 
 def test_confidential_complaints_keep_content_and_answers_off_the_tracking_page(client, login):
-    complaint, code = _file(confidential=True, service_other="Izin reklame rahasia")
+    complaint, code = file_one(confidential=True, service_other="Izin reklame rahasia")
     staff = login("tim_pengaduan")
     verify(complaint, staff)
     reply(complaint, "Jawaban khusus untuk pengadu.", staff)
@@ -308,7 +293,7 @@ def test_confidential_complaints_keep_content_and_answers_off_the_tracking_page(
 
 
 def test_wrong_codes_answer_404_and_the_lookup_redirects_right_ones(client):
-    _, code = _file()
+    _, code = file_one()
     assert client.get(url_for("pengaduan.track", code="A" * 16)).status_code == 404
     assert client.get(url_for("pengaduan.track_qr", code="A" * 16)).status_code == 404
     missing = client.get(url_for("api.get_complaint", code="A" * 16))
@@ -324,7 +309,7 @@ def test_wrong_codes_answer_404_and_the_lookup_redirects_right_ones(client):
 
 
 def test_guesses_are_rate_limited_but_the_holder_reloading_is_not(app, client, monkeypatch):
-    _, code = _file()
+    _, code = file_one()
     monkeypatch.setitem(app.config, "PENGADUAN_LACAK_RATE_LIMIT", "3 per minute")
     limiter.reset()
     assert all(client.get(url_for("pengaduan.track", code=code)).status_code == 200 for _ in range(6))
@@ -439,7 +424,7 @@ def test_api_and_form_store_markup_as_text(client, field):
 
 
 def test_attachment_rows_cascade_with_the_complaint():
-    complaint, _ = _file()
+    complaint, _ = file_one()
     complaint.attachments.append(ComplaintAttachment(original_name="a.pdf", stored_name="x.pdf",
                                                      content_type="application/pdf", size=3, sha256="0" * 64))
     db.session.commit()

@@ -12,16 +12,14 @@ from flask import url_for
 from openpyxl import load_workbook
 
 from tests.conftest import csrf_from
-from tests.pengaduan_helpers import EMAIL, NAME, NIK, PHONE, complaint_data
-from webapp.core.extensions import db, limiter
+from tests.pengaduan_helpers import EMAIL, NAME, NIK, PHONE, complaint_data, file_one
+from webapp.core.extensions import db
 from webapp.core.localtime import local_today
 from webapp.outbox.models import OutboxMessage
 from webapp.pengaduan.models import Complaint, ComplaintReport
 from webapp.pengaduan.service import (
     ComplaintError,
-    ComplaintInput,
     classify,
-    file_complaint,
     find_by_code,
     resolve,
     verify,
@@ -31,21 +29,7 @@ from webapp.workdays.service import add_working_days
 MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    limiter.reset()
-    yield
-    limiter.reset()
-
-
-def _file(**overrides) -> tuple[Complaint, str]:
-    data = ComplaintInput(description="Antrean di loket pendaftaran tidak bergerak.", name=NAME, phone=PHONE,
-                          email=EMAIL, nik=NIK)
-    for key, value in overrides.items():
-        setattr(data, key, value)
-    complaint, code = file_complaint(data)
-    db.session.commit()
-    return complaint, code
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 
 def _act(client, complaint, action, **data):
@@ -56,7 +40,7 @@ def _act(client, complaint, action, **data):
 
 
 def test_handling_from_receipt_to_minutes_with_history(client, login, make_user):
-    complaint, code = _file()
+    complaint, code = file_one()
     officer = make_user(role="tim_pengaduan", username="petugas-a")
     lead = login("tim_pengaduan", username="ketua-tim")
 
@@ -113,7 +97,7 @@ def test_classification_routes_as_seed_004_says(login):
     user = login("tim_pengaduan")
     for weight, holder in (("ringan", user.display_name), ("sedang", "Kepala Bidang dan Kepala Dinas"),
                            ("berat", "Kepala Dinas bersama Bupati/Wali Kota")):
-        complaint, _ = _file()
+        complaint, _ = file_one()
         verify(complaint, user)
         from webapp.pengaduan.service import assign
 
@@ -133,7 +117,7 @@ def test_reply_goes_through_the_channel_the_complaint_came_from(app, login):
              ("datang_langsung", "", "", None), ("online", "", PHONE, ("whatsapp", PHONE))]
     for channel, email, phone, expected in cases:
         db.session.execute(db.delete(OutboxMessage))
-        complaint, _ = _file(channel=channel, email=email, phone=phone)
+        complaint, _ = file_one(channel=channel, email=email, phone=phone)
         verify(complaint, user)
         sent = reply(complaint, "Jawaban.", user)
         db.session.commit()
@@ -144,12 +128,12 @@ def test_reply_goes_through_the_channel_the_complaint_came_from(app, login):
 
 def test_book_lists_overdue_then_due_soon_first_and_highlights_them(client, login):
     today = local_today()
-    fresh, _ = _file()
-    overdue, _ = _file()
+    fresh, _ = file_one()
+    overdue, _ = file_one()
     overdue.due_on = today - timedelta(days=3)
-    soon, _ = _file()
+    soon, _ = file_one()
     soon.due_on = add_working_days(today, 1, None)
-    closed, _ = _file()
+    closed, _ = file_one()
     closed.status, closed.due_on = "selesai", today - timedelta(days=30)
     db.session.commit()
     login("sekretaris")
@@ -168,9 +152,9 @@ def test_book_lists_overdue_then_due_soon_first_and_highlights_them(client, logi
 
 def test_book_filters_search_and_pages(client, login, make_service):
     service = make_service(title="Izin Reklame")
-    _file(service=service, channel="surat", description="Surat pengaduan tentang reklame roboh.")
+    file_one(service=service, channel="surat", description="Surat pengaduan tentang reklame roboh.")
     for i in range(30):
-        _file(description=f"Pengaduan biasa nomor {i} tentang antrean.")
+        file_one(description=f"Pengaduan biasa nomor {i} tentang antrean.")
     login("tim_pengaduan")
     by_search = client.get(url_for("pengaduan.book", q="roboh")).text
     assert by_search.count("ADU-") == 1 and "Izin Reklame" in by_search
@@ -182,7 +166,7 @@ def test_book_filters_search_and_pages(client, login, make_service):
 
 
 def test_anonymous_identity_is_for_the_complaint_team_only(client, login, make_user):
-    complaint, _ = _file(anonymous=True)
+    complaint, _ = file_one(anonymous=True)
     login("sekretaris")
     for url in (url_for("pengaduan.book"), url_for("pengaduan.case_view", complaint_id=complaint.id)):
         html = client.get(url).text
@@ -296,7 +280,7 @@ def test_queue_ticket_of_service_d_becomes_a_complaint_at_the_counter(client, lo
 
 
 def test_new_code_replaces_a_lost_one(client, login):
-    complaint, old = _file()
+    complaint, old = file_one()
     login("tim_pengaduan")
     answer = _act(client, complaint, "kode-baru")
     receipt = client.get(answer.headers["Location"]).text
@@ -313,7 +297,7 @@ def _month_with_complaints(user) -> tuple[int, int, list[Complaint]]:
     today = local_today()
     made = []
     for channel, weight in (("online", "ringan"), ("surat", "sedang"), ("datang_langsung", None)):
-        complaint, _ = _file(channel=channel)
+        complaint, _ = file_one(channel=channel)
         if weight:
             verify(complaint, user)
             classify(complaint, weight, user)
@@ -354,7 +338,7 @@ def test_report_review_returned_then_approved_for_the_kepala_dinas(client, login
     assert client.post(submit, data={"csrf_token": csrf_from(client, url)}).status_code == 302
     report = db.session.scalars(db.select(ComplaintReport)).one()
     assert report.status == "diajukan" and report.figures["total"] == 3
-    _file()  # a complaint arriving later does not change what was submitted
+    file_one()  # a complaint arriving later does not change what was submitted
     assert client.get(url_for("pengaduan.report_xlsx", year=year, month=month)).status_code == 200
 
     login("sekretaris")
