@@ -320,3 +320,17 @@ def test_a_savepoint_neither_sends_nor_forgets_a_message_of_its_transaction(app,
     savepoint.rollback()  # e.g. a closure refused by its unique index, in the same transaction
     db.session.commit()
     assert started == [1]
+
+
+def test_a_sent_message_is_not_sent_again(app, monkeypatch):
+    import webapp.outbox.service as outbox
+    from tests.unit_of_work import refuses
+
+    message = enqueue("email", "warga@example.com", "Halo", unit_id=None)
+    message.status = SENT
+    db.session.commit()
+    started = []
+    monkeypatch.setattr(outbox, "send_soon", lambda app=None: started.append(1))
+    with refuses(outbox.OutboxError, "sudah terkirim"):
+        outbox.retry_now(message)
+    assert started == [] and db.session.get(OutboxMessage, message.id).status == SENT

@@ -23,7 +23,7 @@ from webapp.core.forms import choices, flatten_errors
 from webapp.core.policy import guard, is_global, require
 from webapp.core.units import Unit
 from webapp.outbox.models import CHANNELS, STATUSES, OutboxMessage
-from webapp.outbox.service import messages_for, recipient_label, retry_now
+from webapp.outbox.service import OutboxError, messages_for, recipient_label, retry_now
 from webapp.workdays.models import Closure
 from webapp.workdays.service import ClosureError, add_closure, closures_in, days_off, delete_closure
 
@@ -116,6 +116,10 @@ def retry_message(message_id: int) -> Response:
         abort(400)
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     require(current_user, "outbox.view", message)
-    retry_now(message)
-    flash("Pesan dijadwalkan untuk dikirim ulang sekarang.", "success")
+    try:
+        retry_now(message)
+    except OutboxError as error:
+        flash(str(error), "error")
+    else:
+        flash("Pesan dijadwalkan untuk dikirim ulang sekarang.", "success")
     return redirect(url_for("admin.outbox"))

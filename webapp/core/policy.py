@@ -198,11 +198,6 @@ def scoped(user: Account, statement: Statement, unit_column: Any, *, unitless: b
     return statement.where(or_(mine, unit_column.is_(None)) if unitless else mine)
 
 
-def roles_for(action: str) -> frozenset[str]:
-    """The roles ``action`` admits (for forms that list who may act, and for the access matrix)."""
-    return rule(action).roles
-
-
 View = TypeVar("View", bound=Callable[..., Any])
 
 

@@ -86,13 +86,8 @@ def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
     return response
 
 
-def xlsx_response(book: Workbook, filename: str) -> Response:
-    """A workbook as a download (personal data inside: kept by no cache)."""
-    return _download(workbook_bytes(book), XLSX_MIMETYPE, filename)
-
-
 def xlsx_bytes_response(body: bytes, filename: str) -> Response:
-    """The bytes of a workbook made by ``workbook_bytes`` as a download."""
+    """The bytes of a workbook made by ``workbook_bytes`` as a download (personal data inside: kept by no cache)."""
     return _download(body, XLSX_MIMETYPE, filename)
 
 

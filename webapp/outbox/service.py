@@ -132,12 +132,19 @@ def recipient_label(user: Account, message: OutboxMessage) -> str:
     return message.masked_recipient
 
 
+class OutboxError(ValueError):
+    """A staff action on a message that cannot be done; the message is for the officer, in Indonesian."""
+
+
 @transactional
 def retry_now(message: OutboxMessage) -> None:
     """Put a failed or waiting message back at the front of the queue (a staff action); one unit of work.
 
-    It is sent after the commit, by the hook below.
+    It is sent after the commit, by the hook below. A message already sent is refused
+    (``OutboxError``): the citizen would get it twice.
     """
+    if message.status == SENT:
+        raise OutboxError("Pesan ini sudah terkirim; tidak dikirim ulang.")
     message.status = PENDING
     message.next_attempt_at = utcnow()
     db.session.info[_QUEUED] = True
