@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from antrian.issuing import PRIORITY_REASONS
-from webapp.core.forms import REQUIRED, NoMarkup, choices
+from webapp.core.forms import REQUIRED, NoMarkup, SaneDate, choices
 
 
 class TakeTicketForm(FlaskForm):
@@ -51,7 +51,11 @@ class QueueServiceForm(Form):
     closes_at = TimeField(
         "Tutup", validators=[DataRequired("Isi jam tutup.")], description="00:00 berarti tengah malam."
     )
-    daily_cap = IntegerField("Kuota harian", validators=[Optional(), NumberRange(min=1, message="Paling sedikit 1.")])
+    # Bounded: a number beyond the database's integer would end in a 500 (security review L5).
+    daily_cap = IntegerField(
+        "Kuota harian",
+        validators=[Optional(), NumberRange(min=1, max=10_000, message="Antara 1 dan 10.000 tiket sehari.")],
+    )
     active = BooleanField("Aktif", default=True)
 
 
@@ -102,5 +106,5 @@ class StatsForm(FlaskForm):
     class Meta:
         csrf = False
 
-    dari = DateField("Dari tanggal", validators=[Optional()])
-    sampai = DateField("Sampai tanggal", validators=[Optional()])
+    dari = DateField("Dari tanggal", validators=[Optional(), SaneDate()])
+    sampai = DateField("Sampai tanggal", validators=[Optional(), SaneDate()])

@@ -20,6 +20,7 @@ from webapp.core.extensions import db, limiter
 from webapp.core.formatting import public_url
 from webapp.core.forms import choices
 from webapp.core.htmx import is_htmx, render_partial_or_page
+from webapp.core.inputs import parse_id
 from webapp.core.localtime import local_today
 from webapp.core.policy import guard, require
 from webapp.core.qr import private_qr_response
@@ -114,7 +115,7 @@ def display() -> str:
     unit = _unit_from_request()
     if unit is None:
         return render_template("antrian/choose_unit.html", units=_queue_units(), endpoint="antrian.display")
-    only = {int(n) for n in request.args.get("loket", "").split(",") if n.strip().isdigit()}
+    only = {number for n in request.args.get("loket", "").split(",") if (number := parse_id(n)) is not None}
     return render_template("antrian/display.html", unit=unit, state=snapshot(unit), only=sorted(only))
 
 
@@ -173,7 +174,7 @@ def counter_action(counter_id: int, action: str) -> WerkzeugResponse | Response:
             flash(f"Tiket prioritas {ticket.number} dibuat.", "success")
             publish_change(counter.unit, issued=True)
         else:
-            ticket_id = int(form.ticket.data) if (form.ticket.data or "").isdigit() else None
+            ticket_id = parse_id(form.ticket.data)
             outcome = act(counter, action, current_user, ticket_id=ticket_id, target=form.target.data or None)
             if outcome.notice:
                 flash(outcome.notice, "success" if outcome.ticket else "info")

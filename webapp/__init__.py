@@ -34,6 +34,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     app.config.from_object(config_class)
     _prepare_instance(app)
     _init_extensions(app)
+    _init_input_guard(app)
     _init_security(app)
     _init_rate_limits(app)
     _register_blueprints(app)
@@ -87,6 +88,13 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+
+
+def _init_input_guard(app: Flask) -> None:
+    """Before any route exists and before the CSRF check: bounded int ids, no unstorable text."""
+    from webapp.core.inputs import init_input_guard
+
+    init_input_guard(app)
 
 
 def _init_security(app: Flask) -> None:

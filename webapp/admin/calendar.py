@@ -20,6 +20,7 @@ from webapp.admin import bp
 from webapp.admin.forms import WHOLE_OFFICE, ClosureForm, ConfirmForm
 from webapp.core.extensions import db
 from webapp.core.forms import choices, flatten_errors
+from webapp.core.inputs import page_number
 from webapp.core.policy import guard, is_global, require
 from webapp.core.units import Unit
 from webapp.outbox.models import CHANNELS, STATUSES, OutboxMessage
@@ -99,7 +100,7 @@ def remove_closure(closure_id: int) -> Response:
 def outbox() -> str:
     """Messages to citizens of the account's unit and their delivery state, newest first; recipients masked."""
     status = request.args.get("status", "")
-    page = max(1, request.args.get("halaman", 1, type=int))
+    page = page_number(request.args.get("halaman"))
     pagination = db.paginate(messages_for(current_user, status), page=page, per_page=OUTBOX_PAGE_SIZE,
                              error_out=False)
     return render_template(

@@ -23,10 +23,12 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.admin.fields import FlowNodeForm, ItemForm
-from webapp.core.forms import REQUIRED, NoMarkup, choices
+from webapp.core.forms import REQUIRED, NoMarkup, SaneDate, choices
 from webapp.core.policy import ROLES
 from webapp.standards.components import CATEGORIES, CONTACT_KINDS
 
+# A fee in rupiah: far above any real one, within what a JSON number and the standard hold exactly.
+MAX_AMOUNT = 10**12
 TEXT = [Optional(), Length(max=2000, message="Paling panjang 2000 huruf."), NoMarkup()]
 REQUIRED_TEXT = [DataRequired(REQUIRED), Length(max=300, message="Paling panjang 300 huruf."), NoMarkup()]
 
@@ -86,7 +88,9 @@ class BlockForm(FlaskForm):
 
     published = BooleanField("Komponen ini dimuat dalam dokumen standar")
     partial = BooleanField("Teks dalam dokumen sumber dimulai di tengah")
-    value = IntegerField("Nilai", validators=[Optional(), NumberRange(min=0, message="Tidak boleh negatif.")])
+    value = IntegerField(
+        "Nilai", validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT, message="Antara 0 dan 1 triliun.")]
+    )
     paragraphs = TextAreaField(
         "Paragraf pembuka", validators=TEXT, description="Pisahkan paragraf dengan baris kosong."
     )
@@ -103,8 +107,8 @@ class SopStepForm(Form):
     actors = SelectMultipleField("Pelaksana", choices=[], validate_choice=False,
                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())  # fmt: skip
     kelengkapan = StringField("Kelengkapan", validators=[Optional(), Length(max=500), NoMarkup()])
-    minutes = IntegerField("Waktu (menit)", validators=[Optional(), NumberRange(min=0)])
-    days = IntegerField("Waktu (hari kerja)", validators=[Optional(), NumberRange(min=0)])
+    minutes = IntegerField("Waktu (menit)", validators=[Optional(), NumberRange(min=0, max=100000)])
+    days = IntegerField("Waktu (hari kerja)", validators=[Optional(), NumberRange(min=0, max=3650)])
     duration_text = StringField("Waktu seperti tertulis", validators=[Optional(), Length(max=100), NoMarkup()])
     output = StringField("Output", validators=[Optional(), Length(max=500), NoMarkup()])
     keterangan = StringField("Keterangan", validators=[Optional(), Length(max=500), NoMarkup()])
@@ -120,7 +124,7 @@ class SopForm(FlaskForm):
     )
     actors_note = StringField("Catatan pelaksana", validators=[Optional(), Length(max=500), NoMarkup()])
     steps = FieldList(FormField(SopStepForm), label="Langkah")
-    total_days = IntegerField("Total (hari kerja)", validators=[Optional(), NumberRange(min=0)])
+    total_days = IntegerField("Total (hari kerja)", validators=[Optional(), NumberRange(min=0, max=3650)])
     total_text = StringField("Total seperti tertulis", validators=[Optional(), Length(max=100), NoMarkup()])
 
 
@@ -156,7 +160,7 @@ class DecreeForm(FlaskForm):
 
     has_decree = BooleanField("Dokumen memuat penetapan")
     place = StringField("Ditetapkan di", validators=[Optional(), Length(max=120), NoMarkup()])
-    date = DateField("Tanggal", validators=[Optional()], format="%Y-%m-%d")
+    date = DateField("Tanggal", validators=[Optional(), SaneDate()], format="%Y-%m-%d")
     date_text = StringField("Tanggal seperti tertulis", validators=[Optional(), Length(max=120), NoMarkup()])
     signer_title = StringField("Jabatan penanda tangan", validators=[Optional(), Length(max=300), NoMarkup()])
     signer_name = StringField("Nama penanda tangan", validators=[Optional(), Length(max=200), NoMarkup()])
@@ -210,8 +214,8 @@ class AuditFilterForm(FlaskForm):
     q = StringField("Cari", validators=[Optional(), Length(max=100)])
     username = StringField("Pengguna", validators=[Optional(), Length(max=64)])
     action = SelectField("Tindakan", choices=[], validate_choice=False)
-    date_from = DateField("Dari tanggal", validators=[Optional()])
-    date_to = DateField("Sampai tanggal", validators=[Optional()])
+    date_from = DateField("Dari tanggal", validators=[Optional(), SaneDate()])
+    date_to = DateField("Sampai tanggal", validators=[Optional(), SaneDate()])
 
 
 class UserForm(FlaskForm):
@@ -249,7 +253,7 @@ class ClosureForm(FlaskForm):
 
     unit = SelectField("Berlaku untuk", coerce=int,
                        description="Hari tutup seluruh kantor menggeser tenggat semua instansi.")
-    day = DateField("Tanggal", validators=[DataRequired("Masukkan tanggal.")])
+    day = DateField("Tanggal", validators=[DataRequired("Masukkan tanggal."), SaneDate()])
     reason = StringField(
         "Alasan",
         description="Misalnya: libur daerah HUT Kabupaten, pindah kantor.",

@@ -30,6 +30,7 @@ from webapp.auth.service import AccountError, change_own_password
 from webapp.core.extensions import db
 from webapp.core.forms import apply_list_operation, choices, flatten_errors
 from webapp.core.htmx import render_partial_or_page
+from webapp.core.inputs import page_number, parse_id
 from webapp.core.localtime import local_moment
 from webapp.core.policy import ROLES, guard, require, scoped
 from webapp.core.units import Unit
@@ -324,8 +325,8 @@ def compare(service_id: int) -> str:
 def _document_for(service: Service, key: str | None, draft) -> dict | None:
     if key == "draf":
         return draft.document if draft else None
-    if key and key.isdigit():
-        version = version_by_number(service, int(key))
+    if (number := parse_id(key)) is not None:
+        version = version_by_number(service, number)
         return version.document if version else None
     return None
 
@@ -395,7 +396,7 @@ def audit() -> str:
             statement = statement.where(AuditEvent.at >= start_of(form.date_from.data))
         if form.date_to.data:
             statement = statement.where(AuditEvent.at < start_of(form.date_to.data + timedelta(days=1)))
-    page = max(1, request.args.get("halaman", 1, type=int))
+    page = page_number(request.args.get("halaman"))
     pagination = db.paginate(statement, page=page, per_page=AUDIT_PAGE_SIZE, error_out=False)
     page_args = {k: v for k, v in request.args.items() if k != "halaman"}
     return render_template("admin/audit.html", form=form, pagination=pagination, actions=ACTIONS, page_args=page_args)

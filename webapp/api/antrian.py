@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import abort, jsonify, request
 from flask_login import current_user
 
@@ -63,15 +65,44 @@ def _staff_counter(counter_id: int) -> Counter:
     return counter
 
 
+_NOT_JSON = object()
+
+
+def _optional_json_body() -> object:
+    """The parsed body ({} when empty), or ``_NOT_JSON`` for a body that is not JSON.
+
+    Only a JSON content type is parsed: the edge guard checks those bodies for NUL
+    (webapp.core.inputs), so nothing unchecked reaches the database.
+    """
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    if not request.is_json:
+        return _NOT_JSON
+    try:
+        return json.loads(raw)
+    except ValueError:  # also bytes that are not UTF-8
+        return _NOT_JSON
+
+
 @bp.route("/antrian/loket/<int:counter_id>/<action>", methods=["POST"])
 @guard("counter.operate", api=True)
 def counter_action(counter_id: int, action: str):
     """panggil (call next), ulang, lewati, mulai, selesai, alihkan {"service": CODE}: on the counter's ticket."""
     counter = _staff_counter(counter_id)
-    body = request.get_json(silent=True)
-    target = body.get("service") if isinstance(body, dict) and action == TRANSFER else None
+    # The body is optional except for alihkan; when present it must be JSON (panggil with garbage
+    # used to call the next ticket anyway: conformance F7), and alihkan needs an object naming the line.
+    body = _optional_json_body()
+    if body is _NOT_JSON:
+        return api_error(400, "Badan permintaan harus JSON (Content-Type: application/json), atau kosong.")
+    target = None
+    if action == TRANSFER:
+        target = body.get("service") if isinstance(body, dict) else None
+        if not isinstance(target, str) or not target:
+            return api_error(422, "Tulis kode layanan tujuan sebagai teks, misalnya {\"service\": \"B\"}.",
+                             field="service")
     try:
-        outcome = act(counter, action, current_user, target=str(target) if target is not None else None)
+        outcome = act(counter, action, current_user, target=target)
     except UnknownActionError:
         abort(404)
     except NotAllowedError:

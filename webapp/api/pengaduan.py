@@ -42,7 +42,7 @@ def create_complaint():
     if not isinstance(body, dict):
         return api_error(400, "Kirim objek JSON berisi pengaduan.")
     channel = body.get("channel") or "online"
-    if channel not in CHANNELS:
+    if not isinstance(channel, str) or channel not in CHANNELS:  # a list is unhashable: checked first
         return api_error(422, "Periksa isian pengaduan.", fields={"channel": ["Saluran tidak dikenal."]})
     data = MultiDict()
     for name in TEXT_FIELDS:

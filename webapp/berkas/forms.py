@@ -23,7 +23,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.berkas.listing import OPEN, ListFilter
-from webapp.core.forms import REQUIRED, NoMarkup, Phone, choices
+from webapp.core.forms import REQUIRED, NoMarkup, Phone, SaneDate, choices
+from webapp.core.inputs import parse_id
 from webapp.core.policy import ROLES
 
 
@@ -98,8 +99,8 @@ class DocumentForm(FlaskForm):
     number = StringField("Nomor dokumen", validators=[DataRequired(REQUIRED), Length(max=120), NoMarkup()])
     title = StringField("Jenis dokumen", validators=[DataRequired(REQUIRED), Length(max=300), NoMarkup()])
     holder_name = StringField("Nama pemegang", validators=[DataRequired(REQUIRED), Length(max=160), NoMarkup()])
-    issued_on = DateField("Tanggal terbit", validators=[DataRequired("Isi tanggal terbit.")])
-    valid_until = DateField("Berlaku sampai (boleh kosong)", validators=[Optional()])
+    issued_on = DateField("Tanggal terbit", validators=[DataRequired("Isi tanggal terbit."), SaneDate()])
+    valid_until = DateField("Berlaku sampai (boleh kosong)", validators=[Optional(), SaneDate()])
     pdf = FileField("PDF dokumen (boleh kosong)",
                     description="Kosongkan untuk membuat PDF dengan kode QR verifikasi dari sistem.")
 
@@ -168,8 +169,8 @@ class FilterForm(Form):
         """The filters as the list's query takes them (a choice that is not a number filters nothing)."""
         return ListFilter(
             status=self.status.data or OPEN,
-            service_id=int(self.layanan.data) if (self.layanan.data or "").isdigit() else None,
+            service_id=parse_id(self.layanan.data),
             executor=self.langkah.data or "",
-            holder_id=int(self.petugas.data) if (self.petugas.data or "").isdigit() else None,
+            holder_id=parse_id(self.petugas.data),
             number=self.q.data or "",
         )

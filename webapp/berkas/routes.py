@@ -48,6 +48,7 @@ from webapp.berkas.survey import survey_token
 from webapp.core.db import utcnow
 from webapp.core.extensions import db
 from webapp.core.forms import choices, flatten_errors
+from webapp.core.inputs import page_number, parse_id
 from webapp.core.policy import guard, require
 from webapp.core.qr import qr_svg
 from webapp.core.tables import csv_response, xlsx_bytes_response
@@ -81,7 +82,7 @@ def index() -> Response | str:
         return csv_response(to_csv(found), f"berkas-{stamp}.csv")
     if export == "xlsx":
         return xlsx_bytes_response(to_xlsx(found, f"Daftar berkas {stamp}"), f"berkas-{stamp}.xlsx")
-    pagination = page_of(found, request.args.get("halaman", type=int))
+    pagination = page_of(found, page_number(request.args.get("halaman")))
     args = {k: v for k, v in request.args.items() if k not in ("halaman", "format")}
     return render_template("berkas/index.html", form=form, pagination=pagination, counts=counts(found),
                            letters=letters_due(current_user), minutes_text=minutes_text, args=args)  # fmt: skip
@@ -110,7 +111,7 @@ def statistics() -> str:
 @guard("berkas.register")
 def register_view() -> WerkzeugResponse | str | tuple[str, int]:
     """Register a file: choose the service, write the applicant down, tick what was handed in."""
-    ticket = ticket_for(current_user, request.args.get("tiket", type=int))
+    ticket = ticket_for(current_user, parse_id(request.args.get("tiket")))
     services = [s for s in services_for(current_user) if ticket is None or ticket_fits(ticket, s)]
     service = next((s for s in services if str(s.id) == request.args.get("layanan", "")), None)
     if service is None:
@@ -131,7 +132,7 @@ def register_view() -> WerkzeugResponse | str | tuple[str, int]:
         return render_template("berkas/register.html", form=form, errors=[], confirm_missing=missing, **context), 422
     applicant = Applicant(name=form.applicant_name.data, id_kind=form.id_kind.data, id_number=form.id_number.data,
                           phone=form.phone.data, email=form.email.data or "", address=form.address.data)
-    ticket_id = int(form.ticket.data) if (form.ticket.data or "").isdigit() else None
+    ticket_id = parse_id(form.ticket.data)
     try:
         berkas = register(service, applicant, received, current_user, ticket_id=ticket_id, note=form.note.data or "")
     except BerkasError as exc:  # refused before anything was written

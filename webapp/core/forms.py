@@ -25,6 +25,16 @@ def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+class SaneDate:
+    """A date within 1900..2100: beyond that a day's start in UTC (or ``day + 1``) overflows Python's calendar."""
+
+    message = "Tulis tanggal antara tahun 1900 dan 2100."
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data is not None and not 1900 <= field.data.year <= 2100:
+            raise ValidationError(self.message)
+
+
 class NoMarkup:
     """Refuse HTML tags: a standard is kept as plain text and every page escapes it."""
 

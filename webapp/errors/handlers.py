@@ -1,4 +1,4 @@
-"""Handlers for 400, 403, 404, 405, 429 and 500; a 500 rolls the database session back."""
+"""Handlers for 400, 403, 404, 405, 413, 429 and 500; a 500 rolls the database session back."""
 
 from __future__ import annotations
 
@@ -21,12 +21,22 @@ MESSAGES = {
 }
 
 
+def _too_large_message() -> str:
+    """The 413 sentence, with the limit that applied to this request in words."""
+    limit = request.max_content_length or 0
+    megabytes = limit / (1024 * 1024)
+    size = f"{megabytes:.0f} MB" if megabytes >= 1 else f"{max(1, limit // 1024)} kB"
+    return (f"Kiriman terlalu besar: paling banyak {size} sekaligus. Tidak ada yang tersimpan; "
+            "kecilkan atau kurangi lampiran, lalu kirim lagi (tekan Kembali di peramban untuk kembali "
+            "ke formulir).")
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
 def _render(status: int):
-    message = MESSAGES.get(status, "Terjadi kesalahan.")
+    message = _too_large_message() if status == 413 else MESSAGES.get(status, "Terjadi kesalahan.")
     if _wants_json():
         return api_error(status, message)
     template = "errors/404.html" if status == 404 else "errors/500.html" if status == 500 else "errors/error.html"

@@ -67,6 +67,9 @@ def check_upload(filename: str, data: bytes) -> Upload | str:
         try:
             with Image.open(io.BytesIO(data)) as image:
                 image.verify()
+        except Image.DecompressionBombError:
+            # A small file that would unpack to gigabytes (30000×30000 pixels): refused before it is decoded.
+            return f"{name} terlalu besar sebagai gambar (terlalu banyak piksel); kirim foto berukuran biasa."
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             return f"{name} rusak atau bukan gambar yang utuh."
     return Upload(original_name=name, content_type=content_type, data=data)

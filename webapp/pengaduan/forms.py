@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from webapp.core.forms import REQUIRED, Digits, EmailAddress, Phone, choices, strip
+from webapp.core.forms import REQUIRED, Digits, EmailAddress, Phone, SaneDate, choices, strip
 from webapp.pengaduan.models import CHANNELS, STAFF_CHANNELS, STATUSES, WEIGHTS
 
 OTHER_SERVICE = "lainnya"
@@ -47,7 +47,7 @@ class ComplaintFields(FlaskForm):
         filters=[strip],
         description="Ceritakan kejadiannya: siapa, di mana, apa yang Anda alami.",
     )
-    incident_date = DateField("Kapan terjadi? (tidak wajib)", validators=[Optional()])
+    incident_date = DateField("Kapan terjadi? (tidak wajib)", validators=[Optional(), SaneDate()])
     incident_place = StringField("Di mana? (tidak wajib)", validators=[Optional(), Length(max=200)],
                                  filters=[strip], description="Misalnya: loket 2, ruang tunggu, laman OSS.")
     desired_outcome = TextAreaField("Apa yang Anda harapkan?", validators=[Optional(), Length(max=2000)],
@@ -132,7 +132,7 @@ class DirectComplaintForm(ComplaintFields):
     require_contact = False
 
     channel = SelectField("Saluran", choices=choices(STAFF_CHANNELS.items()), default="datang_langsung")
-    received_on = DateField("Tanggal diterima", validators=[Optional()],
+    received_on = DateField("Tanggal diterima", validators=[Optional(), SaneDate()],
                             description="Kosongkan bila hari ini. Tenggat 14 hari kerja dihitung dari tanggal ini.")
     ticket = HiddenField()
 
@@ -202,8 +202,8 @@ class BookFilterForm(FlaskForm):
     channel = SelectField("Saluran", choices=choices([("", "Semua"), *CHANNELS.items()]), default="")
     tenggat = SelectField("Tenggat", choices=choices([("", "Semua"), ("terlambat", "Terlambat"),
                                                       ("segera", "Segera jatuh tempo")]), default="")
-    dari = DateField("Diterima dari", validators=[Optional()])
-    sampai = DateField("Sampai", validators=[Optional()])
+    dari = DateField("Diterima dari", validators=[Optional(), SaneDate()])
+    sampai = DateField("Sampai", validators=[Optional(), SaneDate()])
 
 
 class ReportSummaryForm(FlaskForm):

@@ -14,6 +14,7 @@ from webapp.auth.models import User
 from webapp.core.db import utcnow
 from webapp.core.extensions import db
 from webapp.core.forms import choices, flatten_errors
+from webapp.core.inputs import page_number, parse_id
 from webapp.core.localtime import local_today
 from webapp.core.pdf import render_pdf
 from webapp.core.policy import ROLES, can, guard, require
@@ -91,7 +92,7 @@ def book() -> Response | str:
         rows = db.session.scalars(statement.limit(EXPORT_LIMIT)).all()
         return xlsx_bytes_response(book_xlsx(current_user, rows, today, soon),
                                    f"buku-pengaduan-{today.isoformat()}.xlsx")
-    page = max(1, request.args.get("halaman", 1, type=int))
+    page = page_number(request.args.get("halaman"))
     pagination = db.paginate(statement, page=page, per_page=PAGE_SIZE, error_out=False)
     overdue, due_soon = deadline_counts(current_user, today, soon)
     args = {k: v for k, v in request.args.items() if k != "halaman"}
@@ -269,8 +270,7 @@ def staff_new() -> WerkzeugResponse | str | tuple[str, int]:
     """Record a complaint for a visitor at the counter, a caller, a letter, an email, the box or SP4N-LAPOR!."""
     form = DirectComplaintForm()
     form.set_services(published_services())
-    ticket_id = request.args.get("tiket", type=int) or (int(form.ticket.data) if (form.ticket.data or "").isdigit()
-                                                        else None)
+    ticket_id = parse_id(request.args.get("tiket")) or parse_id(form.ticket.data)
     ticket = _complaint_ticket(ticket_id)
     if ticket is not None:
         existing = db.session.scalar(select(Complaint).where(Complaint.ticket_id == ticket.id))

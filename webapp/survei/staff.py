@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webapp.core.extensions import db
 from webapp.core.forms import apply_list_operation, choices, flatten_errors
+from webapp.core.inputs import parse_id
 from webapp.core.localtime import local_today
 from webapp.core.pdf import pdf_response
 from webapp.core.policy import guard, require, scoped
@@ -164,7 +165,7 @@ def queue_links(slug: str) -> WerkzeugResponse | str:
     services = {s.id: s for s in unit.published_services}
     if request.method == "POST":
         chosen = {line.id: request.form.get(f"line-{line.id}", "") for line in lines}
-        link_queue_services(unit, {line_id: int(raw) if raw.isdigit() else None for line_id, raw in chosen.items()},
+        link_queue_services(unit, {line_id: parse_id(raw) for line_id, raw in chosen.items()},
                             actor=current_user)
         flash("Tautan antrian ke layanan disimpan.", "success")
         return redirect(url_for("survei.queue_links", slug=unit.slug))
