@@ -42,6 +42,7 @@ def test_nul_in_a_staff_search_is_a_400(client, login):
     for endpoint in ("pengaduan.book", "berkas.index", "admin.audit"):
         response = client.get(url_for(endpoint, q="a\x00b"))
         assert response.status_code == 400, endpoint
+        assert "karakter NUL" in _text(response)
 
 
 @pytest.mark.parametrize("field", ["description", "name"])
@@ -83,8 +84,9 @@ def test_nul_in_the_complaint_form_keeps_the_text_and_saves_nothing(app, client,
 
 def test_nul_in_a_staff_berkas_registration_is_a_400(client, login):
     login("admin")
-    response = client.post("/admin/berkas/daftar", data={"applicant_name": "Budi\x00"})
+    response = client.post(url_for("berkas.register_view"), data={"applicant_name": "Budi\x00 Santoso"})
     assert response.status_code == 400
+    assert "karakter NUL" in _text(response) and "Budi\ufffd Santoso" in _text(response)
 
 
 # --- ids, pages, dates and numbers out of range (L5) --------------------------------------------------------
@@ -228,3 +230,37 @@ def test_a_413_says_the_limit_in_words(app, client):
     assert f"{limit // (1024 * 1024)} MB" in page and "Tidak ada yang tersimpan" in page
     response = client.post(url_for("api.create_complaint"), data=b"x" * (limit + 10), content_type="application/json")
     assert response.status_code == 413 and "MB" in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize(("raw", "valid"), [("99999999999", False), ("10001", False), ("0", False),
+                                            ("²", False), ("10000", True), ("40", True)])
+def test_daily_cap_is_bounded(app, raw, valid):
+    from werkzeug.datastructures import MultiDict
+
+    from antrian.forms import QueueServiceForm
+
+    with app.test_request_context():
+        form = QueueServiceForm(MultiDict({"code": "A", "name": "Pendaftaran", "opens_at": "08:00",
+                                           "closes_at": "15:00", "daily_cap": raw}))
+        assert form.validate() is valid
+        if not valid:
+            assert form.daily_cap.errors
+
+
+def test_a_fee_beyond_a_trillion_is_refused(app):
+    from werkzeug.datastructures import MultiDict
+
+    from webapp.admin.forms import MAX_AMOUNT, BlockForm
+
+    with app.test_request_context():
+        form = BlockForm(MultiDict({"value": str(MAX_AMOUNT * 10)}), meta={"csrf": False})
+        form.validate()
+        assert form.value.errors == ["Antara 0 dan 1 triliun."]
+
+
+def test_ikm_dates_at_the_edge_of_the_calendar_are_no_500(client, make_service):
+    service = make_service()
+    for first, last in (("0001-01-01", "9999-12-31"), ("2026-02-30", ""), ("²", "")):
+        response = client.get(url_for("api.get_ikm", unit=service.unit.slug, **{"from": first, "to": last}))
+        assert response.status_code in (200, 400), (first, last)
+    assert client.get(url_for("survei.ikm", instansi=service.unit.slug, periode="0001-S1")).status_code == 200
