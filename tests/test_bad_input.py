@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from flask import url_for
 from PIL import Image
 from sqlalchemy import func, select
 
+from tests.conftest import csrf_from
 from tests.pengaduan_helpers import complaint_data
 from tests.test_api_antrian import _staff_token
+from tests.test_survei_pages import PERSON, _answers_form
 from webapp.core.extensions import db
 from webapp.core.inputs import MAX_ID, page_number, parse_id
 from webapp.pengaduan.models import Complaint
+from webapp.survei.models import SurveyResponse
 
 BIG = 2**31  # one past PostgreSQL's integer
+
+# Many tests here post complaints: each starts with empty rate-limit counters.
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 
 def _text(response) -> str:
@@ -71,15 +78,38 @@ def test_nul_in_ticket_and_survey_api_bodies_is_a_400(client, make_queue, make_s
     assert response.status_code == 400 and "suggestion" in response.get_json()["error"]["fields"]
 
 
-def test_nul_in_the_complaint_form_keeps_the_text_and_saves_nothing(app, client, make_service):
+def test_nul_in_the_complaint_form_is_refused_beside_the_field_with_the_text_kept(app, client, make_service):
     data = complaint_data(app, client, description="Petugas meminta biaya tambahan \x00 untuk izin saya.")
     response = client.post(url_for("pengaduan.form"), data=data)
+    assert response.status_code == 422
+    page = _text(response)
+    assert re.search(r'id="description-error"[^>]*>[^<]*karakter NUL', page) or (
+        "karakter NUL" in page and 'href="#description"' in page)
+    assert "Petugas meminta biaya tambahan \ufffd untuk izin saya." in page
+    assert complaint_data(app, client)["name"] in page  # the other fields are kept too
+    assert db.session.scalar(select(func.count(Complaint.id))) == 0
+
+
+def test_nul_in_the_survey_form_is_refused_beside_the_field(client, make_service):
+    service = make_service()
+    token = csrf_from(client, url_for("survei.form"))
+    data = {"csrf_token": token, "service": service.slug, **PERSON,
+            **_answers_form((4, 3, 2, 1, 4, 3, 2, 1, 3)), "suggestion": "Cepat\x00 sekali"}
+    response = client.post(url_for("survei.form"), data=data)
+    assert response.status_code == 422
+    page = _text(response)
+    assert "karakter NUL" in page and 'href="#suggestion"' in page
+    assert "Cepat\ufffd sekali" in page
+    assert db.session.scalar(select(func.count(SurveyResponse.id))) == 0
+
+
+def test_nul_in_a_form_without_its_own_refusal_answers_the_guard_page_with_the_text(client, make_service):
+    token = csrf_from(client, url_for("berkas.lookup_form"))
+    response = client.post(url_for("berkas.lookup_form"),
+                           data={"csrf_token": token, "number": "2026-\x0000042", "phone": "0812"})
     assert response.status_code == 400
     page = _text(response)
-    assert "karakter NUL" in page and "description" in page
-    assert "Petugas meminta biaya tambahan \ufffd untuk izin saya." in page
-    assert data["csrf_token"] not in page  # secrets are not shown back
-    assert db.session.scalar(select(func.count(Complaint.id))) == 0
+    assert "karakter NUL" in page and "2026-\ufffd00042" in page and token not in page
 
 
 def test_nul_in_a_staff_berkas_registration_is_a_400(client, login):
@@ -120,7 +150,6 @@ def test_a_counter_ticket_field_never_shows_python_text(client, login, make_queu
     for raw in ("²", str(BIG), "9223372036854775807"):
         token_page = client.get(url_for("antrian.counter_panel", loket=q["loket1"].id))
         assert token_page.status_code == 200
-        from tests.conftest import csrf_from
         token = csrf_from(client, url_for("antrian.counter_panel", loket=q["loket1"].id))
         response = client.post(url_for("antrian.counter_action", counter_id=q["loket1"].id, action="ulang"),
                                data={"csrf_token": token, "ticket": raw}, follow_redirects=True)
@@ -133,7 +162,6 @@ def test_staff_new_complaint_with_a_unicode_digit_ticket_is_no_500(client, login
     login("admin")
     token = client.get(url_for("pengaduan.staff_new"))
     assert token.status_code == 200
-    from tests.conftest import csrf_from
     response = client.post(url_for("pengaduan.staff_new"),
                            data={"csrf_token": csrf_from(client, url_for("pengaduan.staff_new")), "ticket": "²"})
     assert response.status_code < 500

@@ -18,7 +18,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, render_template, request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
 from webapp.core.api import api_error
@@ -117,6 +118,45 @@ def _first_bad_field() -> tuple[str, str] | None:
     return None
 
 
+def keeps_refused_text(view: Any) -> Any:
+    """Mark a view whose form shows a refused field itself, beside the field, with the text kept.
+
+    For such a view the guard does not answer: it replaces the unstorable characters by U+FFFD
+    in the form data and lists the fields in ``g``; the view must then call ``refused_fields``
+    after validating, which fails the form with the message beside each field.
+    """
+    view.keeps_refused_text = True
+    return view
+
+
+def refused_fields(form: Any) -> bool:
+    """After ``form.validate()``: True when the guard refused some field; its message is then beside it."""
+    names = g.get("refused_fields") or set()
+    for name in names:
+        field = form._fields.get(name)
+        errors = field.errors if field is not None else form.form_errors
+        if isinstance(errors, tuple):  # WTForms keeps an unvalidated field's errors as a tuple
+            errors = field.errors = list(errors)
+        errors.append(UNSTORABLE_MESSAGE)
+    return bool(names)
+
+
+def _clean_form_for_view() -> bool:
+    """For a view marked ``keeps_refused_text``: clean the form data, remember the fields; True when done."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, "keeps_refused_text", False):
+        return False
+    form = request.form  # the path and the query string were checked before the form
+    if any(has_unstorable(key) for key in form) or any(
+        has_unstorable(key) or has_unstorable(upload.filename or "") for key, upload in request.files.items(multi=True)
+    ):
+        return False  # no field to show the message beside: the guard's own page answers
+    g.refused_fields = {key for key, value in form.items(multi=True) if has_unstorable(value)}
+    # request.form is a cached property: what Flask-WTF reads from now on is the cleaned copy.
+    request.__dict__["form"] = ImmutableMultiDict([(key, visible(value)) for key, value in form.items(multi=True)])
+    return True
+
+
 def refuse_unstorable_text() -> Any:
     """Before every view: a 400 for NUL or an unpaired surrogate anywhere in the request.
 
@@ -127,6 +167,8 @@ def refuse_unstorable_text() -> Any:
     if found is None:
         return None
     where, field = found
+    if where == "form" and _clean_form_for_view():
+        return None
     message = PATH_MESSAGE if where == "path" else UNSTORABLE_MESSAGE
     if request.path.startswith("/api/"):
         return api_error(400, message, field=field or None)

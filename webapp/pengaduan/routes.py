@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webapp.core.extensions import db, limiter
 from webapp.core.forms import flatten_errors
+from webapp.core.inputs import keeps_refused_text, refused_fields
 from webapp.core.localtime import local_today
 from webapp.core.qr import private_qr_response
 from webapp.outbox.models import mask_recipient
@@ -44,6 +45,7 @@ CONFIRMATION_SECONDS = 3600
 
 @bp.route("/pengaduan", methods=["GET", "POST"])
 @limiter.shared_limit(submission_limit, scope="pengaduan-kirim", methods=["POST"])
+@keeps_refused_text
 def form() -> WerkzeugResponse | str | tuple[str, int]:
     """The public complaint form."""
     form = ComplaintForm()
@@ -54,7 +56,8 @@ def form() -> WerkzeugResponse | str | tuple[str, int]:
             form.service.data = chosen
         form.stamp()
         return render_template("pengaduan/form.html", form=form, errors=[])
-    if form.validate():
+    valid = form.validate()
+    if not refused_fields(form) and valid:  # after validate(), which clears the errors
         uploads = read_uploads(form)
         if uploads is not None:
             complaint, code, failed = save_new_complaint(complaint_input(form, "online"), uploads)

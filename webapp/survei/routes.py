@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from webapp.core.extensions import db, limiter
 from webapp.core.forms import flatten_errors
+from webapp.core.inputs import keeps_refused_text, refused_fields
 from webapp.core.localtime import local_today
 from webapp.core.page_cache import cached_page
 from webapp.core.qr import private_qr_response
@@ -81,7 +82,8 @@ def _handle(
         form.service.validators = []
     if not services:
         return render_template("survei/closed.html"), 200
-    if request.method == "POST" and form.validate():
+    valid = request.method == "POST" and form.validate()
+    if not refused_fields(form) and valid:  # after validate(), which clears the errors
         service = next((s for s in services if s.slug == form.service.data), None)
         if service is None:
             form.service.errors = ["Pilih layanan yang Anda terima."]
@@ -131,6 +133,7 @@ def _form_kept(_limit: Any) -> Response:
 
 @bp.route("/survei", methods=["GET", "POST"])
 @limiter.limit(_survey_limit, methods=["POST"], on_breach=_form_kept)
+@keeps_refused_text
 def form() -> WerkzeugResponse | tuple[str, int]:
     """The open survey: anyone who received a service; ?token= leads to the one-time form,
     ?instansi= offers only that unit's services (a unit's kiosk or poster)."""
@@ -144,6 +147,7 @@ def form() -> WerkzeugResponse | tuple[str, int]:
 
 @bp.route("/survei/<token>", methods=["GET", "POST"])
 @limiter.limit(_survey_limit, methods=["POST"], on_breach=_form_kept)
+@keeps_refused_text
 def form_token(token: str) -> WerkzeugResponse | tuple[str, int]:
     """The survey from a one-time link (a served ticket, a handed-over permit): one response per link."""
     invitation = invitation_by_token(token)
