@@ -26,12 +26,12 @@ def strip(value: Any) -> Any:
 
 
 class SaneDate:
-    """A date within 1900..2100: beyond that a day's start in UTC (or ``day + 1``) overflows Python's calendar."""
+    """A date within the years 1900..9000: near 1 or 9999 a day's start in UTC (or ``day + 1``) overflows."""
 
-    message = "Tulis tanggal antara tahun 1900 dan 2100."
+    message = "Tulis tanggal antara tahun 1900 dan 9000."
 
     def __call__(self, form: Any, field: Any) -> None:
-        if field.data is not None and not 1900 <= field.data.year <= 2100:
+        if field.data is not None and not 1900 <= field.data.year <= 9000:
             raise ValidationError(self.message)
 
 
