@@ -10,6 +10,7 @@ import contextvars
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -365,6 +366,7 @@ def login(client, make_user):
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            session["login_at"] = session["seen_at"] = int(time.time())
         return user
 
     return do
