@@ -65,6 +65,8 @@ class Config:
 
     # Host names the site answers to, comma-separated (e.g. "layanan.kamparkab.go.id"): a
     # request for any other Host gets 400, so a forged Host header cannot reach a QR code.
+    # Unset: the host of PUBLIC_BASE_URL, or when that is unset too, localhost and 127.0.0.1 only
+    # (create_app fills it in). A server reached by its LAN address sets it.
     TRUSTED_HOSTS: list[str] | None = _env_list("TRUSTED_HOSTS") or None
 
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
@@ -89,6 +91,13 @@ class Config:
     API_TOKEN_CACHE_SECONDS: int = _env_int("API_TOKEN_CACHE_SECONDS", 10)
     # Tickets taken at the kiosk page per address (the office's kiosks may share one address).
     KIOSK_RATE_LIMIT: str = os.environ.get("KIOSK_RATE_LIMIT", "120 per minute")
+    # Anonymous tickets (the API without a token, the kiosk page in a browser not registered as a
+    # kiosk): per address, service and day from the API; and all of them together may take at most
+    # this percentage of a service's daily_cap (or TICKET_ANON_DAILY_MAX a day when it has none).
+    # The rest is kept for kiosk devices (a bearer token, or a registered kiosk browser) and staff.
+    TICKET_ANON_LIMIT: str = os.environ.get("TICKET_ANON_LIMIT", "3 per day")
+    TICKET_ANON_SHARE: int = _env_int("TICKET_ANON_SHARE", 50)
+    TICKET_ANON_DAILY_MAX: int = _env_int("TICKET_ANON_DAILY_MAX", 100)
     # Survey responses per address, on the form and from anonymous API clients (a lobby
     # survey kiosk shares one address: give it a bearer token, which has a limit of its own).
     SURVEY_RATE_LIMIT: str = os.environ.get("SURVEY_RATE_LIMIT", "60 per hour")
@@ -174,7 +183,14 @@ class Config:
 
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
-    SESSION_COOKIE_SECURE: bool = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in _TRUE
+    # Unset: on when PUBLIC_BASE_URL is https (create_app decides); "0" or "1" to force it.
+    SESSION_COOKIE_SECURE: bool | None = (
+        os.environ["SESSION_COOKIE_SECURE"].lower() in _TRUE if os.environ.get("SESSION_COOKIE_SECURE") else None
+    )
+    # A staff login ends after this many minutes without a request (default 8 hours, an office day),
+    # and in any case this many hours after it began (security L1).
+    SESSION_IDLE_MINUTES: int = _env_int("SESSION_IDLE_MINUTES", 8 * 60)
+    SESSION_MAX_HOURS: int = _env_int("SESSION_MAX_HOURS", 12)
 
     JSON_SORT_KEYS: bool = False
     TEMPLATES_AUTO_RELOAD: bool | None = None

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from antrian import bp
 from antrian.counter import NotAllowedError, UnknownActionError, act, counters_for, issue_priority, panel_state
 from antrian.events import publish_change
+from antrian.flood import admit_anonymous
 from antrian.forms import CounterActionForm, PriorityTicketForm, TakeTicketForm
 from antrian.issuing import PRIORITY_REASONS, issue_ticket, open_services
 from antrian.models import Counter, QueueService, Ticket
@@ -22,7 +24,7 @@ from webapp.core.forms import choices
 from webapp.core.htmx import is_htmx, render_partial_or_page
 from webapp.core.inputs import parse_id
 from webapp.core.localtime import local_today
-from webapp.core.policy import guard, require
+from webapp.core.policy import can, guard, require
 from webapp.core.qr import private_qr_response
 from webapp.core.units import Unit
 
@@ -41,14 +43,37 @@ def _unit_from_request() -> Unit | None:
     return units[0] if len(units) == 1 else None
 
 
+# A browser an administrator registered as a unit's kiosk keeps this signed cookie (the unit's id): its
+# tickets draw on the whole daily cap, not the anonymous share (antrian.flood, security M3).
+KIOSK_COOKIE = "loket_kios"
+KIOSK_COOKIE_DAYS = 3650  # a kiosk stays one for as long as its browser keeps the cookie
+
+
+def _kiosk_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="loket-kiosk-device")
+
+
+def _is_registered_kiosk(unit: Unit) -> bool:
+    """Whether this browser was registered as ``unit``'s kiosk."""
+    raw = request.cookies.get(KIOSK_COOKIE, "")
+    try:
+        return bool(raw) and _kiosk_signer().loads(raw) == {"unit": unit.id}
+    except BadSignature:
+        return False
+
+
 @bp.route("/ambil", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["KIOSK_RATE_LIMIT"], methods=["POST"])
 def kiosk() -> WerkzeugResponse | str:
-    """The kiosk: one big button per open service; a press prints a ticket."""
+    """The kiosk: one big button per open service; a press prints a ticket.
+
+    In a browser not registered as the unit's kiosk, tickets draw on the anonymous share of the day.
+    """
     unit = _unit_from_request()
     if unit is None:
         return render_template("antrian/choose_unit.html", units=_queue_units(), endpoint="antrian.kiosk")
     form = TakeTicketForm()
+    registered = _is_registered_kiosk(unit)
     if form.validate_on_submit():
         service = db.session.scalar(
             select(QueueService).where(QueueService.unit_id == unit.id, QueueService.code == form.service.data)
@@ -56,13 +81,32 @@ def kiosk() -> WerkzeugResponse | str:
         if service is None:
             abort(404)
         try:
+            if not registered:
+                admit_anonymous(unit.slug, service.code, None)  # one address for a whole lobby: no limit per address
             ticket = issue_ticket(service)
         except QueueError as exc:
             flash(str(exc), "error")
             return redirect(url_for("antrian.kiosk", instansi=unit.slug))
         publish_change(unit, issued=True)
         return redirect(url_for("antrian.print_ticket", token=ticket.token, kios=1))
-    return render_template("antrian/kiosk.html", unit=unit, services=open_services(unit), form=form)
+    may_register = not registered and can(current_user, "queue.setup", unit)
+    return render_template("antrian/kiosk.html", unit=unit, services=open_services(unit), form=form,
+                           may_register=may_register)
+
+
+@bp.route("/pengaturan/kios", methods=["POST"])
+@guard("queue.setup")
+def register_kiosk() -> WerkzeugResponse:
+    """An administrator makes this browser the unit's kiosk (once; the visitors then type nothing)."""
+    unit = _unit_from_request() or abort(404)
+    require(current_user, "queue.setup", unit)  # the CSRF token was checked before the view (auth.security)
+    response = redirect(url_for("antrian.kiosk", instansi=unit.slug))
+    response.set_cookie(
+        KIOSK_COOKIE, _kiosk_signer().dumps({"unit": unit.id}), max_age=KIOSK_COOKIE_DAYS * 86400, httponly=True,
+        samesite="Lax", secure=bool(current_app.config["SESSION_COOKIE_SECURE"]), path=url_for("antrian.kiosk"),
+    )
+    flash("Peramban ini sekarang terdaftar sebagai kios antrian instansi ini.", "success")
+    return response
 
 
 def _ticket_or_404(token: str) -> Ticket:

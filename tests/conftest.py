@@ -10,6 +10,7 @@ import contextvars
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -141,8 +142,13 @@ def _run_sql(url: str, *statements: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_database(app: Flask) -> Iterator[None]:
-    """Every test starts on empty tables, inside a request context so that url_for works."""
+    """Every test starts on empty tables, inside a request context so that url_for works.
+
+    Rate-limit counters are emptied too: the anonymous ticket counts (antrian.flood) are keyed by a
+    service's id, which SQLite hands out again after the tables are emptied.
+    """
     page_cache.clear()
+    limiter.reset()
     with app.test_request_context():
         yield
         db.session.rollback()
@@ -365,6 +371,7 @@ def login(client, make_user):
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            session["login_at"] = session["seen_at"] = int(time.time())
         return user
 
     return do

@@ -85,6 +85,7 @@ ROUTE_ACTIONS: dict[str, str] = {
     "antrian.counter_action": "counter.operate",
     "antrian.counter_panel": "counter.operate",
     "antrian.setup": "queue.setup",
+    "antrian.register_kiosk": "queue.setup",
     "antrian.statistics": "queue.statistics",
     "api.counter_action": "counter.operate",
     "berkas.act": "berkas.act",

@@ -399,6 +399,10 @@ def test_the_lookup_needs_the_number_and_the_phone(client, app, sanitarian, offi
     codes = [client.post(url_for("berkas.lookup_form"), data={"csrf_token": token, "number": "x", "phone": "y"})
              .status_code for _ in range(3)]  # fmt: skip
     assert codes == [422, 422, 429]
+    # Security I1: the applicant's own number and phone are answered from that address all the same.
+    again = client.post(url_for("berkas.lookup_form"), data={"csrf_token": token, "number": "2026-00001",
+                                                             "phone": "081277778899"})  # fmt: skip
+    assert again.status_code == 302
     limiter.reset()
 
 

@@ -316,6 +316,12 @@ def test_guesses_are_rate_limited_but_the_holder_reloading_is_not(app, client, m
     guesses = [client.get(url_for("pengaduan.track", code=f"{i:016d}")).status_code for i in range(4)]
     assert guesses == [404, 404, 404, 429]
     assert client.get(url_for("api.get_complaint", code="0" * 16)).status_code == 429  # one budget per address
+    # Security I1: the holder of the right code, behind the same address, is still answered everywhere.
+    assert client.get(url_for("pengaduan.track", code=code)).status_code == 200
+    assert client.get(url_for("pengaduan.track_qr", code=code)).status_code == 200
+    assert client.get(url_for("pengaduan.lookup", kode=code)).status_code == 302
+    assert client.get(url_for("api.get_complaint", code=code)).status_code == 200
+    assert client.get(url_for("pengaduan.track", code="2" * 16)).status_code == 429  # wrong ones stay refused
     other = client.get(url_for("pengaduan.track", code="1" * 16), environ_base={"REMOTE_ADDR": "10.9.8.7"})
     assert other.status_code == 404
     limiter.reset()

@@ -37,7 +37,8 @@ def test_public_base_url_is_what_the_qr_encodes(app, client, demo, monkeypatch):
     assert _decode_png(response.data) == "https://layanan.kamparkab.go.id/layanan/izin-instalasi-genset"
 
 
-def test_without_public_base_url_the_request_origin_is_used(client, demo):
+def test_without_public_base_url_the_request_origin_is_used(app, client, demo, monkeypatch):
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", ["kantor.example"])  # a host the operator allowed
     response = client.get(
         url_for("standards.qr_code_png", slug="izin-instalasi-genset"), base_url="https://kantor.example:8443"
     )

@@ -11,6 +11,7 @@ import os
 import secrets
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 from sqlalchemy import event
@@ -32,6 +33,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.from_object(config_class)
+    _settle_hosts_and_cookies(app)
     _prepare_instance(app)
     _init_extensions(app)
     _init_input_guard(app)
@@ -43,6 +45,25 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     _init_realtime(app)
     _apply_proxy_fix(app)
     return app
+
+
+# Host names a fresh machine answers to without any setting (`flask run`).
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
+
+
+def _settle_hosts_and_cookies(app: Flask) -> None:
+    """Settings that follow PUBLIC_BASE_URL unless set on their own (security L6, L1).
+
+    TRUSTED_HOSTS: the host of PUBLIC_BASE_URL, else only this machine's names, so that a forged Host
+    header is refused (400) rather than printed into a QR code. SESSION_COOKIE_SECURE: on when
+    PUBLIC_BASE_URL is https.
+    """
+    base = app.config.get("PUBLIC_BASE_URL") or ""
+    if not app.config.get("TRUSTED_HOSTS"):
+        host = urlsplit(base).hostname if base else None
+        app.config["TRUSTED_HOSTS"] = [host] if host else list(LOCAL_HOSTS)
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        app.config["SESSION_COOKIE_SECURE"] = base.startswith("https://")
 
 
 def _prepare_instance(app: Flask) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -28,6 +28,7 @@ from webapp.admin.forms import (
 from webapp.audit.models import ACTIONS, AuditEvent
 from webapp.auth.service import AccountError, change_own_password
 from webapp.core.extensions import db
+from webapp.core.formatting import public_url
 from webapp.core.forms import apply_list_operation, choices, flatten_errors
 from webapp.core.htmx import render_partial_or_page
 from webapp.core.inputs import page_number, parse_id
@@ -96,6 +97,8 @@ def change_password() -> Response | str:
         except AccountError as error:
             form.current.errors.append(str(error))
         else:
+            # The change ended every session of the account; this browser carries on with a new one.
+            login_user(current_user._get_current_object())
             flash("Kata sandi sudah diganti.", "success")
             return redirect(url_for("admin.dashboard"))
     return render_template("admin/password.html", form=form, errors=flatten_errors(form))
@@ -242,7 +245,7 @@ def preview(service_id: int) -> str:
         draft=draft,
         delivery=DELIVERY_COMPONENTS,
         manufacturing=MANUFACTURING_COMPONENTS,
-        page_url=url_for("standards.detail", slug=document["slug"], _external=True),
+        page_url=public_url("standards.detail", slug=document["slug"]),
         form=PublishForm(),
         discard_form=ConfirmForm(),
     )

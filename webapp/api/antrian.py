@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-from flask import abort, jsonify, request
+from flask import abort, g, jsonify, request
 from flask_login import current_user
 
 from antrian.counter import TRANSFER, NotAllowedError, UnknownActionError, act
 from antrian.events import publish_change
+from antrian.flood import TooManyTicketsError, admit_anonymous
 from antrian.issuing import UnknownQueueError, issue
 from antrian.models import Counter
 from antrian.reading import snapshot, ticket_by_token, ticket_view
@@ -36,12 +37,21 @@ def queue_state():
 
 @bp.route("/antrian/tiket", methods=["POST"])
 def take_ticket():
-    """Issue a ticket: {"unit": SLUG, "service": CODE} -> 201 with number, token and url."""
+    """Issue a ticket: {"unit": SLUG, "service": CODE} -> 201 with number, token and url.
+
+    Without a bearer token (a kiosk device's), tickets are limited per address, service and day, and
+    all anonymous tickets together to a share of the day (antrian.flood, security M3).
+    """
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return api_error(400, "Kirim JSON berisi unit dan service.")
+    unit, code = str(body.get("unit", "")), str(body.get("service", ""))
     try:
-        ticket = issue(str(body.get("unit", "")), str(body.get("service", "")))
+        if g.get("api_token") is None:
+            admit_anonymous(unit, code, request.remote_addr or "-")
+        ticket = issue(unit, code)
+    except TooManyTicketsError as exc:
+        return api_error(exc.status, str(exc))
     except UnknownQueueError as exc:
         return api_error(422, str(exc), field=exc.field)
     except QueueError as exc:

@@ -11,6 +11,7 @@ from webapp.core.extensions import limiter
 from webapp.pengaduan.forms import OTHER_SERVICE, ComplaintFields
 from webapp.pengaduan.intake import (
     complaint_input,
+    is_known_code,
     is_miss,
     lookup_limit,
     published_services,
@@ -66,8 +67,14 @@ def create_complaint():
                    deadline=complaint.due_on.isoformat()), 201
 
 
+def _asks_known_code() -> bool:
+    """The path names a right tracking code: not limited (security I1)."""
+    return is_known_code((request.view_args or {}).get("code"))
+
+
 @bp.route("/pengaduan/<code>")
-@limiter.shared_limit(lookup_limit, scope="pengaduan-lacak", deduct_when=is_miss, override_defaults=False)
+@limiter.shared_limit(lookup_limit, scope="pengaduan-lacak", deduct_when=is_miss, override_defaults=False,
+                      exempt_when=_asks_known_code)
 def get_complaint(code: str):
     """A complaint's status, public history, replies and deadline, as its tracking page shows them."""
     complaint = find_by_code(code)

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -49,6 +49,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Part of the session id: raised by logout, a password change and deactivation, so that every
+    # copy of an older login cookie stops working (security L1).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     unit: Mapped[Unit | None] = relationship()
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -71,11 +74,17 @@ class User(UserMixin, db.Model):
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     def get_id(self) -> str:  # Flask-Login stores this in the session
-        return f"{self.id}:{self.password_fingerprint}"
+        return f"{self.id}:{self.password_fingerprint}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Make every login cookie of this account void (it carries the old version)."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
-        """Store a slow (scrypt) hash of ``password``."""
+        """Store a slow (scrypt) hash of ``password``; the account's sessions end."""
         self.password_hash = generate_password_hash(password, method="scrypt")
+        if self.id is not None:
+            self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         """Whether ``password`` matches the stored hash."""
@@ -112,11 +121,14 @@ class ApiToken(db.Model):
 
 
 class LoginFailure(db.Model):
-    """One failed login, by account name and by address; old rows are pruned as they age out."""
+    """One login attempt, written before the password is checked and deleted if it succeeds: what
+    stays is a failure, by account name, address and known browser; old rows are pruned as they age out."""
 
     __tablename__ = "login_failure"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
+    # The known browser the attempt came from (webapp.auth.throttle), or None for a stranger.
+    device: Mapped[str | None] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

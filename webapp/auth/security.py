@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask, Response, abort, current_app, g, request
+from flask import Flask, Response, abort, current_app, g, request, session
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -36,13 +36,43 @@ _CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# How often the idle clock of a session is written back to its cookie: not on every request.
+SEEN_RESOLUTION_SECONDS = 60
+
+
+def _session_expired(now: float) -> bool:
+    """Whether the login in this session is past SESSION_IDLE_MINUTES idle or SESSION_MAX_HOURS old."""
+    login_at, seen_at = session.get("login_at"), session.get("seen_at")
+    if not isinstance(login_at, int) or not isinstance(seen_at, int):
+        return True  # a login from before these limits, or a forged session: sign in again
+    config = current_app.config
+    return now - seen_at > config["SESSION_IDLE_MINUTES"] * 60 or now - login_at > config["SESSION_MAX_HOURS"] * 3600
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """The account of a session cookie; a session from before a password change is void."""
-    user_id, _, fingerprint = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or not user.active or fingerprint != user.password_fingerprint:
+    """The account of a session cookie (security L1).
+
+    Void when the password changed, the account was deactivated, the account logged out since
+    (``session_version``), or the session was idle or alive too long (SESSION_IDLE_MINUTES,
+    SESSION_MAX_HOURS).
+    """
+    user_id, _, rest = session_id.partition(":")
+    fingerprint, _, version = rest.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 12 else None
+    if (
+        user is None
+        or not user.active
+        or fingerprint != user.password_fingerprint
+        or version != str(user.session_version or 0)
+    ):
         return None
+    now = int(time.time())
+    if _session_expired(now):
+        session.clear()
+        return None
+    if now - session["seen_at"] >= SEEN_RESOLUTION_SECONDS:
+        session["seen_at"] = now
     return user
 
 
@@ -170,5 +200,7 @@ def add_security_headers(response: Response) -> Response:
 def init_security(app: Flask) -> None:
     """Wire the checks above into the app; CSRF is checked here rather than by default."""
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    # The cookie itself also lapses after the idle time (the login sets session.permanent).
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
     app.before_request(authenticate_bearer_and_check_csrf)
     app.after_request(add_security_headers)

@@ -63,6 +63,8 @@ def _apply(user: User, details: AccountDetails) -> None:
     user.name = (details.name or "").strip()
     user.role = details.role
     user.unit_id = details.unit_id or None
+    if user.active and not details.active:
+        user.end_sessions()  # a deactivated account's cookies stay void if it is ever reactivated
     user.active = details.active
     if details.password:
         user.set_password(details.password)
@@ -163,6 +165,12 @@ def revoke_api_token(token: ApiToken, *, actor: Actor | None) -> bool:
     record("token", "user", user.id, f"Mencabut token API #{token.id} milik {user.username}", unit_id=user.unit_id,
            actor=actor)
     return True
+
+
+@transactional
+def end_sessions(user: User) -> None:
+    """Every login cookie of ``user`` stops working (logout)."""
+    user.end_sessions()
 
 
 @transactional

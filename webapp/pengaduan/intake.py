@@ -19,7 +19,7 @@ from webapp.core.phone import normalise_phone
 from webapp.pengaduan.attachments import Upload, check_upload, store
 from webapp.pengaduan.forms import OTHER_SERVICE, ComplaintFields
 from webapp.pengaduan.models import Complaint
-from webapp.pengaduan.service import ComplaintInput, file_complaint
+from webapp.pengaduan.service import ComplaintInput, file_complaint, find_by_code
 from webapp.standards.models import Service
 from webapp.standards.service import search_services
 
@@ -32,6 +32,14 @@ def submission_limit() -> str:
 def lookup_limit() -> str:
     """Wrong tracking codes per address."""
     return current_app.config["PENGADUAN_LACAK_RATE_LIMIT"]
+
+
+def is_known_code(code: object) -> bool:
+    """Whether ``code`` opens a complaint: a right code is answered even from an address that has used up
+    its wrong guesses (security I1: one person guessing must not lock out everybody behind that address)."""
+    if not isinstance(code, str) or not code or len(code) > 64 or "\x00" in code:
+        return False
+    return find_by_code(code) is not None
 
 
 def is_miss(response: Response) -> bool:

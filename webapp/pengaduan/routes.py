@@ -18,6 +18,7 @@ from webapp.pengaduan import bp
 from webapp.pengaduan.forms import ComplaintForm, TrackLookupForm
 from webapp.pengaduan.intake import (
     complaint_input,
+    is_known_code,
     is_miss,
     lookup_limit,
     published_services,
@@ -101,8 +102,13 @@ def _tracking_response(html: str, status: int = 200) -> Response:
     return response
 
 
+def _asks_known_code() -> bool:
+    """The request names a right tracking code (in the path or ?kode=): not limited (security I1)."""
+    return is_known_code((request.view_args or {}).get("code") or request.args.get("kode"))
+
+
 @bp.route("/pengaduan/lacak")
-@limiter.shared_limit(lookup_limit, scope="pengaduan-lacak", deduct_when=is_miss)
+@limiter.shared_limit(lookup_limit, scope="pengaduan-lacak", deduct_when=is_miss, exempt_when=_asks_known_code)
 def lookup() -> WerkzeugResponse | Response:
     """The lookup form; a known code goes to its tracking page, a wrong one answers 404."""
     form = TrackLookupForm(request.args)
@@ -117,7 +123,7 @@ def lookup() -> WerkzeugResponse | Response:
 
 
 @bp.route("/pengaduan/lacak/<code>")
-@limiter.shared_limit(lookup_limit, scope="pengaduan-lacak", deduct_when=is_miss)
+@limiter.shared_limit(lookup_limit, scope="pengaduan-lacak", deduct_when=is_miss, exempt_when=_asks_known_code)
 def track(code: str) -> WerkzeugResponse | Response:
     """A complaint's status, timeline, public replies and deadline: never who sent it."""
     complaint = find_by_code(code)
@@ -136,7 +142,7 @@ def track(code: str) -> WerkzeugResponse | Response:
 
 
 @bp.route("/pengaduan/lacak/<code>/qr.svg")
-@limiter.shared_limit(lookup_limit, scope="pengaduan-lacak", deduct_when=is_miss)
+@limiter.shared_limit(lookup_limit, scope="pengaduan-lacak", deduct_when=is_miss, exempt_when=_asks_known_code)
 def track_qr(code: str) -> Response:
     """The QR code of a tracking page, for the confirmation and the counter receipt."""
     canonical = normalise_code(code)
