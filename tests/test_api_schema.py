@@ -149,3 +149,13 @@ def test_a_405_says_which_methods_are_allowed(client, endpoint, method):
     assert response.status_code == 405
     allowed = {m.strip() for m in response.headers["Allow"].split(",")}
     assert allowed and method.upper() not in allowed
+
+
+@pytest.mark.parametrize("counter_id", [2147483648, 9223372036854775808])
+def test_a_counter_id_beyond_the_schema_is_a_404_on_every_database(client, make_queue, make_user, counter_id):
+    """openapi.json bounds counter_id to the database's integer; beyond it no counter exists (no query is made)."""
+    queue = make_queue()
+    headers = _staff_token(make_user, queue["unit"])
+    response = client.post(f"/api/v1/antrian/loket/{counter_id}/ulang", json={}, headers=headers)
+    assert response.status_code == 404
+    _assert_valid("Error", response.get_json())

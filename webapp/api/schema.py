@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import Response, request
+from flask import Response, abort, request
 from flask_login import current_user
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -142,11 +142,35 @@ def _errors(validator: Draft202012Validator, body: Any) -> list[ValidationError]
                   key=lambda e: (len(e.absolute_path), e.validator != "type", [str(p) for p in e.absolute_path]))
 
 
-def check_request_body() -> tuple[Response, int] | None:
-    """Validate this API request's JSON body against openapi.json; an error answer, or None to let the view run."""
-    if request.url_rule is None or request.method in ("GET", "HEAD", "OPTIONS"):
+@cache
+def path_validators(path: str, method: str) -> dict[str, Draft202012Validator]:
+    """A validator for each path parameter of an operation that the file gives a schema."""
+    operation = openapi_document()["paths"].get(path, {}).get(method) or {}
+    return {parameter["name"]: Draft202012Validator(parameter["schema"])
+            for parameter in operation.get("parameters", [])
+            if parameter.get("in") == "path" and "schema" in parameter}
+
+
+def check_request() -> tuple[Response, int] | None:
+    """Check this API request against openapi.json: its path parameters, then its JSON body.
+
+    A path parameter outside its schema (a counter id beyond the database's integer range) names no
+    resource: 404, before any query is built with it.
+    """
+    if request.url_rule is None:
         return None
-    found = body_validator(openapi_path(request.url_rule.rule), request.method.lower())
+    path, method = openapi_path(request.url_rule.rule), request.method.lower()
+    for name, validator in path_validators(path, method).items():
+        if name in (request.view_args or {}) and not validator.is_valid(request.view_args[name]):
+            abort(404)
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    return check_request_body(path, method)
+
+
+def check_request_body(path: str, method: str) -> tuple[Response, int] | None:
+    """Validate the JSON body of an operation against openapi.json; an error answer, or None to let the view run."""
+    found = body_validator(path, method)
     if found is None:
         return None
     validator, required, needs_token = found
