@@ -406,14 +406,22 @@ def test_api_files_a_complaint_and_tracks_it(client, make_service):
 
 def test_api_says_what_is_wrong(client):
     assert client.post(url_for("api.create_complaint"), data="x").status_code == 400
-    assert client.post(url_for("api.create_complaint"), json={"description": 5}).status_code == 400
+    wrong_type = client.post(url_for("api.create_complaint"), json={"description": 5, "name": "Uji", "phone": "0812"})
+    assert wrong_type.status_code == 422
+    assert wrong_type.get_json()["error"]["fields"] == {"description": ["description harus berupa teks."]}
     bad = client.post(url_for("api.create_complaint"), json={"description": "pendek", "nik": "12",
                                                                "service": "tidak-ada", "channel": "online"})
     assert bad.status_code == 422
     body = bad.get_json()
     _assert_valid("Error", body)
     fields = body["error"]["fields"]
-    assert {"description", "nik", "service", "phone", "name"} <= set(fields)
+    assert {"description", "nik", "phone", "name"} <= set(fields)  # every rule openapi.json states, at once
+    assert fields["phone"] == ["Isi nomor HP atau email agar kami dapat menjawab."]
+    assert fields["name"] == ["Isi nama, atau kirim anonymous: true."]
+    unknown = client.post(url_for("api.create_complaint"), json={"description": "Cukup panjang uraiannya.",
+                                                                  "phone": PHONE, "name": "Uji",
+                                                                  "service": "tidak-ada"})
+    assert unknown.status_code == 422 and "service" in unknown.get_json()["error"]["fields"]  # the form's rule
     assert client.post(url_for("api.create_complaint"), json={"description": "Cukup panjang uraiannya.",
                                                                 "phone": PHONE, "anonymous": True,
                                                                 "channel": "merpati"}).status_code == 422

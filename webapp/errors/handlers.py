@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import Response, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from webapp.core.api import api_error
@@ -53,7 +53,13 @@ def http_error(error: HTTPException):
         return server_error(error)
     if error.response is not None:  # the raiser made its own answer (e.g. a form kept on a 429)
         return error.response
-    return _render(error.code or 500)
+    response, status = _render(error.code or 500)
+    # A 405 must say which methods the resource takes (RFC 9110 15.5.6); keep the exception's Allow.
+    allow = dict(error.get_headers()).get("Allow")
+    if allow:
+        response = make_response(response)
+        response.headers["Allow"] = allow
+    return response, status
 
 
 @bp.app_errorhandler(InternalServerError)

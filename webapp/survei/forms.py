@@ -194,6 +194,8 @@ class ApiSurveyForm(SurveyForm):
                 value = value.get(key) if isinstance(value, dict) else None
             if value is None:
                 continue  # missing: the field's "required" message says so
+            if kind is int and isinstance(value, float) and value.is_integer():
+                value = int(value)  # JSON Schema (and so openapi.json) counts 3.0 as the integer 3
             if not isinstance(value, kind) or isinstance(value, bool):
                 raise JsonFieldError(invalid, cls.json_name(name))
             data[name] = str(value)

