@@ -330,6 +330,15 @@ def test_a_flood_from_one_address_is_limited_and_every_accepted_complaint_kept(a
         answer = client.post(url_for("pengaduan.form"), data=data)
         statuses.append(answer.status_code)
     assert statuses == [302, 302, 302, 429, 429, 429]
+    refused = client.post(url_for("pengaduan.form"), data=complaint_data(
+        app, client, description="Keluhan panjang <b>yang tidak boleh hilang</b> di loket 3.", name="Siti Rahma"))
+    assert refused.status_code == 429  # L2: the form again, with everything typed and the reason on top
+    page = refused.get_data(as_text=True)
+    assert page.index("Terlalu banyak pengaduan terkirim") < page.index("<form")
+    assert "Keluhan panjang &lt;b&gt;yang tidak boleh hilang&lt;/b&gt; di loket 3." in page
+    for typed in ("Siti Rahma", PHONE, EMAIL, NIK, NIB, "Perizinan reklame", "Loket 2", "Biaya dikembalikan."):
+        assert typed in page, typed
+    assert "Lampiran perlu dipilih ulang" in page
     api = app.test_client().post(url_for("api.create_complaint"), json={"phone": PHONE,
                                                                        "description": "Keluhan lewat API.",
                                                                "anonymous": True})
@@ -409,7 +418,8 @@ def test_api_files_a_complaint_and_tracks_it(client, make_service, make_user):
 @pytest.mark.parametrize("channel", ["lapor", "datang_langsung", "surat", "telepon", "email", "kotak_saran"])
 def test_an_anonymous_caller_may_only_file_online(client, make_user, channel):
     """Security review I2: the staff channels are recorded by staff, never set by an anonymous caller."""
-    payload = {"phone": PHONE, "description": "Keluhan yang cukup panjang uraiannya.", "channel": channel}
+    payload = {"phone": PHONE, "description": "Keluhan yang cukup panjang uraiannya.", "anonymous": True,
+               "channel": channel}
     refused = client.post(url_for("api.create_complaint"), json=payload)
     assert refused.status_code == 403
     body = refused.get_json()
