@@ -11,8 +11,8 @@ import logging
 import threading
 from typing import Any
 
-from flask import Flask, current_app, request
-from flask_socketio import ConnectionRefusedError, emit, join_room
+from flask import Flask, current_app
+from flask_socketio import emit, join_room
 
 from antrian.issuing import UnitRef
 from antrian.models import Ticket
@@ -33,7 +33,6 @@ def unit_room(unit: Unit | UnitRef) -> str:
 
 NOT_FOUND = "Instansi atau tiket tidak ditemukan."
 MALFORMED = 'Permintaan join tidak sah: kirim {"unit": "<slug instansi>"} atau {"ticket": "<token tiket>"}.'
-TOO_MANY_CONNECTIONS = "Terlalu banyak koneksi dari alamat ini. Tutup beberapa layar lalu coba lagi."
 FAILED = "Permintaan tidak dapat diproses. Coba lagi sebentar lagi."
 # Slugs and ticket tokens are short: anything longer is not one of them and is never looked up.
 LONGEST_KEY = 100
@@ -89,43 +88,52 @@ def on_error(error: Exception) -> None:
     emit("error", {"message": FAILED})
 
 
-_connections: dict[str, int] = {}  # open /antrian connections per client address, in this process
-_address_of: dict[str, str] = {}  # connection id -> address
+_connections: dict[str, int] = {}  # open Engine.IO connections per client address, in this process
+_address_of: dict[str, str] = {}  # Engine.IO session id -> address
 _connections_lock = threading.Lock()
 
 
-@socketio.on("connect", namespace=NAMESPACE)
-def on_connect(auth: Any = None) -> None:
-    """Count the address's connections; refuse one over SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS.
+def bound_connections(app: Flask) -> None:
+    """Refuse an address's Engine.IO connection over SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS (0: no bound).
 
-    The count is per process: behind nginx ``ip_hash`` an address always reaches the same
-    process. A refused client gets ``connect_error`` with the message.
+    Counted at the Engine.IO level, under every namespace: a client holds one such
+    connection however many namespaces it opens, and one that never opens a namespace
+    (nothing times it out) still counts. A refused handshake gets 401, which a Socket.IO
+    client reports as ``connect_error`` and retries with its back-off. The count is per
+    process: behind nginx ``ip_hash`` an address always reaches the same process. The
+    address is REMOTE_ADDR after ProxyFix (PROXY_COUNT), which wraps the Socket.IO server.
     """
-    bound = current_app.config["SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS"]
-    address = request.remote_addr or ""
-    with _connections_lock:
-        if bound and _connections.get(address, 0) >= bound:
-            raise ConnectionRefusedError(TOO_MANY_CONNECTIONS)
-        _connections[address] = _connections.get(address, 0) + 1
-        _address_of[request.sid] = address  # type: ignore[attr-defined]  (Flask-SocketIO adds sid)
+    engine = socketio.server.eio
+    on_connect, on_disconnect = engine.handlers["connect"], engine.handlers["disconnect"]
 
+    def connect(sid: str, environ: dict, *args: Any) -> Any:
+        bound = app.config["SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS"]
+        address = environ.get("REMOTE_ADDR") or ""
+        with _connections_lock:
+            if bound and _connections.get(address, 0) >= bound:
+                logger.warning("socket connection refused: %s connections open from one address", bound)
+                return False
+            _connections[address] = _connections.get(address, 0) + 1
+            _address_of[sid] = address
+        return on_connect(sid, environ, *args)
 
-@socketio.on("disconnect", namespace=NAMESPACE)
-def on_disconnect(reason: Any = None) -> None:
-    """Give the connection's place back to its address."""
-    with _connections_lock:
-        address = _address_of.pop(request.sid, None)  # type: ignore[attr-defined]
-        if address is None:
-            return
-        left = _connections.get(address, 0) - 1
-        if left > 0:
-            _connections[address] = left
-        else:
-            _connections.pop(address, None)
+    def disconnect(sid: str, *args: Any) -> Any:
+        with _connections_lock:
+            address = _address_of.pop(sid, None)
+            if address is not None:
+                left = _connections.get(address, 0) - 1
+                if left > 0:
+                    _connections[address] = left
+                else:
+                    _connections.pop(address, None)
+        return on_disconnect(sid, *args)
+
+    engine.on("connect", connect)
+    engine.on("disconnect", disconnect)
 
 
 def open_connections(address: str) -> int:
-    """How many /antrian connections ``address`` holds open in this process now."""
+    """How many Socket.IO (Engine.IO) connections ``address`` holds open in this process now."""
     with _connections_lock:
         return _connections.get(address, 0)
 

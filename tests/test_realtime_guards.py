@@ -18,7 +18,7 @@ import requests
 import socketio
 import websocket
 
-from antrian.events import MALFORMED, NAMESPACE, NOT_FOUND, open_connections
+from antrian.events import MALFORMED, NAMESPACE, NOT_FOUND
 from tests.test_antrian_multiprocess import _free_port, _start, _wait_up
 
 HOSTILE_JOINS = [
@@ -79,23 +79,6 @@ def test_a_handler_that_fails_answers_with_an_error_event(make_queue, socket_cli
     assert "RuntimeError" in caplog.text and "database gone" not in caplog.text
 
 
-def test_connections_per_address_are_bounded(app, socket_client, monkeypatch):
-    address = ""  # the Socket.IO test client's environ has no REMOTE_ADDR
-    before = open_connections(address)  # 0 unless a test before left one open
-    monkeypatch.setitem(app.config, "SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS", before + 2)
-    first, second = socket_client(), socket_client()
-    assert first.is_connected(NAMESPACE) and second.is_connected(NAMESPACE)
-    third = socket_client()
-    assert not third.is_connected(NAMESPACE)
-    assert open_connections(address) == before + 2
-    first.disconnect(namespace=NAMESPACE)
-    assert open_connections(address) == before + 1
-    fourth = socket_client()  # a place came free
-    assert fourth.is_connected(NAMESPACE)
-    monkeypatch.setitem(app.config, "SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS", 0)  # 0: no bound
-    assert all(socket_client().is_connected(NAMESPACE) for _ in range(3))
-
-
 # --- a live gunicorn -------------------------------------------------------------------------------
 
 
@@ -151,6 +134,41 @@ def test_only_the_same_origin_and_the_public_origin_may_connect(database_url, ma
             assert answer.status_code == 400, origin
             assert "access-control-allow-origin" not in {k.lower() for k in answer.headers}
     finally:
+        server.send_signal(signal.SIGQUIT)
+        server.wait(timeout=20)
+
+
+def test_connections_per_address_are_bounded(database_url, tmp_path):
+    """L4c: one address holds at most SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS connections, namespace or not;
+    one more is refused (401) until one of them closes."""
+    port = _free_port()
+    env = {**_server_env(database_url, str(tmp_path)), "SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS": "2"}
+    server = _start(port, env)
+    url = f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket"
+    held: list[websocket.WebSocket] = []
+    try:
+        _wait_up(port, server)
+        for _ in range(2):  # Engine.IO sessions that never open a namespace count too
+            held.append(websocket.create_connection(url, timeout=10, suppress_origin=True))
+            assert held[-1].recv().startswith("0{")
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+            websocket.create_connection(url, timeout=10, suppress_origin=True)
+        assert refused.value.status_code == 401
+        polling = requests.get(f"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=polling", timeout=10)
+        assert polling.status_code == 401
+        held.pop(0).close()
+        deadline = time.monotonic() + 10
+        while True:  # the server notices the close within moments
+            try:
+                held.append(websocket.create_connection(url, timeout=10, suppress_origin=True))
+                break
+            except websocket.WebSocketBadStatusException:
+                assert time.monotonic() < deadline, "the closed connection's place never came free"
+                time.sleep(0.2)
+        assert held[-1].recv().startswith("0{")
+    finally:
+        for connection in held:
+            connection.close()
         server.send_signal(signal.SIGQUIT)
         server.wait(timeout=20)
 

@@ -172,7 +172,8 @@ def _install_page_cache(app: Flask) -> None:
 def _init_realtime(app: Flask) -> None:
     """Flask-SocketIO for the queue (after the page cache: /socket.io/ is answered before it).
 
-    Browsers from another origin are refused (a 400 on the handshake): see ``socket_origin_check``.
+    Browsers from another origin are refused (a 400 on the handshake): see ``socket_origin_check``;
+    an address holds at most SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS connections (antrian.events).
     """
     socketio.init_app(
         app,
@@ -182,6 +183,9 @@ def _init_realtime(app: Flask) -> None:
         logger=False,
         engineio_logger=False,
     )
+    from antrian.events import bound_connections
+
+    bound_connections(app)
 
 
 def socket_origin_check(public_base_url: str) -> Callable[[str | None, dict], bool]:
