@@ -116,6 +116,16 @@ class Config:
     # (gunicorn.conf.py sets it).
     SOCKETIO_ASYNC_MODE: str = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
 
+    # Socket.IO connections one address may hold open at once in one process (0: no bound).
+    # Generous: a whole office (TVs, counter panels, visitors' phones on its Wi-Fi) and a
+    # mobile operator's NAT share one address. With several processes behind nginx
+    # ``ip_hash`` an address always reaches the same process, so the bound holds overall.
+    SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS: int = _env_int("SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS", 200)
+
+    # Logging level of the app's own loggers (loket.*, webapp.*, antrian.*), written to
+    # stderr under gunicorn and flask run alike: the outbox's "not sent" lines are INFO.
+    LOG_LEVEL: str = os.environ.get("LOG_LEVEL", "INFO").upper()
+
     # Working days for deadlines (complaints: 14 working days; permits: the standard's jangka
     # waktu): ISO weekdays, Monday to Friday by default. National holidays always count as off;
     # cuti bersama too unless CUTI_BERSAMA_NONWORKING=0; closures are entered by the admin.

@@ -204,5 +204,8 @@ def transfer(counter: Counter, ticket_id: int, target: QueueService) -> Ticket:
     ticket.queue_service_id = target.id
     ticket.status = Ticket.WAITING
     ticket.counter_id = None
+    # call_count counts the calls in the current line (docs/realtime.md): the first call in the
+    # new line is a first call, not a recall, and displays must not announce it as one.
+    ticket.call_count = 0
     bump_version(counter.unit_id)
     return ticket

@@ -181,3 +181,29 @@ def test_a_burst_of_changes_is_one_state_broadcast_but_calls_go_at_once(app, mak
     state = events[0]["args"][0]
     assert state["services"][0]["waiting"] == ["A-002", "A-003"]
     assert state["version"] == 2  # one raise for the three tickets it announces
+
+
+def test_a_transferred_tickets_first_call_in_its_new_line_is_call_count_1(client, make_queue, make_user,
+                                                                          socket_client):
+    """Conformance review, realtime 2: call_count counts the calls in the current line; 2+ is a recall."""
+    from tests.test_api_antrian import _staff_token
+
+    q = make_queue()
+    staff = _staff_token(make_user, q["unit"])
+    issue_ticket(q["B"])
+    display = socket_client()
+    display.emit("join", {"unit": q["unit"].slug}, namespace=NAMESPACE)
+    display.get_received(NAMESPACE)
+
+    def act(counter: str, action: str, **body) -> list[dict]:
+        answer = client.post(url_for("api.counter_action", counter_id=q[counter].id, action=action),
+                             headers=staff, json=body or None)
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        return [e["args"][0] for e in display.get_received(NAMESPACE) if e["name"] == "called"]
+
+    assert [(c["number"], c["call_count"]) for c in act("loket1", "panggil")] == [("B-001", 1)]
+    assert act("loket1", "alihkan", service="A") == []  # counter 1 sends it to line A
+    first = act("loket2", "panggil")  # counter 2 serves line A only
+    assert [(c["number"], c["service"]["code"], c["call_count"]) for c in first] == [("B-001", "A", 1)]
+    assert [c["call_count"] for c in act("loket2", "ulang")] == [2]  # a recall in the new line
+    display.disconnect(namespace=NAMESPACE)

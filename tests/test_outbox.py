@@ -16,7 +16,7 @@ from flask import url_for
 from tests.conftest import csrf_from
 from webapp.core.db import utcnow
 from webapp.core.extensions import db
-from webapp.outbox.models import FAILED, PENDING, SENT, OutboxMessage, mask_recipient
+from webapp.outbox.models import FAILED, NO_SENDER, PENDING, SENT, OutboxMessage, mask_recipient
 from webapp.outbox.service import deliver_due, enqueue, retry_delay
 
 
@@ -123,7 +123,7 @@ def test_log_sender_masks_the_recipient(caplog):
     enqueue("whatsapp", "081234567890", "Berkas Anda sudah selesai.", unit_id=None)
     db.session.commit()
     with caplog.at_level(logging.INFO, logger="loket.outbox"):
-        assert deliver_due().sent == 1
+        assert deliver_due().unsent == 1
     assert "0812*****890" in caplog.text
     assert "081234567890" not in caplog.text
 
@@ -139,14 +139,67 @@ def test_unknown_channel_refused():
         enqueue("pos", "x", "y", unit_id=None)
 
 
-def test_cli_sends_and_reports(runner):
+def test_cli_sends_and_reports(runner, smtp_settings):
     enqueue("email", "warga@example.com", "Halo", unit_id=None)
     db.session.commit()
-    result = runner.invoke(args=["outbox", "kirim"])
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_settings)
+    controller.start()
+    try:
+        result = runner.invoke(args=["outbox", "kirim"])
+    finally:
+        controller.stop()
     assert result.exit_code == 0, result.output
     assert "terkirim 1" in result.output
     status = runner.invoke(args=["outbox", "status"])
     assert "Terkirim: 1" in status.output
+
+
+def test_without_a_sender_a_message_is_logged_masked_and_never_marked_sent(app, runner, client, login, caplog,
+                                                                            smtp_settings):
+    """L3: no SMTP_HOST (and no gateway): the log has the message, masked; staff see "tidak dikirim"."""
+    app.config["SMTP_HOST"] = ""
+    enqueue("email", "warga.rahasia@example.com", "Kode lacak ABCD-1234.", unit_id=None, subject="Uji")
+    enqueue("sms", "081234567890", "Izin siap diambil.", unit_id=None)
+    db.session.commit()
+    with caplog.at_level(logging.INFO, logger="loket.outbox"):
+        result = runner.invoke(args=["outbox", "kirim"])
+    assert "terkirim 0" in result.output and "tidak dikirim (belum ada pengirim) 2" in result.output
+    logged = caplog.text
+    assert "NOT SENT" in logged and "SMTP_HOST" in logged and "MESSAGE_GATEWAY_URL" in logged
+    assert "w***@example.com" in logged and "Kode lacak ABCD-1234." in logged
+    assert "warga.rahasia" not in logged and "081234567890" not in logged
+    messages = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(m.status, m.attempts, m.sent_at) for m in messages] == [(NO_SENDER, 0, None)] * 2
+    assert "Tidak dikirim (belum ada pengirim): 2" in runner.invoke(args=["outbox", "status"]).output
+    login("tim_pengaduan")
+    page = client.get(url_for("admin.outbox", status=NO_SENDER))
+    assert page.text.count("Tidak dikirim (belum ada pengirim)") >= 3  # the filter and both rows
+    assert "warga.rahasia" not in page.text
+
+    # Once SMTP is set, the email goes out by itself; the SMS still waits for its gateway.
+    app.config["SMTP_HOST"] = "127.0.0.1"
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_settings)
+    controller.start()
+    try:
+        report = deliver_due()
+    finally:
+        controller.stop()
+    assert (report.sent, report.unsent) == (1, 0)
+    db.session.expire_all()
+    assert [m.status for m in db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id))] == [
+        SENT, NO_SENDER]
+    assert inbox.messages[0][0] == ["warga.rahasia@example.com"]
+
+
+def test_the_app_logs_at_info_to_stderr(app):
+    """Neither gunicorn nor flask run configures the app's loggers: create_app does, at LOG_LEVEL."""
+    for name in ("loket", "webapp", "antrian"):
+        logger = logging.getLogger(name)
+        assert logger.getEffectiveLevel() == logging.INFO
+        ours = [h for h in logger.handlers if getattr(h, "_loket", False)]
+        assert len(ours) == 1 and isinstance(ours[0], logging.StreamHandler)
 
 
 def test_staff_list_masks_and_retries(client, login, smtp_settings):
@@ -172,13 +225,21 @@ def test_outbox_list_is_staff_only(client, login):
 
 def test_a_crashing_sender_does_not_block_the_messages_behind_it(monkeypatch):
     from webapp.outbox import service
-    from webapp.outbox.senders import LogSender
 
     class Broken:
+        delivers = True
+
         def send(self, message):
             raise RuntimeError("gateway answered nonsense")
 
-    monkeypatch.setattr(service, "sender_for", lambda channel, config: Broken() if channel == "sms" else LogSender())
+    class Working:
+        delivers = True
+
+        def send(self, message):
+            pass
+
+    monkeypatch.setattr(service, "sender_for", lambda channel, config: Broken() if channel == "sms" else Working())
+    monkeypatch.setattr(service, "has_sender", lambda channel, config: True)
     first = enqueue("sms", "081234567890", "Izin Anda siap diambil.", unit_id=None)
     second = enqueue("email", "warga@example.com", "Pengaduan diterima.", unit_id=None)
     db.session.commit()

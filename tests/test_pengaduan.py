@@ -336,6 +336,15 @@ def test_a_flood_from_one_address_is_limited_and_every_accepted_complaint_kept(a
         answer = client.post(url_for("pengaduan.form"), data=data)
         statuses.append(answer.status_code)
     assert statuses == [302, 302, 302, 429, 429, 429]
+    refused = client.post(url_for("pengaduan.form"), data=complaint_data(
+        app, client, description="Keluhan panjang <b>yang tidak boleh hilang</b> di loket 3.", name="Siti Rahma"))
+    assert refused.status_code == 429  # L2: the form again, with everything typed and the reason on top
+    page = refused.get_data(as_text=True)
+    assert page.index("Terlalu banyak pengaduan terkirim") < page.index("<form")
+    assert "Keluhan panjang &lt;b&gt;yang tidak boleh hilang&lt;/b&gt; di loket 3." in page
+    for typed in ("Siti Rahma", PHONE, EMAIL, NIK, NIB, "Perizinan reklame", "Loket 2", "Biaya dikembalikan."):
+        assert typed in page, typed
+    assert "Lampiran perlu dipilih ulang" in page
     api = app.test_client().post(url_for("api.create_complaint"), json={"phone": PHONE,
                                                                        "description": "Keluhan lewat API.",
                                                                "anonymous": True})
@@ -385,9 +394,17 @@ def test_complaint_filed_while_mail_server_is_down_is_kept_and_confirmed_later(a
 # --- the JSON API --------------------------------------------------------------------------------
 
 
-def test_api_files_a_complaint_and_tracks_it(client, make_service):
+def _recording_staff(make_user) -> dict:
+    """The headers of a staff token that may record complaints on a visitor's behalf."""
+    user = make_user(role="tim_pengaduan")
+    _, plain = user.issue_token("lapor")
+    db.session.commit()
+    return {"Authorization": f"Bearer {plain}"}
+
+
+def test_api_files_a_complaint_and_tracks_it(client, make_service, make_user):
     service = make_service()
-    answer = client.post(url_for("api.create_complaint"), json={
+    answer = client.post(url_for("api.create_complaint"), headers=_recording_staff(make_user), json={
         "name": NAME, "phone": PHONE, "email": EMAIL, "nik": NIK, "nib": NIB, "service": service.slug,
         "description": "Berkas saya hilang di back office.", "anonymous": False, "confidential": False,
         "channel": "lapor"})
@@ -402,6 +419,27 @@ def test_api_files_a_complaint_and_tracks_it(client, make_service):
     _assert_valid("ComplaintStatus", tracked)
     assert tracked["status"] == "diterima" and tracked["service"] == service.title
     assert [h["action"] for h in tracked["history"]] == ["diterima"]
+
+
+@pytest.mark.parametrize("channel", ["lapor", "datang_langsung", "surat", "telepon", "email", "kotak_saran"])
+def test_an_anonymous_caller_may_only_file_online(client, make_user, channel):
+    """Security review I2: the staff channels are recorded by staff, never set by an anonymous caller."""
+    payload = {"phone": PHONE, "description": "Keluhan yang cukup panjang uraiannya.", "anonymous": True,
+               "channel": channel}
+    refused = client.post(url_for("api.create_complaint"), json=payload)
+    assert refused.status_code == 403
+    body = refused.get_json()
+    _assert_valid("Error", body)
+    assert "channel" in body["error"]["fields"] and "petugas" in body["error"]["message"]
+    assert db.session.scalar(db.select(db.func.count(Complaint.id))) == 0
+    counter_clerk = make_user(role="petugas_loket")  # may record complaints too (complaint.record)
+    _, plain = counter_clerk.issue_token("catat")
+    db.session.commit()
+    assert client.post(url_for("api.create_complaint"), json=payload,
+                       headers={"Authorization": f"Bearer {plain}"}).status_code == 201
+    online = client.post(url_for("api.create_complaint"), json={**payload, "channel": "online"})
+    assert online.status_code == 201
+    assert [c.channel for c in db.session.scalars(db.select(Complaint).order_by(Complaint.id))] == [channel, "online"]
 
 
 def test_api_says_what_is_wrong(client):

@@ -10,6 +10,7 @@ import logging
 import os
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,6 +35,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     )
     app.config.from_object(config_class)
     _settle_hosts_and_cookies(app)
+    _init_logging(app)
     _prepare_instance(app)
     _init_extensions(app)
     _init_input_guard(app)
@@ -196,15 +198,77 @@ def _install_page_cache(app: Flask) -> None:
 
 
 def _init_realtime(app: Flask) -> None:
-    """Flask-SocketIO for the queue (after the page cache: /socket.io/ is answered before it)."""
+    """Flask-SocketIO for the queue (after the page cache: /socket.io/ is answered before it).
+
+    Browsers from another origin are refused (a 400 on the handshake): see ``socket_origin_check``;
+    an address holds at most SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS connections (antrian.events).
+    """
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
-        cors_allowed_origins=[],  # same origin only
+        cors_allowed_origins=socket_origin_check(app.config["PUBLIC_BASE_URL"]),
         logger=False,
         engineio_logger=False,
     )
+    from antrian.events import bound_connections
+
+    bound_connections(app)
+
+
+def socket_origin_check(public_base_url: str) -> Callable[[str | None, dict], bool]:
+    """The Socket.IO origin check: the request's own host, and the origin of ``public_base_url``.
+
+    Not ``cors_allowed_origins=[]``: python-engineio reads an empty list as "CORS handling
+    disabled" and then checks no origin at all. A request without Origin (not a browser:
+    a display's own client, a script) is let through by engineio before this is asked.
+    The request's host is compared without the scheme: behind a TLS proxy that sets no
+    X-Forwarded-Proto the app sees http while the browser says https, and a page of another
+    site cannot have our host. The host is the one ProxyFix trusted (PROXY_COUNT).
+    """
+    allowed = {_origin(public_base_url)} - {""}
+
+    def check(origin: str | None, environ: dict) -> bool:
+        if not origin:
+            return True
+        origin = origin.strip().lower()
+        host = environ.get("HTTP_HOST", "").strip().lower()
+        return origin in allowed or (bool(host) and urlsplit(origin).netloc == host)
+
+    return check
+
+
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of ``url`` in lower case, or "" when it has none."""
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
+
+
+def _init_logging(app: Flask) -> None:
+    """Send the app's own log records (loket.*, webapp.*, antrian.*) at LOG_LEVEL to stderr.
+
+    Neither gunicorn nor ``flask run`` configures these loggers, so without this their INFO
+    and WARNING lines (an outbox message with no sender, a failed socket event) went
+    nowhere. One handler per process however many apps are built (the tests build many);
+    records still reach the root logger too, where pytest's caplog listens.
+    """
+    from flask.logging import default_handler
+
+    handler = next((h for h in logging.getLogger("loket").handlers if getattr(h, "_loket", False)), None)
+    if handler is None:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler._loket = True  # type: ignore[attr-defined]
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(app.config["LOG_LEVEL"])
+        if name == app.logger.name:
+            logger.removeHandler(default_handler)  # Flask's own would print each app record twice
+        if handler not in logger.handlers:
+            logger.addHandler(handler)
+
+
+LOGGERS = ("loket", "webapp", "antrian")
 
 
 def _apply_proxy_fix(app: Flask) -> None:

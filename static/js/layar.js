@@ -121,7 +121,9 @@
   });
 
   if (!window.io) { return; }
-  var socket = window.io("/antrian");
+  // After a restart, try again every 0.5 to 2 s (the client's defaults reach 5 s): back within
+  // seconds of the server (docs/realtime.md, "Restarts").
+  var socket = window.io("/antrian", { reconnectionDelay: 500, reconnectionDelayMax: 2000 });
   socket.on("connect", function () { socket.emit("join", { unit: unit }); });
   socket.on("snapshot", function (state) { version = state.version; render(state); });
   socket.on("state", function (state) { if (state.version > version) { version = state.version; render(state); } });

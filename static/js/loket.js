@@ -10,7 +10,9 @@
   });
   var panel = document.getElementById("panel");
   if (!panel || !window.io) { return; }
-  var socket = window.io("/antrian");
+  // After a restart, try again every 0.5 to 2 s (the client's defaults reach 5 s): back within
+  // seconds of the server (docs/realtime.md, "Restarts").
+  var socket = window.io("/antrian", { reconnectionDelay: 500, reconnectionDelayMax: 2000 });
   var version = -1;
   socket.on("connect", function () { socket.emit("join", { unit: panel.getAttribute("data-unit") }); });
   function changed(state) {

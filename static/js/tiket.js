@@ -8,7 +8,9 @@
   var status = document.getElementById("status");
   var link = document.getElementById("koneksi");
   var version = -1;
-  var socket = window.io("/antrian");
+  // After a restart, try again every 0.5 to 2 s (the client's defaults reach 5 s): back within
+  // seconds of the server (docs/realtime.md, "Restarts").
+  var socket = window.io("/antrian", { reconnectionDelay: 500, reconnectionDelayMax: 2000 });
 
   function text(tag, cls, content) {
     var el = document.createElement(tag);

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import abort, g, jsonify, request
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from webapp.api import bp
 from webapp.core.api import api_error
 from webapp.core.extensions import limiter
+from webapp.core.policy import can
 from webapp.pengaduan.forms import OTHER_SERVICE, ComplaintFields
 from webapp.pengaduan.intake import (
     complaint_input,
@@ -18,7 +20,7 @@ from webapp.pengaduan.intake import (
     save_new_complaint,
     submission_limit,
 )
-from webapp.pengaduan.models import CHANNELS, STATUSES, WEIGHTS
+from webapp.pengaduan.models import CHANNELS, ONLINE, STATUSES, WEIGHTS
 from webapp.pengaduan.service import find_by_code, normalise_code, public_text, tracking_url
 
 TEXT_FIELDS = ("name", "phone", "email", "nik", "nib", "service", "service_other", "description",
@@ -42,9 +44,14 @@ def create_complaint():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return api_error(400, "Kirim objek JSON berisi pengaduan.")
-    channel = body.get("channel") or "online"
+    channel = body.get("channel") or ONLINE
     if not isinstance(channel, str) or channel not in CHANNELS:  # a list is unhashable: checked first
         return api_error(422, "Periksa isian pengaduan.", fields={"channel": ["Saluran tidak dikenal."]})
+    if channel != ONLINE and not can(current_user, "complaint.record"):
+        # Other channels (a visit, a letter, SP4N-LAPOR!) are recorded by staff on a visitor's
+        # behalf: an anonymous caller setting one would skew the report's channel counts.
+        return api_error(403, f"Saluran selain '{ONLINE}' hanya dapat diisi petugas dengan token API.",
+                         field="channel")
     data = MultiDict()
     for name in TEXT_FIELDS:
         value = body.get(name)

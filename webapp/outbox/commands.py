@@ -20,7 +20,8 @@ def send_command(terus: bool, jeda: int) -> None:
     """Kirim pesan outbox yang sudah waktunya (email, SMS, WhatsApp)."""
     while True:
         report = deliver_due()
-        click.echo(f"terkirim {report.sent}, dicoba lagi nanti {report.retrying}, gagal {report.failed}")
+        click.echo(f"terkirim {report.sent}, dicoba lagi nanti {report.retrying}, gagal {report.failed}, "
+                   f"tidak dikirim (belum ada pengirim) {report.unsent}")
         if not terus:
             return
         time.sleep(jeda)

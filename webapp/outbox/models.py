@@ -14,7 +14,15 @@ EMAIL, SMS, WHATSAPP = "email", "sms", "whatsapp"
 CHANNELS: dict[str, str] = {EMAIL: "Email", SMS: "SMS", WHATSAPP: "WhatsApp"}
 
 PENDING, SENT, FAILED = "menunggu", "terkirim", "gagal"
-STATUSES: dict[str, str] = {PENDING: "Menunggu dikirim", SENT: "Terkirim", FAILED: "Gagal"}
+# No SMTP (email) or gateway (SMS, WhatsApp) is set for its channel: written to the log, not
+# delivered. It goes out by itself once the setting is there (see webapp.outbox.service).
+NO_SENDER = "tanpa_pengirim"
+STATUSES: dict[str, str] = {
+    PENDING: "Menunggu dikirim",
+    SENT: "Terkirim",
+    NO_SENDER: "Tidak dikirim (belum ada pengirim)",
+    FAILED: "Gagal",
+}
 
 
 class OutboxMessage(db.Model):

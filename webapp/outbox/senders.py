@@ -27,20 +27,30 @@ class SendError(Exception):
 
 
 class Sender(Protocol):
-    """Delivers one message or raises SendError."""
+    """Delivers one message or raises SendError; ``delivers`` is False for the log (nothing reaches anyone)."""
+
+    delivers: bool
 
     def send(self, message: OutboxMessage) -> None: ...
 
 
 class LogSender:
-    """Development default: writes the message to the log, with the recipient masked."""
+    """No sender set for the channel: the message is written to the log (recipient masked) and not delivered.
+
+    ``deliver_due`` marks such a message ``NO_SENDER``, never sent: staff see it at
+    /admin/outbox, and it goes out once SMTP_HOST or MESSAGE_GATEWAY_URL is set.
+    """
+
+    delivers = False
 
     def send(self, message: OutboxMessage) -> None:
-        """Log the message instead of sending it."""
-        logger.info(
-            "outbox %s #%s to %s: %s | %s",
-            message.channel,
+        """Log the message instead of sending it (WARNING: a citizen is waiting for it)."""
+        logger.warning(
+            "outbox #%s NOT SENT, no %s sender (set %s): %s to %s: %s | %s",
             message.id,
+            message.channel,
+            "SMTP_HOST" if message.channel == EMAIL else "MESSAGE_GATEWAY_URL",
+            message.channel,
             message.masked_recipient,
             message.subject,
             message.body.replace("\n", " / "),
@@ -49,6 +59,8 @@ class LogSender:
 
 class SmtpSender:
     """Email through an SMTP server (STARTTLS or SSL, optional login)."""
+
+    delivers = True
 
     def __init__(self, config: dict) -> None:
         self.host: str = config["SMTP_HOST"]
@@ -94,6 +106,8 @@ class HttpGatewaySender:
     of them does; the token goes in ``Authorization: Bearer``.
     """
 
+    delivers = True
+
     def __init__(self, config: dict) -> None:
         self.url: str = config["MESSAGE_GATEWAY_URL"]
         self.token: str = config["MESSAGE_GATEWAY_TOKEN"]
@@ -113,8 +127,13 @@ class HttpGatewaySender:
             raise SendError(f"gateway: {type(error).__name__}: {error}") from error
 
 
+def has_sender(channel: str, config: dict) -> bool:
+    """Whether a message on ``channel`` can reach anyone under the current settings."""
+    return bool(config["SMTP_HOST"] if channel == EMAIL else config["MESSAGE_GATEWAY_URL"])
+
+
 def sender_for(channel: str, config: dict) -> Sender:
     """The sender a channel uses under the current settings."""
-    if channel == EMAIL:
-        return SmtpSender(config) if config["SMTP_HOST"] else LogSender()
-    return HttpGatewaySender(config) if config["MESSAGE_GATEWAY_URL"] else LogSender()
+    if not has_sender(channel, config):
+        return LogSender()
+    return SmtpSender(config) if channel == EMAIL else HttpGatewaySender(config)

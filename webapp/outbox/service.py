@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from webapp.core.db import transactional, utcnow
 from webapp.core.extensions import db
 from webapp.core.policy import Account, can, scoped
-from webapp.outbox.models import CHANNELS, FAILED, PENDING, SENT, STATUSES, OutboxMessage
-from webapp.outbox.senders import SendError, sender_for
+from webapp.outbox.models import CHANNELS, FAILED, NO_SENDER, PENDING, SENT, STATUSES, OutboxMessage
+from webapp.outbox.senders import SendError, has_sender, sender_for
 
 logger = logging.getLogger("loket.outbox")
 
@@ -58,6 +58,7 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    unsent: int = 0  # no sender for the channel: logged and marked NO_SENDER
 
 
 def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryReport:
@@ -72,11 +73,16 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryReport
     """
     config = current_app.config
     report = DeliveryReport()
+    # Messages kept back for want of a sender go out as soon as their channel has one.
+    deliverable = [channel for channel in CHANNELS if has_sender(channel, config)]
+    due = (OutboxMessage.status == PENDING) | (
+        (OutboxMessage.status == NO_SENDER) & OutboxMessage.channel.in_(deliverable)
+    )
     for _ in range(limit):
         moment = now or utcnow()
         message = db.session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= moment)
+            .where(due, OutboxMessage.next_attempt_at <= moment)
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(1)
             .with_for_update(skip_locked=True)
@@ -84,9 +90,16 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryReport
         if message is None:
             db.session.rollback()
             break
+        sender = sender_for(message.channel, config)
+        if not sender.delivers:
+            sender.send(message)  # the log: not an attempt, and never "sent"
+            message.status = NO_SENDER
+            report.unsent += 1
+            db.session.commit()
+            continue
         message.attempts += 1
         try:
-            sender_for(message.channel, config).send(message)
+            sender.send(message)
         except Exception as error:  # any failure is one failed attempt: one bad message never blocks the rest
             if not isinstance(error, SendError):
                 logger.error("outbox #%s: the sender failed with %s", message.id, type(error).__name__)

@@ -44,8 +44,24 @@ CONFIRMATION_KEY = "pengaduan_terkirim"
 CONFIRMATION_SECONDS = 3600
 
 
+TOO_MANY = (
+    "Terlalu banyak pengaduan terkirim dari alamat ini (sebuah kantor atau jaringan seluler bisa berbagi satu "
+    "alamat). Tunggu sebentar lalu tekan Kirim lagi; isian Anda masih di sini. Lampiran perlu dipilih ulang."
+)
+
+
+def _form_kept(_limit: object) -> Response:
+    """A refused (rate-limited) complaint: the form again, as typed, with the reason on top (429).
+
+    Files cannot be put back into a file field: the message asks for them again.
+    """
+    form = ComplaintForm()
+    form.set_services(published_services())
+    return Response(render_template("pengaduan/form.html", form=form, errors=[("", TOO_MANY)]), status=429)
+
+
 @bp.route("/pengaduan", methods=["GET", "POST"])
-@limiter.shared_limit(submission_limit, scope="pengaduan-kirim", methods=["POST"])
+@limiter.shared_limit(submission_limit, scope="pengaduan-kirim", methods=["POST"], on_breach=_form_kept)
 @keeps_refused_text
 def form() -> WerkzeugResponse | str | tuple[str, int]:
     """The public complaint form."""
