@@ -125,17 +125,6 @@ def test_a_transfer_to_a_service_of_the_wrong_type_is_a_422_naming_it(client, ma
     assert response.get_json()["error"]["fields"] == {"service": ["service harus berupa teks."]}
 
 
-def test_a_call_with_a_body_that_is_not_json_is_a_400_and_calls_nobody(client, make_queue, make_user):
-    queue = make_queue()
-    headers = _staff_token(make_user, queue["unit"])
-    client.post(url_for("api.take_ticket"), json={"unit": queue["unit"].slug, "service": "A"})
-    url = url_for("api.counter_action", counter_id=queue["loket1"].id, action="panggil")
-    response = client.post(url, data=b"\xff\x0fG\x1c*", content_type="application/json", headers=headers)
-    assert response.status_code == 400
-    _assert_valid("Error", response.get_json())
-    assert client.post(url, headers=headers).status_code == 200  # no body at all is still a call
-
-
 def test_an_anonymous_counter_call_is_a_401_before_its_body_is_read(client, make_queue):
     queue = make_queue()
     url = url_for("api.counter_action", counter_id=queue["loket1"].id, action="alihkan")

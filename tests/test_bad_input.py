@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import csrf_from
 from tests.pengaduan_helpers import complaint_data
+from tests.test_api import _assert_valid
 from tests.test_api_antrian import _staff_token
 from tests.test_survei_pages import PERSON, _answers_form
 from webapp.core.extensions import db
@@ -231,6 +232,7 @@ def test_panggil_with_a_body_that_is_not_json_is_400_and_calls_nobody(client, ma
     response = client.post(url, data=b"\xff\x0fG\x1c*", content_type="application/json", headers=headers)
     assert response.status_code == 400
     assert "JSON" in response.get_json()["error"]["message"]
+    _assert_valid("Error", response.get_json())
     # An empty body and an empty object still call the next ticket.
     assert client.post(url, headers=headers).status_code == 200
 
