@@ -65,6 +65,9 @@ def test_next_only_goes_to_this_site(client, make_user):
     make_user(username="admin1")
     response = _login(client, "admin1", PASSWORD, next_url="https://evil.example/")
     assert response.headers["Location"] == url_for("admin.dashboard")
+    for elsewhere in ("//evil.example/", "/\\evil.example/", "/\\/evil.example/"):  # a browser reads a backslash as "/"
+        browser = client.application.test_client()
+        assert _login(browser, "admin1", PASSWORD, next_url=elsewhere).headers["Location"] == url_for("admin.dashboard")
     other = client.application.test_client()
     response = _login(other, "admin1", PASSWORD, next_url="/admin/audit")
     assert response.headers["Location"] == "/admin/audit"

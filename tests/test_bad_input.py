@@ -64,6 +64,18 @@ def test_nul_in_the_complaint_api_names_the_field(client, field):
     assert db.session.scalar(select(func.count(Complaint.id))) == 0
 
 
+@pytest.mark.parametrize("content_type", ["application/vnd.api+json", "application/merge-patch+json"])
+@pytest.mark.parametrize("unstorable", ["\\u0000", "\\ud800"])
+def test_every_json_content_type_is_guarded(client, content_type, unstorable):
+    """get_json() reads any application/*+json: so does the guard (a review found the +json types unguarded)."""
+    raw = ('{"name":"Uji","phone":"081234567890","description":"tersembunyi ' + unstorable
+           + ' di sini, cukup panjang"}').encode()
+    response = client.post(url_for("api.create_complaint"), data=raw, content_type=content_type)
+    assert response.status_code == 400
+    assert list(response.get_json()["error"]["fields"]) == ["description"]
+    assert db.session.scalar(select(func.count(Complaint.id))) == 0
+
+
 def test_a_lone_surrogate_in_json_is_a_400(client):
     raw = b'{"name":"Uji","phone":"081234567890","description":"pengganti \\ud800 sendirian, cukup panjang"}'
     response = client.post(url_for("api.create_complaint"), data=raw, content_type="application/json")

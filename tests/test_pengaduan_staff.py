@@ -19,7 +19,9 @@ from webapp.outbox.models import OutboxMessage
 from webapp.pengaduan.models import Complaint, ComplaintReport
 from webapp.pengaduan.service import (
     ComplaintError,
+    ComplaintInput,
     classify,
+    file_complaint,
     find_by_code,
     resolve,
     verify,
@@ -239,6 +241,32 @@ def test_direct_complaint_recorded_for_a_visitor(client, login, make_service):
     assert find_by_code(code) == complaint
     assert client.get(url_for("pengaduan.book")).status_code == 403  # the counter records, the team handles
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 0  # no contact, no message
+
+
+def test_a_unit_account_records_complaints_for_its_own_unit_only(client, login, make_unit, make_service, make_user):
+    """Found in review: a unit's petugas could file (and backdate) a complaint into another unit's register."""
+    own, other = make_unit(), make_unit()
+    mine = make_service(unit=own, slug="layanan-saya", title="Layanan Saya")
+    theirs = make_service(unit=other, slug="layanan-lain", title="Layanan Lain")
+    officer = login("petugas_loket", unit=own)
+    page = client.get(url_for("pengaduan.staff_new")).text
+    assert mine.slug in page and theirs.slug not in page
+    token = csrf_from(client, url_for("pengaduan.staff_new"))
+    refused = client.post(url_for("pengaduan.staff_new"), data={
+        "csrf_token": token, "channel": "surat", "received_on": local_today().isoformat(), "service": theirs.slug,
+        "description": "Surat untuk instansi lain, cukup panjang.", "name": "", "phone": ""})
+    assert refused.status_code == 422 and "Surat untuk instansi lain" in refused.text
+    assert db.session.scalar(db.select(db.func.count(Complaint.id))) == 0
+    with pytest.raises(ComplaintError, match="instansi lain"):  # the service's own rule, for every caller
+        file_complaint(ComplaintInput(description="Langsung ke layanan.", service=theirs, channel="surat"),
+                       user=officer)
+    _, plain = make_user(role="petugas_loket", unit=own).issue_token("uji")
+    db.session.commit()
+    api = client.post(url_for("api.create_complaint"), headers={"Authorization": f"Bearer {plain}"},
+                      json={"description": "Lewat API untuk instansi lain.", "service": theirs.slug,
+                            "channel": "datang_langsung", "anonymous": True, "phone": "081234567890"})
+    assert api.status_code == 422 and "service" in api.get_json()["error"]["fields"]
+    assert db.session.scalar(db.select(db.func.count(Complaint.id))) == 0
 
 
 def test_queue_ticket_of_service_d_becomes_a_complaint_at_the_counter(client, login, make_queue):

@@ -21,7 +21,7 @@ from webapp.pengaduan.intake import (
     submission_limit,
 )
 from webapp.pengaduan.models import CHANNELS, ONLINE, STATUSES, WEIGHTS
-from webapp.pengaduan.service import find_by_code, normalise_code, public_text, tracking_url
+from webapp.pengaduan.service import ComplaintError, find_by_code, normalise_code, public_text, tracking_url
 
 TEXT_FIELDS = ("name", "phone", "email", "nik", "nib", "service", "service_other", "description",
                "incident_date", "incident_place", "desired_outcome")  # fmt: skip
@@ -65,11 +65,15 @@ def create_complaint():
         if body.get(name) is True:
             data[name] = "y"
     form = ApiComplaintForm(formdata=data)
-    form.set_services(published_services())
+    recorder = current_user if channel != ONLINE else None  # staff recording for a visitor: their unit only
+    form.set_services(published_services(recorder))
     if not form.validate():
         fields = {name: list(errors) for name, errors in form.errors.items()}
         return api_error(422, "Periksa isian pengaduan.", fields=fields)
-    complaint, code, _ = save_new_complaint(complaint_input(form, channel), [])
+    try:
+        complaint, code, _ = save_new_complaint(complaint_input(form, channel), [], user=recorder)
+    except ComplaintError as error:
+        return api_error(403, str(error), field="service")
     return jsonify(number=complaint.number, code=code, url=tracking_url(code),
                    deadline=complaint.due_on.isoformat()), 201
 

@@ -53,7 +53,9 @@ def _safe_next(target: str | None) -> str:
     """Only a path on this site, so that the login page cannot send people elsewhere."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        # A browser reads "/\evil.example" as "//evil.example": no backslash, no second slash.
+        if (not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+                and "\\" not in target):
             return target
     return url_for("admin.dashboard")
 

@@ -25,6 +25,7 @@ from datetime import date
 
 from flask import current_app, render_template
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from webapp.audit.models import SYSTEM, Actor, record
 from webapp.berkas.models import REVOKED, VALID, Berkas, IssuedDocument
@@ -181,7 +182,10 @@ def record_issued(berkas: Berkas, *, number: str, title: str, holder_name: str, 
     )  # fmt: skip
     document.unit = berkas.unit
     issue(document, pdf, actor.username if actor is not None else SYSTEM, signer_of(berkas))
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # another officer recorded this number since the check above
+        raise DocumentError("Nomor dokumen ini sudah tercatat.", "number") from None
     record("create", "dokumen", document.id, f"Mencatat dokumen {document.number} (berkas {berkas.number})", [],
            berkas.unit_id, actor=actor)  # fmt: skip
     return document

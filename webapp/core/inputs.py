@@ -101,7 +101,7 @@ def _first_bad_field() -> tuple[str, str] | None:
     for key, value in request.args.items(multi=True):
         if has_unstorable(key) or has_unstorable(value):
             return "query", visible(key)
-    if request.mimetype == "application/json":
+    if request.is_json:  # application/json and every application/*+json, as get_json() reads them
         document = request.get_json(silent=True)  # malformed JSON is the view's to refuse
         for name, text in _json_strings(document, ""):
             if has_unstorable(text):

@@ -44,16 +44,20 @@ class LogSender:
     delivers = False
 
     def send(self, message: OutboxMessage) -> None:
-        """Log the message instead of sending it (WARNING: a citizen is waiting for it)."""
+        """Log that the message waits (WARNING: a citizen is waiting for it).
+
+        Not its body: bodies carry tracking codes and staff replies that may name the
+        citizen. The message stays in the outbox and goes out once a sender is set.
+        """
         logger.warning(
-            "outbox #%s NOT SENT, no %s sender (set %s): %s to %s: %s | %s",
+            "outbox #%s NOT SENT, no %s sender (set %s): %s to %s, topic %s, reference %s",
             message.id,
             message.channel,
             "SMTP_HOST" if message.channel == EMAIL else "MESSAGE_GATEWAY_URL",
             message.channel,
             message.masked_recipient,
-            message.subject,
-            message.body.replace("\n", " / "),
+            message.topic or "-",
+            message.reference or "-",
         )
 
 

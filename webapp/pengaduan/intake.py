@@ -16,6 +16,7 @@ from antrian.models import Ticket
 from webapp.auth.models import User
 from webapp.core.db import in_unit_of_work
 from webapp.core.phone import normalise_phone
+from webapp.core.policy import Account, is_global
 from webapp.pengaduan.attachments import Upload, check_upload, store
 from webapp.pengaduan.forms import OTHER_SERVICE, ComplaintFields
 from webapp.pengaduan.models import Complaint
@@ -47,9 +48,15 @@ def is_miss(response: Response) -> bool:
     return response.status_code == 404
 
 
-def published_services() -> list[Service]:
-    """Services a complaint may be about, by unit and catalogue order."""
-    return search_services(None)
+def published_services(recorder: Account | None = None) -> list[Service]:
+    """Services a complaint may be about, by unit and catalogue order.
+
+    The public may complain about any unit's service; staff record complaints for their own
+    unit only (``recorder``: the account recording; a global account records for every unit).
+    """
+    if recorder is None or is_global(recorder):
+        return search_services(None)
+    return [service for service in search_services(None) if service.unit_id == recorder.unit_id]
 
 
 def read_uploads(form: ComplaintFields) -> list[Upload] | None:

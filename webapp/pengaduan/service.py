@@ -26,6 +26,7 @@ from webapp.core.db import next_value, transactional, utcnow
 from webapp.core.extensions import db
 from webapp.core.formatting import public_url, tanggal
 from webapp.core.localtime import local_moment, local_today
+from webapp.core.policy import can
 from webapp.core.text import EMAIL_IN_TEXT
 from webapp.core.units import Unit
 from webapp.outbox.models import EMAIL as OUTBOX_EMAIL
@@ -229,6 +230,9 @@ def file_complaint(data: ComplaintInput, *, user: User | None = None, ticket: Ti
     moment = now or utcnow()
     unit = _unit_for(data.service)
     unit_id = unit.id if unit is not None else None
+    if user is not None and not can(user, "complaint.record", unit_id):
+        raise ComplaintError("Layanan ini milik instansi lain: akun Anda hanya mencatat pengaduan untuk instansi "
+                             "sendiri.")
     if received_on is not None and received_on != local_today(unit, moment):
         moment = local_moment(received_on, time(12, 0), unit)
     received_on = local_today(unit, moment)

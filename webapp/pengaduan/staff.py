@@ -269,7 +269,7 @@ def _complaint_ticket(ticket_id: int | None) -> Ticket | None:
 def staff_new() -> WerkzeugResponse | str | tuple[str, int]:
     """Record a complaint for a visitor at the counter, a caller, a letter, an email, the box or SP4N-LAPOR!."""
     form = DirectComplaintForm()
-    form.set_services(published_services())
+    form.set_services(published_services(current_user))
     ticket_id = parse_id(request.args.get("tiket")) or parse_id(form.ticket.data)
     ticket = _complaint_ticket(ticket_id)
     if ticket is not None:
@@ -289,8 +289,13 @@ def staff_new() -> WerkzeugResponse | str | tuple[str, int]:
         uploads = read_uploads(form)
         if uploads is not None:
             data = complaint_input(form, form.channel.data)
-            complaint, code, failed = save_new_complaint(data, uploads, user=current_user, ticket=ticket,
-                                                         received_on=form.received_on.data)
+            try:
+                complaint, code, failed = save_new_complaint(data, uploads, user=current_user, ticket=ticket,
+                                                             received_on=form.received_on.data)
+            except ComplaintError as error:
+                form.service.errors = [str(error)]
+                return render_template("pengaduan/staff_new.html", form=form, ticket=ticket,
+                                       errors=flatten_errors(form)), 422
             session[RECEIPT_KEY] = {"id": complaint.id, "code": code}
             if failed:
                 flash(f"Lampiran tidak tersimpan: {', '.join(failed)}.", "error")
