@@ -63,12 +63,7 @@ def post_survey():
     try:
         response = file_response(
             service=service,
-            answers=form.answers(),
-            sex=form.sex.data,
-            age=form.age.data,
-            education=form.education.data,
-            occupation=form.occupation.data,
-            suggestion=form.suggestion.data or "",
+            **form.response(),
             channel="api",
             invitation=form.invitation,
             survey_date=form.survey_date(),

@@ -28,6 +28,8 @@ from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import Select, or_
 
+from webapp.core.units import Unit
+
 ADMIN = "admin"
 PETUGAS_LOKET = "petugas_loket"
 TIM_PENGADUAN = "tim_pengaduan"
@@ -152,7 +154,7 @@ def unit_of(target: Any) -> int | None:
         return target
     if hasattr(target, "unit_id"):
         return target.unit_id
-    if type(target).__name__ == "Unit":
+    if isinstance(target, Unit):
         return target.id
     raise TypeError(f"{type(target).__name__} belongs to no unit")
 

@@ -39,12 +39,10 @@ def csv_safe(value: Any) -> Any:
 
 
 def append_row(sheet: Worksheet, values: Iterable[Any], bold: bool = False) -> None:
-    """Append one row; text that could start a formula stays text."""
+    """Append one row (formula-like text is typed as text when the workbook is saved, by ``workbook_bytes``)."""
     sheet.append(list(values))
-    for cell in sheet[sheet.max_row]:
-        if is_formula_like(cell.value):
-            cell.data_type = "s"
-        if bold:
+    if bold:
+        for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
 
 

@@ -54,9 +54,7 @@ def published_services(recorder: Account | None = None) -> list[Service]:
     The public may complain about any unit's service; staff record complaints for their own
     unit only (``recorder``: the account recording; a global account records for every unit).
     """
-    if recorder is None or is_global(recorder):
-        return search_services(None)
-    return [service for service in search_services(None) if service.unit_id == recorder.unit_id]
+    return search_services(None, unit=None if recorder is None or is_global(recorder) else recorder.unit)
 
 
 def read_uploads(form: ComplaintFields) -> list[Upload] | None:

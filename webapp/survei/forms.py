@@ -124,6 +124,12 @@ class SurveyForm(FlaskForm):
         """The scores by element code."""
         return {code: self[code.lower()].data for code in ELEMENTS_BY_CODE}
 
+    def response(self) -> dict[str, Any]:
+        """The validated answers and respondent, as ``file_response`` takes them (the form and the API alike)."""
+        return {"answers": self.answers(), "sex": self.sex.data, "age": self.age.data,
+                "education": self.education.data, "occupation": self.occupation.data,
+                "suggestion": self.suggestion.data or ""}
+
 
 class JsonShapeError(ValueError):
     """A JSON body the API cannot read as a survey at all (400); ``field`` names the part at fault."""

@@ -91,12 +91,7 @@ def _handle(
             try:
                 file_response(
                     service=service,
-                    answers=form.answers(),
-                    sex=form.sex.data,
-                    age=form.age.data,
-                    education=form.education.data,
-                    occupation=form.occupation.data,
-                    suggestion=form.suggestion.data or "",
+                    **form.response(),
                     invitation=invitation,
                     actor=None,  # the respondent answers for themselves, even on a logged-in browser
                 )
