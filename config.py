@@ -112,6 +112,10 @@ class Config:
     # Seconds to gather queue changes into one `state` broadcast (calls are announced at once).
     QUEUE_STATE_DELAY: float = float(os.environ.get("QUEUE_STATE_DELAY", "0.2"))
 
+    # The channel of "giliran Anda hampir tiba" and "dipanggil" to a visitor who left a number
+    # on the phone ticket: "whatsapp" or "sms" (antrian.notify; sent through the outbox).
+    QUEUE_NOTIFY_CHANNEL: str = os.environ.get("QUEUE_NOTIFY_CHANNEL", "whatsapp")
+
     # Socket.IO's concurrency model: "threading" for `flask run`, "gevent" under gunicorn
     # (gunicorn.conf.py sets it).
     SOCKETIO_ASYNC_MODE: str = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")

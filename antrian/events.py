@@ -16,6 +16,7 @@ from flask_socketio import emit, join_room
 
 from antrian.issuing import UnitRef
 from antrian.models import Ticket
+from antrian.notify import notify_due
 from antrian.reading import snapshot, ticket_by_token, ticket_view, unit_version
 from antrian.service import raise_version
 from webapp.core.extensions import db, socketio
@@ -154,6 +155,10 @@ def publish_change(unit: Unit | UnitRef, called: Ticket | None = None, issued: b
     raises it first, once for all of them: the version it carries then covers them.
     """
     room = unit_room(unit)
+    try:
+        notify_due(unit.id)  # visitors who left a number: "near" and "called" go to the outbox (antrian.notify)
+    except Exception as error:  # the change is committed: a message must not undo its answer
+        logger.error("queue notifications of a change failed: %s", type(error).__name__)
     if called is not None:
         socketio.emit(
             "called",

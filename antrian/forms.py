@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from antrian.issuing import PRIORITY_REASONS
-from webapp.core.forms import REQUIRED, NoMarkup, SaneDate, choices
+from webapp.core.forms import REQUIRED, NoMarkup, Phone, SaneDate, choices, strip
 
 
 class TakeTicketForm(FlaskForm):
@@ -38,6 +38,20 @@ class PriorityTicketForm(FlaskForm):
 
     service = SelectField("Layanan")
     reason = SelectField("Alasan prioritas", choices=choices(PRIORITY_REASONS.items()))
+
+
+class CancelTicketForm(FlaskForm):
+    """The visitor gives the place back; ``yakin`` is the confirmation step's answer."""
+
+    yakin = HiddenField()
+
+
+class ContactForm(FlaskForm):
+    """A mobile number for the "near" and "called" messages (optional; kept for the day only)."""
+
+    phone = StringField("Nomor HP (WhatsApp)", validators=[Optional(), Length(max=30), Phone()], filters=[strip],
+                        description="Contoh: 0812 3456 7890. Disimpan hari ini saja, lalu dihapus.")
+    hapus = HiddenField()
 
 
 class QueueServiceForm(Form):
@@ -76,6 +90,11 @@ class QueueSetupForm(FlaskForm):
     services = FieldList(FormField(QueueServiceForm), label="Layanan antrian")
     counters = FieldList(FormField(CounterForm), label="Loket")
     running_text = TextAreaField("Teks berjalan di layar", validators=[Optional(), Length(max=500), NoMarkup()])
+    notify_ahead = IntegerField(
+        "Beri tahu pengunjung saat tinggal … orang di depannya",
+        validators=[Optional(), NumberRange(min=0, max=50, message="Antara 0 dan 50 orang.")],
+        description="Pesan \u201cgiliran Anda hampir tiba\u201d di ponsel (peramban, WhatsApp atau SMS). Biasanya 3.",
+    )
 
     def validate(self, extra_validators=None) -> bool:
         """Letters and counter numbers are unique, and every counter serves known letters."""

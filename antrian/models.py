@@ -100,6 +100,9 @@ class Ticket(db.Model):
     SERVING = "serving"
     DONE = "done"
     SKIPPED = "skipped"
+    # The visitor gave up the place from the phone ticket (antrian.notify.cancel_ticket): never
+    # callable, and neither served nor a no-show in the statistics.
+    CANCELLED = "cancelled"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
@@ -121,6 +124,11 @@ class Ticket(db.Model):
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id", ondelete="SET NULL"))
     call_count: Mapped[int] = mapped_column(Integer, default=0)
     transferred_from_id: Mapped[int | None] = mapped_column(ForeignKey("queue_service.id", ondelete="SET NULL"))
+    # Personal data, for the day only: the visitor's mobile number (62...) for the "near" and "called"
+    # messages; never shown back in full, never logged, erased after the day (antrian.notify).
+    phone: Mapped[str | None] = mapped_column(String(20))
+    near_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    called_sent: Mapped[bool] = mapped_column(Boolean, default=False)
 
     queue_service: Mapped[QueueService] = relationship(foreign_keys=[queue_service_id])
     counter: Mapped[Counter | None] = relationship()
@@ -144,3 +152,5 @@ class QueueState(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     running_text: Mapped[str] = mapped_column(Text, default="")
+    # A visitor is told "giliran Anda hampir tiba" with this many people ahead (antrian.notify).
+    notify_ahead: Mapped[int] = mapped_column(Integer, default=3)

@@ -12,6 +12,7 @@ from sqlalchemy import Select, and_, func, or_, select
 
 from antrian.models import Counter, QueueService, QueueState, Ticket
 from webapp.core.extensions import db
+from webapp.core.formatting import perkiraan_tunggu
 from webapp.core.localtime import local_today
 from webapp.core.units import Unit
 
@@ -139,6 +140,7 @@ def snapshot(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
 def ticket_view(ticket: Ticket) -> dict[str, Any]:
     """One ticket as its holder sees it: no personal data, since a ticket holds none."""
     ahead = position(ticket)
+    estimate = estimated_wait_minutes(ticket, ahead)
     return {
         "number": ticket.number,
         "service": {"code": ticket.queue_service.code, "name": ticket.queue_service.name},
@@ -148,7 +150,9 @@ def ticket_view(ticket: Ticket) -> dict[str, Any]:
         "day": ticket.day.isoformat(),
         "issued_at": ticket.issued_at.isoformat(),
         "people_ahead": ahead,
-        "estimated_wait_minutes": estimated_wait_minutes(ticket, ahead),
+        "estimated_wait_minutes": estimate,
+        # In words, so that every screen says it alike (webapp.core.formatting.perkiraan_tunggu).
+        "estimated_wait_text": perkiraan_tunggu(estimate) or None,
         "counter": {"number": ticket.counter.number, "name": ticket.counter.name} if ticket.counter else None,
     }
 

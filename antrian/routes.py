@@ -12,9 +12,10 @@ from antrian import bp
 from antrian.counter import NotAllowedError, UnknownActionError, act, counters_for, issue_priority, panel_state
 from antrian.events import publish_change
 from antrian.flood import admit_anonymous
-from antrian.forms import CounterActionForm, PriorityTicketForm, TakeTicketForm
+from antrian.forms import CancelTicketForm, ContactForm, CounterActionForm, PriorityTicketForm, TakeTicketForm
 from antrian.issuing import PRIORITY_REASONS, issue_ticket, open_services
 from antrian.models import Counter, QueueService, Ticket
+from antrian.notify import cancel_ticket, clear_contact, masked_phone, notify_ahead, notify_due, set_contact
 from antrian.reading import position, snapshot, ticket_by_token, ticket_view
 from antrian.service import QueueError
 from antrian.signals import survey_link
@@ -74,6 +75,8 @@ def kiosk() -> WerkzeugResponse | str:
         return render_template("antrian/choose_unit.html", units=_queue_units(), endpoint="antrian.kiosk")
     form = TakeTicketForm()
     registered = _is_registered_kiosk(unit)
+    if request.args.get("pratinjau") and request.method == "POST":
+        abort(403)  # the setup page's preview (?pratinjau=1) shows the kiosk and never takes a ticket
     if form.validate_on_submit():
         service = db.session.scalar(
             select(QueueService).where(QueueService.unit_id == unit.id, QueueService.code == form.service.data)
@@ -116,6 +119,16 @@ def _ticket_or_404(token: str) -> Ticket:
     return ticket
 
 
+def _ticket_page(found: Ticket, contact: ContactForm | None = None, confirm: bool = False) -> str:
+    """The phone ticket page with its forms (``confirm``: ask once more before cancelling)."""
+    today = local_today(found.queue_service.unit).isoformat()
+    link = survey_link(found) if found.status == Ticket.DONE else None
+    return render_template("antrian/ticket.html", ticket=found, view=ticket_view(found), today=today,
+                           survey_link=link, cancel_form=CancelTicketForm(), contact_form=contact or ContactForm(),
+                           masked_phone=masked_phone(found), notify_ahead=notify_ahead(found.unit_id),
+                           confirm_cancel=confirm, open_statuses=(Ticket.WAITING, Ticket.CALLED, Ticket.SERVING))
+
+
 @bp.route("/tiket/<token>")
 def ticket(token: str) -> str:
     """A ticket on the visitor's phone: position, people ahead, estimated wait; live.
@@ -123,11 +136,48 @@ def ticket(token: str) -> str:
     Once served, the page offers the survey through a one-time link, which the survey made when
     the ticket was served (antrian.signals): this page only reads it.
     """
+    return _ticket_page(_ticket_or_404(token))
+
+
+@bp.route("/tiket/<token>/batalkan", methods=["POST"])
+@limiter.limit("20/minute")
+def cancel(token: str) -> WerkzeugResponse | str:
+    """"Batalkan antrian": the first press asks "Yakin?", the second (yakin=1) gives the place back."""
     found = _ticket_or_404(token)
-    today = local_today(found.queue_service.unit).isoformat()
-    link = survey_link(found) if found.status == Ticket.DONE else None
-    return render_template("antrian/ticket.html", ticket=found, view=ticket_view(found), today=today,
-                           survey_link=link)
+    form = CancelTicketForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if form.yakin.data != "1":
+        return _ticket_page(found, confirm=True)
+    try:
+        cancel_ticket(found)
+    except QueueError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("antrian.ticket", token=found.token))
+    publish_change(found.queue_service.unit)
+    flash(f"Antrian {found.number} dibatalkan. Terima kasih sudah memberi tahu kami.", "success")
+    return redirect(url_for("antrian.ticket", token=found.token))
+
+
+@bp.route("/tiket/<token>/kontak", methods=["POST"])
+@limiter.limit("20/minute")
+def contact(token: str) -> WerkzeugResponse | tuple[str, int]:
+    """Leave (or erase) a mobile number for the "near" and "called" messages of this ticket."""
+    found = _ticket_or_404(token)
+    form = ContactForm()
+    if not form.validate_on_submit():
+        return _ticket_page(found, contact=form), 422
+    try:
+        if form.hapus.data == "1" or not form.phone.data:
+            clear_contact(found)
+            flash("Nomor HP Anda sudah dihapus dari tiket ini.", "success")
+        else:
+            set_contact(found, form.phone.data)
+            notify_due(found.unit_id)  # already near: the message goes at once
+            flash("Kami akan mengirim pesan saat giliran Anda hampir tiba dan saat dipanggil.", "success")
+    except QueueError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("antrian.ticket", token=found.token))
 
 
 @bp.route("/tiket/<token>/cetak")

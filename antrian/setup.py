@@ -16,6 +16,7 @@ from typing import Any, TypedDict, TypeVar
 from sqlalchemy import select
 
 from antrian.models import Counter, QueueService, QueueState, Ticket
+from antrian.notify import DEFAULT_NOTIFY_AHEAD
 from antrian.service import QueueError
 from webapp.audit.models import Actor, diff_documents, record
 from webapp.core.db import transactional
@@ -62,6 +63,7 @@ def setup_of(unit: Unit) -> dict[str, Any]:
             for c in counters
         ],
         "running_text": state.running_text if state else "",
+        "notify_ahead": state.notify_ahead if state else DEFAULT_NOTIFY_AHEAD,
     }  # fmt: skip
 
 
@@ -105,9 +107,10 @@ def _retire(existing: dict[Hashable, Row], kept: dict[Hashable, Row], ticket_col
 
 @transactional(serial=True)
 def save_setup(unit: Unit, services: Sequence[ServiceSetup], counters: Sequence[CounterSetup],
-               running_text: str, *, actor: Actor | None) -> list[dict[str, Any]]:
+               running_text: str, *, actor: Actor | None, notify_ahead: int | None = None) -> list[dict[str, Any]]:
     """Save the unit's queue setup with its audit line (the changes, field by field): one unit of work.
 
+    ``notify_ahead``: people ahead at which a visitor is told the turn is near (None: unchanged).
     Returns the changes. Raises QueueError, with nothing changed, when a counter names a
     letter that is not among ``services``. Serial: it reads the setup (and the unit's
     version, which it raises) before it writes.
@@ -139,6 +142,8 @@ def save_setup(unit: Unit, services: Sequence[ServiceSetup], counters: Sequence[
     _retire(old_services, kept_services, Ticket.queue_service_id)
     state = db.session.get(QueueState, unit.id) or QueueState(unit_id=unit.id, version=0)
     state.running_text = running_text.strip()
+    if notify_ahead is not None:
+        state.notify_ahead = notify_ahead
     state.version += 1
     db.session.add(state)
     db.session.flush()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,6 +13,7 @@ from antrian.events import publish_change
 from antrian.forms import QueueSetupForm, StatsForm
 from antrian.setup import save_setup, setup_of
 from antrian.stats import by_counter, by_day_and_service, tickets_between, to_csv, to_xlsx
+from webapp.core.formatting import tanggal_singkat
 from webapp.core.forms import apply_list_operation, flatten_errors
 from webapp.core.localtime import local_today
 from webapp.core.policy import guard, require
@@ -28,6 +29,20 @@ def _unit_or_403(slug: str, action: str) -> Unit:
     return unit
 
 
+def _with_new_rows_active(data: dict, operation: str) -> dict:
+    """A line or counter just added starts active (and a line with the usual hours): it is added to be used."""
+    verb, _, name = operation.partition(":")
+    rows = data.get(name) if verb == "add" and name in ("services", "counters") else None
+    if rows:
+        row = rows[-1] if isinstance(rows[-1], dict) else {}
+        row["active"] = True
+        if name == "services":
+            row["opens_at"] = row.get("opens_at") or time(8, 0)
+            row["closes_at"] = row.get("closes_at") or time(15, 0)
+        rows[-1] = row
+    return data
+
+
 @bp.route("/pengaturan/<slug>", methods=["GET", "POST"])
 @guard("queue.setup")
 def setup(slug: str) -> WerkzeugResponse | str | tuple[str, int]:
@@ -35,13 +50,15 @@ def setup(slug: str) -> WerkzeugResponse | str | tuple[str, int]:
     unit = _unit_or_403(slug, "queue.setup")
     operation = request.form.get("op")
     if request.method == "POST" and operation:
-        form = QueueSetupForm(formdata=None, data=apply_list_operation(QueueSetupForm().data, operation))
+        data = _with_new_rows_active(apply_list_operation(QueueSetupForm().data, operation), operation)
+        form = QueueSetupForm(formdata=None, data=data)
         return render_template("antrian/setup.html", unit=unit, form=form, errors=[])
     if request.method == "GET":
         return render_template("antrian/setup.html", unit=unit, form=QueueSetupForm(data=setup_of(unit)), errors=[])
     form = QueueSetupForm()
     if form.validate():
-        save_setup(unit, form.services.data, form.counters.data, form.running_text.data or "", actor=current_user)
+        save_setup(unit, form.services.data, form.counters.data, form.running_text.data or "", actor=current_user,
+                   notify_ahead=form.notify_ahead.data)
         publish_change(unit)
         flash("Pengaturan antrian disimpan.", "success")
         return redirect(url_for("antrian.setup", slug=unit.slug))
@@ -63,7 +80,7 @@ def statistics(slug: str) -> Response | str:
         first = last - timedelta(days=MAX_DAYS - 1)
     tickets = tickets_between(unit, first, last)
     days, counters = by_day_and_service(tickets), by_counter(tickets)
-    title = f"Statistik antrian {unit.short_name} {first.isoformat()} s.d. {last.isoformat()}"
+    title = f"Statistik antrian {unit.short_name} {tanggal_singkat(first)} s.d. {tanggal_singkat(last)}"
     export = request.args.get("format")
     filename = f"antrian-{unit.slug}-{first.isoformat()}-{last.isoformat()}"
     if export == "csv":

@@ -1,4 +1,9 @@
-"""Queue statistics for staff: per day and service, and per counter, with CSV and XLSX exports."""
+"""Queue statistics for staff: per day and service, and per counter, with CSV and XLSX exports.
+
+Labels are written the Indonesian way ("30 Nov 2026", webapp.core.formatting); figures stay numbers
+in the exports, so that a spreadsheet can add them up. A cancelled ticket (given back from the
+phone) counts as a ticket and as cancelled: never as served or as a no-show, and it has no wait.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from antrian.models import Ticket
 from webapp.core.extensions import db
+from webapp.core.formatting import tanggal_singkat
 from webapp.core.tables import append_table, csv_text, workbook_bytes
 from webapp.core.units import Unit
 
@@ -40,6 +46,7 @@ class Row:
     tickets: int = 0
     served: int = 0
     no_shows: int = 0
+    cancelled: int = 0
     waits: list[float] = field(default_factory=list)
     services: list[float] = field(default_factory=list)
 
@@ -50,6 +57,9 @@ class Row:
             self.served += 1
         if ticket.status == Ticket.SKIPPED:
             self.no_shows += 1
+        if ticket.status == Ticket.CANCELLED:
+            self.cancelled += 1
+            return  # given back before any call: no wait to count
         wait = _minutes(ticket.issued_at, ticket.called_at)
         if wait is not None:
             self.waits.append(wait)
@@ -95,7 +105,7 @@ def by_day_and_service(tickets: Iterable[Ticket]) -> list[Row]:
     rows: dict[tuple, Row] = {}
     for ticket in tickets:
         key = (ticket.day, ticket.queue_service.code)
-        label = f"{ticket.day.isoformat()} · {ticket.queue_service.code} {ticket.queue_service.name}"
+        label = f"{tanggal_singkat(ticket.day)} · {ticket.queue_service.code} {ticket.queue_service.name}"
         rows.setdefault(key, Row(label)).add(ticket)
     return [rows[key] for key in sorted(rows)]
 
@@ -113,7 +123,7 @@ def by_counter(tickets: Iterable[Ticket]) -> list[Row]:
 
 
 HEADERS = ["Kelompok", "Tiket", "Dilayani", "Tidak hadir", "Rata-rata tunggu (menit)", "P90 tunggu (menit)",
-           "Rata-rata layanan (menit)", "P90 layanan (menit)"]  # fmt: skip
+           "Rata-rata layanan (menit)", "P90 layanan (menit)", "Dibatalkan"]  # fmt: skip
 
 
 def _cells(row: Row) -> list:
@@ -121,7 +131,7 @@ def _cells(row: Row) -> list:
         return None if value is None else round(value, 1)
 
     return [row.label, row.tickets, row.served, row.no_shows, rounded(row.mean_wait), rounded(row.p90_wait),
-            rounded(row.mean_service), rounded(row.p90_service)]  # fmt: skip
+            rounded(row.mean_service), rounded(row.p90_service), row.cancelled]  # fmt: skip
 
 
 def to_csv(days: list[Row], counters: list[Row]) -> str:

@@ -16,6 +16,7 @@ from antrian.stats import percentile
 from tests.conftest import csrf_from
 from tests.test_antrian_rules import MONDAY_9
 from webapp.core.extensions import db
+from webapp.core.formatting import tanggal_singkat
 from webapp.core.localtime import local_today
 
 
@@ -83,15 +84,17 @@ def test_statistics_figures_and_exports(client, login, make_queue):
     day = local_today(q["unit"], t).isoformat()
     url = url_for("antrian.statistics", slug=q["unit"].slug, dari=day, sampai=day)
     html = client.get(url).get_data(as_text=True)
-    assert "15.0 menit" in html  # mean wait (10 + 20) / 2
-    assert "6.0 menit" in html
+    assert "15,0 menit" in html  # mean wait (10 + 20) / 2, written the Indonesian way
+    assert "6,0 menit" in html
+    label = f"{tanggal_singkat(local_today(q['unit'], t))} · A Pendaftaran"
+    assert label in html and "s.d." in html and "15.0" not in html
     csv_text = client.get(
         url_for("antrian.statistics", slug=q["unit"].slug, dari=day, sampai=day, format="csv")
     ).get_data(as_text=True)
-    assert f"{day} · A Pendaftaran,3,1,1,15.0,20.0,6.0,6.0" in csv_text
-    assert "Loket 1,2,1,1,15.0,20.0,6.0,6.0" in csv_text
+    assert f"{label},3,1,1,15.0,20.0,6.0,6.0,0" in csv_text  # figures stay numbers; the label is text
+    assert "Loket 1,2,1,1,15.0,20.0,6.0,6.0,0" in csv_text
     xlsx = client.get(url_for("antrian.statistics", slug=q["unit"].slug, dari=day, sampai=day, format="xlsx"))
     book = load_workbook(io.BytesIO(xlsx.data))
     rows = list(book["Per hari dan layanan"].iter_rows(min_row=3, values_only=True))
-    assert rows == [(f"{day} · A Pendaftaran", 3, 1, 1, 15.0, 20.0, 6.0, 6.0)]
+    assert rows == [(label, 3, 1, 1, 15.0, 20.0, 6.0, 6.0, 0)]
     assert issued

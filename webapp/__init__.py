@@ -178,6 +178,11 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["tanggal"] = formatting.tanggal
     app.jinja_env.filters["waktu"] = formatting.waktu
     app.jinja_env.filters["angka"] = formatting.angka
+    app.jinja_env.filters["desimal"] = formatting.desimal
+    app.jinja_env.filters["ribuan"] = formatting.ribuan
+    app.jinja_env.filters["menit"] = formatting.menit
+    app.jinja_env.filters["tanggal_singkat"] = formatting.tanggal_singkat
+    app.jinja_env.filters["perkiraan_tunggu"] = formatting.perkiraan_tunggu
     app.jinja_env.globals["public_url"] = formatting.public_url
     # The access policy, for menus and buttons: templates ask it and hold no role names.
     app.jinja_env.globals["can"] = lambda action, target=policy.NO_TARGET: policy.can(current_user, action, target)

@@ -1,13 +1,73 @@
-/* A ticket on the phone: follows the queue over Socket.IO, vibrates and chimes when called. */
+/* A ticket on the phone: follows the queue over Socket.IO, keeps the estimated wait (asked of the API, which
+   words it: webapp.core.formatting.perkiraan_tunggu), follows a transfer to its new line, vibrates and chimes
+   when called, and, once the visitor allows it with "Beri tahu saya", shows a browser notification when the
+   turn is near (data-notify-ahead people ahead) and when it is called. No permission prompt on page load. */
 (function () {
   "use strict";
   var box = document.getElementById("tiket");
-  if (!box || !window.io) { return; }
+  if (!box) { return; }
   var token = box.getAttribute("data-token");
   var number = box.getAttribute("data-number");
+  var api = box.getAttribute("data-api");
+  var nearAt = parseInt(box.getAttribute("data-notify-ahead") || "3", 10);
   var status = document.getElementById("status");
   var link = document.getElementById("koneksi");
+  var serviceName = document.getElementById("layanan");
   var version = -1;
+  var lastEstimate = null;
+
+  // --- browser notifications -------------------------------------------------------------------
+  var notifyKey = "loket-beri-tahu:" + token;
+  var row = document.getElementById("beri-tahu-baris");
+  var button = document.getElementById("beri-tahu");
+  var permissionNote = document.getElementById("izin-status");
+  var canNotify = "Notification" in window;
+
+  function store(key, value) { try { window.localStorage.setItem(key, value); } catch (e) { /* private mode */ } }
+  function stored(key) { try { return window.localStorage.getItem(key); } catch (e) { return null; } }
+  function notifying() { return canNotify && window.Notification.permission === "granted" && stored(notifyKey) === "1"; }
+
+  function note(message) {
+    if (!permissionNote) { return; }
+    permissionNote.textContent = message;
+    permissionNote.hidden = false;
+  }
+
+  function showPermission() {
+    if (!row) { return; }
+    if (!canNotify) { return; }
+    if (notifying()) { row.hidden = true; note("Pemberitahuan di peramban ini aktif selama halaman ini terbuka."); return; }
+    if (window.Notification.permission === "denied") {
+      row.hidden = true;
+      note("Peramban menolak pemberitahuan untuk situs ini. Anda bisa mengizinkannya di pengaturan peramban, atau tinggalkan nomor HP.");
+      return;
+    }
+    row.hidden = false;
+  }
+
+  // Once per ticket and kind (near, called), even across reloads.
+  function notifyOnce(kind, title, body) {
+    if (!notifying()) { return; }
+    var key = "loket-diberi-tahu:" + token + ":" + kind;
+    if (stored(key)) { return; }
+    store(key, "1");
+    try { new window.Notification(title, { body: body, tag: "loket-" + token + "-" + kind, lang: "id" }); } catch (e) { /* Android Chrome needs a service worker: the page still shows it */ }
+  }
+
+  if (button) {
+    button.addEventListener("click", function () {
+      var asked = window.Notification.requestPermission();
+      var done = function (answer) {
+        if (answer === "granted") { store(notifyKey, "1"); }
+        showPermission();
+        if (answer === "granted") { socket && socket.emit("join", { ticket: token }); }
+      };
+      if (asked && asked.then) { asked.then(done); } else { done(window.Notification.permission); }
+    });
+  }
+  showPermission();
+
+  if (!window.io) { return; }
   // After a restart, try again every 0.5 to 2 s (the client's defaults reach 5 s): back within
   // seconds of the server (docs/realtime.md, "Restarts").
   var socket = window.io("/antrian", { reconnectionDelay: 500, reconnectionDelayMax: 2000 });
@@ -19,18 +79,58 @@
     return el;
   }
 
+  function estimateText(words) {
+    return words ? "Perkiraan menunggu: " + words + "." : "Perkiraan waktu tunggu muncul setelah layanan pertama hari ini selesai.";
+  }
+
+  function showWaiting(ahead) {
+    status.textContent = "";
+    var fact = text("p", "big-fact", ahead + " orang di depan Anda");
+    fact.setAttribute("data-field", "ahead");
+    var estimate = text("p", "", estimateText(lastEstimate));
+    estimate.setAttribute("data-field", "estimate");
+    status.appendChild(fact);
+    status.appendChild(estimate);
+    if (ahead <= nearAt) {
+      notifyOnce("hampir", "Giliran Anda hampir tiba", "Nomor " + number + ": " + (ahead === 0 ? "Anda berikutnya." : ahead + " orang lagi di depan Anda."));
+    }
+  }
+
+  // The estimate is worded on the server; ask for it after each change (one small request per phone).
+  var asking = false;
+  function refreshEstimate() {
+    if (!api || !window.fetch || asking) { return; }
+    asking = true;
+    window.fetch(api, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (view) {
+        asking = false;
+        if (!view) { return; }
+        if (serviceName && view.service && serviceName.textContent !== view.service.name) { serviceName.textContent = view.service.name; }
+        if (view.status !== "waiting") { return; }
+        lastEstimate = view.estimated_wait_text;
+        var estimate = status.querySelector('[data-field="estimate"]');
+        if (estimate) { estimate.textContent = estimateText(lastEstimate); }
+      })
+      .catch(function () { asking = false; });
+  }
+
   function render(state) {
     var atCounter = null;
     state.counters.forEach(function (c) { if (c.current && c.current.number === number) { atCounter = c; } });
     var ahead = -1;
-    state.services.forEach(function (s) { var i = s.waiting.indexOf(number); if (i >= 0) { ahead = i; } });
-    status.textContent = "";
+    var line = null;
+    state.services.forEach(function (s) { var i = s.waiting.indexOf(number); if (i >= 0) { ahead = i; line = s; } });
     if (atCounter) {
+      status.textContent = "";
       status.appendChild(text("p", "called-banner", "Silakan ke " + atCounter.name));
     } else if (ahead >= 0) {
-      status.appendChild(text("p", "big-fact", ahead + " orang di depan Anda"));
+      // A transfer moves the number to another line: show the new line's name at once.
+      if (serviceName && line && serviceName.textContent !== line.name) { serviceName.textContent = line.name; }
+      showWaiting(ahead);
+      refreshEstimate();
     } else {
-      socket.emit("join", { ticket: token }); // finished or skipped: ask for this ticket's own state
+      socket.emit("join", { ticket: token }); // finished, skipped or cancelled: ask for this ticket's own state
     }
   }
 
@@ -43,6 +143,8 @@
       if (box.getAttribute("data-status") !== "done") { box.setAttribute("data-status", "done"); window.location.reload(); }
     } else if (ticket.status === "skipped") {
       status.appendChild(text("p", "notice", "Nomor Anda sudah dipanggil tetapi Anda belum datang. Temui petugas loket untuk dipanggil ulang."));
+    } else if (ticket.status === "cancelled") {
+      status.appendChild(text("p", "big-fact", "Antrian ini sudah Anda batalkan."));
     }
   }
 
@@ -50,9 +152,11 @@
   socket.on("disconnect", function () { link.textContent = "Koneksi terputus, menyambung kembali…"; });
   socket.on("snapshot", function (state) {
     version = state.version;
-    var finished = state.ticket && (state.ticket.status === "done" || state.ticket.status === "skipped");
+    var mine = state.ticket;
+    var finished = mine && (mine.status === "done" || mine.status === "skipped" || mine.status === "cancelled");
+    if (mine && mine.status === "waiting") { lastEstimate = mine.estimated_wait_text; }
     // A finished ticket is in no list: render() would ask for this ticket's state again, and again.
-    if (finished) { renderTicket(state.ticket); } else { render(state); }
+    if (finished) { renderTicket(mine); } else { render(state); }
   });
   socket.on("state", function (state) {
     if (state.version <= version) { return; }
@@ -62,6 +166,8 @@
   socket.on("called", function (call) {
     if (call.version > version + 1) { socket.emit("join", { ticket: token }); }
     if (call.number !== number) { return; }
+    var where = call.counter ? call.counter.name : "loket";
+    notifyOnce("dipanggil" + (call.call_count || 1), "Nomor " + number + " dipanggil", "Silakan ke " + where + " sekarang.");
     if (navigator.vibrate) { navigator.vibrate([400, 200, 400, 200, 400]); }
     try {
       var audio = new Audio(box.getAttribute("data-chime") || "/static/audio/chime.ogg");

@@ -46,6 +46,63 @@ def angka(value: Fraction | Decimal | None, places: int = 2) -> str:
     return f"{rounded:.{places}f}".replace(".", ",")
 
 
+def desimal(value: float | Fraction | Decimal | None, places: int = 1) -> str:
+    """A measured figure with Indonesian separators: ``0.9`` -> "0,9", ``1234.5`` -> "1.234,5"; "" for None.
+
+    Rounded half up (on the decimal the float prints as), so 2.25 reads "2,3" as on paper.
+    """
+    if value is None:
+        return ""
+    exact = value if isinstance(value, Decimal) else Decimal(str(value)) if isinstance(value, float) else None
+    rounded = round_half_up(value, places) if exact is None else exact.quantize(
+        Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")  # fmt: skip
+    whole, _, fraction = f"{abs(rounded):.{places}f}".partition(".")
+    sign = "-" if rounded < 0 else ""
+    return sign + ribuan(int(whole)) + ("," + fraction if fraction else "")
+
+
+def ribuan(value: int | None) -> str:
+    """A count with "." between thousands: ``12345`` -> "12.345"; "" for None."""
+    if value is None:
+        return ""
+    return f"{value:,}".replace(",", ".")
+
+
+def menit(value: float | None) -> str:
+    """Minutes measured, as statistics show them: "0,9 menit"; a dash when there is nothing to show."""
+    return "—" if value is None else f"{desimal(value)} menit"
+
+
+def perkiraan_tunggu(minutes: float | None) -> str:
+    """An estimated wait in words: "kurang dari 5 menit", "sekitar 25 menit", "sekitar 1 jam 30 menit".
+
+    The one wording of a wait, used by the phone ticket and the kiosk. Estimates are coarse,
+    so they are rounded: to 5 minutes under an hour, to 15 minutes beyond. "" for None
+    (no estimate yet: nothing served today).
+    """
+    if minutes is None:
+        return ""
+    if minutes < 5:
+        return "kurang dari 5 menit"
+    if minutes < 58:
+        return f"sekitar {max(5, int(minutes / 5 + 0.5) * 5)} menit"
+    quarters = int(minutes / 15 + 0.5)
+    hours, rest = divmod(quarters * 15, 60)
+    return f"sekitar {hours} jam" + (f" {rest} menit" if rest else "")
+
+
+BULAN_SINGKAT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
+
+def tanggal_singkat(value: date | str | None) -> str:
+    """A date in tables and labels: "30 Nov 2026"; accepts a date or an ISO string."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return f"{value.day} {BULAN_SINGKAT[value.month - 1]} {value.year}"
+
+
 def tanggal(value: date | str | None) -> str:
     """A date as "25 Februari 2022"; accepts a date or an ISO string."""
     if value is None:

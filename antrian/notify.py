@@ -1,0 +1,197 @@
+"""What a visitor does from the phone ticket, and what the queue tells them: cancelling a place, leaving
+a phone number for the day, and the two messages "giliran Anda hampir tiba" and "dipanggil".
+
+Cancelling is its own status, ``Ticket.CANCELLED``, not a no-show with a reason: a no-show is the
+office's record that someone called did not come (statistics count it against the wait), while a
+cancelled place was given back before any call. No counter action accepts a cancelled ticket
+(they take waiting, called or serving ones), and it leaves every list.
+
+The phone number is personal data kept for the ticket's day only: stored as ``62...``
+(webapp.core.phone), shown back masked, never logged, and erased by ``erase_contacts`` (the daily
+job ``flask antrian hapus-kontak``). Each message goes once per ticket: a conditional UPDATE of its
+flag claims it, so two counters changing the queue at once never send it twice, and it is put in
+the outbox inside that unit of work, which sends it after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from antrian.models import QueueState, Ticket
+from antrian.reading import position
+from antrian.service import QueueError, bump_version
+from webapp.core.db import transactional, utcnow
+from webapp.core.extensions import db
+from webapp.core.localtime import local_moment, local_today
+from webapp.core.phone import display_phone, normalise_phone
+from webapp.core.units import Unit
+from webapp.outbox.models import FAILED, SENT, SMS, WHATSAPP, OutboxMessage, mask_recipient
+from webapp.outbox.service import enqueue
+
+DEFAULT_NOTIFY_AHEAD = 3
+TOPIC_NEAR, TOPIC_CALLED = "antrian.hampir", "antrian.dipanggil"
+OPEN = (Ticket.WAITING, Ticket.CALLED, Ticket.SERVING)
+
+
+def notify_ahead(unit_id: int) -> int:
+    """How many people ahead make a visitor's turn "near" in this unit (default 3)."""
+    value = db.session.scalar(select(QueueState.notify_ahead).where(QueueState.unit_id == unit_id))
+    return DEFAULT_NOTIFY_AHEAD if value is None else value
+
+
+@transactional(serial=True)
+def cancel_ticket(ticket: Ticket) -> Ticket:
+    """The visitor gives the place back: a waiting ticket becomes cancelled, and its number is erased.
+
+    A conditional UPDATE, so a counter calling the ticket at the same moment wins or loses
+    cleanly. Raises QueueError once the ticket is no longer waiting (it was called meanwhile).
+    """
+    claimed = db.session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.status == Ticket.WAITING)
+        .values(status=Ticket.CANCELLED, finished_at=utcnow(), phone=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise QueueError("Antrian ini tidak dapat dibatalkan lagi: nomor Anda sudah dipanggil atau selesai.")
+    bump_version(ticket.unit_id)
+    db.session.flush()
+    db.session.refresh(ticket)
+    return ticket
+
+
+@transactional
+def set_contact(ticket: Ticket, raw: str) -> Ticket:
+    """Keep the visitor's mobile number on the ticket for today (``raw`` as typed; ValueError if not a mobile).
+
+    Only while the ticket is open: a finished ticket has nothing left to announce.
+    """
+    if ticket.status not in OPEN:
+        raise QueueError("Tiket ini sudah selesai; tidak ada lagi pemberitahuan yang dikirim.")
+    ticket.phone = normalise_phone(raw)
+    return ticket
+
+
+@transactional
+def clear_contact(ticket: Ticket) -> Ticket:
+    """Forget the visitor's number now (the visitor asked)."""
+    ticket.phone = None
+    return ticket
+
+
+def masked_phone(ticket: Ticket) -> str:
+    """The ticket's number as the page shows it back: "0812-****-7890" (never in full)."""
+    shown = display_phone(ticket.phone)
+    if not shown:
+        return ""
+    head, *middle, tail = shown.split("-") if "-" in shown else (shown[:4], shown[-3:])
+    return "-".join([head, *("*" * len(part) for part in middle), tail]) if middle else f"{head}****{tail}"
+
+
+def _claim(ticket_id: int, flag: str) -> bool:
+    """Set the ticket's ``flag`` (near_sent or called_sent) if it was unset; whether this call set it."""
+    column = getattr(Ticket, flag)
+    return db.session.execute(
+        update(Ticket).where(Ticket.id == ticket_id, column.is_(False)).values({flag: True})
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1  # fmt: skip
+
+
+def _send(ticket: Ticket, topic: str, body: str) -> None:
+    channel = SMS if current_app.config["QUEUE_NOTIFY_CHANNEL"] == SMS else WHATSAPP
+    enqueue(channel, ticket.phone or "", body, unit_id=ticket.unit_id, topic=topic, reference=ticket.number)
+
+
+@transactional(serial=True)
+def notify_due(unit_id: int, now: datetime | None = None) -> list[tuple[str, str]]:
+    """Queue the messages now due to visitors of the unit who left a number: (ticket number, topic) each.
+
+    "Near" when a waiting ticket has ``notify_ahead`` people or fewer ahead, "called" when a
+    counter calls it; each once per ticket. A ticket called before it was ever "near" gets the
+    call only. Called after every queue change (antrian.events.publish_change); a unit with no
+    numbers left today costs one query.
+    """
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        return []
+    candidates = db.session.scalars(
+        select(Ticket).where(
+            Ticket.unit_id == unit_id,
+            Ticket.day == local_today(unit, now),
+            Ticket.phone.is_not(None),
+            Ticket.status.in_(OPEN),
+            Ticket.near_sent.is_(False) | Ticket.called_sent.is_(False),
+        )
+    ).all()
+    if not candidates:
+        return []
+    limit = notify_ahead(unit_id)
+    queued: list[tuple[str, str]] = []
+    for ticket in candidates:
+        if ticket.status in (Ticket.CALLED, Ticket.SERVING):
+            if not ticket.called_sent and _claim(ticket.id, "called_sent"):
+                _claim(ticket.id, "near_sent")
+                where = ticket.counter.name if ticket.counter else "loket"
+                body = f"{unit.short_name}: nomor antrian {ticket.number} dipanggil. Silakan ke {where} sekarang."
+                _send(ticket, TOPIC_CALLED, body)
+                queued.append((ticket.number, TOPIC_CALLED))
+            continue
+        ahead = position(ticket)
+        if ahead is not None and ahead <= limit and not ticket.near_sent and _claim(ticket.id, "near_sent"):
+            people = "Anda berikutnya" if ahead == 0 else f"{ahead} orang lagi di depan Anda"
+            body = (f"{unit.short_name}: giliran Anda hampir tiba. Nomor {ticket.number} "
+                    f"({ticket.queue_service.name}): {people}. Mohon bersiap di dekat loket.")
+            _send(ticket, TOPIC_NEAR, body)
+            queued.append((ticket.number, TOPIC_NEAR))
+    return queued
+
+
+@dataclass
+class Erased:
+    """What the daily erasure did."""
+
+    tickets: int = 0
+    messages: int = 0
+
+
+@transactional(serial=True)
+def erase_contacts(now: datetime | None = None) -> Erased:
+    """Erase the phone numbers of tickets whose day is over, in every unit by its own calendar.
+
+    The queue's messages of those days lose their recipient too (kept masked, as staff lists
+    show it), and one still waiting is not sent any more: a call of yesterday is no news.
+    """
+    done = Erased()
+    unit_ids = set(db.session.scalars(select(Ticket.unit_id).where(Ticket.phone.is_not(None)).distinct()))
+    unit_ids |= set(db.session.scalars(
+        select(OutboxMessage.unit_id).where(OutboxMessage.topic.in_([TOPIC_NEAR, TOPIC_CALLED]),
+                                            OutboxMessage.unit_id.is_not(None)).distinct()
+    ))  # fmt: skip
+    for unit_id in sorted(unit_ids):
+        unit = db.session.get(Unit, unit_id)
+        if unit is None:
+            continue
+        today = local_today(unit, now)
+        done.tickets += db.session.execute(
+            update(Ticket).where(Ticket.unit_id == unit_id, Ticket.day < today, Ticket.phone.is_not(None))
+            .values(phone=None).execution_options(synchronize_session=False)
+        ).rowcount  # fmt: skip
+        day_start = local_moment(today, time(0, 0), unit)
+        for message in db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.unit_id == unit_id,
+                OutboxMessage.topic.in_([TOPIC_NEAR, TOPIC_CALLED]),
+                OutboxMessage.created_at < day_start,
+                OutboxMessage.recipient.not_like("%*%"),
+            )
+        ):
+            message.recipient = mask_recipient(message.recipient)
+            if message.status != SENT:
+                message.status, message.last_error = FAILED, "Tidak dikirim: hari antriannya sudah lewat."
+            done.messages += 1
+    return done
+
