@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("antrian", __name__)
 
-from antrian import events, routes, staff  # noqa: E402,F401
+from antrian import commands, events, routes, staff  # noqa: E402,F401
