@@ -92,7 +92,7 @@ def kiosk() -> WerkzeugResponse | str:
             return redirect(url_for("antrian.kiosk", instansi=unit.slug))
         publish_change(unit, issued=True)
         return redirect(url_for("antrian.print_ticket", token=ticket.token, kios=1))
-    may_register = not registered and can(current_user, "queue.setup", unit)
+    may_register = not registered and not request.args.get("pratinjau") and can(current_user, "queue.setup", unit)
     return render_template("antrian/kiosk.html", unit=unit, services=open_services(unit), form=form,
                            may_register=may_register)
 
