@@ -106,47 +106,68 @@ def _send(ticket: Ticket, topic: str, body: str) -> None:
     enqueue(channel, ticket.phone or "", body, unit_id=ticket.unit_id, topic=topic, reference=ticket.number)
 
 
-@transactional(serial=True)
+def _due(unit: Unit, now: datetime | None) -> list[tuple[Ticket, str]]:
+    """The messages due now in the unit, by reading only: (ticket, topic) each.
+
+    Today's open tickets with a number and a message not yet sent: "called" for one a counter
+    holds, "near" for one waiting with ``notify_ahead`` people or fewer ahead.
+    """
+    candidates = db.session.scalars(
+        select(Ticket).where(
+            Ticket.unit_id == unit.id,
+            Ticket.day == local_today(unit, now),
+            Ticket.phone.is_not(None),
+            Ticket.status.in_(OPEN),
+            Ticket.near_sent.is_(False) | Ticket.called_sent.is_(False),
+        ).order_by(Ticket.id)
+    ).all()
+    if not candidates:
+        return []
+    limit = notify_ahead(unit.id)
+    due: list[tuple[Ticket, str]] = []
+    for ticket in candidates:
+        if ticket.status in (Ticket.CALLED, Ticket.SERVING):
+            if not ticket.called_sent:
+                due.append((ticket, TOPIC_CALLED))
+        elif not ticket.near_sent and (ahead := position(ticket)) is not None and ahead <= limit:
+            due.append((ticket, TOPIC_NEAR))
+    return due
+
+
 def notify_due(unit_id: int, now: datetime | None = None) -> list[tuple[str, str]]:
     """Queue the messages now due to visitors of the unit who left a number: (ticket number, topic) each.
 
     "Near" when a waiting ticket has ``notify_ahead`` people or fewer ahead, "called" when a
     counter calls it; each once per ticket. A ticket called before it was ever "near" gets the
-    call only. Called after every queue change (antrian.events.publish_change); a unit with no
-    numbers left today costs one query.
+    call only. Called after every queue change (antrian.events.publish_change): while no
+    message is due it only reads, and takes no write lock.
     """
     unit = db.session.get(Unit, unit_id)
-    if unit is None:
+    if unit is None or not _due(unit, now):
         return []
-    candidates = db.session.scalars(
-        select(Ticket).where(
-            Ticket.unit_id == unit_id,
-            Ticket.day == local_today(unit, now),
-            Ticket.phone.is_not(None),
-            Ticket.status.in_(OPEN),
-            Ticket.near_sent.is_(False) | Ticket.called_sent.is_(False),
-        )
-    ).all()
-    if not candidates:
-        return []
-    limit = notify_ahead(unit_id)
+    return _queue_messages(unit, now)
+
+
+@transactional(serial=True)
+def _queue_messages(unit: Unit, now: datetime | None) -> list[tuple[str, str]]:
+    """The unit of work of ``notify_due``: read again under the lock, claim each message's flag, queue it."""
     queued: list[tuple[str, str]] = []
-    for ticket in candidates:
-        if ticket.status in (Ticket.CALLED, Ticket.SERVING):
-            if not ticket.called_sent and _claim(ticket.id, "called_sent"):
-                _claim(ticket.id, "near_sent")
-                where = ticket.counter.name if ticket.counter else "loket"
-                body = f"{unit.short_name}: nomor antrian {ticket.number} dipanggil. Silakan ke {where} sekarang."
-                _send(ticket, TOPIC_CALLED, body)
-                queued.append((ticket.number, TOPIC_CALLED))
-            continue
-        ahead = position(ticket)
-        if ahead is not None and ahead <= limit and not ticket.near_sent and _claim(ticket.id, "near_sent"):
+    for ticket, topic in _due(unit, now):
+        if topic == TOPIC_CALLED:
+            if not _claim(ticket.id, "called_sent"):
+                continue
+            _claim(ticket.id, "near_sent")  # a call makes "near" old news
+            where = ticket.counter.name if ticket.counter else "loket"
+            body = f"{unit.short_name}: nomor antrian {ticket.number} dipanggil. Silakan ke {where} sekarang."
+        else:
+            if not _claim(ticket.id, "near_sent"):
+                continue
+            ahead = position(ticket) or 0
             people = "Anda berikutnya" if ahead == 0 else f"{ahead} orang lagi di depan Anda"
             body = (f"{unit.short_name}: giliran Anda hampir tiba. Nomor {ticket.number} "
                     f"({ticket.queue_service.name}): {people}. Mohon bersiap di dekat loket.")
-            _send(ticket, TOPIC_NEAR, body)
-            queued.append((ticket.number, TOPIC_NEAR))
+        _send(ticket, topic, body)
+        queued.append((ticket.number, topic))
     return queued
 
 
