@@ -115,6 +115,9 @@ class Config:
     # The channel of "giliran Anda hampir tiba" and "dipanggil" to a visitor who left a number
     # on the phone ticket: "whatsapp" or "sms" (antrian.notify; sent through the outbox).
     QUEUE_NOTIFY_CHANNEL: str = os.environ.get("QUEUE_NOTIFY_CHANNEL", "whatsapp")
+    # A phone ticket asks for its estimated wait (worded on the server) at most once per this many
+    # seconds: a lobby's phones often share one address, and the API limits requests per address.
+    QUEUE_ESTIMATE_REFRESH: float = float(os.environ.get("QUEUE_ESTIMATE_REFRESH", "20"))
 
     # Socket.IO's concurrency model: "threading" for `flask run`, "gevent" under gunicorn
     # (gunicorn.conf.py sets it).

@@ -140,7 +140,7 @@ def ticket(token: str) -> str:
 
 
 @bp.route("/tiket/<token>/batalkan", methods=["POST"])
-@limiter.limit("20/minute")
+@limiter.limit("30 per minute")
 def cancel(token: str) -> WerkzeugResponse | str:
     """"Batalkan antrian": the first press asks "Yakin?", the second (yakin=1) gives the place back."""
     found = _ticket_or_404(token)
@@ -160,7 +160,7 @@ def cancel(token: str) -> WerkzeugResponse | str:
 
 
 @bp.route("/tiket/<token>/kontak", methods=["POST"])
-@limiter.limit("20/minute")
+@limiter.limit("30 per minute")
 def contact(token: str) -> WerkzeugResponse | tuple[str, int]:
     """Leave (or erase) a mobile number for the "near" and "called" messages of this ticket."""
     found = _ticket_or_404(token)

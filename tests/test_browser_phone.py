@@ -36,7 +36,9 @@ def _notes(page) -> list[dict]:
     return page.evaluate("window.__notes")
 
 
-def test_phone_ticket_notifies_follows_a_transfer_and_cancels(browser, live_server, make_queue, artifacts):
+def test_phone_ticket_notifies_follows_a_transfer_and_cancels(app, browser, live_server, make_queue, artifacts,
+                                                              monkeypatch):
+    monkeypatch.setitem(app.config, "QUEUE_ESTIMATE_REFRESH", 0)  # every change asks for the estimate
     q = make_queue()
     unit, one, two = q["unit"], q["loket1"], q["loket2"]
     served = issue_ticket(q["A"])

@@ -76,6 +76,7 @@ def test_the_ticket_page_and_api_give_the_wait_in_words(client, make_queue):
     page = client.get(url_for("antrian.ticket", token=waiting[-1].token)).get_data(as_text=True)
     assert "Perkiraan menunggu: sekitar 20 menit." in page
     assert 'data-notify-ahead="3"' in page and "Beri tahu saya" in page
+    assert 'data-estimate-every="20.0"' in page  # QUEUE_ESTIMATE_REFRESH: phones ask at most every 20 s
 
 
 # --- cancelling ----------------------------------------------------------------------------------------

@@ -96,10 +96,18 @@
     }
   }
 
-  // The estimate is worded on the server; ask for it after each change (one small request per phone).
+  // The estimate is worded on the server; ask for it after a change, at most once per data-estimate-every
+  // seconds (phones in a lobby share an address, and the API limits requests per address): a change
+  // within that time is fetched once when it is over.
   var asking = false;
+  var every = 1000 * parseFloat(box.getAttribute("data-estimate-every") || "20");
+  var lastAsked = 0;
+  var later = null;
   function refreshEstimate() {
-    if (!api || !window.fetch || asking) { return; }
+    if (!api || !window.fetch || asking || later) { return; }
+    var wait = lastAsked + every - Date.now();
+    if (wait > 0) { later = window.setTimeout(function () { later = null; refreshEstimate(); }, wait); return; }
+    lastAsked = Date.now();
     asking = true;
     window.fetch(api, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (answer) { return answer.ok ? answer.json() : null; })
