@@ -65,13 +65,15 @@ def cancel_ticket(ticket: Ticket) -> Ticket:
 
 
 @transactional
-def set_contact(ticket: Ticket, raw: str) -> Ticket:
+def set_contact(ticket: Ticket, raw: str, now: datetime | None = None) -> Ticket:
     """Keep the visitor's mobile number on the ticket for today (``raw`` as typed; ValueError if not a mobile).
 
-    Only while the ticket is open: a finished ticket has nothing left to announce.
+    Only for an open ticket of today: a finished ticket, or one of another day, has nothing left to announce.
     """
     if ticket.status not in OPEN:
         raise QueueError("Tiket ini sudah selesai; tidak ada lagi pemberitahuan yang dikirim.")
+    if ticket.day != local_today(ticket.queue_service.unit, now):
+        raise QueueError("Tiket ini bukan untuk hari ini; tidak ada pemberitahuan yang dikirim.")
     ticket.phone = normalise_phone(raw)
     return ticket
 

@@ -235,7 +235,7 @@ def test_a_ticket_called_before_it_was_near_gets_only_the_call(make_queue, app, 
     monkeypatch.setitem(app.config, "QUEUE_NOTIFY_CHANNEL", "sms")
     q = make_queue()
     mine = issue_ticket(q["A"], now=MONDAY_9)
-    set_contact(mine, PHONE_TYPED)
+    set_contact(mine, PHONE_TYPED, now=MONDAY_9)
     state = QueueState(unit_id=q["unit"].id, version=0, running_text="", notify_ahead=0)
     db.session.add(state)
     db.session.commit()
@@ -261,12 +261,14 @@ def test_numbers_are_erased_after_the_day_by_the_daily_job(runner, make_queue):
     q = make_queue()
     today, yesterday = MONDAY_9 + timedelta(days=1), MONDAY_9
     old = issue_ticket(q["A"], now=yesterday)
-    set_contact(old, PHONE_TYPED)
+    set_contact(old, PHONE_TYPED, now=yesterday)
     assert notify_due(q["unit"].id, now=yesterday)  # near: a message to the number
     _messages()[0].created_at = yesterday  # queued then (the outbox stamps its own clock)
     db.session.commit()
     new = issue_ticket(q["A"], now=today)
-    set_contact(new, "0813 1111 2222")
+    with pytest.raises(QueueError, match="bukan untuk hari ini"):
+        set_contact(new, "0813 1111 2222", now=yesterday)
+    set_contact(new, "0813 1111 2222", now=today)
 
     # Late on Monday (23.30 WIB) nothing is over yet.
     late = datetime(2026, 11, 23, 16, 30, tzinfo=UTC)
