@@ -88,6 +88,7 @@ def test_phone_ticket_notifies_follows_a_transfer_and_cancels(app, browser, live
     assert called.id == mine.id
     publish_change(unit, called=called)
     expect(status).to_contain_text("Silakan ke Loket 1")
+    expect(phone.get_by_role("button", name="Batalkan antrian")).to_be_hidden()  # called: too late to cancel
     phone.wait_for_function("window.__notes.length > 1")
     assert _notes(phone)[1] == {"title": "Nomor A-006 dipanggil", "body": "Silakan ke Loket 1 sekarang."}
     assert len(_notes(phone)) == 2  # "near" once, however many changes followed
@@ -97,6 +98,7 @@ def test_phone_ticket_notifies_follows_a_transfer_and_cancels(app, browser, live
     publish_change(unit)
     expect(phone.locator("#layanan")).to_have_text("Pengambilan Izin")
     expect(status).to_contain_text("0 orang di depan Anda")
+    expect(phone.get_by_role("button", name="Batalkan antrian")).to_be_visible()  # waiting again
 
     # Cancel: a first press asks, the second gives the place back.
     phone.reload()

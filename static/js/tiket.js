@@ -123,6 +123,14 @@
       .catch(function () { asking = false; });
   }
 
+  // Once called, the place can no longer be given back; once finished, nothing is left to announce.
+  function showTools(status) {
+    var cancelBox = document.getElementById("pembatalan");
+    var notifyBox = document.getElementById("pemberitahuan");
+    if (cancelBox) { cancelBox.hidden = status !== "waiting"; }
+    if (notifyBox) { notifyBox.hidden = status !== "waiting" && status !== "called"; }
+  }
+
   function render(state) {
     var atCounter = null;
     state.counters.forEach(function (c) { if (c.current && c.current.number === number) { atCounter = c; } });
@@ -130,9 +138,11 @@
     var line = null;
     state.services.forEach(function (s) { var i = s.waiting.indexOf(number); if (i >= 0) { ahead = i; line = s; } });
     if (atCounter) {
+      showTools("called");
       status.textContent = "";
       status.appendChild(text("p", "called-banner", "Silakan ke " + atCounter.name));
     } else if (ahead >= 0) {
+      showTools("waiting");
       // A transfer moves the number to another line: show the new line's name at once.
       if (serviceName && line && serviceName.textContent !== line.name) { serviceName.textContent = line.name; }
       showWaiting(ahead);
@@ -144,6 +154,7 @@
 
   function renderTicket(ticket) {
     if (ticket.status === "waiting" || ticket.status === "called" || ticket.status === "serving") { return; }
+    showTools(ticket.status);
     status.textContent = "";
     if (ticket.status === "done") {
       status.appendChild(text("p", "big-fact", "Terima kasih, layanan Anda sudah selesai."));
