@@ -49,7 +49,7 @@ class CancelTicketForm(FlaskForm):
 class ContactForm(FlaskForm):
     """A mobile number for the "near" and "called" messages (optional; kept for the day only)."""
 
-    phone = StringField("Nomor HP (WhatsApp)", validators=[Optional(), Length(max=30), Phone()], filters=[strip],
+    phone = StringField("Nomor HP", validators=[Optional(), Length(max=30), Phone()], filters=[strip],
                         description="Contoh: 0812 3456 7890. Disimpan hari ini saja, lalu dihapus.")
     hapus = HiddenField()
 
