@@ -1,6 +1,7 @@
 """The counter's buttons: one dispatcher for the counter panel (HTML) and the counter API (JSON).
 
-panggil calls the next ticket (finishing the one the counter holds); ulang announces a ticket
+panggil calls the next ticket (finishing the one the counter serves; refused while it holds one
+only called, antrian.service._release_held); ulang announces a ticket
 again (a skipped ticket of today comes back); lewati marks a no-show; mulai, the visitor has
 come to the counter; selesai, the visitor was served; alihkan sends the ticket to another
 line of the unit, keeping its number. The panel names the ticket its button acts on; without

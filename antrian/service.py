@@ -9,6 +9,10 @@ A finished ticket is announced with the ``antrian.signals.ticket_served`` signal
 transaction, so that what a listener adds (the survey's invitation) is committed with it. ``now``
 may be passed for tests (an aware UTC datetime). Issuing lives in ``antrian.issuing``, reading in
 ``antrian.reading``.
+
+A ticket is "done" (served) only when it was started (serving) or finished explicitly with
+``finish``: calling the next number never closes a ticket that was only called (security M4,
+ux review trap 2), see ``_release_held``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from antrian.reading import waiting_order
 from antrian.signals import ticket_served
 from webapp.core.db import begin_write, in_unit_of_work, transactional, upsert
 from webapp.core.extensions import db
+from webapp.core.faults import fault_point
 from webapp.core.localtime import local_today
 
 CLAIM_ATTEMPTS = 5
@@ -29,6 +34,17 @@ CLAIM_ATTEMPTS = 5
 
 class QueueError(ValueError):
     """A queue action that cannot be done; the message is for the visitor or officer, in Indonesian."""
+
+
+class StillCalledError(QueueError):
+    """The counter holds a ticket that was called but never started: it must be settled first."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        super().__init__(
+            f"Nomor {ticket.number} masih dipanggil. Pilih Mulai, Tidak hadir atau Selesai "
+            "sebelum memanggil nomor lain."
+        )
+        self.ticket_id = ticket.id
 
 
 def _now(now: datetime | None) -> datetime:
@@ -75,11 +91,31 @@ def _finish(ticket: Ticket, now: datetime) -> None:
     ticket_served.send(ticket)
 
 
+def _release_held(counter: Counter, keep: int | None, now: datetime | None) -> Ticket | None:
+    """Settle the ticket the counter holds before it calls another (``keep``: the one it is about to call).
+
+    A ticket only called (never started) is refused with StillCalledError: the visitor may
+    never have seen the call (a crash between the commit and the announcement, security M4),
+    so the officer chooses Mulai, Tidak hadir or Selesai. A ticket being served is finished:
+    the officer started it, so the visitor came, and "Panggil berikutnya" as "done, next" keeps
+    a fast counter at one key per visitor (the behaviour before this rule, kept on purpose).
+    Returns the ticket finished, if any. Never commits.
+    """
+    held = current_ticket(counter, now)
+    if held is None or held.id == keep:
+        return None
+    if held.status == Ticket.CALLED:
+        raise StillCalledError(held)
+    _finish(held, _now(now))
+    return held
+
+
 def call_next(counter: Counter, now: datetime | None = None) -> Ticket | None:
     """Call the next ticket over the counter's services (priority first, then arrival); None if nobody waits.
 
-    Finishes the ticket the counter still holds. Two counters pressing at once never get
-    the same ticket: the claim is an UPDATE that only succeeds while the ticket waits
+    Finishes the ticket the counter is serving; refuses (StillCalledError, nothing changed)
+    while it holds one that was only called (``_release_held``). Two counters pressing at once
+    never get the same ticket: the claim is an UPDATE that only succeeds while the ticket waits
     (with SKIP LOCKED on PostgreSQL, so the second counter takes the next one at once).
 
     Not a ``@transactional`` unit of work, and never called inside one: each attempt is a
@@ -95,9 +131,11 @@ def call_next(counter: Counter, now: datetime | None = None) -> Ticket | None:
         raise QueueError("Loket ini belum melayani layanan antrian apa pun.")
     for _ in range(CLAIM_ATTEMPTS):
         begin_write()
-        held = current_ticket(counter, now)
-        if held is not None:
-            _finish(held, moment)
+        try:
+            held = _release_held(counter, None, now)
+        except StillCalledError:
+            db.session.rollback()  # release the write lock: no unit of work around us does it
+            raise
         candidate = db.session.scalar(
             waiting_order(
                 select(Ticket.id).where(
@@ -120,6 +158,9 @@ def call_next(counter: Counter, now: datetime | None = None) -> Ticket | None:
         if claimed.rowcount == 1:
             bump_version(counter.unit_id)
             db.session.commit()
+            # Tests kill the process here (LOKET_FAULT=after_call_commit, tests/test_counter_crash.py):
+            # the call is committed, its answer and its announcement are not.
+            fault_point("after_call_commit")
             return db.session.get(Ticket, candidate, populate_existing=True)
         db.session.rollback()  # another counter took it between our read and our claim
     raise QueueError("Terlalu banyak panggilan bersamaan. Tekan sekali lagi.")
@@ -141,9 +182,7 @@ def recall(counter: Counter, ticket_id: int, now: datetime | None = None) -> Tic
     if ticket.status not in (Ticket.CALLED, Ticket.SERVING, Ticket.SKIPPED):
         raise QueueError(f"Tiket {ticket.number} tidak sedang dipanggil.")
     if ticket.status == Ticket.SKIPPED or ticket.counter_id != counter.id:
-        held = current_ticket(counter, now)
-        if held is not None and held.id != ticket.id:
-            _finish(held, _now(now))
+        _release_held(counter, ticket.id, now)  # the same rule as calling the next number
     ticket.status = Ticket.CALLED if ticket.status == Ticket.SKIPPED else ticket.status
     ticket.counter_id = counter.id
     ticket.called_at = _now(now)

@@ -119,6 +119,10 @@ async def call_round(run: Run, http: aiohttp.ClientSession, k: int, args: argpar
         run.firsts.append(min(hits, default=float("nan")))
         run.missed += n - len(hits)
         run.http.append(answered * 1e3)
+    if is_loket:  # the counter starts the visitor: its next panggil may not leave a ticket only called
+        states = tracker.states + n
+        await post(http, f"{target.base}/api/v1/antrian/loket/{counter_id}/mulai", None, 200)
+        await tracker.wait(0, states, args.timeout)  # its state reached every screen; not in the figures
 
 
 async def measure(targets: list[Target], n: int, args: argparse.Namespace, loket: lh.Loket,

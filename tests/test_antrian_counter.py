@@ -16,24 +16,69 @@ from antrian.counter import (
 )
 from antrian.issuing import UnknownQueueError, issue_ticket
 from antrian.models import Ticket
-from antrian.service import QueueError, call_next, skip
+from antrian.service import QueueError, StillCalledError, call_next, skip
 from tests.conftest import csrf_from
 from tests.test_api_antrian import _staff_token
 from webapp.core.extensions import db
 
 
-def test_panggil_calls_the_next_and_finishes_the_held_ticket(make_queue, make_user):
+def test_panggil_never_closes_a_ticket_that_was_only_called(make_queue, make_user):
     officer = make_user(role="petugas_loket")  # of no unit: every counter
     q = make_queue()
-    first, second = issue_ticket(q["A"]), issue_ticket(q["A"])
+    first, second, third = issue_ticket(q["A"]), issue_ticket(q["A"]), issue_ticket(q["A"])
     outcome = act(q["loket1"], "panggil", officer)
     assert outcome.ticket.id == first.id and outcome.called.id == first.id and outcome.notice == ""
-    outcome = act(q["loket1"], "panggil", officer)
-    assert outcome.called.id == second.id
-    assert db.session.get(Ticket, first.id).status == Ticket.DONE
+    with pytest.raises(StillCalledError, match=r"Nomor A-001 masih dipanggil\. Pilih Mulai, Tidak hadir atau Selesai"):
+        act(q["loket1"], "panggil", officer)
+    assert not db.session().in_transaction()  # the write lock taken for the check is released
+    db.session.expire_all()
+    assert db.session.get(Ticket, first.id).status == Ticket.CALLED  # still held, not served
+    assert db.session.get(Ticket, second.id).status == Ticket.WAITING  # and nobody else called
+
+    act(q["loket1"], "lewati", officer)  # a no-show settles it
+    assert act(q["loket1"], "panggil", officer).called.id == second.id
+    act(q["loket1"], "selesai", officer)  # so does an explicit Selesai (served)
+    assert act(q["loket1"], "panggil", officer).called.id == third.id
+    act(q["loket1"], "mulai", officer)  # and a start: panggil then finishes the ticket being served
     nobody = act(q["loket1"], "panggil", officer)
     assert (nobody.ticket, nobody.called, nobody.notice) == (None, None, "Tidak ada yang menunggu.")
-    assert db.session.get(Ticket, second.id).status == Ticket.DONE
+    db.session.expire_all()
+    statuses = [db.session.get(Ticket, t.id).status for t in (first, second, third)]
+    assert statuses == [Ticket.SKIPPED, Ticket.DONE, Ticket.DONE]
+
+
+def test_ulang_of_another_ticket_follows_the_same_rule(make_queue, make_user):
+    officer = make_user(role="petugas_loket")  # of no unit: every counter
+    q = make_queue()
+    no_show, held = issue_ticket(q["A"]), issue_ticket(q["A"])
+    act(q["loket1"], "panggil", officer)
+    act(q["loket1"], "lewati", officer)
+    act(q["loket1"], "panggil", officer)
+    with pytest.raises(StillCalledError, match="Nomor A-002 masih dipanggil"):
+        act(q["loket1"], "ulang", officer, ticket_id=no_show.id)
+    db.session.expire_all()
+    assert (db.session.get(Ticket, no_show.id).status, db.session.get(Ticket, held.id).status) == (
+        Ticket.SKIPPED, Ticket.CALLED)  # fmt: skip
+    assert act(q["loket1"], "ulang", officer).called.id == held.id  # its own ticket is recalled as ever
+    act(q["loket1"], "mulai", officer)
+    again = act(q["loket1"], "ulang", officer, ticket_id=no_show.id)  # the served one is finished first
+    assert again.called.id == no_show.id and db.session.get(Ticket, held.id).status == Ticket.DONE
+
+
+def test_the_panel_refuses_panggil_with_a_message_and_shows_the_held_ticket_after_a_reload(
+    client, login, make_queue
+):
+    q = make_queue()
+    issue_ticket(q["A"]), issue_ticket(q["A"])
+    login("petugas_loket", unit=q["unit"])
+    panel = url_for("antrian.counter_panel", loket=q["loket1"].id)
+    token = csrf_from(client, panel)
+    call = url_for("antrian.counter_action", counter_id=q["loket1"].id, action="panggil")
+    client.post(call, data={"csrf_token": token})
+    page = client.post(call, data={"csrf_token": token}, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Nomor A-001 masih dipanggil. Pilih Mulai, Tidak hadir atau Selesai" in page
+    reloaded = client.get(panel).get_data(as_text=True)  # a reload (or a new browser) after a crash
+    assert '<p class="counter-number">A-001</p>' in reloaded and "A-002" in reloaded  # held; A-002 waits
 
 
 def test_without_a_named_ticket_the_action_is_on_the_held_one(make_queue, make_user):

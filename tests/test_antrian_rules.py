@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 from antrian.issuing import UnknownQueueError, issue, issue_ticket, open_services
 from antrian.models import DailySequence, Ticket
 from antrian.reading import estimated_wait_minutes, position, snapshot, ticket_view
-from antrian.service import QueueError, call_next, finish, recall, skip, start_serving, transfer
+from antrian.service import (
+    QueueError,
+    StillCalledError,
+    call_next,
+    finish,
+    recall,
+    skip,
+    start_serving,
+    transfer,
+)
 from webapp.core.extensions import db
 from webapp.core.localtime import local_today
 
@@ -122,11 +131,36 @@ def test_call_next_priority_first_then_arrival_over_the_counters_services(make_q
     a2 = issue_ticket(q["A"], priority_reason="lansia", now=MONDAY_9 + timedelta(minutes=2))
     assert (position(a2), position(a1), position(b1)) == (0, 1, 0)  # the priority ticket goes first in line A
     assert call_next(q["loket2"], now=MONDAY_9 + timedelta(minutes=3)).id == a2.id  # priority
+    start_serving(q["loket2"], a2.id, now=MONDAY_9 + timedelta(minutes=3))
     assert call_next(q["loket2"], now=MONDAY_9 + timedelta(minutes=4)).id == a1.id
+    start_serving(q["loket2"], a1.id, now=MONDAY_9 + timedelta(minutes=4))
     assert call_next(q["loket2"], now=MONDAY_9 + timedelta(minutes=5)) is None  # B is not served at Loket 2
     assert call_next(q["loket1"], now=MONDAY_9 + timedelta(minutes=5)).id == b1.id
     db.session.refresh(a2)
-    assert a2.status == Ticket.DONE  # calling the next one finished it
+    assert a2.status == Ticket.DONE  # calling the next one finished it: it was being served
+
+
+def test_a_ticket_is_served_only_after_it_was_started_or_finished_explicitly(make_queue):
+    """Calling the next number refuses while the counter holds a ticket only called (security M4)."""
+    q = make_queue()
+    first, second = issue_ticket(q["A"], now=MONDAY_9), issue_ticket(q["A"], now=MONDAY_9)
+    called_at = MONDAY_9 + timedelta(minutes=1)
+    assert call_next(q["loket1"], now=called_at).id == first.id
+    for moment in (called_at + timedelta(minutes=1), called_at + timedelta(hours=2)):
+        with pytest.raises(StillCalledError) as refused:
+            call_next(q["loket1"], now=moment)
+        assert refused.value.ticket_id == first.id
+    db.session.expire_all()
+    assert [db.session.get(Ticket, t.id).status for t in (first, second)] == [Ticket.CALLED, Ticket.WAITING]
+    # Selesai on a ticket only called is the officer's explicit word that it was served.
+    done = finish(q["loket1"], first.id, now=called_at + timedelta(minutes=3))
+    assert (done.status, done.serving_at.replace(tzinfo=UTC)) == (Ticket.DONE, called_at)
+    # A ticket being served is finished by the next call (one key per visitor at a fast counter).
+    assert call_next(q["loket1"], now=called_at + timedelta(minutes=4)).id == second.id
+    start_serving(q["loket1"], second.id, now=called_at + timedelta(minutes=5))
+    assert call_next(q["loket1"], now=called_at + timedelta(minutes=9)) is None
+    served = db.session.get(Ticket, second.id)
+    assert (served.status, served.finished_at.replace(tzinfo=UTC)) == (Ticket.DONE, called_at + timedelta(minutes=9))
 
 
 def test_skip_then_recall_the_same_day_and_transfer_keeps_arrival(make_queue):

@@ -54,7 +54,14 @@ def test_counter_calls_need_a_staff_token_of_the_unit(client, make_queue, make_u
     assert called.status_code == 200
     _assert_valid("Ticket", called.get_json()["ticket"])
     assert called.get_json()["ticket"]["status"] == "called"
-    assert client.post(url, headers=headers).status_code == 404  # nobody waits any more
+    # A-001 was only called: panggil does not close it as served (security M4), the officer settles it first.
+    refused = client.post(url, headers=headers)
+    assert refused.status_code == 409
+    _assert_valid("Error", refused.get_json())
+    assert refused.get_json()["error"]["message"].startswith("Nomor A-001 masih dipanggil.")
+    start = url_for("api.counter_action", counter_id=q["loket1"].id, action="mulai")
+    assert client.post(start, headers=headers).get_json()["ticket"]["status"] == "serving"
+    assert client.post(url, headers=headers).status_code == 404  # nobody waits any more; A-001 is finished
     finish = url_for("api.counter_action", counter_id=q["loket1"].id, action="selesai")
     assert client.post(finish, headers=headers).status_code == 409  # "panggil" finished A-001 already
 

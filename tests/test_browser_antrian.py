@@ -46,7 +46,7 @@ def test_kiosk_counter_and_display_together(context, browser, live_server, make_
     counter.get_by_role("button", name="Masuk").click()
     counter.get_by_role("link", name="Loket 1").click()
     counter.wait_for_load_state()
-    counter.keyboard.press("n")  # the shortcut for "Panggil berikutnya"
+    counter.keyboard.press("p")  # the shortcut for "Panggil berikutnya"
     expect(counter.locator(".counter-number")).to_have_text("A-001")
     counter.screenshot(path=str(artifacts / "antrian-loket.png"), full_page=True)
 

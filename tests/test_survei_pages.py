@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from antrian.issuing import issue_ticket
-from antrian.service import call_next, finish
+from antrian.service import call_next, finish, start_serving
 from tests.conftest import csrf_from
 from tests.test_survei_rules import THIRTY
 from webapp.core.extensions import db, limiter
@@ -417,7 +417,9 @@ def test_a_ticket_is_invited_when_it_is_served_and_its_page_only_reads(client, m
     issue_ticket(queue["A"])
     call_next(queue["loket1"])
     assert db.session.scalar(select(func.count(SurveyInvitation.id))) == 0  # called, not yet served
-    call_next(queue["loket1"])  # calling the next one finishes the held ticket: it was served
+    start_serving(queue["loket1"], first.id)
+    assert db.session.scalar(select(func.count(SurveyInvitation.id))) == 0  # being served
+    call_next(queue["loket1"])  # calling the next one finishes the ticket being served: it was served
     invitation = db.session.scalars(select(SurveyInvitation)).one()
     assert (invitation.source, invitation.reference, invitation.service_id) == ("antrian", str(first.id), service.id)
     db.session.expunge_all()
