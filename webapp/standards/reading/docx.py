@@ -48,7 +48,7 @@ def _grid_cells(tr) -> list[tuple[object, int, bool]]:
     cells = []
     for tc in tr.iterchildren(qn("w:tc")):
         tcpr = tc.tcPr
-        span = tcpr.gridSpan if tcpr is not None else 1
+        span = tcpr.gridSpan if tcpr is not None and tcpr.gridSpan else 1
         vmerge = tcpr.vMerge if tcpr is not None else None
         cells.append((tc, span, vmerge == "continue"))
     return cells
