@@ -47,10 +47,7 @@ def _grid_cells(tr) -> list[tuple[object, int, bool]]:
     """The row's cells as (tc, columns spanned, continues a vertical merge)."""
     cells = []
     for tc in tr.iterchildren(qn("w:tc")):
-        tcpr = tc.tcPr
-        span = tcpr.gridSpan if tcpr is not None and tcpr.gridSpan else 1
-        vmerge = tcpr.vMerge if tcpr is not None else None
-        cells.append((tc, span, vmerge == "continue"))
+        cells.append((tc, tc.grid_span or 1, tc.vMerge == "continue"))
     return cells
 
 

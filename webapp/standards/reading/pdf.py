@@ -83,7 +83,7 @@ def lines_to_html(lines: list[_Line]) -> str:
             level = min(3, max(i for i, x in enumerate(indents) if x <= line.x0 + _INDENT / 2))
             paragraphs.append([_MARKER.sub("", line.text, count=1), level])
         elif paragraphs and (paragraphs[-1][1] is not None or gap < 0.6 * line.size):
-            paragraphs[-1][0] += " " + line.text
+            paragraphs[-1][0] = _join(paragraphs[-1][0], line.text)
         else:
             paragraphs.append([line.text, None])
     out: list[tuple[str, int | None]] = []
@@ -99,8 +99,18 @@ def _previous_bottom(lines: list[_Line], line: _Line) -> float:
     return lines[index - 1].bottom if index else line.top
 
 
+def _join(before: str, after: str) -> str:
+    """Two wrapped lines as one text: a line broken after a hyphen ("sekurang-" "kurangnya") joins without a space."""
+    if re.search(r"\w-$", before):
+        return before + after
+    return f"{before} {after}"
+
+
 def _text(column: list[_Line]) -> str:
-    return " ".join(line.text for line in column).strip()
+    text = ""
+    for line in column:
+        text = _join(text, line.text) if text else line.text
+    return text.strip()
 
 
 def _paragraphs(lines: list[_Line]) -> list[_Line]:
@@ -109,27 +119,30 @@ def _paragraphs(lines: list[_Line]) -> list[_Line]:
     for line in lines:
         if out and line.top - out[-1].bottom < 0.6 * line.size and abs(line.size - out[-1].size) < 1.5:
             last = out[-1]
-            out[-1] = _Line(f"{last.text} {line.text}", last.x0, last.top, line.bottom, last.size)
+            out[-1] = _Line(_join(last.text, line.text), last.x0, last.top, line.bottom, last.size)
         else:
             out.append(line)
     return out
 
 
-def _ruled_rows(page: pdfplumber.page.Page, number: int, tables: list) -> list[tuple[float, _Cells]]:
+def _ruled_rows(words: list[dict], number: int, tables: list) -> list[tuple[float, _Cells]]:
+    """The rows of the tables found by their lines; each word goes to the cell its middle is in."""
     rows: list[tuple[float, _Cells]] = []
     for table in tables:
         width = max(len(r.cells) for r in table.rows)
-        for row_no, row in enumerate(table.rows, start=1):
+        for row in table.rows:
             columns: list[list[_Line]] = []
             for cell in row.cells:
-                if cell is None:
-                    columns.append([])
-                    continue
-                words = page.within_bbox(cell).extract_words(keep_blank_chars=False, use_text_flow=False)
-                columns.append(_lines(words))
+                inside = [] if cell is None else [w for w in words if _centre_in(w, cell)]
+                columns.append(_lines(inside))
             columns += [[] for _ in range(width - len(columns))]
             rows.append((row.bbox[1], _Cells(columns, f"halaman {number}", 0, 0, numbered=width >= 3)))
     return rows
+
+
+def _centre_in(word: dict, box: tuple[float, float, float, float]) -> bool:
+    x, y = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
 def _aligned_rows(lines: list[_Line], words: list[dict], number: int, edges: list[float] | None):
@@ -194,7 +207,7 @@ def _read_pages(pdf: pdfplumber.PDF) -> list[Part]:
         if tables:
             boxes = [t.bbox for t in tables]
             free = [w for w in words if not any(_inside(w, b) for b in boxes)]
-            rows = _ruled_rows(page, number, tables)
+            rows = _ruled_rows(words, number, tables)
             outside = _lines(free)
         else:
             edges, rows, outside = _aligned_rows(_lines(words), words, number, edges)
@@ -237,11 +250,11 @@ def _to_parts(items: list[tuple[str, _Cells | _Line, int]]) -> list[Part]:
         )
         pending = None
 
-    for kind, value, _page in items:
+    for _kind, value, page_no in items:
         line += 1
         if isinstance(value, _Line):
             emit()
-            parts.append(Text(value.text, f"halaman {_page}", line))
+            parts.append(Text(value.text, f"halaman {page_no}", line))
             continue
         cells = value
         cells.line = line
