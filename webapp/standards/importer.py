@@ -1,11 +1,13 @@
-"""Read a published service-standard document (the text form of the seeds) into standard documents.
+"""Read a published service-standard document into standard documents, and store them.
 
-The layout: a title, then a table whose rows are ``NO <tab> KOMPONEN <tab> URAIAN`` with
-HTML in the cells; a row that starts with a tab continues the component above it; a
-document may hold several standards one after another, split its components under
-``<b>JENIS PELAYANAN ...</b>`` headings, end with the decree ("Ditetapkan di …") and carry
-an SOP table with mutu baku. ``read_document`` only reads; ``import_document`` stores,
-all or nothing.
+``read_document`` tells the format from the content: a Word file, a PDF with a text layer
+or an HTML page is read by ``webapp.standards.reading`` (rows of number, label and content,
+one label matcher for all); the text form of the seeds is read here. The text layout: a
+title, then a table whose rows are ``NO <tab> KOMPONEN <tab> URAIAN`` with HTML in the
+cells; a row that starts with a tab continues the component above it; a document may hold
+several standards one after another, split its components under ``<b>JENIS PELAYANAN
+...</b>`` headings, end with the decree ("Ditetapkan di …") and carry an SOP table with mutu
+baku. ``read_document`` only reads; ``import_document`` stores, all or nothing.
 """
 
 from __future__ import annotations
