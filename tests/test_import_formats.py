@@ -216,3 +216,27 @@ def test_an_unknown_label_is_reported_with_its_table_row():
     assert standard.title == "Izin Reklame"
     assert set(standard.components) == {"persyaratan", "biaya"}
     assert [(p.where, "Warna Gedung" in p.message) for p in standard.problems] == [("tabel 1 baris 3", True)]
+
+
+def test_an_html_page_with_cells_left_open_is_read():
+    page = (
+        b"<html><body><nav>Beranda | Layanan</nav><h1>STANDAR PELAYANAN IZIN REKLAME</h1>"
+        b"<table><tr><th>NO<th>KOMPONEN<th>URAIAN<tr><td>1<td>Persyaratan<td>1. KTP<br>2. NPWP"
+        b"<tr><td>2<td>Waktu pelayanan<td>3 hari kerja</table>"
+    )
+    standard = read_document(page).standards[0]
+    assert standard.title == "Izin Reklame"
+    blocks = standard.blocks()
+    assert [i["text"] for i in blocks["persyaratan"]["items"]] == ["KTP", "NPWP"]
+    assert blocks["jangka_waktu"]["days"] == 3
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"PK\x03\x04" + bytes(range(256)), b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF",
+     b"<html><table><tr><td colspan=999999>x</td></tr><tr><td rowspan=0>a</td></tr></table>"],
+    ids=["zip", "pdf", "html"],
+)  # fmt: skip
+def test_a_malformed_file_is_refused_never_a_crash(data):
+    with pytest.raises(ImportRefusedError):
+        read_document(data)

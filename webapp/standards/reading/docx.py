@@ -13,9 +13,11 @@ import re
 import zipfile
 
 from docx import Document
+from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from webapp.standards.reading.labels import is_group_header
 from webapp.standards.reading.rows import ImportRefusedError, Part, Row, Text, cell_html
@@ -84,7 +86,7 @@ def read_docx(data: bytes) -> list[Part]:
     """The parts of a Word document; refuses a file Word cannot have written."""
     try:
         document = Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError, etree.XMLSyntaxError) as exc:
         raise ImportRefusedError(
             "Berkas Word (.docx) ini rusak atau bukan dokumen Word; simpan ulang lalu unggah."
         ) from exc

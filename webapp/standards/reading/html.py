@@ -52,9 +52,11 @@ class _Page(HTMLParser):
                 self.rows = []
             return
         if self.depth == 1 and tag == "tr":
+            self._close_cell()
             self.rows.append([])
             return
         if self.depth == 1 and tag in ("td", "th"):
+            self._close_cell()  # HTML lets a cell end where the next begins
             values = dict(attrs)
             self.cell, self.cell_text = [], []
             self.span = (_int(values.get("colspan")), _int(values.get("rowspan")))
@@ -75,14 +77,12 @@ class _Page(HTMLParser):
             return
         if tag == "table":
             if self.depth == 1:
+                self._close_cell()
                 self.events.append(("table", self.rows))
             self.depth = max(0, self.depth - 1)
             return
-        if self.depth == 1 and tag in ("td", "th") and self.cell is not None:
-            if not self.rows:
-                self.rows.append([])
-            self.rows[-1].append(("".join(self.cell), " ".join("".join(self.cell_text).split()), *self.span))
-            self.cell = None
+        if self.depth == 1 and tag in ("td", "th", "tr"):
+            self._close_cell()
             return
         if self.cell is not None:
             if tag in _KEEP and tag != "br":
@@ -91,6 +91,15 @@ class _Page(HTMLParser):
                 self.cell_text.append(" ")
         elif self.depth == 0 and tag in _BLOCKS:
             self._flush_text()
+
+    def _close_cell(self) -> None:
+        """Keep the cell being read (if any) in the current row."""
+        if self.cell is None:
+            return
+        if not self.rows:
+            self.rows.append([])
+        self.rows[-1].append(("".join(self.cell), " ".join("".join(self.cell_text).split()), *self.span))
+        self.cell = None
 
     def handle_data(self, data: str) -> None:
         if self.skipping:
@@ -102,8 +111,11 @@ class _Page(HTMLParser):
             self.text.append(data)
 
     def close(self) -> None:
-        """Finish the page: the last text block too."""
+        """Finish the page: a table left open and the last text block too."""
         super().close()
+        if self.depth:
+            self._close_cell()
+            self.events.append(("table", self.rows))
         self._flush_text()
 
 
