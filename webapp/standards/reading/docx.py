@@ -13,8 +13,11 @@ import re
 import zipfile
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Tc
+from docx.oxml.text.paragraph import CT_P
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -25,23 +28,42 @@ from webapp.standards.reading.rows import ImportRefusedError, Part, Row, Text, c
 _LIST_STYLE = re.compile(r"^List (?:Number|Bullet|Paragraph)\s*(\d)?", re.IGNORECASE)
 
 
-def _level(paragraph: Paragraph) -> int | None:
+def _list_styles(document: DocumentObject) -> dict[str, int]:
+    """The list level of each paragraph style that numbers or bullets its paragraphs, by style id.
+
+    Read once from the styles part: asking python-docx for each paragraph's style is slow.
+    """
+    levels: dict[str, int] = {}
+    for style in document.styles.element.iterchildren(qn("w:style")):
+        style_id = style.get(qn("w:styleId")) or ""
+        name_el = style.find(qn("w:name"))
+        name = name_el.get(qn("w:val")) if name_el is not None else ""
+        numpr = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+        by_name = _LIST_STYLE.match(name or "")
+        if by_name and not by_name.group(0).lower().startswith("list paragraph"):
+            levels[style_id] = int(by_name.group(1)) - 1 if by_name.group(1) else 0
+        elif numpr is not None:
+            ilvl = numpr.find(qn("w:ilvl"))
+            levels[style_id] = int(ilvl.get(qn("w:val"))) if ilvl is not None else 0
+    return levels
+
+
+def _level(p: CT_P, list_styles: dict[str, int]) -> int | None:
     """The list level of a numbered or bulleted paragraph, None for a plain one."""
-    ppr = paragraph._p.pPr
-    numpr = ppr.numPr if ppr is not None else None
+    ppr = p.pPr
+    if ppr is None:
+        return None
+    numpr = ppr.numPr
     if numpr is not None and numpr.numId is not None and numpr.numId.val != 0:
         return numpr.ilvl.val if numpr.ilvl is not None else 0
-    style = _LIST_STYLE.match(paragraph.style.name if paragraph.style is not None else "")
-    if style and not style.group(0).lower().startswith("list paragraph"):
-        return int(style.group(1)) - 1 if style.group(1) else 0
-    return None
+    return list_styles.get(ppr.pStyle.val) if ppr.pStyle is not None else None
 
 
-def _cell_paragraphs(tc, parent) -> list[tuple[str, int | None]]:
+def _cell_paragraphs(tc: CT_Tc, list_styles: dict[str, int]) -> list[tuple[str, int | None]]:
+    """A cell's paragraphs as (text, list level), nested tables included in reading order."""
     out = []
     for p in tc.iter(qn("w:p")):
-        paragraph = Paragraph(p, parent)
-        out.append((paragraph.text, _level(paragraph)))
+        out.append((Paragraph(p, None).text, _level(p, list_styles)))
     return out
 
 
@@ -53,7 +75,7 @@ def _grid_cells(tr) -> list[tuple[object, int, bool]]:
     return cells
 
 
-def _table_parts(table: Table, index: int, line: int) -> tuple[list[Part], int]:
+def _table_parts(table: Table, index: int, line: int, list_styles: dict[str, int]) -> tuple[list[Part], int]:
     parts: list[Part] = []
     columns = len(table._tbl.tblGrid.gridCol_lst) or 3
     for row_no, tr in enumerate(table._tbl.tr_lst, start=1):
@@ -62,7 +84,7 @@ def _table_parts(table: Table, index: int, line: int) -> tuple[list[Part], int]:
         texts: list[str] = []
         htmls: list[str] = []
         for tc, span, continued in _grid_cells(tr):
-            paragraphs = [] if continued else _cell_paragraphs(tc, table)
+            paragraphs = [] if continued else _cell_paragraphs(tc, list_styles)
             texts.append(" ".join(" ".join(t.split()) for t, _ in paragraphs).strip())
             htmls.append(cell_html(paragraphs))
             texts += [""] * (span - 1)
@@ -93,10 +115,11 @@ def read_docx(data: bytes) -> list[Part]:
     parts: list[Part] = []
     line = 0
     tables = 0
+    list_styles = _list_styles(document)
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             tables += 1
-            found, line = _table_parts(block, tables, line)
+            found, line = _table_parts(block, tables, line, list_styles)
             parts += found
         else:
             line += 1
