@@ -136,15 +136,8 @@ def save_draft(service: Service, document: dict[str, Any], what: str, *, actor: 
         if not service.is_published:
             service.apply_document(doc)  # an unpublished service shows its draft to staff
         with _one_writer():
-            record(
-                "update",
-                "service",
-                service.id,
-                f"Mengubah draf {doc['title']}: {what}",
-                changes,
-                service.unit_id,
-                actor=actor,
-            )
+            record("update", "service", service.id, f"Mengubah draf {doc['title']}: {what}", changes,
+                   service.unit_id, actor=actor)
     return changes
 
 
@@ -201,15 +194,8 @@ def publish_draft(service: Service, note: str = "", *, actor: Actor | None) -> S
         db.session.delete(draft)
         db.session.flush()
         version, changes = _publish_document(service, doc, note, actor)
-        record(
-            "publish",
-            "service",
-            service.id,
-            f"Menerbitkan {service.title} versi {version.number}",
-            changes,
-            service.unit_id,
-            actor=actor,
-        )
+        record("publish", "service", service.id, f"Menerbitkan {service.title} versi {version.number}", changes,
+               service.unit_id, actor=actor)
     return version
 
 
@@ -222,9 +208,8 @@ def restore_version(service: Service, number: int, *, actor: Actor | None) -> Se
     if open_draft(service) is not None:
         raise StandardError("Masih ada draf terbuka. Terbitkan atau buang draf itu sebelum memulihkan versi lama.")
     with _one_writer():
-        version, changes = _publish_document(
-            service, copy.deepcopy(old.document), f"Dipulihkan dari versi {number}", actor
-        )
+        version, changes = _publish_document(service, copy.deepcopy(old.document), f"Dipulihkan dari versi {number}",
+                                             actor)
         summary = f"Memulihkan {service.title} ke isi versi {number} (sebagai versi {version.number})"
         record("restore", "service", service.id, summary, changes, service.unit_id, actor=actor)
     return version
