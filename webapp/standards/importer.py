@@ -1,11 +1,13 @@
-"""Read a published service-standard document (the text form of the seeds) into standard documents.
+"""Read a published service-standard document into standard documents, and store them.
 
-The layout: a title, then a table whose rows are ``NO <tab> KOMPONEN <tab> URAIAN`` with
-HTML in the cells; a row that starts with a tab continues the component above it; a
-document may hold several standards one after another, split its components under
-``<b>JENIS PELAYANAN ...</b>`` headings, end with the decree ("Ditetapkan di …") and carry
-an SOP table with mutu baku. ``read_document`` only reads; ``import_document`` stores,
-all or nothing.
+``read_document`` tells the format from the content: a Word file, a PDF with a text layer
+or an HTML page is read by ``webapp.standards.reading`` (rows of number, label and content,
+one label matcher for all); the text form of the seeds is read here. The text layout: a
+title, then a table whose rows are ``NO <tab> KOMPONEN <tab> URAIAN`` with HTML in the
+cells; a row that starts with a tab continues the component above it; a document may hold
+several standards one after another, split its components under ``<b>JENIS PELAYANAN
+...</b>`` headings, end with the decree ("Ditetapkan di …") and carry an SOP table with mutu
+baku. ``read_document`` only reads; ``import_document`` stores, all or nothing.
 """
 
 from __future__ import annotations
@@ -21,108 +23,29 @@ from webapp.core.formatting import BULAN
 from webapp.core.text import EMAIL_IN_TEXT
 from webapp.core.units import Unit
 from webapp.standards.components import COMPONENTS, COMPONENTS_BY_CODE, normalise_standard
-from webapp.standards.html_blocks import clean, fragments_to_block
+from webapp.standards.html_blocks import clean
 from webapp.standards.models import Service, ServiceVersion
+from webapp.standards.reading.labels import component_for
+from webapp.standards.reading.rows import (
+    ImportRefusedError,
+    Problem,
+    ReadReport,
+    ReadStandard,
+    assemble,
+    title_case,
+)
 from webapp.standards.versions import create_service, get_or_open_draft, publish_draft, save_draft
 
 MAX_BYTES = 2 * 1024 * 1024
+# Word files and PDFs carry fonts and pictures: a larger limit than for text.
+MAX_FILE_BYTES = 10 * 1024 * 1024
 
 _HEADER = re.compile(r"^\s*(?:<b>)?\s*NO\.?\s*(?:</b>)?\t+\s*(?:<b>)?\s*KOMPONEN", re.IGNORECASE)
 _ROW = re.compile(r"^\s*(?:<b>)?\s*(\d{1,2})\s*\.?\s*(?:</b>)?\s*$")
 _GROUP = re.compile(r"^\s*<b>\s*JENIS PELAYANAN\s+([A-Z ]+?)\s*</b>", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^\s*-{3,}")
 _TAGS = re.compile(r"<[^>]+>")
-_SMALL_WORDS = {
-    "dan",
-    "di",
-    "ke",
-    "dari",
-    "untuk",
-    "yang",
-    "atau",
-    "dengan",
-    "pada",
-    "bagi",
-    "oleh",
-    "tentang",
-    "serta",
-}
-
-# Label keywords, checked in this order (the first match wins).
-_LABELS: tuple[tuple[str, str], ...] = (
-    ("dasar hukum", "dasar_hukum"),
-    ("persyaratan", "persyaratan"),
-    ("prosedur", "prosedur"),
-    ("mekanisme", "prosedur"),
-    ("jangka waktu", "jangka_waktu"),
-    ("biaya", "biaya"),
-    ("tarif", "biaya"),
-    ("produk", "produk"),
-    ("sarana", "sarana"),
-    ("fasilitas", "sarana"),
-    ("kompetensi", "kompetensi"),
-    ("pengawasan", "pengawasan"),
-    ("pengaduan", "pengaduan"),
-    ("jumlah pelaksana", "jumlah_pelaksana"),
-    ("keamanan", "jaminan_keamanan"),
-    ("keselamatan", "jaminan_keamanan"),
-    ("jaminan", "jaminan_pelayanan"),
-    ("evaluasi", "evaluasi"),
-)
-
-
-class ImportRefusedError(ValueError):
-    """A document that cannot be read; the message says why, in Indonesian."""
-
-
-@dataclass
-class Problem:
-    """A line that could not be read."""
-
-    line: int
-    message: str
-
-
-@dataclass
-class ReadStandard:
-    """One standard found in a document, with what was and was not found."""
-
-    title: str
-    line: int
-    components: dict[str, list[str]] = field(default_factory=dict)
-    component_lines: dict[str, int] = field(default_factory=dict)
-    sop: dict[str, Any] | None = None
-    decree: dict[str, Any] | None = None
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def missing(self) -> list[str]:
-        """Codes of the components the document does not give."""
-        return [c.code for c in COMPONENTS if c.code not in self.components]
-
-    def blocks(self) -> dict[str, dict[str, Any]]:
-        """The components found, as blocks with their typed values."""
-        blocks = {}
-        for code, fragments in self.components.items():
-            block = fragments_to_block(fragments, code)
-            _add_typed_value(code, block)
-            blocks[code] = block
-        return blocks
-
-
-@dataclass
-class ReadReport:
-    """Everything read from one document."""
-
-    standards: list[ReadStandard]
-    problems: list[Problem]
-
-
-def _title_case(text: str) -> str:
-    if text != text.upper():
-        return text
-    words = text.lower().split()
-    return " ".join(w if (i and w in _SMALL_WORDS) else w[:1].upper() + w[1:] for i, w in enumerate(words))
+_title_case = title_case
 
 
 def _title_from(lines: list[str]) -> str:
@@ -132,28 +55,7 @@ def _title_from(lines: list[str]) -> str:
     return _title_case(text.strip(" :.-"))
 
 
-def _component_for(label: str) -> str | None:
-    folded = " ".join(_TAGS.sub(" ", label).casefold().replace(",", " ").split())
-    for keyword, code in _LABELS:
-        if keyword in folded:
-            return code
-    return None
-
-
-def _add_typed_value(code: str, block: dict[str, Any]) -> None:
-    text = " ".join(block["paragraphs"] + [i["text"] for i in block["items"]]).casefold()
-    if code == "jangka_waktu":
-        match = re.search(r"(\d+)\s*(?:\([^)]*\)\s*)?hari kerja", text)
-        block["days"] = int(match.group(1)) if match else None
-    elif code == "biaya":
-        if "gratis" in text or re.search(r"rp\.?\s*0\b(?![.,]\d)", text):
-            block["amount"] = 0
-        else:
-            match = re.search(r"rp\.?\s*([\d.]+)", text)
-            block["amount"] = int(match.group(1).replace(".", "")) if match else None
-    elif code == "jumlah_pelaksana":
-        match = re.search(r"(\d+)\s*(?:\([^)]*\)\s*)?orang", text)
-        block["count"] = int(match.group(1)) if match else None
+_component_for = component_for
 
 
 def _decode(data: bytes) -> str:
@@ -166,7 +68,10 @@ def _decode(data: bytes) -> str:
     sample = data[:8192]
     control = sum(1 for b in sample if b < 9 or 13 < b < 32)
     if b"\x00" in sample or control > len(sample) * 0.05:
-        raise ImportRefusedError("Berkas ini bukan teks (berkas biner). Unggah dokumen standar dalam bentuk teks.")
+        raise ImportRefusedError(
+            "Berkas ini bukan teks (berkas biner). Unggah dokumen standar dalam bentuk Word (.docx), PDF, HTML "
+            "atau teks."
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -176,8 +81,62 @@ def _decode(data: bytes) -> str:
         ) from exc
 
 
-def read_document(data: bytes, title: str | None = None) -> ReadReport:
-    """Read every standard in ``data``; ``title`` names a document that prints none."""
+def detect_format(data: bytes) -> str:
+    """The format of a document, from its first bytes: "docx", "pdf", "html" or "teks"."""
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if data.startswith(b"PK\x03\x04"):
+        return "docx"
+    if data[:1024].lstrip().startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or (
+        head.startswith(b"<") and b"<table" in data[:65536].lower()
+    ):
+        return "html"
+    return "teks"
+
+
+def read_document(data: bytes, title: str | None = None, *, filename: str = "") -> ReadReport:
+    """Read every standard in ``data`` (Word, PDF, HTML or text, told by its content); ``title``
+    names a document that prints none. ``filename`` only words the messages."""
+    kind = detect_format(data)
+    if kind == "teks":
+        return _read_text(data, title)
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRefusedError(
+            f"Berkas terlalu besar ({len(data) / 1024 / 1024:.1f} MB); "
+            f"paling besar {MAX_FILE_BYTES // 1024 // 1024} MB."
+        )
+    if kind == "docx":
+        from webapp.standards.reading.docx import read_docx
+
+        parts = read_docx(data)
+    elif kind == "pdf":
+        from webapp.standards.reading.pdf import read_pdf
+
+        parts = read_pdf(data)
+    else:
+        from webapp.standards.reading.html import read_html
+
+        parts = read_html(data)
+    standards, problems, decree_lines = assemble(parts, title)
+    if not any(s.components for s in standards):
+        raise ImportRefusedError(
+            "Tabel komponen tidak ditemukan: dokumen harus memuat tabel dengan kolom NO, KOMPONEN dan URAIAN."
+        )
+    standards = [s for s in standards if s.components or s.problems]
+    decree = _read_decree(decree_lines) if decree_lines else None
+    for standard in standards:
+        if not standard.title:
+            where = next(iter(standard.component_where.values()), "awal dokumen")
+            raise ImportRefusedError(
+                f"Judul layanan tidak ditemukan di atas tabel ({where}). Isikan judulnya saat mengimpor."
+            )
+        standard.decree = decree
+    return ReadReport(standards=standards, problems=problems, format=kind)
+
+
+def _read_text(data: bytes, title: str | None) -> ReadReport:
+    """Read the text layout of the seed documents (tab-separated rows with HTML in the cells)."""
     lines = _decode(data).splitlines()
     standards: list[ReadStandard] = []
     problems: list[Problem] = []
