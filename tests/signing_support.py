@@ -34,7 +34,7 @@ class FakeSigningService:
         service = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 service.requests.append({"body": body, "auth": self.headers.get("Authorization")})
                 if self.headers.get("Authorization") != f"Bearer {token}":

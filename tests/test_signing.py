@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import date
+from datetime import UTC, date
 from io import BytesIO
 
 import pytest
@@ -43,9 +43,9 @@ def cert(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def expired_cert(tmp_path_factory):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    start = datetime.now(timezone.utc) - timedelta(days=30)
+    start = datetime.now(UTC) - timedelta(days=30)
     return make_test_certificate("Dinas Uji Tanda Tangan", tmp_path_factory.mktemp("ttd-lama"), PASSWORD, days=2,
                                  not_before=start)
 
@@ -250,3 +250,32 @@ def test_cli_makes_a_test_certificate_signs_and_checks(app, runner, make_unit, t
     garbage.write_bytes(b"bukan pdf sama sekali")
     bad = runner.invoke(args=["dokumen", "periksa", str(garbage)])
     assert bad.exit_code == 1 and "bukan PDF" in bad.output
+
+
+def test_the_berita_acara_and_the_approved_report_are_signed(app, monkeypatch, make_unit, make_complaint, make_user,
+                                                              login, client, cert):
+    from webapp.core.localtime import local_today
+    from webapp.pengaduan.reporting import approve, open_report, submit
+    from webapp.pengaduan.service import classify, resolve, verify
+
+    unit = make_unit(slug="dinas-aduan", city="Bangkinang")
+    configure(app, monkeypatch, unit, cert)
+    complaint = make_complaint(unit)
+    verify(complaint, None)
+    classify(complaint, "ringan", None)
+    resolve(complaint, "Antrean diurai dengan loket tambahan.", None)
+    team, secretary = make_user(role="tim_pengaduan", unit=unit), make_user(role="sekretaris", unit=unit)
+    today = local_today(unit)
+    report = open_report(today.year, today.month, unit, team)
+    submit(report, team)
+    login(role="admin")
+    draft = client.get(url_for("pengaduan.report_pdf", year=today.year, month=today.month, instansi=unit.slug))
+    assert draft.status_code == 200 and not check_pdf(draft.data, []).signed  # a draft is never signed
+    approve(report, secretary, "Baik.")
+    db.session.commit()
+    for response in (client.get(url_for("pengaduan.minutes_pdf", complaint_id=complaint.id)),
+                     client.get(url_for("pengaduan.report_pdf", year=today.year, month=today.month,
+                                        instansi=unit.slug))):
+        assert response.status_code == 200
+        (check,) = check_pdf(response.data, _roots(cert)).signatures
+        assert check.intact and check.covers_whole and check.trusted and check.location == "Bangkinang"

@@ -18,16 +18,19 @@ A unit with no signer issues unsigned documents, as before; ``signing_state`` sa
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
 import os
 import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from asn1crypto import x509
 from flask import current_app
@@ -48,10 +51,25 @@ from webapp.core.units import Unit
 TEST_MARK = "UJI COBA - BUKAN SERTIFIKAT RESMI"
 STAMP_TEXT = "Ditandatangani secara elektronik"
 PDF_MAGIC = b"%PDF-"
-# The box on the last page, in PDF points from the lower-left corner (A4 is 595 x 842): the right half,
-# above the footer where documents print their verification QR.
-STAMP_BOX = (300, 165, 560, 255)
+# The box on the last page, in PDF points from the lower-left corner (A4 is 595 x 842): under the signature
+# column of a 20 mm margin document (95 mm in), above the footer where documents print their verification QR.
+STAMP_BOX = (326, 160, 538, 250)
 _SERVICE_TIMEOUT = 20
+T = TypeVar("T")
+
+
+def _outside_event_loop(work: Callable[[], T]) -> T:
+    """Run ``work`` (pyHanko's sync API, which calls ``asyncio.run``) where no event loop is running.
+
+    A thread that already runs a loop (Playwright's sync API in the browser tests, an async server)
+    cannot start another: the work goes to a short-lived thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 class SigningError(RuntimeError):
@@ -226,7 +244,7 @@ def sign_pdf(pdf: bytes, signer: signers.Signer, stamp: Stamp, tsa_url: str | No
                                    timestamper=timestamper)
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-        out = pdf_signer.sign_pdf(writer, appearance_text_params=params)
+        out = _outside_event_loop(lambda: pdf_signer.sign_pdf(writer, appearance_text_params=params))
     except SigningError:
         raise
     except (PyHankoSigningError, OSError, ValueError) as exc:
@@ -325,7 +343,8 @@ def check_pdf(data: bytes, trust_roots: list[x509.Certificate]) -> PdfCheck:
     for signature in embedded:
         check = SignatureCheck()
         try:
-            status = validate_pdf_signature(signature, ValidationContext(**context_kwargs))
+            status = _outside_event_loop(
+                lambda sig=signature: validate_pdf_signature(sig, ValidationContext(**context_kwargs)))
         except Exception:
             checks.append(check)
             continue
