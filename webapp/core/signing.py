@@ -41,7 +41,7 @@ from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.general import load_cert_from_pemder, load_certs_from_pemder
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
-from pyhanko.stamp import QRStampStyle
+from pyhanko.stamp import QRStampStyle, TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -49,11 +49,13 @@ from webapp.core.units import Unit
 
 # Words a test certificate carries in its subject, so that it never passes for a real one.
 TEST_MARK = "UJI COBA - BUKAN SERTIFIKAT RESMI"
-STAMP_TEXT = "Ditandatangani secara elektronik"
+# "Ditandatangani secara elektronik", on two lines: the box's font is Courier (pyHanko's built-in one; an
+# embedded font needs uharfbuzz), so the longest line must be a name or a date for the text to stay readable.
+_STAMP_HEADING = ("Ditandatangani secara", "elektronik oleh:")
 PDF_MAGIC = b"%PDF-"
 # The box on the last page, in PDF points from the lower-left corner (A4 is 595 x 842): under the signature
-# column of a 20 mm margin document (95 mm in), above the footer where documents print their verification QR.
-STAMP_BOX = (326, 160, 538, 250)
+# column of a 20 mm margin document (from 86 mm in), above the footer where documents print their verification QR.
+STAMP_BOX = (300, 155, 538, 255)
 _SERVICE_TIMEOUT = 20
 T = TypeVar("T")
 
@@ -218,7 +220,7 @@ def sign_pdf(pdf: bytes, signer: signers.Signer, stamp: Stamp, tsa_url: str | No
 
     Raises SigningError when the signer or the timestamp server fails.
     """
-    lines = [STAMP_TEXT, stamp.signatory]
+    lines = [*_STAMP_HEADING, stamp.signatory]
     if stamp.title:
         lines.append(stamp.title)
     if stamp.nip:
@@ -236,8 +238,6 @@ def sign_pdf(pdf: bytes, signer: signers.Signer, stamp: Stamp, tsa_url: str | No
         style: Any = QRStampStyle(stamp_text=text, border_width=1)
         params = {"url": stamp.url}
     else:
-        from pyhanko.stamp import TextStampStyle
-
         style, params = TextStampStyle(stamp_text=text, border_width=1), {}
     timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
     pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec,
