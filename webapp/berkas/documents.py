@@ -39,6 +39,7 @@ from webapp.core.formatting import public_url, tanggal
 from webapp.core.pdf import pdf_bytes
 from webapp.core.qr import qr_svg
 from webapp.core.signing import SigningError, Stamp, sign_for_unit
+from webapp.core.units import Unit
 
 _CODE = re.compile(r"^[a-z2-7]{32}$")
 SERIAL_CHARS = 16
@@ -154,18 +155,21 @@ def issue(document: IssuedDocument, pdf: bytes | None, created_by: str, signer: 
 
 def _signed(pdf: bytes, document: IssuedDocument, signer: dict) -> bytes:
     """``pdf`` signed by the document's unit when it has a signer; unchanged when it has none."""
+    unit = document.unit or db.session.get(Unit, document.unit_id)  # a new row may carry only the id
+    if unit is None:
+        return pdf
     try:
         url = verification_url(document)
     except RuntimeError:  # outside a request and without PUBLIC_BASE_URL (a CLI run): the box has no QR
         url = ""
     stamp = Stamp(
-        signatory=signer.get("name") or document.unit.name, nip=signer.get("nip") or "",
+        signatory=signer.get("name") or unit.name, nip=signer.get("nip") or "",
         title=signer.get("title") or "" if signer.get("name") else "", date_text=tanggal(document.issued_on),
         url=url, reason=f"Penerbitan {document.title} nomor {document.number}",
-        location=document.unit.city or "",
+        location=unit.city or "",
     )  # fmt: skip
     try:
-        return sign_for_unit(pdf, document.unit, stamp)[0]
+        return sign_for_unit(pdf, unit, stamp)[0]
     except SigningError as exc:  # a configured signer that fails: nothing is issued unsigned by accident
         raise DocumentError(f"Dokumen tidak dapat ditandatangani secara elektronik: {exc}", "pdf") from exc
 

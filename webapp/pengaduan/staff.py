@@ -248,10 +248,13 @@ def minutes_pdf(complaint_id: int) -> Response:
         channels=CHANNELS, resolved_event=resolved_event, late_days=_late_days(complaint),
         closed_on=local_today(complaint.unit, complaint.closed_at), printed_at=utcnow(),
     )
-    closed_on = local_today(complaint.unit, complaint.closed_at)
-    stamp = Stamp(signatory=complaint.unit.name, date_text=tanggal(closed_on), url=public_url("berkas.verify_index"),
-                  reason=f"Berita Acara Penyelesaian pengaduan {complaint.number}", location=complaint.unit.city or "")
-    pdf = sign_print(pdf_bytes(html), complaint.unit, stamp)
+    pdf = pdf_bytes(html)
+    unit = complaint.unit
+    if unit is not None:  # a complaint about no unit's service has no unit to sign for it
+        stamp = Stamp(signatory=unit.name, date_text=tanggal(local_today(unit, complaint.closed_at)),
+                      url=public_url("berkas.verify_index"), location=unit.city or "",
+                      reason=f"Berita Acara Penyelesaian pengaduan {complaint.number}")
+        pdf = sign_print(pdf, unit, stamp)
     return pdf_response(pdf, f"berita-acara-{complaint.number}.pdf")
 
 
