@@ -279,3 +279,20 @@ def test_the_berita_acara_and_the_approved_report_are_signed(app, monkeypatch, m
         assert response.status_code == 200
         (check,) = check_pdf(response.data, _roots(cert)).signatures
         assert check.intact and check.covers_whole and check.trusted and check.location == "Bangkinang"
+
+
+def test_with_a_timestamp_server_the_signature_is_pades_b_t(app, monkeypatch, berkas, cert):
+    from tests.signing_support import FakeTimestampServer
+
+    configure(app, monkeypatch, berkas.unit, cert)
+    with FakeTimestampServer() as tsa:
+        monkeypatch.setitem(app.config, "TSA_URL", tsa.url)
+        document = _issue(berkas)
+    assert tsa.requests >= 1  # pyHanko also asks once to size the signature
+    (signature,) = PdfFileReader(BytesIO(document.pdf)).embedded_signatures
+    context = ValidationContext(trust_roots=[*_roots(cert), tsa.cert], allow_fetching=False)
+    status = validate_pdf_signature(signature, context, ts_validation_context=context)
+    assert status.intact and status.trusted and status.timestamp_validity is not None
+    assert status.timestamp_validity.trusted
+    (check,) = check_pdf(document.pdf, _roots(cert)).signatures
+    assert check.timestamped and check.signed_at == status.timestamp_validity.timestamp
