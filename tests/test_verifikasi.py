@@ -154,3 +154,14 @@ def test_the_page_in_a_browser(browser, live_server, signed, artifacts, tmp_path
     assert page.url.endswith(f"/verifikasi/{signed.code}")
     context.close()
     assert not errors
+
+
+def test_the_code_page_checks_the_signature_of_an_uploaded_copy(client, signed):
+    url = url_for("berkas.verify_page", code=signed.code)
+    token = csrf_from(client, url)
+    response = client.post(url, data={"csrf_token": token, "pdf": (io.BytesIO(signed.pdf), "izin.pdf")},
+                           content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Cocok: berkas ini sama persis" in html and "Dokumen utuh" in html
+    assert 'href="' + url_for("berkas.verify_index") + '"' in html

@@ -157,6 +157,7 @@ def verify_page(code: str) -> Response:
     form = VerifyUploadForm()
     match: bool | None = None
     uploaded_hash = None
+    signature_check = None
     status = 200 if result.outcome in (SAH, DICABUT) else 404
     if request.method == "POST" and result.document is not None:
         upload = form.pdf.data if form.validate_on_submit() else None
@@ -167,11 +168,13 @@ def verify_page(code: str) -> Response:
         else:
             uploaded_hash = sha256_hex(data)
             match = hmac.compare_digest(uploaded_hash, result.document.pdf_sha256)
+            if data.startswith(b"%PDF-") and len(data) <= current_app.config["VERIFY_UPLOAD_MAX_BYTES"]:
+                signature_check = check_upload(data)
     document = result.document
     html = render_template(
         "berkas/verify.html", result=result, outcome=OUTCOMES[result.outcome], document=document,
         holder=mask_name(document.holder_name) if document else None, form=form, errors=flatten_errors(form),
-        match=match, uploaded_hash=uploaded_hash, code=code,
+        match=match, uploaded_hash=uploaded_hash, code=code, signature_check=signature_check,
     )  # fmt: skip
     return _private(make_response(html, status))
 
