@@ -128,3 +128,11 @@ class FakeTimestampServer:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def off_loop(work):
+    """Run ``work`` (pyHanko's sync API) in a thread of its own: the browser tests keep an event loop running."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()

@@ -15,7 +15,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from tests.signing_support import PASSWORD, FakeSigningService, configure
+from tests.signing_support import PASSWORD, FakeSigningService, configure, off_loop
 from webapp.berkas.documents import record_issued, revoke
 from webapp.berkas.pdf_check import DICABUT, DIUBAH, PERHATIAN, TANPA_TTD, check_upload
 from webapp.berkas.service import Applicant, register
@@ -78,7 +78,8 @@ def test_a_document_issued_in_the_berkas_flow_is_signed_and_validates(app, monke
     # pyHanko's own validator, against the unit's trust list.
     reader = PdfFileReader(BytesIO(pdf))
     (signature,) = reader.embedded_signatures
-    status = validate_pdf_signature(signature, ValidationContext(trust_roots=_roots(cert), allow_fetching=False))
+    status = off_loop(lambda: validate_pdf_signature(
+        signature, ValidationContext(trust_roots=_roots(cert), allow_fetching=False)))
     assert status.intact and status.valid and status.trusted
     assert status.coverage.name == "ENTIRE_FILE"
     assert signature.sig_object["/Reason"] == f"Penerbitan Izin Usaha Uji nomor {document.number}"
@@ -290,7 +291,7 @@ def test_with_a_timestamp_server_the_signature_is_pades_b_t(app, monkeypatch, be
     assert tsa.requests >= 1  # pyHanko also asks once to size the signature
     (signature,) = PdfFileReader(BytesIO(document.pdf)).embedded_signatures
     context = ValidationContext(trust_roots=[*_roots(cert), tsa.cert], allow_fetching=False)
-    status = validate_pdf_signature(signature, context, ts_validation_context=context)
+    status = off_loop(lambda: validate_pdf_signature(signature, context, ts_validation_context=context))
     assert status.intact and status.trusted and status.timestamp_validity is not None
     assert status.timestamp_validity.trusted
     (check,) = check_pdf(document.pdf, _roots(cert)).signatures
