@@ -63,7 +63,8 @@ def test_every_formula_character_is_neutralised_in_both_formats():
     append_row(book.active, values)
     cells = _cells(workbook_bytes(book))
     # Kept as typed, as text (XML reads a carriage return back as a line feed).
-    assert [c.value for c in cells[:6]] == [v.replace("\r", "\n") for v in values[:6]]
+    # openpyxl writes "\r" as is with lxml (pulled in by pyHanko) and as "\n" without it: either is plain text.
+    assert [c.value for c in cells[:6]] in ([v.replace("\r", "\n") for v in values[:6]], values[:6])
     assert [c.data_type for c in cells[:6]] == ["s"] * 6
     assert (cells[8].value, cells[8].data_type, cells[9].value) == (42, "n", -3)  # numbers stay numbers
 
