@@ -169,6 +169,12 @@ class Config:
     BERKAS_TRACK_REFRESH_SECONDS: int = _env_int("BERKAS_TRACK_REFRESH_SECONDS", 60)
     # Checking an uploaded PDF on the public verification page, per address.
     VERIFY_UPLOAD_RATE_LIMIT: str = os.environ.get("VERIFY_UPLOAD_RATE_LIMIT", "20 per minute")
+    # The largest PDF the verification page and API read (bytes).
+    VERIFY_UPLOAD_MAX_BYTES: int = _env_int("VERIFY_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+    # An RFC 3161 timestamp server: signatures are PAdES B-T with it, B-B without. Each unit's signer and
+    # trust list are read from SIGNING_P12_<UNIT>, SIGNING_SERVICE_URL_<UNIT>, SIGNING_TRUST_<UNIT> and
+    # the like (see webapp/core/signing.py and the README, "Tanda tangan elektronik").
+    TSA_URL: str | None = os.environ.get("TSA_URL") or None
     # Key of the HMAC-SHA256 that signs issued documents' verification codes. Unset: derived from
     # SECRET_KEY. Set it on its own in production, so that rotating SECRET_KEY (which logs
     # everyone out) does not turn every printed QR code invalid; changing it does exactly that.

@@ -63,7 +63,7 @@ def test_every_formula_character_is_neutralised_in_both_formats():
     append_row(book.active, values)
     cells = _cells(workbook_bytes(book))
     # Kept as typed, as text (the standard library's XML parser reads a carriage return back as a
-    # line feed; lxml, which python-docx brings in and openpyxl then uses, keeps it).
+    # line feed; lxml, which python-docx and pyHanko bring in and openpyxl then uses, keeps it).
     assert [c.value.replace("\r", "\n") for c in cells[:6]] == [v.replace("\r", "\n") for v in values[:6]]
     assert [c.data_type for c in cells[:6]] == ["s"] * 6
     assert (cells[8].value, cells[8].data_type, cells[9].value) == (42, "n", -3)  # numbers stay numbers

@@ -6,14 +6,16 @@ the holder's name on a verified document is masked as on the public page.
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app, jsonify, request
 
 from webapp.api import bp
 from webapp.berkas.documents import DICABUT, SAH, mask_name, verify
+from webapp.berkas.pdf_check import BUKAN_PDF, check_upload
 from webapp.berkas.service import tracking_url
 from webapp.berkas.tracking import by_code, public_view
 from webapp.core.api import api_error
 from webapp.core.db import as_utc
+from webapp.core.extensions import limiter
 
 
 def _iso(value) -> str | None:
@@ -74,5 +76,34 @@ def verify_document(code: str):
         }
     response = jsonify(body)
     response.status_code = 200 if result.outcome in (SAH, DICABUT) else 404
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/verifikasi", methods=["POST"])
+@limiter.limit(lambda: current_app.config["VERIFY_UPLOAD_RATE_LIMIT"], override_defaults=False)
+def verify_pdf():
+    """Check an uploaded PDF's electronic signature and whether it is a document the office issued.
+
+    The PDF comes as the body (``Content-Type: application/pdf``) or as the ``pdf`` field of a
+    multipart form. The file is read, never stored.
+    """
+    limit = current_app.config["VERIFY_UPLOAD_MAX_BYTES"]
+    upload = request.files.get("pdf")
+    if upload is not None:
+        data = upload.read(limit + 1)
+    elif request.mimetype == "application/pdf":
+        data = request.get_data(cache=False)
+    else:
+        return api_error(400, "Kirim berkas PDF sebagai badan permintaan (application/pdf) atau kolom 'pdf'.",
+                         field="pdf")
+    if not data:
+        return api_error(422, "Berkas kosong.", field="pdf")
+    if len(data) > limit:
+        return api_error(413, f"Berkas terlalu besar (paling besar {limit // (1024 * 1024)} MB).", field="pdf")
+    result = check_upload(data)
+    if result.outcome == BUKAN_PDF:
+        return api_error(422, result.findings[0].text, field="pdf")
+    response = jsonify(result.as_json())
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -9,4 +9,4 @@ from flask import Blueprint
 
 bp = Blueprint("berkas", __name__, cli_group="berkas")
 
-from webapp.berkas import commands, document_routes, public, routes, step_routes  # noqa: E402,F401
+from webapp.berkas import commands, document_routes, public, routes, signing_commands, step_routes  # noqa: E402,F401

@@ -16,6 +16,7 @@ from webapp.core.localtime import local_today
 from webapp.core.pdf import pdf_response
 from webapp.core.policy import guard, require
 from webapp.core.qr import qr_svg
+from webapp.core.signing import signing_state
 
 
 @bp.route("/admin/berkas/<int:berkas_id>/dokumen", methods=["GET", "POST"])
@@ -45,8 +46,8 @@ def new_document(berkas_id: int) -> WerkzeugResponse | str | tuple[str, int]:
             flash(f"Dokumen {document.number} tercatat dengan kode verifikasi.", "success")
             return redirect(url_for("berkas.detail", berkas_id=berkas.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("berkas/document_form.html", berkas=berkas, form=form,
-                           errors=flatten_errors(form)), status  # fmt: skip
+    return render_template("berkas/document_form.html", berkas=berkas, form=form, errors=flatten_errors(form),
+                           signing=signing_state(berkas.unit)), status  # fmt: skip
 
 
 def _document_or_403(document_id: int) -> IssuedDocument:

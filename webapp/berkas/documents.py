@@ -11,6 +11,10 @@ hash exists only after the code does. The seal binds the hash instead, and the p
 shows it so anyone can compare a copy (or upload it to be compared).
 
 The key is VERIFICATION_KEY, or one derived from SECRET_KEY when that is unset.
+
+When the unit has a signer (webapp.core.signing), the PDF, generated or uploaded, is signed
+(PAdES) before its hash is taken: the stored bytes, the sealed hash and the copy the holder
+receives are the signed file. A unit without one issues unsigned documents, as before.
 """
 
 from __future__ import annotations
@@ -31,9 +35,11 @@ from webapp.audit.models import SYSTEM, Actor, record
 from webapp.berkas.models import REVOKED, VALID, Berkas, IssuedDocument
 from webapp.core.db import transactional, utcnow
 from webapp.core.extensions import db
-from webapp.core.formatting import public_url
+from webapp.core.formatting import public_url, tanggal
 from webapp.core.pdf import pdf_bytes
 from webapp.core.qr import qr_svg
+from webapp.core.signing import SigningError, Stamp, sign_for_unit
+from webapp.core.units import Unit
 
 _CODE = re.compile(r"^[a-z2-7]{32}$")
 SERIAL_CHARS = 16
@@ -139,11 +145,33 @@ def issue(document: IssuedDocument, pdf: bytes | None, created_by: str, signer: 
     if pdf is None:
         document.generated = True
         pdf = render_pdf(document, signer)
+    pdf = _signed(pdf, document, signer or {})
     document.pdf = pdf
     document.pdf_sha256 = sha256_hex(pdf)
     document.seal = seal_of(document)
     db.session.add(document)
     return document
+
+
+def _signed(pdf: bytes, document: IssuedDocument, signer: dict) -> bytes:
+    """``pdf`` signed by the document's unit when it has a signer; unchanged when it has none."""
+    unit = document.unit or db.session.get(Unit, document.unit_id)  # a new row may carry only the id
+    if unit is None:
+        return pdf
+    try:
+        url = verification_url(document)
+    except RuntimeError:  # outside a request and without PUBLIC_BASE_URL (a CLI run): the box has no QR
+        url = ""
+    stamp = Stamp(
+        signatory=signer.get("name") or unit.name, nip=signer.get("nip") or "",
+        title=signer.get("title") or "" if signer.get("name") else "", date_text=tanggal(document.issued_on),
+        url=url, reason=f"Penerbitan {document.title} nomor {document.number}",
+        location=unit.city or "",
+    )  # fmt: skip
+    try:
+        return sign_for_unit(pdf, unit, stamp)[0]
+    except SigningError as exc:  # a configured signer that fails: nothing is issued unsigned by accident
+        raise DocumentError(f"Dokumen tidak dapat ditandatangani secara elektronik: {exc}", "pdf") from exc
 
 
 class DocumentError(ValueError):
@@ -157,7 +185,8 @@ class DocumentError(ValueError):
 def signer_of(berkas: Berkas) -> dict:
     """Who signs a generated document: the service's decree, else the head of the unit."""
     decree = berkas.service.decree or {}
-    return {"title": decree.get("signer_title") or f"Kepala {berkas.unit.name}", "name": decree.get("signer_name")}
+    return {"title": decree.get("signer_title") or f"Kepala {berkas.unit.name}", "name": decree.get("signer_name"),
+            "nip": decree.get("signer_nip")}
 
 
 @transactional

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from webapp.berkas import bp
 from webapp.berkas.documents import DICABUT, SAH, TIDAK_DIKENAL, TIDAK_SAH, mask_name, sha256_hex, verify
 from webapp.berkas.forms import LookupForm, VerifyUploadForm
+from webapp.berkas.pdf_check import check_upload
 from webapp.berkas.service import tracking_url
 from webapp.berkas.survey import survey_token
 from webapp.berkas.tracking import by_code, lookup, public_view
@@ -107,6 +108,47 @@ OUTCOMES = {
 }
 
 
+def read_upload(upload: object, limit: int) -> tuple[bytes, str]:
+    """The bytes of an uploaded file and an error message ("" when fine): empty, too large, not a PDF."""
+    if not upload or not getattr(upload, "filename", ""):
+        return b"", "Pilih berkas PDF dokumen."
+    data = upload.read(limit + 1)  # type: ignore[attr-defined]
+    if not data:
+        return b"", "Berkas kosong."
+    if len(data) > limit:
+        return b"", f"Berkas terlalu besar (paling besar {limit // (1024 * 1024)} MB)."
+    if not data.startswith(b"%PDF-"):
+        return b"", "Berkas ini bukan PDF."
+    return data, ""
+
+
+@bp.route("/verifikasi", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["VERIFY_UPLOAD_RATE_LIMIT"], methods=["POST"])
+def verify_index() -> WerkzeugResponse:
+    """Anyone checks a document: type the code printed under its QR, or upload its PDF to check its signature."""
+    code = (request.args.get("kode") or "").strip().replace(" ", "").lower()
+    if code:
+        if len(code) <= 64 and code.isalnum():
+            return redirect(url_for("berkas.verify_page", code=code))
+        code_error = "Kode verifikasi terdiri atas huruf dan angka, seperti tercetak di bawah kode QR."
+    else:
+        code_error = "Isi kode verifikasi." if "kode" in request.args else ""
+    form = VerifyUploadForm()
+    result = None
+    status = 422 if code_error else 200
+    if request.method == "POST":
+        upload = form.pdf.data if form.validate_on_submit() else None
+        data, problem = read_upload(upload, current_app.config["VERIFY_UPLOAD_MAX_BYTES"])
+        if problem:
+            form.pdf.errors.append(problem)
+            status = 422
+        else:
+            result = check_upload(data)
+    html = render_template("berkas/verify_index.html", form=form, errors=flatten_errors(form), result=result,
+                           code=request.args.get("kode", ""), code_error=code_error)
+    return _private(make_response(html, status))
+
+
 @bp.route("/verifikasi/<code>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["VERIFY_UPLOAD_RATE_LIMIT"], methods=["POST"])
 def verify_page(code: str) -> Response:
@@ -115,6 +157,7 @@ def verify_page(code: str) -> Response:
     form = VerifyUploadForm()
     match: bool | None = None
     uploaded_hash = None
+    signature_check = None
     status = 200 if result.outcome in (SAH, DICABUT) else 404
     if request.method == "POST" and result.document is not None:
         upload = form.pdf.data if form.validate_on_submit() else None
@@ -125,11 +168,13 @@ def verify_page(code: str) -> Response:
         else:
             uploaded_hash = sha256_hex(data)
             match = hmac.compare_digest(uploaded_hash, result.document.pdf_sha256)
+            if data.startswith(b"%PDF-") and len(data) <= current_app.config["VERIFY_UPLOAD_MAX_BYTES"]:
+                signature_check = check_upload(data)
     document = result.document
     html = render_template(
         "berkas/verify.html", result=result, outcome=OUTCOMES[result.outcome], document=document,
         holder=mask_name(document.holder_name) if document else None, form=form, errors=flatten_errors(form),
-        match=match, uploaded_hash=uploaded_hash, code=code,
+        match=match, uploaded_hash=uploaded_hash, code=code, signature_check=signature_check,
     )  # fmt: skip
     return _private(make_response(html, status))
 

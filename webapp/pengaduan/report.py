@@ -22,16 +22,17 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webapp.core.db import utcnow
 from webapp.core.extensions import db
-from webapp.core.formatting import tanggal, waktu
+from webapp.core.formatting import public_url, tanggal, waktu
 from webapp.core.forms import flatten_errors
 from webapp.core.localtime import local_today
-from webapp.core.pdf import render_pdf
+from webapp.core.pdf import pdf_bytes, pdf_response, render_pdf
 from webapp.core.policy import guard, is_global, require
+from webapp.core.signing import Stamp, sign_print
 from webapp.core.tables import xlsx_bytes_response
 from webapp.core.units import Unit
 from webapp.pengaduan import bp
 from webapp.pengaduan.forms import ConfirmForm, ReportSummaryForm, ReviewForm
-from webapp.pengaduan.models import REPORT_STATUSES
+from webapp.pengaduan.models import REPORT_APPROVED, REPORT_STATUSES
 from webapp.pengaduan.reporting import (
     EVERY_UNIT,
     ReportError,
@@ -192,9 +193,16 @@ def report_pdf(year: int, month: int) -> Response:
     """The report as PDF, marked DRAF until the Sekretaris approves it."""
     _period_or_404(year, month)
     unit = _chosen_unit("report.view")
-    html = render_template("pengaduan/report_pdf.html", printed_at=utcnow(), history_labels=HISTORY_LABELS,
-                           **_export_context(year, month, unit))
-    return render_pdf(html, _file_name(year, month, unit, "pdf"))
+    context = _export_context(year, month, unit)
+    html = render_template("pengaduan/report_pdf.html", printed_at=utcnow(), history_labels=HISTORY_LABELS, **context)
+    report = context["report"]
+    if report is None or report.status != REPORT_APPROVED or unit is None:
+        return render_pdf(html, _file_name(year, month, unit, "pdf"))
+    # Approved: the unit's electronic signature, dated the day of the approval.
+    stamp = Stamp(signatory=report.approved_by or unit.name, title="Sekretaris" if report.approved_by else "",
+                  date_text=tanggal(local_today(unit, report.approved_at)), url=public_url("berkas.verify_index"),
+                  reason=f"Laporan pengaduan {context['label']} disetujui", location=unit.city or "")
+    return pdf_response(sign_print(pdf_bytes(html), unit, stamp), _file_name(year, month, unit, "pdf"))
 
 
 @bp.route("/admin/pengaduan/laporan/<int:year>/<int:month>/laporan.xlsx")

@@ -13,11 +13,13 @@ from antrian.models import Ticket
 from webapp.auth.models import User
 from webapp.core.db import utcnow
 from webapp.core.extensions import db
+from webapp.core.formatting import public_url, tanggal
 from webapp.core.forms import choices, flatten_errors
 from webapp.core.inputs import page_number, parse_id
 from webapp.core.localtime import local_today
-from webapp.core.pdf import render_pdf
+from webapp.core.pdf import pdf_bytes, pdf_response
 from webapp.core.policy import ROLES, can, guard, require
+from webapp.core.signing import Stamp, sign_print
 from webapp.core.tables import xlsx_bytes_response
 from webapp.pengaduan import bp
 from webapp.pengaduan.attachments import path_of
@@ -246,7 +248,14 @@ def minutes_pdf(complaint_id: int) -> Response:
         channels=CHANNELS, resolved_event=resolved_event, late_days=_late_days(complaint),
         closed_on=local_today(complaint.unit, complaint.closed_at), printed_at=utcnow(),
     )
-    return render_pdf(html, f"berita-acara-{complaint.number}.pdf")
+    pdf = pdf_bytes(html)
+    unit = complaint.unit
+    if unit is not None:  # a complaint about no unit's service has no unit to sign for it
+        stamp = Stamp(signatory=unit.name, date_text=tanggal(local_today(unit, complaint.closed_at)),
+                      url=public_url("berkas.verify_index"), location=unit.city or "",
+                      reason=f"Berita Acara Penyelesaian pengaduan {complaint.number}")
+        pdf = sign_print(pdf, unit, stamp)
+    return pdf_response(pdf, f"berita-acara-{complaint.number}.pdf")
 
 
 # --- direct complaints (pengaduan langsung) and queue tickets ---------------------------------
