@@ -34,6 +34,13 @@ class ServiceSetup(TypedDict):
     active: bool
 
 
+class AnnounceSetup(TypedDict):
+    """How the unit's displays announce calls: ``style`` "singkat" or "lengkap", and the oldest call spoken."""
+
+    style: str
+    max_age_seconds: int
+
+
 class CounterSetup(TypedDict):
     """One counter as the setup form gives it: ``services`` is a list of letters, comma-separated."""
 
@@ -62,6 +69,8 @@ def setup_of(unit: Unit) -> dict[str, Any]:
             for c in counters
         ],
         "running_text": state.running_text if state else "",
+        "announce": {"style": state.announce_style if state else "singkat",
+                     "max_age_seconds": state.announce_max_age_seconds if state else 60},
     }  # fmt: skip
 
 
@@ -105,7 +114,8 @@ def _retire(existing: dict[Hashable, Row], kept: dict[Hashable, Row], ticket_col
 
 @transactional(serial=True)
 def save_setup(unit: Unit, services: Sequence[ServiceSetup], counters: Sequence[CounterSetup],
-               running_text: str, *, actor: Actor | None) -> list[dict[str, Any]]:
+               running_text: str, *, actor: Actor | None,
+               announce: AnnounceSetup | None = None) -> list[dict[str, Any]]:
     """Save the unit's queue setup with its audit line (the changes, field by field): one unit of work.
 
     Returns the changes. Raises QueueError, with nothing changed, when a counter names a
@@ -139,6 +149,8 @@ def save_setup(unit: Unit, services: Sequence[ServiceSetup], counters: Sequence[
     _retire(old_services, kept_services, Ticket.queue_service_id)
     state = db.session.get(QueueState, unit.id) or QueueState(unit_id=unit.id, version=0)
     state.running_text = running_text.strip()
+    if announce is not None:  # None: keep the displays' announcement setting as it is
+        state.announce_style, state.announce_max_age_seconds = announce["style"], announce["max_age_seconds"]
     state.version += 1
     db.session.add(state)
     db.session.flush()
