@@ -122,7 +122,7 @@ def test_display_fits_every_tv_with_readable_numbers(page, live_server, make_uni
             page.screenshot(path=str(artifacts / f"layar-{width}x{height}-24.png"))
 
 
-def test_display_filters_counters_and_their_lines_and_splits(page, live_server, make_unit):
+def test_display_filters_counters_and_their_lines_and_splits(page, live_server, make_unit, artifacts):
     slug = _lobby(make_unit, 12)
     page.set_viewport_size({"width": 1920, "height": 1080})
     # Counters 1 and 2 serve lines A, B and C (counter n serves lines n and n+1).
@@ -138,11 +138,17 @@ def test_display_filters_counters_and_their_lines_and_splits(page, live_server, 
     assert page.locator(".d-counter").count() == 0 and page.locator(".d-panel").count() == 2
     m = page.evaluate(MEASURE)
     assert all(v <= 0 for v in m["scroll"]) and not _overlaps(m["parts"])
-    # The settings overlay: the key S opens it, with the split and filter options and "Tes suara".
-    page.keyboard.press("s")
+    # The settings overlay, with a remote's keys: an arrow reaches its button, OK opens it; the key S too.
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
     dialog = page.get_by_role("dialog", name="Pengaturan layar ini")
     assert dialog.is_visible()
+    dialog.get_by_role("button", name="Tutup").click()
+    assert not dialog.is_visible()
+    page.keyboard.press("s")
+    assert dialog.is_visible()
     assert dialog.get_by_role("button", name="Tes suara").is_visible()
+    page.screenshot(path=str(artifacts / "layar-pengaturan.png"))
     dialog.get_by_label("Hanya loket").fill("3")
     dialog.get_by_role("button", name="Terapkan").click()
     page.wait_for_url("**loket=3**")

@@ -64,7 +64,9 @@
   var Context = window.AudioContext || window.webkitAudioContext;
   var audio = Context ? new Context() : null;
   var buffers = {};
-  var GAP = 0.04, COMMA = 0.15;
+  // Clips follow each other with a short gap, a longer one at the comma; the first word starts on the
+  // chime's fading tail. A short call ("A nol nol tujuh, loket dua") lasts about 3.5 s, chime included.
+  var GAP = 0.03, COMMA = 0.15, CHIME_TAIL = 0.15;
   function buffer(name) {
     if (!buffers[name]) {
       var url = name === "chime" ? chimeUrl : clipBase + name + ".ogg";
@@ -81,7 +83,7 @@
       ["chime"].concat(clips).forEach(function (name) {
         if (name === ",") { at += COMMA; return; }
         var b = decoded[i++];
-        if (b) { plan.push({ buffer: b, at: at }); at += b.duration + GAP; }
+        if (b) { plan.push({ buffer: b, at: at }); at += b.duration + (name === "chime" ? -CHIME_TAIL : GAP); }
       });
       return { plan: plan, seconds: Math.max(0, at - GAP) };
     });
@@ -345,9 +347,25 @@
   function openSettings() { if (!dialog.open) { showSound(); dialog.showModal(); } }
   document.getElementById("buka-pengaturan").addEventListener("click", openSettings);
   document.getElementById("tutup-pengaturan").addEventListener("click", function () { dialog.close(); });
+  var ARROWS = ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight"];
   document.addEventListener("keydown", function (event) {
-    if (dialog.open || event.ctrlKey || event.altKey || event.metaKey) { return; }
-    if (event.key === "s" || event.key === "S" || event.key === "ContextMenu") { event.preventDefault(); openSettings(); }
+    if (event.ctrlKey || event.altKey || event.metaKey) { return; }
+    if (dialog.open) {
+      // A remote has arrows and OK, no Tab: up and down move between the overlay's controls.
+      var tag = document.activeElement ? document.activeElement.tagName : "";
+      if ((event.key === "ArrowDown" || event.key === "ArrowUp") && tag !== "SELECT") {
+        var controls = Array.prototype.slice.call(dialog.querySelectorAll("button, select, input:not([type=hidden])"));
+        var at = controls.indexOf(document.activeElement);
+        var next = controls[(at + (event.key === "ArrowDown" ? 1 : controls.length - 1)) % controls.length];
+        if (next) { event.preventDefault(); next.focus(); }
+      }
+      return;
+    }
+    if (event.key === "s" || event.key === "S" || event.key === "ContextMenu") { event.preventDefault(); openSettings(); return; }
+    // Nothing focused yet: a remote's first arrow lands on the settings button (OK then opens it).
+    if (ARROWS.indexOf(event.key) >= 0 && (!document.activeElement || document.activeElement === body)) {
+      event.preventDefault(); document.getElementById("buka-pengaturan").focus();
+    }
   });
 
   render(state);
@@ -358,7 +376,7 @@
   // seconds of the server (docs/realtime.md, "Restarts").
   var socket = window.io("/antrian", { reconnectionDelay: 500, reconnectionDelayMax: 2000 });
   socket.on("connect", function () { socket.emit("join", { unit: unit }); });
-  socket.on("snapshot", function (s) { version = s.version; render(s); catchUp(s); });
+  socket.on("snapshot", function (s) { version = s.version; render(s); catchUp(s); body.setAttribute("data-live", String(s.version)); });
   socket.on("state", function (s) { if (s.version > version) { version = s.version; render(s); } });
   socket.on("called", function (call) {
     if (call.version > version + 1) { socket.emit("join", { unit: unit }); }
