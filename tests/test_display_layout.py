@@ -49,10 +49,20 @@ def _lobby(make_unit, counters: int) -> str:
 
 @pytest.fixture(scope="module")
 def page(browser):
+    """One page for the module; each test checks that the console shows no error (a CSP refusal is one)."""
     context = browser.new_context(locale="id-ID")
     page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _clean_console(page):
+    page.console_errors.clear()
+    yield
+    assert page.console_errors == []
 
 
 MEASURE = """() => {
@@ -118,8 +128,8 @@ def test_display_fits_every_tv_with_readable_numbers(page, live_server, make_uni
         assert m["panelText"] and min(m["panelText"]) >= PANEL_FLOOR * short - 0.5, (case, m["panelText"])
         assert all(m["lines"]), case  # the next numbers fit their row ("+N lagi" counts the rest)
         assert not any(m["panelsClipped"]), case
-        if counters == 24:
-            page.screenshot(path=str(artifacts / f"layar-{width}x{height}-24.png"))
+        if counters == 24 or (counters == 40 and width == 1366):
+            page.screenshot(path=str(artifacts / f"layar-{width}x{height}-{counters}.png"))
 
 
 def test_display_filters_counters_and_their_lines_and_splits(page, live_server, make_unit, artifacts):

@@ -272,13 +272,13 @@
   }
 
   // The grid for n cards in w x h: columns and rows whose number font (min of 50% of the card's height,
-  // 27% of its width, as display.css has it) is largest.
+  // 26% of its width, as display.css has it) is largest.
   function bestGrid(n, w, h, gap) {
     var best = null;
     for (var cols = 1; cols <= n; cols++) {
       var rows = Math.ceil(n / cols);
       var cw = (w - (cols - 1) * gap) / cols, ch = (h - (rows - 1) * gap) / rows;
-      var font = Math.min(0.5 * ch, 0.27 * cw);
+      var font = Math.min(0.5 * ch, 0.26 * cw);
       if (!best || font > best.font) { best = { cols: cols, rows: rows, font: font }; }
     }
     return best;
