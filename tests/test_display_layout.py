@@ -164,3 +164,6 @@ def test_display_filters_counters_and_their_lines_and_splits(page, live_server, 
     page.wait_for_url("**loket=3**")
     page.wait_for_selector("body[data-fitted]")
     assert page.eval_on_selector_all(".d-line", "els => els.map(e => e.dataset.line)") == ["C", "D"]
+    page.goto(live_server + url_for("antrian.display", instansi=slug, loket="99"))  # no such counter: nothing
+    page.wait_for_selector("body[data-fitted]")
+    assert page.locator(".d-counter").count() == 0 and page.locator(".d-line").count() == 0

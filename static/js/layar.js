@@ -222,7 +222,7 @@
     if (waiting) {
       waiting.textContent = "";
       s.services.forEach(function (line) {
-        if (lines.length && lines.indexOf(line.code) < 0) { return; }
+        if (only.length && lines.indexOf(line.code) < 0) { return; }  // ?loket=: only the lines they serve
         var li = el("li", "d-line");
         li.setAttribute("data-line", line.code);
         li.appendChild(el("span", "d-line-name", line.code + " · " + line.name));
