@@ -60,6 +60,28 @@ def test_a_bad_announcement_setting_is_refused_and_kept(client, login, make_queu
     assert db.session.get(QueueState, q["unit"].id) is None  # nothing saved
 
 
+def test_0011_gives_every_unit_the_default_announcement_and_goes_back(scratch_app):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, text
+
+    from tests.test_migrations import _insert
+
+    with scratch_app.app_context():
+        upgrade(revision="0010")
+        with db.engine.begin() as connection:
+            _insert(connection, "unit", id=1, slug="unit-1", timezone="Asia/Jakarta")
+            _insert(connection, "queue_state", unit_id=1, version=7, running_text="Selamat datang")
+        upgrade(revision="0011_display_announce")
+        with db.engine.connect() as connection:
+            row = connection.execute(text("SELECT announce_style, announce_max_age_seconds FROM queue_state")).one()
+            assert tuple(row) == ("singkat", 60)
+        downgrade(revision="0010")
+        with db.engine.connect() as connection:
+            columns = {column["name"] for column in inspect(connection).get_columns("queue_state")}
+            assert "announce_style" not in columns and "announce_max_age_seconds" not in columns
+            assert connection.execute(text("SELECT version FROM queue_state")).scalar() == 7
+
+
 def test_recent_calls_carry_when_and_which_call(make_queue):
     q = make_queue()
     ticket = issue_ticket(q["A"])
