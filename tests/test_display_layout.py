@@ -9,6 +9,7 @@ from datetime import time, timedelta
 
 import pytest
 from flask import url_for
+from playwright.sync_api import expect
 
 from antrian.issuing import issue_ticket
 from antrian.models import Counter, QueueService
@@ -152,12 +153,12 @@ def test_display_filters_counters_and_their_lines_and_splits(page, live_server, 
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     dialog = page.get_by_role("dialog", name="Pengaturan layar ini")
-    assert dialog.is_visible()
+    expect(dialog).to_be_visible()
     dialog.get_by_role("button", name="Tutup").click()
-    assert not dialog.is_visible()
+    expect(dialog).to_be_hidden()
     page.keyboard.press("s")
-    assert dialog.is_visible()
-    assert dialog.get_by_role("button", name="Tes suara").is_visible()
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("button", name="Tes suara")).to_be_visible()
     page.screenshot(path=str(artifacts / "layar-pengaturan.png"))
     dialog.get_by_label("Hanya loket").fill("3")
     dialog.get_by_role("button", name="Terapkan").click()

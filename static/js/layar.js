@@ -319,6 +319,8 @@
   function fitLines() {
     var waiting = document.getElementById("menunggu");
     if (!waiting) { return; }
+    // Every line shown while its numbers are measured: one hidden on another page measures 0 wide.
+    Array.prototype.forEach.call(waiting.children, function (li) { li.hidden = false; });
     fillNext();
     var pages = pageList(waiting, linePage);
     linePage = linePage % pages;
