@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from antrian.issuing import PRIORITY_REASONS
+from antrian.models import ANNOUNCE_STYLES
 from webapp.core.forms import REQUIRED, NoMarkup, Phone, SaneDate, choices, strip
 
 
@@ -84,6 +85,19 @@ class CounterForm(Form):
     active = BooleanField("Aktif", default=True)
 
 
+class AnnounceForm(Form):
+    """How the unit's lobby displays announce calls (its own fieldset, "Pengumuman panggilan")."""
+
+    style = SelectField("Kalimat panggilan", choices=choices(ANNOUNCE_STYLES.items()), default="singkat")
+    max_age_seconds = IntegerField(
+        "Lewati panggilan yang lebih lama dari (detik)",
+        default=60,
+        validators=[DataRequired(REQUIRED), NumberRange(min=5, max=600, message="Antara 5 dan 600 detik.")],
+        description="Saat panggilan menumpuk, panggilan yang sudah selama ini menunggu giliran hanya ditampilkan, "
+        "tidak diucapkan.",
+    )
+
+
 class QueueSetupForm(FlaskForm):
     """A unit's queue: services, counters and the display's running text."""
 
@@ -95,6 +109,7 @@ class QueueSetupForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=50, message="Antara 0 dan 50 orang.")],
         description="Pesan \u201cgiliran Anda hampir tiba\u201d di ponsel (peramban, WhatsApp atau SMS). Biasanya 3.",
     )
+    announce = FormField(AnnounceForm, label="Pengumuman panggilan")
 
     def validate(self, extra_validators=None) -> bool:
         """Letters and counter numbers are unique, and every counter serves known letters."""

@@ -154,3 +154,12 @@ class QueueState(db.Model):
     running_text: Mapped[str] = mapped_column(Text, default="")
     # A visitor is told "giliran Anda hampir tiba" with this many people ahead (antrian.notify).
     notify_ahead: Mapped[int] = mapped_column(Integer, default=3)
+    # How lobby displays announce calls (migration 0011_display_announce): the words, and the age in
+    # seconds past which a call still waiting to be spoken is only shown.
+    announce_style: Mapped[str] = mapped_column(String(10), default="singkat", server_default="singkat")
+    announce_max_age_seconds: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+
+
+# The words lobby displays speak for a call (QueueState.announce_style).
+ANNOUNCE_STYLES = {"singkat": "Singkat: “A nol nol tujuh, loket dua”",
+                   "lengkap": "Lengkap: “Nomor antrian A nol nol tujuh, silakan ke loket dua”"}  # fmt: skip

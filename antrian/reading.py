@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 
 from antrian.models import Counter, QueueService, QueueState, Ticket
+from webapp.core.db import as_utc
 from webapp.core.extensions import db
 from webapp.core.formatting import perkiraan_tunggu
 from webapp.core.localtime import local_today
@@ -112,7 +113,7 @@ def snapshot(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
         )
     }
     recent = db.session.execute(
-        select(Ticket.number, Ticket.queue_service_id, Ticket.counter_id)
+        select(Ticket.number, Ticket.queue_service_id, Ticket.counter_id, Ticket.called_at, Ticket.call_count)
         .where(*today, Ticket.called_at.is_not(None), Ticket.counter_id.is_not(None))
         .order_by(Ticket.called_at.desc())
         .limit(RECENT_CALLS)
@@ -131,9 +132,17 @@ def snapshot(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
                 "number": r.number,
                 "service": codes.get(r.queue_service_id),
                 "counter": numbers_by_counter.get(r.counter_id),
+                # When and how many times: a display that never announced this call (it reconnected after a
+                # crash, security M4) announces it if it is recent; number + call is the key it remembers.
+                "called_at": as_utc(r.called_at).isoformat(),
+                "call": r.call_count,
             }
             for r in recent
         ],
+        "announce": {
+            "style": state.announce_style if state else "singkat",
+            "max_age_seconds": state.announce_max_age_seconds if state else 60,
+        },
     }
 
 

@@ -19,6 +19,7 @@ from antrian.notify import cancel_ticket, clear_contact, masked_phone, notify_ah
 from antrian.reading import position, snapshot, ticket_by_token, ticket_view
 from antrian.service import QueueError
 from antrian.signals import survey_link
+from webapp.core.db import utcnow
 from webapp.core.extensions import db, limiter
 from webapp.core.formatting import public_url
 from webapp.core.forms import choices
@@ -203,14 +204,37 @@ def ticket_qr(token: str) -> Response:
     return private_qr_response(url)
 
 
+# What a display shows (?tampil=): everything, the counters only, or the calls and the waiting lines only
+# (a second TV in the same lobby). Anything else shows everything.
+DISPLAY_PARTS = {"semua": "Semua: loket, panggilan dan antrean", "loket": "Hanya nomor di setiap loket",
+                 "panggilan": "Hanya panggilan terakhir dan antrean menunggu"}  # fmt: skip
+
+
+def _lines_served_by(unit: Unit, numbers: set[int]) -> list[str]:
+    """The letters of the lines that the unit's active counters ``numbers`` serve (the display's ?loket= filter)."""
+    counters = db.session.scalars(
+        select(Counter).where(Counter.unit_id == unit.id, Counter.active.is_(True), Counter.number.in_(numbers))
+    )
+    return sorted({service.code for counter in counters for service in counter.queue_services})
+
+
 @bp.route("/layar")
 def display() -> str:
-    """The lobby TV: current number at each counter, recent calls, waiting counts, clock, running text."""
+    """The lobby TV: current number at each counter, recent calls, waiting lines, clock, running text.
+
+    ``?loket=1,2,3`` shows those counters and the lines they serve; ``?tampil=loket`` or
+    ``?tampil=panggilan`` shows one part only (README, "Layar TV").
+    """
     unit = _unit_from_request()
     if unit is None:
         return render_template("antrian/choose_unit.html", units=_queue_units(), endpoint="antrian.display")
     only = {number for n in request.args.get("loket", "").split(",") if (number := parse_id(n)) is not None}
-    return render_template("antrian/display.html", unit=unit, state=snapshot(unit), only=sorted(only))
+    part = request.args.get("tampil", "semua")
+    part = part if part in DISPLAY_PARTS else "semua"
+    return render_template(
+        "antrian/display.html", unit=unit, state=snapshot(unit), only=sorted(only), part=part, parts=DISPLAY_PARTS,
+        lines=_lines_served_by(unit, only) if only else [], server_now=utcnow().isoformat(),
+    )
 
 
 # --- counter panel -------------------------------------------------------------------------------

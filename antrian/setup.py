@@ -35,6 +35,13 @@ class ServiceSetup(TypedDict):
     active: bool
 
 
+class AnnounceSetup(TypedDict):
+    """How the unit's displays announce calls: ``style`` "singkat" or "lengkap", and the oldest call spoken."""
+
+    style: str
+    max_age_seconds: int
+
+
 class CounterSetup(TypedDict):
     """One counter as the setup form gives it: ``services`` is a list of letters, comma-separated."""
 
@@ -64,6 +71,8 @@ def setup_of(unit: Unit) -> dict[str, Any]:
         ],
         "running_text": state.running_text if state else "",
         "notify_ahead": state.notify_ahead if state else DEFAULT_NOTIFY_AHEAD,
+        "announce": {"style": state.announce_style if state else "singkat",
+                     "max_age_seconds": state.announce_max_age_seconds if state else 60},
     }  # fmt: skip
 
 
@@ -107,7 +116,8 @@ def _retire(existing: dict[Hashable, Row], kept: dict[Hashable, Row], ticket_col
 
 @transactional(serial=True)
 def save_setup(unit: Unit, services: Sequence[ServiceSetup], counters: Sequence[CounterSetup],
-               running_text: str, *, actor: Actor | None, notify_ahead: int | None = None) -> list[dict[str, Any]]:
+               running_text: str, *, actor: Actor | None, notify_ahead: int | None = None,
+               announce: AnnounceSetup | None = None) -> list[dict[str, Any]]:
     """Save the unit's queue setup with its audit line (the changes, field by field): one unit of work.
 
     ``notify_ahead``: people ahead at which a visitor is told the turn is near (None: unchanged).
@@ -144,6 +154,8 @@ def save_setup(unit: Unit, services: Sequence[ServiceSetup], counters: Sequence[
     state.running_text = running_text.strip()
     if notify_ahead is not None:
         state.notify_ahead = notify_ahead
+    if announce is not None:  # None: keep the displays' announcement setting as it is
+        state.announce_style, state.announce_max_age_seconds = announce["style"], announce["max_age_seconds"]
     state.version += 1
     db.session.add(state)
     db.session.flush()

@@ -215,4 +215,7 @@ def test_snapshot_shows_counters_recent_calls_and_waiting(make_queue):
     assert state["version"] == 1  # the call; tickets raise it when they are announced
     assert [c["current"]["number"] if c["current"] else None for c in state["counters"]] == [None, "A-001"]
     assert state["services"][0]["waiting"] == ["A-002"]
-    assert state["recent_calls"][0] == {"number": "A-001", "service": "A", "counter": 2}
+    recent = state["recent_calls"][0]
+    assert {k: recent[k] for k in ("number", "service", "counter", "call")} == {
+        "number": "A-001", "service": "A", "counter": 2, "call": 1}
+    assert recent["called_at"] == MONDAY_9.astimezone(UTC).isoformat()

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "static" / "audio"
 
 DIGITS = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"]
-# What the display says: "nomor antrian" <letter> <digits> "silakan ke loket" <counter number>.
+# What the display says, short: <letter> <digits> "loket" <counter number>; full: "nomor antrian" <letter>
+# <digits> "silakan ke loket" <counter number>.
 WORDS = {w: w for w in DIGITS} | {
     "sepuluh": "sepuluh",
     "sebelas": "sebelas",
@@ -26,6 +27,7 @@ WORDS = {w: w for w in DIGITS} | {
     "puluh": "puluh",
     "nomor-antrian": "nomor antrian",
     "silakan-ke-loket": "silakan ke loket",
+    "loket": "loket",
 }
 # Letters as Indonesians name them.
 LETTERS = {
@@ -39,18 +41,25 @@ def _encode(wav: Path, target: Path) -> None:
     subprocess.run(["opusenc", "--quiet", "--bitrate", "24", str(wav), str(target)], check=True)
 
 
+# espeak-ng pads every clip with about 0.2 s of silence at each end; a call is six or more clips,
+# so the padding alone made it 2.5 s longer. It is cut down to TRIM_PAD, enough for a word boundary.
+SPEED = 160  # words per minute: espeak-ng's default is 175; a little slower stays clear in a loud hall
+TRIM = ["silence", "1", "0.02", "-45d", "reverse", "silence", "1", "0.02", "-45d", "reverse", "pad", "0.03", "0.05"]
+
+
 def speak(text: str, target: Path, workdir: Path) -> None:
-    """One clip: espeak-ng's Indonesian voice, a little slower than its default, as Ogg Opus."""
-    wav = workdir / "clip.wav"
-    subprocess.run(["espeak-ng", "-v", "id", "-s", "140", "-w", str(wav), text], check=True)
+    """One clip: espeak-ng's Indonesian voice, its silences trimmed, as Ogg Opus."""
+    raw, wav = workdir / "raw.wav", workdir / "clip.wav"
+    subprocess.run(["espeak-ng", "-v", "id", "-s", str(SPEED), "-w", str(raw), text], check=True)
+    subprocess.run(["sox", str(raw), str(wav), *TRIM], check=True)
     _encode(wav, target)
 
 
 def chime(target: Path, workdir: Path) -> None:
-    """A two-tone "ding-dong" before each call."""
+    """A short two-tone "ding-dong" before each call (0.6 s: a call must be over in about 4 s)."""
     wav = workdir / "chime.wav"
-    ding = ["synth", "0.45", "sine", "880", "fade", "0", "0.45", "0.35"]
-    dong = ["synth", "0.7", "sine", "660", "fade", "0", "0.7", "0.6"]
+    ding = ["synth", "0.22", "sine", "880", "fade", "0", "0.22", "0.15"]
+    dong = ["synth", "0.38", "sine", "660", "fade", "0", "0.38", "0.3"]
     output = ["-r", "48000", "-b", "16", "-c", "1", str(wav)]
     subprocess.run(["sox", "-n", *output, *ding, ":", *dong, "gain", "-6"], check=True)
     _encode(wav, target)
