@@ -34,6 +34,12 @@ class ServiceSetup(TypedDict):
     active: bool
 
 
+class KioskSetup(TypedDict):
+    """The unit's kiosk as the setup form gives it (its fieldset "Kios")."""
+
+    priority: bool
+
+
 class CounterSetup(TypedDict):
     """One counter as the setup form gives it: ``services`` is a list of letters, comma-separated."""
 
@@ -62,6 +68,7 @@ def setup_of(unit: Unit) -> dict[str, Any]:
             for c in counters
         ],
         "running_text": state.running_text if state else "",
+        "kiosk": {"priority": bool(state and state.kiosk_priority)},
     }  # fmt: skip
 
 
@@ -105,8 +112,10 @@ def _retire(existing: dict[Hashable, Row], kept: dict[Hashable, Row], ticket_col
 
 @transactional(serial=True)
 def save_setup(unit: Unit, services: Sequence[ServiceSetup], counters: Sequence[CounterSetup],
-               running_text: str, *, actor: Actor | None) -> list[dict[str, Any]]:
+               running_text: str, *, actor: Actor | None, kiosk: KioskSetup | None = None) -> list[dict[str, Any]]:
     """Save the unit's queue setup with its audit line (the changes, field by field): one unit of work.
+
+    ``kiosk``: the kiosk's settings (whether it offers priority tickets); None keeps them as they are.
 
     Returns the changes. Raises QueueError, with nothing changed, when a counter names a
     letter that is not among ``services``. Serial: it reads the setup (and the unit's
@@ -139,6 +148,8 @@ def save_setup(unit: Unit, services: Sequence[ServiceSetup], counters: Sequence[
     _retire(old_services, kept_services, Ticket.queue_service_id)
     state = db.session.get(QueueState, unit.id) or QueueState(unit_id=unit.id, version=0)
     state.running_text = running_text.strip()
+    if kiosk is not None:
+        state.kiosk_priority = bool(kiosk["priority"])
     state.version += 1
     db.session.add(state)
     db.session.flush()

@@ -41,7 +41,8 @@ def setup(slug: str) -> WerkzeugResponse | str | tuple[str, int]:
         return render_template("antrian/setup.html", unit=unit, form=QueueSetupForm(data=setup_of(unit)), errors=[])
     form = QueueSetupForm()
     if form.validate():
-        save_setup(unit, form.services.data, form.counters.data, form.running_text.data or "", actor=current_user)
+        save_setup(unit, form.services.data, form.counters.data, form.running_text.data or "", actor=current_user,
+                   kiosk=form.kiosk.data)
         publish_change(unit)
         flash("Pengaturan antrian disimpan.", "success")
         return redirect(url_for("antrian.setup", slug=unit.slug))
