@@ -44,7 +44,7 @@ class KioskDeviceForm(FlaskForm):
         default="browser",
     )
     printer = StringField(
-        "Alamat printer jaringan", validators=[Optional(), Length(max=260)],
+        "Alamat printer jaringan", validators=[Length(max=260)],  # no Optional: it would skip validate_printer
         description="Misalnya 192.168.1.50 atau 192.168.1.50:9100. Hanya untuk cetak langsung.",
     )
 
