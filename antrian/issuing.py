@@ -161,21 +161,23 @@ def issue(
     params = {"unit": unit_slug, "code": code, "now": now or datetime.now(UTC), "check_hours": check_hours,
               "token": secrets.token_urlsafe(18), "priority": priority_reason is not None,
               "priority_reason": priority_reason, "request_key": request_key}
-    if db.session.get_bind().dialect.name == "postgresql":
-        earlier = find_replay(unit_slug, code, request_key, now=params["now"])
-        if earlier is not None:
-            return earlier
-        try:
+    earlier = find_replay(unit_slug, code, request_key, now=params["now"])  # SQLite asks again under its lock
+    if earlier is not None:
+        return earlier
+    try:
+        if db.session.get_bind().dialect.name == "postgresql":
             return _issue_in_one_statement(params)
-        except IntegrityError as exc:  # a request with the same key committed first: answer its ticket
-            db.session.rollback()
-            if KEY_CONSTRAINT not in str(exc.orig):
-                raise
-            earlier = find_replay(unit_slug, code, request_key, now=params["now"])
-            if earlier is None:
-                raise
-            return earlier
-    return _issue_step_by_step(params)
+        return _issue_step_by_step(params)
+    except IntegrityError as exc:  # a request with the same key committed first: answer its ticket
+        if KEY_CONSTRAINT not in str(exc.orig) and "request_key" not in str(exc.orig):
+            raise
+        if in_unit_of_work():  # the caller's unit of work is broken: it must roll back itself
+            raise
+        db.session.rollback()  # the failed statement took nothing: its number was rolled back with it
+        earlier = find_replay(unit_slug, code, request_key, now=params["now"])
+        if earlier is None:
+            raise
+        return earlier
 
 
 KEY_CONSTRAINT = "uq_ticket_unit_id_day_request_key"

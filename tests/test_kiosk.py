@@ -322,3 +322,28 @@ def test_each_button_shows_its_waiting_count_and_estimate(client, make_queue):
     # 5 waiting; a new ticket: (5 + 1) x 10 minutes over the 2 counters serving A = 30 minutes.
     assert "5 orang menunggu · sekitar 30 menit" in page
     assert "Tidak ada yang menunggu" in page  # B
+
+
+def test_the_request_that_loses_the_race_answers_the_winners_ticket(make_queue, monkeypatch):
+    """The unique key decides: a request whose look-up found nothing (the winner had not committed yet) hits
+    the constraint, and answers the winner's ticket; its number is rolled back with it."""
+    import antrian.issuing
+
+    q = make_queue()
+    key = str(uuid.uuid4())
+    first = issue(q["unit"].slug, "A", now=MONDAY_9, request_key=key)
+    looked_up = []
+    real = antrian.issuing.find_replay
+    # Blind before the statement, and on SQLite also under its write lock.
+    blind = 2 if db.session.get_bind().dialect.name == "sqlite" else 1
+
+    def too_early(*args, **kwargs):
+        looked_up.append(args)
+        return None if len(looked_up) <= blind else real(*args, **kwargs)
+
+    monkeypatch.setattr(antrian.issuing, "find_replay", too_early)
+    again = issue(q["unit"].slug, "A", now=MONDAY_9, request_key=key)
+    assert again.replayed and again.id == first.id
+    assert len(looked_up) == blind + 1  # it did reach the constraint, then looked again
+    assert db.session.get(DailySequence, (q["A"].id, first.day)).last == 1
+    assert _tickets() == 1
