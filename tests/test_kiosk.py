@@ -347,3 +347,26 @@ def test_the_request_that_loses_the_race_answers_the_winners_ticket(make_queue, 
     assert len(looked_up) == blind + 1  # it did reach the constraint, then looked again
     assert db.session.get(DailySequence, (q["A"].id, first.day)).last == 1
     assert _tickets() == 1
+
+
+def test_the_kiosk_pages_pass_the_html_checker(app, client, login, make_queue, make_user, tmp_path):
+    """The variants the public-page check does not see: priority choice, the device form, a failed printer."""
+    from tests.test_html_validity import vnu_errors
+
+    q = make_queue()
+    _enable_priority(q["unit"])
+    _register(app, client, make_user, q["unit"], cetak="escpos", printer=f"127.0.0.1:{_free_port()}")
+    answer = _press(client, q["unit"], priority="lansia")
+    pages = {"failed-print": client.get(answer.headers["Location"]).get_data(as_text=True)}
+    login("admin", unit=q["unit"])
+    pages["kiosk-admin"] = client.get(url_for("antrian.kiosk", instansi=q["unit"].slug)).get_data(as_text=True)
+    refused = client.post(url_for("antrian.register_kiosk", instansi=q["unit"].slug), data={
+        "csrf_token": csrf_from(client, url_for("antrian.kiosk", instansi=q["unit"].slug)), "cetak": "escpos"})
+    pages["kiosk-refused"] = refused.get_data(as_text=True)
+    assert "Isi alamat printer" in pages["kiosk-refused"] and 'name="prioritas"' in pages["kiosk-admin"]
+    files = []
+    for name, html in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        files.append(path)
+    assert vnu_errors(files) == []
