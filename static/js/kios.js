@@ -42,8 +42,15 @@
   }
   if (clock) { window.setInterval(tick, 10000); }
 
-  // Refresh the waiting counts and estimates while nobody touches the screen.
+  // Refresh the waiting counts and estimates after a minute in which nobody touched the screen
+  // (a visitor who chose a priority and hesitates keeps the choice).
   if (form) {
-    window.setInterval(function () { if (!sent) { window.location.reload(); } }, 60000);
+    var touched = Date.now();
+    ["pointerdown", "keydown", "change"].forEach(function (name) {
+      document.addEventListener(name, function () { touched = Date.now(); });
+    });
+    window.setInterval(function () {
+      if (!sent && Date.now() - touched >= 60000) { window.location.reload(); }
+    }, 5000);
   }
 })();
