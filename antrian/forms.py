@@ -9,22 +9,63 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from antrian.issuing import PRIORITY_REASONS
+from antrian.issuing import PRIORITY_REASONS, REQUEST_KEY_PATTERN
 from antrian.models import ANNOUNCE_STYLES
+from antrian.printing import parse_printer_address
 from webapp.core.forms import REQUIRED, NoMarkup, Phone, SaneDate, choices, strip
 
 
 class TakeTicketForm(FlaskForm):
-    """A kiosk button: the service code."""
+    """The kiosk: the service code (the button pressed), an optional priority reason (when the unit offers
+    it) and the tap's idempotency key (a uuid made by static/js/kios.js), so a retried POST finds its ticket."""
 
     service = HiddenField()
+    prioritas = HiddenField(
+        validators=[Optional(), AnyOf(list(PRIORITY_REASONS), message="Pilihan prioritas tidak dikenal.")]
+    )
+    kunci = HiddenField(validators=[Optional(), Regexp(REQUEST_KEY_PATTERN.pattern + "$", message="Kunci tidak sah.")])
+
+
+class KioskDeviceForm(FlaskForm):
+    """This browser's kiosk settings, kept in its signed kiosk cookie: paper width and how it prints."""
+
+    lebar = RadioField("Lebar kertas", choices=[("80", "80 mm"), ("58", "58 mm")], default="80")
+    cetak = RadioField(
+        "Cara mencetak",
+        choices=[("browser", "Lewat peramban (printer terpasang di komputer kios)"),
+                 ("escpos", "Langsung ke printer termal jaringan (ESC/POS, port 9100)")],
+        default="browser",
+    )
+    printer = StringField(
+        "Alamat printer jaringan", validators=[Length(max=260)],  # no Optional: it would skip validate_printer
+        description="Misalnya 192.168.1.50 atau 192.168.1.50:9100. Hanya untuk cetak langsung.",
+    )
+
+    def validate_printer(self, field: StringField) -> None:
+        """A printer address is needed, and must be host or host:port, when printing directly."""
+        if self.cetak.data != "escpos":
+            return
+        if not field.data:
+            raise ValidationError("Isi alamat printer untuk cetak langsung.")
+        if parse_printer_address(field.data) is None:
+            raise ValidationError("Tulis alamat printer sebagai host atau host:port, misalnya 192.168.1.50:9100.")
+
+
+class KioskSetupForm(Form):
+    """The unit's kiosk, on the queue setup page (its own fieldset "Kios")."""
+
+    priority = BooleanField(
+        "Tawarkan tiket prioritas di kios (lansia, penyandang disabilitas, ibu hamil)",
+        description="Tiket prioritas dipanggil lebih dulu daripada tiket biasa.",
+    )
 
 
 class CounterActionForm(FlaskForm):
@@ -110,6 +151,7 @@ class QueueSetupForm(FlaskForm):
         description="Pesan \u201cgiliran Anda hampir tiba\u201d di ponsel (peramban, WhatsApp atau SMS). Biasanya 3.",
     )
     announce = FormField(AnnounceForm, label="Pengumuman panggilan")
+    kiosk = FormField(KioskSetupForm, label="Kios")
 
     def validate(self, extra_validators=None) -> bool:
         """Letters and counter numbers are unique, and every counter serves known letters."""

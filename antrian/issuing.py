@@ -9,6 +9,7 @@ autocommit statement, a transaction of its own (so it commits explicitly, see
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -16,6 +17,7 @@ from typing import Any, NamedTuple, NoReturn
 
 from flask import current_app
 from sqlalchemy import insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from antrian.models import DailySequence, QueueService, Ticket, within_hours
 from antrian.service import QueueError
@@ -63,7 +65,10 @@ class UnitRef(NamedTuple):
 
 @dataclass(frozen=True)
 class IssuedTicket:
-    """A ticket just issued, with what its answer and its broadcast need."""
+    """A ticket just issued, with what its answer and its broadcast need.
+
+    ``replayed``: the ticket was issued earlier for the same idempotency key (a retried request).
+    """
 
     id: int
     number: str
@@ -71,6 +76,20 @@ class IssuedTicket:
     sequence: int
     day: date
     unit: UnitRef
+    replayed: bool = False
+
+
+class KeyReusedError(QueueError):
+    """An idempotency key already used today for a ticket of another service."""
+
+
+# An idempotency key: what a uuid is made of, and no more than the column holds.
+REQUEST_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def valid_request_key(key: str | None) -> bool:
+    """Whether ``key`` may serve as an idempotency key (8 to 64 letters, digits, - or _; a uuid fits)."""
+    return key is not None and REQUEST_KEY_PATTERN.fullmatch(key) is not None
 
 
 # Issuing on PostgreSQL in one statement, one round trip, its own transaction (autocommit): find the
@@ -102,10 +121,10 @@ WITH svc AS (
     RETURNING d.queue_service_id, d.day, d.last
 ), new AS (
     INSERT INTO ticket (unit_id, queue_service_id, issued_service_id, day, sequence, number, token,
-                        priority, priority_reason, status, issued_at, call_count)
+                        priority, priority_reason, status, issued_at, call_count, request_key)
     SELECT o.unit_id, q.queue_service_id, q.queue_service_id, q.day, q.last,
            o.code || '-' || lpad(CAST(q.last AS text), greatest(3, length(CAST(q.last AS text))), '0'),
-           :token, :priority, :priority_reason, 'waiting', :now, 0
+           :token, :priority, :priority_reason, 'waiting', :now, 0, :request_key
     FROM seq q CROSS JOIN open_svc o
     RETURNING id, day, sequence, number
 )
@@ -122,22 +141,72 @@ def issue(
     priority_reason: str | None = None,
     now: datetime | None = None,
     check_hours: bool = True,
+    request_key: str | None = None,
 ) -> IssuedTicket:
     """Issue the next number of the unit's queue service ``code`` for today and commit; never a duplicate, never
     a gap. Raises UnknownQueueError for an unknown unit or service, QueueError when closed or when the cap is reached.
     Announce it with publish_change(..., issued=True), which raises the unit's version.
+
+    ``request_key`` (an idempotency key, see valid_request_key): when the unit issued a ticket for this key today,
+    that ticket is answered again (``replayed``), also to a request that raced the first one; KeyReusedError when
+    it was for another service. The key is unique per unit and day in the database (security L8).
 
     On PostgreSQL one statement (ISSUE_SQL) does it all; elsewhere (SQLite, a single writer) the same steps run
     one by one inside BEGIN IMMEDIATE.
     """
     if priority_reason is not None and priority_reason not in PRIORITY_REASONS:
         raise QueueError("Alasan prioritas tidak dikenal.")
+    if request_key is not None and not valid_request_key(request_key):
+        raise QueueError("Kunci idempoten tidak sah.")
     params = {"unit": unit_slug, "code": code, "now": now or datetime.now(UTC), "check_hours": check_hours,
               "token": secrets.token_urlsafe(18), "priority": priority_reason is not None,
-              "priority_reason": priority_reason}
-    if db.session.get_bind().dialect.name == "postgresql":
-        return _issue_in_one_statement(params)
-    return _issue_step_by_step(params)
+              "priority_reason": priority_reason, "request_key": request_key}
+    earlier = find_replay(unit_slug, code, request_key, now=params["now"])  # SQLite asks again under its lock
+    if earlier is not None:
+        return earlier
+    try:
+        if db.session.get_bind().dialect.name == "postgresql":
+            return _issue_in_one_statement(params)
+        return _issue_step_by_step(params)
+    except IntegrityError as exc:  # a request with the same key committed first: answer its ticket
+        if KEY_CONSTRAINT not in str(exc.orig) and "request_key" not in str(exc.orig):
+            raise
+        if in_unit_of_work():  # the caller's unit of work is broken: it must roll back itself
+            raise
+        db.session.rollback()  # the failed statement took nothing: its number was rolled back with it
+        earlier = find_replay(unit_slug, code, request_key, now=params["now"])
+        if earlier is None:
+            raise
+        return earlier
+
+
+KEY_CONSTRAINT = "uq_ticket_unit_id_day_request_key"
+
+
+def find_replay(unit_slug: str, code: str, request_key: str | None, *, now: datetime | None = None,
+                ) -> IssuedTicket | None:
+    """The ticket the unit issued today for ``request_key`` (``replayed``), or None; reads only.
+
+    Raises KeyReusedError when that ticket is of another service than ``code``. Call it before counting an
+    anonymous ticket (antrian.flood), so that a retry is not counted twice.
+    """
+    if request_key is None or not valid_request_key(request_key):
+        return None
+    unit = db.session.execute(select(Unit.id, Unit.slug, Unit.timezone).where(Unit.slug == unit_slug)).first()
+    if unit is None:
+        return None
+    row = db.session.execute(
+        select(Ticket.id, Ticket.number, Ticket.token, Ticket.sequence, Ticket.day, QueueService.code)
+        .join(QueueService, QueueService.id == Ticket.issued_service_id)
+        .where(Ticket.unit_id == unit.id, Ticket.day == local_time(now or datetime.now(UTC), unit).date(),
+               Ticket.request_key == request_key)
+    ).first()
+    if row is None:
+        return None
+    if row.code != code:
+        raise KeyReusedError("Kunci idempoten ini sudah dipakai hari ini untuk tiket layanan lain.")
+    return IssuedTicket(row.id, row.number, row.token, row.sequence, row.day, UnitRef(unit.id, unit.slug),
+                        replayed=True)
 
 
 def _issue_in_one_statement(params: dict[str, Any]) -> IssuedTicket:
@@ -176,6 +245,11 @@ def _issue_step_by_step(params: dict[str, Any]) -> IssuedTicket:
     ).first()
     if found is None:
         raise UnknownQueueError("Instansi tidak dikenal.", "unit")
+    # Checked under the write lock (no race on SQLite), and before the hours: a retry just after closing time
+    # still finds its ticket.
+    earlier = find_replay(params["unit"], params["code"], params["request_key"], now=params["now"])
+    if earlier is not None:
+        return earlier
     moment = local_time(params["now"], found)
     open_now = found.service_id is not None and (
         not params["check_hours"]
@@ -192,6 +266,7 @@ def _issue_step_by_step(params: dict[str, Any]) -> IssuedTicket:
             unit_id=found.id, queue_service_id=found.service_id, issued_service_id=found.service_id, day=day,
             sequence=sequence, number=number, token=params["token"], priority=params["priority"],
             priority_reason=params["priority_reason"], status=Ticket.WAITING, issued_at=params["now"], call_count=0,
+            request_key=params["request_key"],
         ).returning(Ticket.id)
     ).scalar_one()
     return IssuedTicket(ticket_id, number, params["token"], sequence, day, UnitRef(found.id, found.slug))
@@ -203,8 +278,9 @@ def issue_ticket(
     priority_reason: str | None = None,
     now: datetime | None = None,
     check_hours: bool = True,
+    request_key: str | None = None,
 ) -> Ticket:
     """Issue the next number of ``service`` for today (see issue) and return the stored ticket."""
     issued = issue(service.unit.slug, service.code, priority_reason=priority_reason, now=now,
-                   check_hours=check_hours)
+                   check_hours=check_hours, request_key=request_key)
     return db.session.get(Ticket, issued.id)

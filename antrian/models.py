@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -93,6 +94,8 @@ class Ticket(db.Model):
         # A number is issued once by its service on its day (a transfer moves the ticket, not the number).
         UniqueConstraint("issued_service_id", "day", "sequence"),
         Index("ix_ticket_unit_day_status", "unit_id", "day", "status"),
+        # One ticket per idempotency key, unit and day: a retried request finds the first one (security L8).
+        UniqueConstraint("unit_id", "day", "request_key", name="uq_ticket_unit_id_day_request_key"),
     )
 
     WAITING = "waiting"
@@ -129,6 +132,8 @@ class Ticket(db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     near_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     called_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The idempotency key the kiosk or API client asked with (a uuid per tap), or None.
+    request_key: Mapped[str | None] = mapped_column(String(64))
 
     queue_service: Mapped[QueueService] = relationship(foreign_keys=[queue_service_id])
     counter: Mapped[Counter | None] = relationship()
@@ -152,6 +157,8 @@ class QueueState(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     running_text: Mapped[str] = mapped_column(Text, default="")
+    # The kiosk offers priority tickets (lansia, disabilitas, ibu hamil): a setting of the unit.
+    kiosk_priority: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # A visitor is told "giliran Anda hampir tiba" with this many people ahead (antrian.notify).
     notify_ahead: Mapped[int] = mapped_column(Integer, default=3)
     # How lobby displays announce calls (migration 0011_display_announce): the words, and the age in

@@ -70,11 +70,33 @@ def estimated_wait_minutes(ticket: Ticket, ahead: int | None) -> int | None:
     """People ahead x today's mean service time, shared over the counters serving this line."""
     if ahead is None:
         return None
-    average = average_service_minutes(ticket.queue_service, ticket.day)
+    return line_wait_minutes(ticket.queue_service, ticket.day, ahead)
+
+
+def line_wait_minutes(service: QueueService, day: date, ahead: int) -> int | None:
+    """The wait of someone with ``ahead`` people before them in ``service``'s line on ``day``; None before the
+    day's first finished ticket (no mean service time yet)."""
+    average = average_service_minutes(service, day)
     if average is None:
         return None
-    counters = max(1, sum(1 for c in ticket.queue_service.counters if c.active))
+    counters = max(1, sum(1 for c in service.counters if c.active))
     return round((ahead + 1) * average / counters)
+
+
+def kiosk_lines(unit: Unit, services: list[QueueService], now: datetime | None = None) -> list[dict[str, Any]]:
+    """The kiosk's buttons: each open ``service`` with its waiting count today and a new ticket's estimated wait."""
+    day = local_today(unit, now)
+    counts = dict(db.session.execute(
+        select(Ticket.queue_service_id, func.count())
+        .where(Ticket.unit_id == unit.id, Ticket.day == day, Ticket.status == Ticket.WAITING)
+        .group_by(Ticket.queue_service_id)
+    ).all())
+    lines = []
+    for service in services:
+        waiting = counts.get(service.id, 0)
+        lines.append({"service": service, "waiting": waiting,
+                      "wait": perkiraan_tunggu(line_wait_minutes(service, day, waiting)) or None})
+    return lines
 
 
 def snapshot(unit: Unit, now: datetime | None = None) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -12,20 +14,28 @@ from antrian import bp
 from antrian.counter import NotAllowedError, UnknownActionError, act, counters_for, issue_priority, panel_state
 from antrian.events import publish_change
 from antrian.flood import admit_anonymous
-from antrian.forms import CancelTicketForm, ContactForm, CounterActionForm, PriorityTicketForm, TakeTicketForm
-from antrian.issuing import PRIORITY_REASONS, issue_ticket, open_services
-from antrian.models import Counter, QueueService, Ticket
+from antrian.forms import (
+    CancelTicketForm,
+    ContactForm,
+    CounterActionForm,
+    KioskDeviceForm,
+    PriorityTicketForm,
+    TakeTicketForm,
+)
+from antrian.issuing import PRIORITY_REASONS, find_replay, issue, open_services
+from antrian.models import Counter, QueueService, QueueState, Ticket
 from antrian.notify import cancel_ticket, clear_contact, masked_phone, notify_ahead, notify_due, set_contact
-from antrian.reading import position, snapshot, ticket_by_token, ticket_view
+from antrian.printing import PrinterError, parse_printer_address, print_slip, slip_of
+from antrian.reading import kiosk_lines, position, snapshot, ticket_by_token, ticket_view
 from antrian.service import QueueError
 from antrian.signals import survey_link
 from webapp.core.db import utcnow
 from webapp.core.extensions import db, limiter
 from webapp.core.formatting import public_url
-from webapp.core.forms import choices
+from webapp.core.forms import choices, flatten_errors
 from webapp.core.htmx import is_htmx, render_partial_or_page
 from webapp.core.inputs import parse_id
-from webapp.core.localtime import local_today
+from webapp.core.localtime import local_now, local_today
 from webapp.core.policy import can, guard, require
 from webapp.core.qr import private_qr_response
 from webapp.core.units import Unit
@@ -45,71 +55,154 @@ def _unit_from_request() -> Unit | None:
     return units[0] if len(units) == 1 else None
 
 
-# A browser an administrator registered as a unit's kiosk keeps this signed cookie (the unit's id): its
-# tickets draw on the whole daily cap, not the anonymous share (antrian.flood, security M3).
+# A browser an administrator registered as a unit's kiosk keeps this signed cookie: the unit's id, and the
+# device's settings (paper width, browser or ESC/POS printing and the printer's address). Its tickets draw
+# on the whole daily cap, not the anonymous share (antrian.flood, security M3). Only an administrator sets
+# a printer address: the server connects to it (a stranger must not make it connect anywhere).
 KIOSK_COOKIE = "loket_kios"
 KIOSK_COOKIE_DAYS = 3650  # a kiosk stays one for as long as its browser keeps the cookie
+WIDTHS = ("58", "80")
+
+
+@dataclass(frozen=True)
+class KioskDevice:
+    """This browser as a kiosk: registered or not, its paper width, how it prints, and the printer."""
+
+    registered: bool
+    width: str = "80"
+    mode: str = "browser"  # or "escpos": the server prints on ``printer``
+    printer: str = ""
+
+    @property
+    def query(self) -> dict[str, str]:
+        """What the kiosk's URLs carry so that the print page knows the paper (a cookie-less step)."""
+        return {"lebar": self.width} if self.width != "80" else {}
 
 
 def _kiosk_signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt="loket-kiosk-device")
 
 
-def _is_registered_kiosk(unit: Unit) -> bool:
-    """Whether this browser was registered as ``unit``'s kiosk."""
+def _kiosk_device(unit: Unit) -> KioskDevice:
+    """This browser's kiosk settings for ``unit``: from its signed cookie when registered; else the paper width
+    given in ``?lebar=`` (58 or 80, carried through every step) and browser printing."""
     raw = request.cookies.get(KIOSK_COOKIE, "")
     try:
-        return bool(raw) and _kiosk_signer().loads(raw) == {"unit": unit.id}
+        saved = _kiosk_signer().loads(raw) if raw else None
     except BadSignature:
+        saved = None
+    if isinstance(saved, dict) and saved.get("unit") == unit.id:
+        width = saved.get("lebar") if saved.get("lebar") in WIDTHS else "80"
+        printer = str(saved.get("printer") or "")
+        mode = "escpos" if saved.get("cetak") == "escpos" and parse_printer_address(printer) else "browser"
+        return KioskDevice(True, width, mode, printer if mode == "escpos" else "")
+    width = request.args.get("lebar")
+    return KioskDevice(False, width if width in WIDTHS else "80")
+
+
+def _kiosk_page(unit: Unit, form: TakeTicketForm, device: KioskDevice,
+                device_form: KioskDeviceForm | None = None) -> str:
+    """The kiosk page: one big button per open line, with its waiting count and estimated wait."""
+    state = db.session.get(QueueState, unit.id)
+    # The setup page's preview (?pratinjau=1) shows the kiosk as visitors see it, without the device form.
+    may_setup = can(current_user, "queue.setup", unit) and not request.args.get("pratinjau")
+    clock = local_now(unit)
+    if may_setup and device_form is None:
+        device_form = KioskDeviceForm(formdata=None, data={
+            "lebar": device.width, "cetak": device.mode, "printer": device.printer})
+    return render_template(
+        "antrian/kiosk.html", unit=unit, lines=kiosk_lines(unit, open_services(unit)), form=form, device=device,
+        priority=bool(state and state.kiosk_priority), reasons=PRIORITY_REASONS,
+        device_form=device_form if may_setup else None,
+        device_errors=flatten_errors(device_form) if may_setup and device_form else [],
+        local_clock=f"{clock:%H.%M}", utc_offset=int(clock.utcoffset().total_seconds() // 60),
+    )
+
+
+def _print_kiosk_slip(device: KioskDevice, ticket: Ticket) -> bool:
+    """Print on the kiosk's ESC/POS printer; False (logged) when it does not answer: the screen shows the ticket."""
+    address = parse_printer_address(device.printer)
+    if address is None:
         return False
+    try:
+        print_slip(address, slip_of(ticket), device.width)
+    except PrinterError as exc:
+        current_app.logger.warning("Kiosk printer: %s (%s)", exc, exc.__cause__)
+        return False
+    return True
 
 
 @bp.route("/ambil", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["KIOSK_RATE_LIMIT"], methods=["POST"])
 def kiosk() -> WerkzeugResponse | str:
-    """The kiosk: one big button per open service; a press prints a ticket.
+    """The kiosk: one big button per open line; a press issues a ticket and prints it.
 
-    In a browser not registered as the unit's kiosk, tickets draw on the anonymous share of the day.
+    The form carries the tap's idempotency key: a POST repeated after a timeout answers the same ticket
+    (security L8). In a browser not registered as the unit's kiosk, tickets draw on the anonymous share of
+    the day. A kiosk in ESC/POS mode prints on its network printer; when the printer does not answer,
+    the visitor gets a message and the ticket on screen with its QR.
     """
     unit = _unit_from_request()
     if unit is None:
-        return render_template("antrian/choose_unit.html", units=_queue_units(), endpoint="antrian.kiosk")
+        width = request.args.get("lebar")
+        return render_template("antrian/choose_unit.html", units=_queue_units(), endpoint="antrian.kiosk",
+                               extra={"lebar": width} if width in WIDTHS else {})
     form = TakeTicketForm()
-    registered = _is_registered_kiosk(unit)
     if request.args.get("pratinjau") and request.method == "POST":
         abort(403)  # the setup page's preview (?pratinjau=1) shows the kiosk and never takes a ticket
+    device = _kiosk_device(unit)
+    back = url_for("antrian.kiosk", instansi=unit.slug, **device.query)
     if form.validate_on_submit():
         service = db.session.scalar(
             select(QueueService).where(QueueService.unit_id == unit.id, QueueService.code == form.service.data)
         )
         if service is None:
             abort(404)
+        state = db.session.get(QueueState, unit.id)
+        reason = form.prioritas.data or None
+        if reason is not None and not (state and state.kiosk_priority):
+            flash("Tiket prioritas diberikan oleh petugas loket.", "error")
+            return redirect(back)
+        key = form.kunci.data or None
         try:
-            if not registered:
-                admit_anonymous(unit.slug, service.code, None)  # one address for a whole lobby: no limit per address
-            ticket = issue_ticket(service)
+            issued = find_replay(unit.slug, service.code, key)
+            if issued is None:
+                if not device.registered:
+                    admit_anonymous(unit.slug, service.code, None)  # one address for a whole lobby: none per address
+                issued = issue(unit.slug, service.code, priority_reason=reason, request_key=key)
         except QueueError as exc:
             flash(str(exc), "error")
-            return redirect(url_for("antrian.kiosk", instansi=unit.slug))
-        publish_change(unit, issued=True)
-        return redirect(url_for("antrian.print_ticket", token=ticket.token, kios=1))
-    may_register = not registered and not request.args.get("pratinjau") and can(current_user, "queue.setup", unit)
-    return render_template("antrian/kiosk.html", unit=unit, services=open_services(unit), form=form,
-                           may_register=may_register)
+            return redirect(back)
+        if not issued.replayed:
+            publish_change(unit, issued=True)
+        args: dict[str, object] = {"token": issued.token, "kios": 1, **device.query}
+        if device.mode == "escpos":
+            # A retry prints again: the first slip may never have come out.
+            args["cetak"] = "ok" if _print_kiosk_slip(device, db.session.get(Ticket, issued.id)) else "gagal"
+        return redirect(url_for("antrian.print_ticket", **args))
+    if form.errors:
+        flash("Sentuhan tadi tidak terbaca. Silakan sentuh layanan sekali lagi.", "error")
+    return _kiosk_page(unit, form, device)
 
 
 @bp.route("/pengaturan/kios", methods=["POST"])
 @guard("queue.setup")
-def register_kiosk() -> WerkzeugResponse:
-    """An administrator makes this browser the unit's kiosk (once; the visitors then type nothing)."""
+def register_kiosk() -> WerkzeugResponse | tuple[str, int]:
+    """An administrator makes this browser the unit's kiosk, with its paper width and printing (once: the
+    visitors then type nothing); saved again to change them."""
     unit = _unit_from_request() or abort(404)
     require(current_user, "queue.setup", unit)  # the CSRF token was checked before the view (auth.security)
+    form = KioskDeviceForm()
+    if not form.validate():
+        return _kiosk_page(unit, TakeTicketForm(formdata=None), _kiosk_device(unit), form), 422
+    settings = {"unit": unit.id, "lebar": form.lebar.data, "cetak": form.cetak.data,
+                "printer": (form.printer.data or "").strip() if form.cetak.data == "escpos" else ""}
     response = redirect(url_for("antrian.kiosk", instansi=unit.slug))
     response.set_cookie(
-        KIOSK_COOKIE, _kiosk_signer().dumps({"unit": unit.id}), max_age=KIOSK_COOKIE_DAYS * 86400, httponly=True,
+        KIOSK_COOKIE, _kiosk_signer().dumps(settings), max_age=KIOSK_COOKIE_DAYS * 86400, httponly=True,
         samesite="Lax", secure=bool(current_app.config["SESSION_COOKIE_SECURE"]), path=url_for("antrian.kiosk"),
     )
-    flash("Peramban ini sekarang terdaftar sebagai kios antrian instansi ini.", "success")
+    flash("Peramban ini terdaftar sebagai kios antrian instansi ini; pengaturan perangkatnya disimpan.", "success")
     return response
 
 
@@ -183,15 +276,28 @@ def contact(token: str) -> WerkzeugResponse | tuple[str, int]:
 
 @bp.route("/tiket/<token>/cetak")
 def print_ticket(token: str) -> str:
-    """The thermal-printer view (58 or 80 mm) with the ticket's QR code."""
+    """The thermal-printer view (58 or 80 mm) with the ticket's QR code and its address in text.
+
+    From a kiosk (``kios=1``) it prints itself and returns to the buttons, keeping the paper width
+    (``lebar``); after ESC/POS printing (``cetak=ok``) it only confirms; when the printer did not
+    answer (``cetak=gagal``) it says so and keeps the ticket on screen longer, to be scanned.
+    """
     found = _ticket_or_404(token)
     width = "58" if request.args.get("lebar") == "58" else "80"
+    kiosk = bool(request.args.get("kios"))
+    printed = request.args.get("cetak") if request.args.get("cetak") in ("ok", "gagal") else None
+    back = None
+    if kiosk:
+        back = url_for("antrian.kiosk", instansi=found.queue_service.unit.slug, **KioskDevice(False, width).query)
     return render_template(
         "antrian/print.html",
         ticket=found,
         ahead=position(found),
         width=width,
-        kiosk=bool(request.args.get("kios")),
+        kiosk=kiosk,
+        back=back,
+        printed=printed,
+        reason=PRIORITY_REASONS.get(found.priority_reason or ""),
         ticket_url=public_url("antrian.ticket", token=found.token),
     )
 

@@ -42,6 +42,12 @@ class AnnounceSetup(TypedDict):
     max_age_seconds: int
 
 
+class KioskSetup(TypedDict):
+    """The unit's kiosk as the setup form gives it (its fieldset "Kios")."""
+
+    priority: bool
+
+
 class CounterSetup(TypedDict):
     """One counter as the setup form gives it: ``services`` is a list of letters, comma-separated."""
 
@@ -73,6 +79,7 @@ def setup_of(unit: Unit) -> dict[str, Any]:
         "notify_ahead": state.notify_ahead if state else DEFAULT_NOTIFY_AHEAD,
         "announce": {"style": state.announce_style if state else "singkat",
                      "max_age_seconds": state.announce_max_age_seconds if state else 60},
+        "kiosk": {"priority": bool(state and state.kiosk_priority)},
     }  # fmt: skip
 
 
@@ -117,10 +124,11 @@ def _retire(existing: dict[Hashable, Row], kept: dict[Hashable, Row], ticket_col
 @transactional(serial=True)
 def save_setup(unit: Unit, services: Sequence[ServiceSetup], counters: Sequence[CounterSetup],
                running_text: str, *, actor: Actor | None, notify_ahead: int | None = None,
-               announce: AnnounceSetup | None = None) -> list[dict[str, Any]]:
+               announce: AnnounceSetup | None = None, kiosk: KioskSetup | None = None) -> list[dict[str, Any]]:
     """Save the unit's queue setup with its audit line (the changes, field by field): one unit of work.
 
     ``notify_ahead``: people ahead at which a visitor is told the turn is near (None: unchanged).
+    ``kiosk``: the kiosk's settings (whether it offers priority tickets); None keeps them as they are.
     Returns the changes. Raises QueueError, with nothing changed, when a counter names a
     letter that is not among ``services``. Serial: it reads the setup (and the unit's
     version, which it raises) before it writes.
@@ -156,6 +164,8 @@ def save_setup(unit: Unit, services: Sequence[ServiceSetup], counters: Sequence[
         state.notify_ahead = notify_ahead
     if announce is not None:  # None: keep the displays' announcement setting as it is
         state.announce_style, state.announce_max_age_seconds = announce["style"], announce["max_age_seconds"]
+    if kiosk is not None:
+        state.kiosk_priority = bool(kiosk["priority"])
     state.version += 1
     db.session.add(state)
     db.session.flush()

@@ -58,7 +58,7 @@ def setup(slug: str) -> WerkzeugResponse | str | tuple[str, int]:
     form = QueueSetupForm()
     if form.validate():
         save_setup(unit, form.services.data, form.counters.data, form.running_text.data or "", actor=current_user,
-                   notify_ahead=form.notify_ahead.data, announce=form.announce.data)
+                   notify_ahead=form.notify_ahead.data, announce=form.announce.data, kiosk=form.kiosk.data)
         publish_change(unit)
         flash("Pengaturan antrian disimpan.", "success")
         return redirect(url_for("antrian.setup", slug=unit.slug))

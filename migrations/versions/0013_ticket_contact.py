@@ -9,7 +9,7 @@
 Existing rows: no phone, nothing sent, every unit at 3.
 
 Revision ID: 0013_ticket_contact
-Revises: 0011_display_announce
+Revises: 0012_kiosk
 Create Date: 2026-11-30 05:30:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0013_ticket_contact'
-down_revision = '0011_display_announce'
+down_revision = '0012_kiosk'
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from antrian.counter import TRANSFER, NotAllowedError, UnknownActionError, act
 from antrian.events import publish_change
 from antrian.flood import TooManyTicketsError, admit_anonymous
-from antrian.issuing import UnknownQueueError, issue
+from antrian.issuing import KeyReusedError, UnknownQueueError, find_replay, issue, valid_request_key
 from antrian.models import Counter
 from antrian.reading import snapshot, ticket_by_token, ticket_view
 from antrian.service import QueueError
@@ -41,23 +41,36 @@ def take_ticket():
 
     Without a bearer token (a kiosk device's), tickets are limited per address, service and day, and
     all anonymous tickets together to a share of the day (antrian.flood, security M3).
+    An ``Idempotency-Key`` header (a uuid per tap) makes a retry safe: the same key within the unit's
+    day answers the ticket of the first request again, with 200 (security L8); a replay is not counted
+    against the anonymous limits.
     """
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return api_error(400, "Kirim JSON berisi unit dan service.")
     unit, code = str(body.get("unit", "")), str(body.get("service", ""))
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not valid_request_key(key):
+        return api_error(400, "Idempotency-Key harus 8 sampai 64 huruf, angka, - atau _ (misalnya sebuah UUID).",
+                         field="Idempotency-Key")
     try:
-        if g.get("api_token") is None:
-            admit_anonymous(unit, code, request.remote_addr or "-")
-        ticket = issue(unit, code)
+        ticket = find_replay(unit, code, key)
+        if ticket is None:
+            if g.get("api_token") is None:
+                admit_anonymous(unit, code, request.remote_addr or "-")
+            ticket = issue(unit, code, request_key=key)
     except TooManyTicketsError as exc:
         return api_error(exc.status, str(exc))
     except UnknownQueueError as exc:
         return api_error(422, str(exc), field=exc.field)
+    except KeyReusedError as exc:
+        return api_error(422, str(exc), field="Idempotency-Key")
     except QueueError as exc:
         return api_error(409, str(exc))
-    publish_change(ticket.unit, issued=True)
-    return jsonify(number=ticket.number, token=ticket.token, url=public_url("antrian.ticket", token=ticket.token)), 201
+    if not ticket.replayed:
+        publish_change(ticket.unit, issued=True)
+    answer = jsonify(number=ticket.number, token=ticket.token, url=public_url("antrian.ticket", token=ticket.token))
+    return answer, 200 if ticket.replayed else 201
 
 
 @bp.route("/antrian/tiket/<token>")
