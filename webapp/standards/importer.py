@@ -487,6 +487,12 @@ class ImportResult:
         return self._pairs(UPDATED)
 
     @property
+    def file_problems(self) -> list[Problem]:
+        """Problems of the file itself, outside any standard's table."""
+        own = [p for o in self.outcomes for p in o.standard.problems]
+        return [p for p in self.problems if p not in own]
+
+    @property
     def unchanged(self) -> list[tuple[ReadStandard, Any]]:
         """(standard, service) of the services the file left as they were."""
         return self._pairs(UNCHANGED)
