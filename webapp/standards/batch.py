@@ -60,12 +60,16 @@ def _skipped(name: str) -> bool:
     return not base or base.startswith((".", "~$")) or base.casefold() in _SKIPPED_NAMES or name.startswith("__MACOSX/")
 
 
+def _size(count: int) -> str:
+    return f"{count // 1024 // 1024} MB" if count >= 1024 * 1024 else f"{count // 1024} KB"
+
+
 def _bounded_read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     """A member's bytes, refused when it inflates past ``limit`` whatever its header says."""
     with archive.open(info) as member:
         data = member.read(limit + 1)
     if len(data) > limit:
-        raise ImportRefusedError(f"Berkas terlalu besar setelah dibuka (lebih dari {limit // 1024 // 1024} MB).")
+        raise ImportRefusedError(f"Berkas terlalu besar setelah dibuka (lebih dari {_size(limit)}).")
     return data
 
 
