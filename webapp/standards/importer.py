@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+
 from webapp.audit.models import Actor, record
 from webapp.core.db import transactional
+from webapp.core.extensions import db
 from webapp.core.formatting import BULAN
 from webapp.core.text import EMAIL_IN_TEXT
 from webapp.core.units import Unit
@@ -551,10 +554,14 @@ def import_document(
     digest = file_digest(data)
     report = read_document(data, title=title)
     result = ImportResult(filename=filename, sha256=digest, problems=list(report.problems))
-    existing = {_normal_title(s.title): s for s in unit.services}
+    # Titles only: a unit with hundreds of standards would otherwise load every document per file.
+    rows = db.session.execute(select(Service.id, Service.title).where(Service.unit_id == unit.id))
+    existing_ids = {_normal_title(title): service_id for service_id, title in rows}
+    existing: dict[str, Service] = {}
     note = f"Impor {filename}".strip()
     for standard in report.standards:
-        service = existing.get(_normal_title(standard.title))
+        key = _normal_title(standard.title)
+        service = existing.get(key) or (db.session.get(Service, existing_ids[key]) if key in existing_ids else None)
         if service is None:
             category = "pengaduan" if "pengaduan" in standard.title.casefold() else "perizinan"
             document = to_document(standard, _slug_for(standard.title), category)
