@@ -1,4 +1,4 @@
-"""The review of an import in headless Chromium: import over an edited draft, see the diff, keep one edit, take the rest, publish."""
+"""An import reviewed in Chromium: over an edited draft, see the diff, keep one edit, take the rest, publish."""
 
 from __future__ import annotations
 

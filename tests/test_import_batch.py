@@ -205,3 +205,17 @@ def test_the_admin_page_refuses_a_zip_bomb_before_importing(client, login, make_
     assert "Tidak ada yang diimpor: bom.zip terlalu besar setelah dibuka" in html
     assert 'value="Judul Diketik"' in html  # what was typed is kept
     assert _counts() == before
+
+
+def test_a_batch_never_joins_a_callers_unit_of_work(make_unit):
+    from webapp.core.db import transactional
+
+    unit = make_unit()
+
+    @transactional
+    def outer() -> None:
+        batch.import_one(unit, batch.Source("a.txt", lambda: document("Izin A", 1)), actor=None)
+
+    with pytest.raises(RuntimeError, match="outside a unit of work"):
+        outer()
+    assert not unit.services

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from webapp.audit.models import Actor
+from webapp.core.db import in_unit_of_work
 from webapp.core.units import Unit
 from webapp.standards.components import StandardError
 from webapp.standards.importer import ImportRefusedError, ImportResult, import_document
@@ -155,7 +156,13 @@ def path_sources(paths: Iterable[Path]) -> list[Source]:
 def import_one(
     unit: Unit, source: Source, *, title: str | None = None, publish: bool = False, actor: Actor | None
 ) -> FileReport:
-    """Import one file (its own unit of work); a refusal is the report's, not an exception."""
+    """Import one file (its own unit of work); a refusal is the report's, not an exception.
+
+    Refuses to run inside a unit of work: each file must commit or roll back on its own, so
+    a batch never joins a caller's transaction (one bad file would undo the others).
+    """
+    if in_unit_of_work():
+        raise RuntimeError("import_one commits each file itself; call it outside a unit of work")
     report = FileReport(source.name)
     try:
         data = source.read()
