@@ -153,6 +153,8 @@ def test_the_review_page_shows_both_diffs_and_publishes_the_choices(client, logi
     import_document(unit, document(TITLE, 2), filename="v2.txt", actor=None)
     login("admin")
     url = url_for("admin.import_review", service_id=service.id)
+    for listing in (url_for("admin.services"), url_for("admin.versions", service_id=service.id)):
+        assert f'href="{url}"' in client.get(listing).get_data(as_text=True)  # staff find what waits
     html = client.get(url).get_data(as_text=True)
     assert "Tinjau hasil impor: Izin Reklame" in html and "v2.txt" in html
     assert "Persyaratan: draf dan hasil impor" in html and "Persyaratan: versi terbit dan hasil impor" in html
