@@ -89,11 +89,12 @@ def test_several_files_and_a_folder_in_one_command(runner, make_unit, tmp_path):
     (folder / "dalam").mkdir(parents=True)
     (folder / "dalam" / "dua.txt").write_bytes(document("Izin Dua", 2, layout="bold"))
     (folder / ".DS_Store").write_bytes(BINARY)  # skipped, not reported
+    (folder / "arsip.zip").write_bytes(zip_of([("tiga.txt", document("Izin Tiga", 3))]))
     result = runner.invoke(args=["standards", "import", str(tmp_path / "satu.txt"), str(folder),
                                  "--unit", "dinas-campur"])  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "2 berkas: 0 ditolak; standar 2 dibuat" in result.output
-    assert "map/dalam/dua.txt:" in result.output
+    assert "3 berkas: 0 ditolak; standar 3 dibuat" in result.output
+    assert "map/dalam/dua.txt:" in result.output and "map/arsip.zip/tiga.txt:" in result.output
     assert ".DS_Store" not in result.output
     assert "Izin Dua [izin-dua] (dibuat; draf baru; baris 3)" in result.output
     assert _published() == 0

@@ -145,7 +145,12 @@ def path_sources(paths: Iterable[Path]) -> list[Source]:
     for path in paths:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and not _skipped(p.name))
-            sources += [Source(str(p.relative_to(path.parent)), p.read_bytes) for p in files]
+            for file in files:
+                shown = str(file.relative_to(path.parent))
+                if file.suffix.casefold() == ".zip":  # a zip in the folder is opened like one given alone
+                    sources += zip_sources(file.read_bytes(), shown)
+                else:
+                    sources.append(Source(shown, file.read_bytes))
         elif path.suffix.casefold() == ".zip":
             sources += zip_sources(path.read_bytes(), path.name)
         else:
