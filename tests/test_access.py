@@ -26,6 +26,7 @@ EXPECTED: dict[str, set[str]] = {
     "unit.edit": ADMIN_ONLY,
     "service.edit": ADMIN_ONLY,
     "service.import": ADMIN_ONLY,
+    "service.review_import": ADMIN_ONLY,
     "audit.view": ADMIN_ONLY,
     "user.manage": ADMIN_ONLY,
     "user.issue_token": ADMIN_ONLY,
@@ -68,6 +69,8 @@ ROUTE_ACTIONS: dict[str, str] = {
     "admin.edit_service": "service.edit",
     "admin.edit_unit": "unit.edit",
     "admin.edit_user": "user.manage",
+    "admin.import_discard": "service.review_import",
+    "admin.import_review": "service.review_import",
     "admin.import_standard": "service.import",
     "admin.issue_token": "user.issue_token",
     "admin.new_service": "service.edit",
@@ -190,6 +193,8 @@ def _url(
         "admin.publish": {"service_id": service_id},
         "admin.discard": {"service_id": service_id},
         "admin.restore": {"service_id": service_id, "number": 1},
+        "admin.import_review": {"service_id": service_id},
+        "admin.import_discard": {"service_id": service_id},
     }.get(endpoint, {})
     return url_for(endpoint, **values)
 

@@ -207,7 +207,7 @@ def test_a_cell_continued_on_following_rows_is_one_component():
     assert [i["text"] for i in blocks["jaminan_pelayanan"]["items"]] == ["Cepat", "Tepat"]
 
 
-def test_importing_again_updates_the_draft_of_the_matching_service(make_unit):
+def test_importing_again_waits_for_review_beside_the_draft_of_the_matching_service(make_unit):
     unit = make_unit()
     first = import_document(unit, _seed("001"), actor=None)
     service = first.created[0][1]
@@ -215,8 +215,16 @@ def test_importing_again_updates_the_draft_of_the_matching_service(make_unit):
     second = import_document(unit, changed, actor=None)
     assert second.created == []
     assert second.updated[0][1].id == service.id
+    from webapp.standards.review import TAKE, apply_review, pending_import
     from webapp.standards.versions import open_draft
 
+    # The draft is untouched until staff take the import's part.
+    requirements = open_draft(service).document["components"]["persyaratan"]["items"]
+    assert requirements[0]["text"] == "Surat Permohonan Bermaterai"
+    assert pending_import(service).document["components"]["persyaratan"]["items"][0]["text"] == (
+        "Surat Permohonan Bermeterai Cukup"
+    )
+    apply_review(service, {"persyaratan": TAKE}, publish=False, actor=None)
     requirements = open_draft(service).document["components"]["persyaratan"]["items"]
     assert requirements[0]["text"] == "Surat Permohonan Bermeterai Cukup"
 
@@ -229,7 +237,8 @@ def test_cli_import_reports_and_publishes(runner, make_unit, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Izin Instalasi Genset" in result.output
     assert "ditemukan  Persyaratan (baris" in result.output
-    assert "Diterbitkan." in result.output
+    assert "(dibuat; diterbitkan; baris" in result.output
+    assert "1 diterbitkan." in result.output
     assert Service.by_slug("izin-instalasi-genset").is_published
     assert unit.services
 
@@ -265,6 +274,7 @@ def test_upload_page_imports_and_reports(client, login, make_unit):
         url_for("admin.import_standard"),
         data={"csrf_token": token, "unit": unit.id, "file": (io.BytesIO(_seed("001")), "genset.txt")},
         content_type="multipart/form-data",
+        buffered=True,  # the report streams: read it inside the request's own context
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -281,7 +291,8 @@ def test_upload_page_refuses_a_binary_file_and_changes_nothing(client, login, ma
         url_for("admin.import_standard"),
         data={"csrf_token": token, "unit": unit.id, "file": (io.BytesIO(b"\x00\x01\x02" * 100), "standar.txt")},
         content_type="multipart/form-data",
+        buffered=True,
     )
-    assert response.status_code == 422
+    assert response.status_code == 200  # the batch's report: this file refused, the others (none) imported
     assert "Berkas ditolak, tidak ada yang berubah" in response.get_data(as_text=True)
     assert _counts() == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -179,10 +179,17 @@ class ConfirmForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    """Upload a published standard document in the seeds' text form."""
+    """Upload published standard documents: several files, or a .zip of them."""
 
-    file = FileField("Berkas standar pelayanan (.txt)", validators=[FileRequired("Pilih berkas yang akan diimpor.")])
+    file = MultipleFileField("Berkas standar pelayanan (boleh beberapa, atau satu .zip)",
+                             validators=[FileRequired("Pilih berkas yang akan diimpor.")])  # fmt: skip
     unit = SelectField("Instansi", coerce=int)
+
+
+class ImportReviewForm(FlaskForm):
+    """Apply the choices of an import's review (the per-part radios are read beside it); note for publishing."""
+
+    note = StringField("Catatan perubahan", validators=[Optional(), Length(max=300), NoMarkup()])
 
 
 class PasswordForm(FlaskForm):

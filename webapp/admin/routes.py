@@ -6,9 +6,10 @@ function commits: it is one unit of work), and redirects or renders; none commit
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, stream_template, url_for
 from flask_login import current_user, login_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,12 +21,14 @@ from webapp.admin.forms import (
     AuditFilterForm,
     ConfirmForm,
     ImportForm,
+    ImportReviewForm,
     NewServiceForm,
     PasswordForm,
     PublishForm,
     UnitForm,
 )
 from webapp.audit.models import ACTIONS, AuditEvent
+from webapp.auth.models import User
 from webapp.auth.service import AccountError, change_own_password
 from webapp.core.extensions import db
 from webapp.core.formatting import public_url
@@ -35,10 +38,11 @@ from webapp.core.inputs import page_number, parse_id
 from webapp.core.localtime import local_moment
 from webapp.core.policy import ROLES, guard, require, scoped
 from webapp.core.units import Unit
+from webapp.standards.batch import BatchRefusedError, FileReport, Totals, import_batch, upload_sources
 from webapp.standards.compare import compare_documents
 from webapp.standards.components import StandardError
-from webapp.standards.importer import ImportRefusedError, import_document
 from webapp.standards.models import Service
+from webapp.standards.review import CHOICES, KEEP, apply_review, discard_import, pending_import, review_parts
 from webapp.standards.service import StandardView
 from webapp.standards.units import UnitProfile, unit_profile, update_unit_profile
 from webapp.standards.versions import (
@@ -355,23 +359,92 @@ def restore(service_id: int, number: int) -> Response:
 
 @bp.route("/impor", methods=["GET", "POST"])
 @guard("service.import")
-def import_standard() -> str | tuple[str, int]:
-    """Upload a published standard document; report what was found, missing and unreadable."""
+def import_standard() -> tuple[Iterator[str], dict[str, str]] | tuple[str, int]:
+    """Upload standard documents (several files or a zip); the report streams file by file.
+
+    The import runs in the request, each file its own unit of work, and the page is sent as
+    each file is done: an office's 300 files take minutes, and the proxy sees bytes all along
+    (no read timeout), while a refused file is reported and the next one goes on.
+    """
     form = ImportForm()
     form.unit.choices = choices((u.id, u.short_name) for u in _visible_units())
     if form.validate_on_submit():
         unit = _unit_or_403(form.unit.data)
-        upload = form.file.data
-        title = (request.form.get("title") or "").strip() or None
+        title = (request.form.get("title") or "").strip()[:300] or None
+        uploads = [(f.filename or "berkas", f.read()) for f in form.file.data if f]
         try:
-            result = import_document(unit, upload.read(), title=title, filename=upload.filename or "",
-                                     actor=current_user)
-        except (ImportRefusedError, StandardError) as exc:
-            form.file.errors.append(f"Berkas ditolak, tidak ada yang berubah: {exc}")
+            sources = upload_sources(uploads)
+        except BatchRefusedError as exc:
+            form.file.errors.append(f"Tidak ada yang diimpor: {exc}")
         else:
-            return render_template("admin/import_result.html", result=result, unit=unit)
+            totals = Totals()
+            unit_id, actor_id = unit.id, current_user.id
+
+            def reports() -> Iterator[FileReport]:
+                # The body is sent after the view returns, when Flask has closed the request's
+                # session: the unit and the account are read again in the session of the stream.
+                here, actor = db.session.get(Unit, unit_id), db.session.get(User, actor_id)
+                for report in import_batch(here, sources, title=title, actor=actor):
+                    totals.add(report)
+                    yield report
+
+            page = stream_template("admin/import_result.html", reports=reports(), totals=totals,
+                                   unit_name=unit.short_name, count=len(sources))  # fmt: skip
+            return page, {"X-Accel-Buffering": "no"}  # nginx: pass each file's part on at once
     status = 422 if request.method == "POST" else 200
     return render_template("admin/import.html", form=form, errors=flatten_errors(form)), status
+
+
+def _reviewed_service(service_id: int) -> Service:
+    service = db.session.get(Service, service_id) or abort(404)
+    require(current_user, "service.review_import", service)
+    return service
+
+
+@bp.route("/layanan/<int:service_id>/tinjau-impor", methods=["GET", "POST"])
+@guard("service.review_import")
+def import_review(service_id: int) -> Response | str | tuple[str, int]:
+    """An import beside the published version and the draft, part by part: keep, take or edit; then publish."""
+    service = _reviewed_service(service_id)
+    pending = pending_import(service)
+    if pending is None:
+        flash("Tidak ada hasil impor yang menunggu tinjauan untuk layanan ini.", "info")
+        return redirect(url_for("admin.versions", service_id=service.id))
+    form = ImportReviewForm()
+    parts = review_parts(service)
+    picked = {p.code: p.default for p in parts}
+    if form.validate_on_submit():
+        picked = {p.code: request.form.get(f"pilih-{p.code}", KEEP) for p in parts if p.in_import}
+        try:
+            done = apply_review(service, picked, form.note.data or "", publish="terbitkan" in request.form,
+                                actor=current_user)  # fmt: skip
+        except StandardError as exc:  # ConcurrentChangeError too: its message says to reload
+            form.form_errors.append(str(exc))
+        else:
+            if done.to_edit:
+                flash("Bagian yang diambil sudah masuk draf. Ubah sekarang, lalu terbitkan.", "success")
+                return redirect(url_for("admin.edit_service", service_id=service.id, section=done.to_edit[0]))
+            if done.version is not None:
+                flash(f"Versi {done.version.number} diterbitkan dan tampil di halaman publik.", "success")
+                return redirect(url_for("admin.versions", service_id=service.id))
+            flash("Pilihan tinjauan disimpan di draf.", "success")
+            return redirect(url_for("admin.preview", service_id=service.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/import_review.html", service=service, pending=pending, parts=parts,
+                           picked=picked, choices=CHOICES, draft=open_draft(service), form=form,
+                           discard_form=ConfirmForm(), errors=flatten_errors(form)), status  # fmt: skip
+
+
+@bp.route("/layanan/<int:service_id>/buang-impor", methods=["POST"])
+@guard("service.review_import")
+def import_discard(service_id: int) -> Response:
+    """Throw a pending import away; the draft and the published version stay."""
+    service = _reviewed_service(service_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if discard_import(service, actor=current_user):
+        flash("Hasil impor dibuang; draf dan versi terbit tidak berubah.", "success")
+    return redirect(url_for("admin.versions", service_id=service.id))
 
 
 # --- audit log ------------------------------------------------------------------------------

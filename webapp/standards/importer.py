@@ -12,13 +12,17 @@ baku. ``read_document`` only reads; ``import_document`` stores, all or nothing.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+
 from webapp.audit.models import Actor, record
 from webapp.core.db import transactional
+from webapp.core.extensions import db
 from webapp.core.formatting import BULAN
 from webapp.core.text import EMAIL_IN_TEXT
 from webapp.core.units import Unit
@@ -34,7 +38,14 @@ from webapp.standards.reading.rows import (
     assemble,
     title_case,
 )
-from webapp.standards.versions import create_service, get_or_open_draft, publish_draft, save_draft
+from webapp.standards.review import (
+    draft_has_edits,
+    last_import,
+    same_content,
+    stage_import,
+    take_everything,
+)
+from webapp.standards.versions import create_service, open_draft, publish_draft
 
 MAX_BYTES = 2 * 1024 * 1024
 # Word files and PDFs carry fonts and pictures: a larger limit than for text.
@@ -387,13 +398,66 @@ def to_document(standard: ReadStandard, slug: str, category: str = "perizinan") 
     return normalise_standard(doc)
 
 
+# Outcomes of one standard of an imported file.
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+OUTCOME_LABELS = {CREATED: "dibuat", UPDATED: "diperbarui", UNCHANGED: "tidak berubah"}
+
+
+@dataclass
+class Outcome:
+    """What importing did with one standard of a file.
+
+    ``state``: created (a new service, its first draft is the import), updated (the import
+    waits for review beside the draft, or was published) or unchanged (the same file, or the
+    same content, was imported before). ``note`` says in Indonesian what is left to do.
+    """
+
+    standard: ReadStandard
+    service: Service
+    state: str
+    published: bool = False
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        """The state in the report's words ("dibuat", "diperbarui", "tidak berubah")."""
+        return OUTCOME_LABELS[self.state]
+
+
 @dataclass
 class ImportResult:
-    """What importing one document did, service by service."""
+    """What importing one document did, standard by standard."""
 
-    created: list[tuple[ReadStandard, Any]] = field(default_factory=list)
-    updated: list[tuple[ReadStandard, Any]] = field(default_factory=list)
+    filename: str = ""
+    sha256: str = ""
+    outcomes: list[Outcome] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+    def _pairs(self, state: str) -> list[tuple[ReadStandard, Any]]:
+        return [(o.standard, o.service) for o in self.outcomes if o.state == state]
+
+    @property
+    def created(self) -> list[tuple[ReadStandard, Any]]:
+        """(standard, service) of the services the file created."""
+        return self._pairs(CREATED)
+
+    @property
+    def updated(self) -> list[tuple[ReadStandard, Any]]:
+        """(standard, service) of the services whose import waits for review (or was published)."""
+        return self._pairs(UPDATED)
+
+    @property
+    def file_problems(self) -> list[Problem]:
+        """Problems of the file itself, outside any standard's table."""
+        own = [p for o in self.outcomes for p in o.standard.problems]
+        return [p for p in self.problems if p not in own]
+
+    @property
+    def unchanged(self) -> list[tuple[ReadStandard, Any]]:
+        """(standard, service) of the services the file left as they were."""
+        return self._pairs(UNCHANGED)
 
 
 def _normal_title(title: str) -> str:
@@ -414,51 +478,95 @@ def _slug_for(title: str) -> str:
     return slug
 
 
+def file_digest(data: bytes) -> str:
+    """The sha256 of a file's bytes, hex: how a re-import of the same file is recognised."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _missing_note(standard: ReadStandard) -> str:
+    return f"tetap draf: {len(standard.missing)} komponen tidak ada di berkas"
+
+
 @transactional
 def import_document(
-    unit: Unit, data: bytes, title: str | None = None, filename: str = "", *, actor: Actor | None
+    unit: Unit,
+    data: bytes,
+    title: str | None = None,
+    filename: str = "",
+    *,
+    actor: Actor | None,
+    publish: bool = False,
 ) -> ImportResult:
-    """Create or update (as drafts) every standard of the document in ``unit``; one unit of work, all or nothing.
+    """Import every standard of one file into ``unit``: one unit of work, all or nothing.
 
-    A service is matched by its title within the unit. Components the document gives
-    replace the draft's; those it lacks are left as they were. ``actor``: who imports (None
-    from the CLI), recorded on the drafts and in the audit log.
+    A service is matched by its title within the unit. A new one is created with the import
+    as its first draft. For one that exists, the import never touches the draft: it waits
+    beside it for review (``webapp.standards.review``), replacing an earlier import still
+    waiting. The same file (by sha256) or the same content again changes nothing.
+
+    ``publish``: publish what came with all 14 components: a new service, or an import over a
+    draft without staff edits; the rest stay for review, and the outcome's note says why.
+    ``actor``: who imports (None from the CLI), recorded on the versions and in the audit log.
+    Raises ImportRefusedError for an unreadable file, StandardError for a standard that
+    cannot be stored; nothing of the file is stored then.
     """
-    report = read_document(data, title=title)
-    result = ImportResult(problems=list(report.problems))
-    existing = {_normal_title(s.title): s for s in unit.services}
+    digest = file_digest(data)
+    report = read_document(data, title=title, filename=filename)
+    result = ImportResult(filename=filename, sha256=digest, problems=list(report.problems))
+    # Titles only: a unit with hundreds of standards would otherwise load every document per file.
+    rows = db.session.execute(select(Service.id, Service.title).where(Service.unit_id == unit.id))
+    existing_ids = {_normal_title(title): service_id for service_id, title in rows}
+    existing: dict[str, Service] = {}
+    note = f"Impor {filename}".strip()
     for standard in report.standards:
-        service = existing.get(_normal_title(standard.title))
-        category = "pengaduan" if "pengaduan" in standard.title.casefold() else "perizinan"
+        key = _normal_title(standard.title)
+        service = existing.get(key) or (db.session.get(Service, existing_ids[key]) if key in existing_ids else None)
         if service is None:
+            category = "pengaduan" if "pengaduan" in standard.title.casefold() else "perizinan"
             document = to_document(standard, _slug_for(standard.title), category)
             service = create_service(unit, document, note=f"Diimpor dari {filename}".strip(), actor=actor)
             existing[_normal_title(standard.title)] = service
-            result.created.append((standard, service))
+            stage_import(service, document, filename, digest, actor=actor, reviewed=True)
+            draft = open_draft(service)
+            if draft is not None:  # the new service's first draft is the "impor" draft
+                draft.kind, draft.source_name, draft.source_sha256 = ServiceVersion.KIND_IMPORT, filename, digest
+            outcome = Outcome(standard, service, CREATED, note="draf baru")
+            if publish and not standard.missing:
+                publish_draft(service, note, actor=actor)
+                outcome.published, outcome.note = True, "diterbitkan"
+            elif publish:
+                outcome.note = _missing_note(standard)
         else:
-            draft = get_or_open_draft(service, actor=actor)
-            merged = dict(draft.document)
-            merged["components"] = dict(merged["components"])
-            for code, block in to_document(standard, service.slug, service.category)["components"].items():
-                if block is not None:
-                    merged["components"][code] = block
-            if standard.sop:
-                merged["sop"] = standard.sop
-            if standard.decree and any(standard.decree.values()):
-                merged["decree"] = standard.decree
-            save_draft(service, merged, f"impor dari {filename}".strip(), actor=actor)
-            result.updated.append((standard, service))
+            document = to_document(standard, service.slug, service.category)
+            last = last_import(service)
+            if (last is not None and last.source_sha256 == digest) or same_content(service, document):
+                outcome = Outcome(standard, service, UNCHANGED, note="berkas atau isi yang sama sudah diimpor")
+            else:
+                stage_import(service, document, filename, digest, actor=actor)
+                outcome = Outcome(standard, service, UPDATED, note="menunggu tinjauan")
+                if publish and standard.missing:
+                    outcome.note = f"menunggu tinjauan; {_missing_note(standard)}"
+                elif publish and draft_has_edits(service):
+                    outcome.note = "menunggu tinjauan: draf berisi perubahan petugas, tidak ditimpa"
+                elif publish:
+                    take_everything(service, note, actor=actor)
+                    outcome.published, outcome.note = True, "diterbitkan"
+        result.outcomes.append(outcome)
         result.problems += standard.problems
-    names = ", ".join(s.title for s, _ in result.created + result.updated)
-    record("import", "unit", unit.id, f"Mengimpor {filename or 'dokumen'}: {names}", unit_id=unit.id, actor=actor)
+    changed = [o for o in result.outcomes if o.state != UNCHANGED]
+    if changed:
+        names = ", ".join(f"{o.service.title} ({o.label})" for o in changed)
+        # A file seen before writes nothing at all, not even an audit line.
+        record("import", "unit", unit.id, f"Mengimpor {filename or 'dokumen'}: {names}", unit_id=unit.id, actor=actor)
     return result
 
 
 @transactional
 def publish_imported(result: ImportResult, note: str, *, actor: Actor | None) -> list[ServiceVersion]:
-    """Publish the drafts an import made or updated (``standards import --publish``); all or none.
+    """Publish the drafts an import created; all or none.
 
     A unit of work of its own, after the import's: when a draft cannot be published yet
     (StandardError, e.g. a component still missing), none is, and the import's drafts stay saved.
+    Imports into existing services go through review instead (``webapp.standards.review``).
     """
-    return [publish_draft(service, note, actor=actor) for _, service in result.created + result.updated]
+    return [publish_draft(service, note, actor=actor) for _, service in result.created]

@@ -158,10 +158,24 @@ class ServiceVersion(db.Model):
             postgresql_where=text("status = 'draft'"),
             sqlite_where=text("status = 'draft'"),
         ),
+        # At most one import waiting for review per service: a newer file replaces it.
+        Index(
+            "uq_service_version_one_import",
+            "service_id",
+            unique=True,
+            postgresql_where=text("status = 'import'"),
+            sqlite_where=text("status = 'import'"),
+        ),
     )
 
     DRAFT = "draft"
     PUBLISHED = "published"
+    # An imported document waiting for staff to review it beside the draft (webapp.standards.review),
+    # and, once reviewed, kept as the record of that file (its hash says a re-import changes nothing).
+    IMPORT = "import"
+    IMPORT_REVIEWED = "import_reviewed"
+    # ``kind`` of a version that came from an imported file (the "impor" draft).
+    KIND_IMPORT = "impor"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
@@ -174,6 +188,10 @@ class ServiceVersion(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     published_by: Mapped[str | None] = mapped_column(String(64))
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Where the content came from: None (typed by staff) or "impor", with the file's name and sha256.
+    kind: Mapped[str | None] = mapped_column(String(16))
+    source_name: Mapped[str | None] = mapped_column(String(255))
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
 
     service: Mapped[Service] = relationship(back_populates="versions")
 
@@ -181,3 +199,8 @@ class ServiceVersion(db.Model):
     def is_draft(self) -> bool:
         """True for the open draft."""
         return self.status == self.DRAFT
+
+    @property
+    def is_pending_import(self) -> bool:
+        """True for an imported document still waiting for review."""
+        return self.status == self.IMPORT
