@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -443,3 +444,47 @@ def fresh_limits():
     limiter.reset()
     yield
     limiter.reset()
+
+
+class FakePrinter:
+    """A thermal printer on 127.0.0.1: accepts connections on port ``port`` and keeps every job's bytes."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        # No accept() timeout: a test may take its time before the first job; stop() wakes accept() up.
+        self.port = self.server.getsockname()[1]
+        self.jobs: list[bytes] = []
+        self.done = threading.Event()
+        self.stopping = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        try:
+            while True:
+                connection, _ = self.server.accept()
+                if self.stopping:
+                    connection.close()
+                    return
+                with connection:
+                    job = b""
+                    while chunk := connection.recv(4096):  # the client closes the connection after the cut
+                        job += chunk
+                self.jobs.append(job)
+                self.done.set()
+        except OSError:  # closed by stop()
+            return
+
+    def stop(self) -> None:
+        self.stopping = True
+        socket.create_connection(("127.0.0.1", self.port), timeout=2).close()  # wakes accept() up
+        self.thread.join(timeout=5)
+        self.server.close()
+
+
+@pytest.fixture
+def printer() -> Iterator[FakePrinter]:
+    """A fake ESC/POS network printer on loopback (``printer.port``; ``printer.jobs``, ``printer.done``)."""
+    fake = FakePrinter()
+    yield fake
+    fake.stop()

@@ -3,10 +3,7 @@ thread) receives the slip's bytes; the kiosk in ESC/POS mode prints through it."
 
 from __future__ import annotations
 
-import socket
-import threading
 import uuid
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -20,49 +17,6 @@ from webapp.core.extensions import db
 
 QR_STORE = b"\x1d(k"  # GS ( k: the printer draws a QR code itself
 CUT = b"\x1dV"  # GS V: cut the paper
-
-
-class FakePrinter:
-    """A thermal printer on 127.0.0.1: accepts connections on port ``port`` and keeps every job's bytes."""
-
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.server.settimeout(10)
-        self.port = self.server.getsockname()[1]
-        self.jobs: list[bytes] = []
-        self.done = threading.Event()
-        self.stopping = False
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        try:
-            while True:
-                connection, _ = self.server.accept()
-                if self.stopping:
-                    connection.close()
-                    return
-                with connection:
-                    job = b""
-                    while chunk := connection.recv(4096):  # the client closes the connection after the cut
-                        job += chunk
-                self.jobs.append(job)
-                self.done.set()
-        except OSError:  # closed by stop()
-            return
-
-    def stop(self) -> None:
-        self.stopping = True
-        socket.create_connection(("127.0.0.1", self.port), timeout=2).close()  # wakes accept() up
-        self.thread.join(timeout=5)
-        self.server.close()
-
-
-@pytest.fixture
-def printer() -> Iterator[FakePrinter]:
-    fake = FakePrinter()
-    yield fake
-    fake.stop()
 
 
 SLIP = Slip(unit="DPMPTSP Uji", number="A-007", service="Pendaftaran / Pengajuan Berkas Perizinan Berusaha",

@@ -121,6 +121,7 @@ def test_cancelling_asks_first_then_frees_the_place(client, make_queue, socket_c
     # Never called: the counters call the first, then the third.
     assert call_next(q["loket1"]).id == first.id
     assert call_next(q["loket2"]).id == third.id
+    finish(q["loket1"], first.id)
     assert call_next(q["loket1"]) is None
     with pytest.raises(QueueError):
         recall(q["loket1"], second.id)
