@@ -177,7 +177,8 @@ def main() -> int:
                 print(f"{label}, {fmt}: {counts[fmt]} files in {elapsed:.1f} s = {counts[fmt] / elapsed:.1f} files/s "
                       f"({summary})")  # fmt: skip
             totals.append(args.files / spent)
-            print(f"{label}, total: {args.files} files in {spent:.1f} s = {totals[-1]:.1f} files/s")
+            # Two decimals: 0.96 must not print as the floor's 1.0 when the run fails.
+            print(f"{label}, total: {args.files} files in {spent:.1f} s = {totals[-1]:.2f} files/s")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(f"floor: {FLOOR_FILES_PER_SECOND} files/s (first import, total)")
