@@ -21,7 +21,15 @@ from webapp.berkas.models import REVOKED, IssuedDocument
 from webapp.core.extensions import db
 from webapp.core.formatting import tanggal
 from webapp.core.localtime import local_time
-from webapp.core.signing import PDF_MAGIC, PdfCheck, SignatureCheck, all_trust_roots, check_pdf, trust_roots_for
+from webapp.core.signing import (
+    PDF_MAGIC,
+    PdfCheck,
+    SignatureCheck,
+    all_trust_roots,
+    check_pdf,
+    signed_revisions,
+    trust_roots_for,
+)
 from webapp.core.units import Unit
 
 # Outcomes, from best to worst.
@@ -113,15 +121,16 @@ def check_upload(data: bytes) -> UploadCheck:
         return UploadCheck(BUKAN_PDF, PdfCheck(readable=False, problem="Berkas ini bukan PDF."),
                            findings=[Finding("Berkas", False, "Berkas ini bukan PDF.")])
     whole = sha256_hex(data)
-    # First without trust roots, only to learn which revision was signed; then against the right list.
-    first = check_pdf(data, [])
+    # A cheap first look (no validation) learns which revisions were signed, so which document this is and
+    # which trust list applies; then each signature is validated once, against that list.
+    first = signed_revisions(data)
     if not first.readable:
         return UploadCheck(BUKAN_PDF, first, findings=[Finding("Berkas", False, first.problem)])
     document = _document_by_hash([whole] + [s.signed_revision_sha256 for s in first.signatures])
     if first.signed:
         units = [document.unit] if document is not None else list(db.session.scalars(select(Unit)))
         roots = trust_roots_for(document.unit) if document is not None else all_trust_roots(units)
-        result = check_pdf(data, roots) if roots else first
+        result = check_pdf(data, roots)
     else:
         result = first
     findings: list[Finding] = []
@@ -168,4 +177,9 @@ def check_upload(data: bytes) -> UploadCheck:
     else:
         findings.append(Finding("Dokumen Loket", False, "Tidak cocok dengan dokumen terbit mana pun yang tercatat "
                                 "di Loket."))
+        if result.signed:
+            # Berita Acara and approved reports are signed when downloaded but not recorded as issued documents.
+            findings.append(Finding("Berita Acara dan laporan", True, "Berita Acara dan laporan pengaduan yang "
+                                    "ditandatangani Loket tidak tercatat sebagai dokumen terbit: keasliannya "
+                                    "diperiksa dari tanda tangan elektroniknya saja (lihat hasil di atas)."))
     return UploadCheck(outcome, result, document, findings)

@@ -21,8 +21,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import ipaddress
 import json
 import os
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +36,9 @@ from typing import Any, TypeVar
 
 from asn1crypto import x509
 from flask import current_app
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import SigningError as PyHankoSigningError
@@ -53,9 +57,18 @@ TEST_MARK = "UJI COBA - BUKAN SERTIFIKAT RESMI"
 # embedded font needs uharfbuzz), so the longest line must be a name or a date for the text to stay readable.
 _STAMP_HEADING = ("Ditandatangani secara", "elektronik oleh:")
 PDF_MAGIC = b"%PDF-"
-# The box on the last page, in PDF points from the lower-left corner (A4 is 595 x 842): under the signature
-# column of a 20 mm margin document (from 86 mm in), above the footer where documents print their verification QR.
-STAMP_BOX = (300, 155, 538, 255)
+# What the box says above the signatory when the certificate is a test one, on two lines for the Courier width.
+TEST_STAMP_LINES = ("SERTIFIKAT UJI COBA -", "BUKAN TANDA TANGAN RESMI")
+# The box on the last page, in PDF points, placed from that page's CropBox (else MediaBox): its right edge 57 pt
+# (20 mm) in from the right, its bottom 155 pt up (above the footer where documents print their verification QR).
+# On A4 (595 x 842) that is (300, 155, 538, 255), under the signature column of a 20 mm margin document.
+STAMP_SIZE = (238, 100)
+STAMP_MARGIN_RIGHT = 57
+STAMP_RAISE = 155
+# More signatures than this in an uploaded PDF are refused unchecked: each one costs a full validation.
+MAX_SIGNATURES = 5
+TOO_MANY_SIGNATURES = (f"Berkas ini memuat lebih dari {MAX_SIGNATURES} tanda tangan elektronik. Loket hanya "
+                       f"memeriksa berkas dengan paling banyak {MAX_SIGNATURES} tanda tangan.")
 _SERVICE_TIMEOUT = 20
 T = TypeVar("T")
 
@@ -91,6 +104,29 @@ def _setting(name: str, slug: str) -> str:
     return str(value).strip()
 
 
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _require_https(url: str) -> None:
+    """Refuse a service URL that would carry the bearer token (and the digests) in clear over a network.
+
+    Plain http:// is allowed only to this machine (a local signing proxy, the tests' fake service).
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
+        return
+    raise SigningError(f"Alamat layanan tanda tangan harus memakai https:// (http:// hanya untuk komputer ini "
+                       f"sendiri, 127.0.0.1 atau localhost): {parts.scheme}://{parts.hostname or ''}")
+
+
 class HttpSigner(signers.Signer):
     """A signer whose key lives in a signing service reached over HTTP(S).
 
@@ -104,6 +140,7 @@ class HttpSigner(signers.Signer):
         """``chain`` starts with the signer's certificate, then its issuers."""
         if not chain:
             raise SigningError("Sertifikat penanda tangan layanan belum diatur.")
+        _require_https(url)
         self.url = url
         self.token = token
         super().__init__(signing_cert=chain[0], cert_registry=SimpleCertificateStore.from_certs(chain))
@@ -165,6 +202,11 @@ class SigningState:
     problem: str = ""
 
 
+def is_test_certificate(cert: x509.Certificate | None) -> bool:
+    """Whether ``cert`` is a test one (``TEST_MARK`` anywhere in its subject)."""
+    return cert is not None and TEST_MARK in str(cert.subject.native)
+
+
 def signing_state(unit: Unit) -> SigningState:
     """Whether ``unit`` signs its documents, with what, and what is wrong when it cannot."""
     try:
@@ -177,7 +219,7 @@ def signing_state(unit: Unit) -> SigningState:
     subject = cert.subject.native.get("common_name", "") if cert is not None else ""
     return SigningState(
         configured=True, kind="layanan" if isinstance(signer, HttpSigner) else "berkas", subject=subject,
-        valid_until=cert.not_valid_after if cert is not None else None, is_test=TEST_MARK in subject,
+        valid_until=cert.not_valid_after if cert is not None else None, is_test=is_test_certificate(cert),
     )  # fmt: skip
 
 
@@ -215,12 +257,37 @@ class Stamp:
     location: str = ""
 
 
+def _page_box(page: generic.DictionaryObject) -> tuple[float, float, float, float]:
+    """The visible area of ``page``: its CropBox, else its MediaBox, looked up the page tree as PDF inherits them."""
+    for name in ("/CropBox", "/MediaBox"):
+        node: Any = page
+        while node is not None:
+            if name in node:
+                x1, y1, x2, y2 = (float(v) for v in node[name])
+                return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
+            parent = node.get("/Parent")
+            node = parent.get_object() if parent is not None else None
+    return 0.0, 0.0, 595.0, 842.0  # no box at all (a broken file): A4, the PDF default of our renderer
+
+
+def stamp_box(page: generic.DictionaryObject) -> tuple[int, int, int, int]:
+    """Where the signature box goes on ``page``: the bottom-right area within the margins, whatever its size."""
+    left, bottom, right, top = _page_box(page)
+    width, height = STAMP_SIZE
+    x2 = right - STAMP_MARGIN_RIGHT
+    x1 = max(left + 10, x2 - width)  # a page narrower than the box: it shrinks rather than leaves the page
+    y1 = bottom + min(STAMP_RAISE, max(10.0, top - bottom - height - 10))
+    return round(x1), round(y1), round(x2), round(min(top - 10, y1 + height))
+
+
 def sign_pdf(pdf: bytes, signer: signers.Signer, stamp: Stamp, tsa_url: str | None = None) -> bytes:
     """``pdf`` signed (PAdES B-B, or B-T with ``tsa_url``) with a visible box on its last page.
 
-    Raises SigningError when the signer or the timestamp server fails.
+    A test certificate says so in the box. Raises SigningError when the file cannot be read as a PDF
+    or when the signer or the timestamp server fails.
     """
-    lines = [*_STAMP_HEADING, stamp.signatory]
+    lines = [*TEST_STAMP_LINES] if is_test_certificate(signer.signing_cert) else []
+    lines += [*_STAMP_HEADING, stamp.signatory]
     if stamp.title:
         lines.append(stamp.title)
     if stamp.nip:
@@ -231,7 +298,6 @@ def sign_pdf(pdf: bytes, signer: signers.Signer, stamp: Stamp, tsa_url: str | No
         field_name="TandaTanganElektronik", reason=stamp.reason, location=stamp.location or None,
         subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256", name=stamp.signatory,
     )  # fmt: skip
-    spec = fields.SigFieldSpec("TandaTanganElektronik", on_page=-1, box=STAMP_BOX)
     # "%" in a name must not be read as a format field by the stamp's template.
     text = "\n".join(line.replace("%", "%%") for line in lines)
     if stamp.url:
@@ -240,15 +306,23 @@ def sign_pdf(pdf: bytes, signer: signers.Signer, stamp: Stamp, tsa_url: str | No
     else:
         style, params = TextStampStyle(stamp_text=text, border_width=1), {}
     timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+        page_ref, _ = writer.find_page_for_modification(-1)
+        spec = fields.SigFieldSpec("TandaTanganElektronik", on_page=-1, box=stamp_box(page_ref.get_object()))
+    except (PdfError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # A broken upload: pyHanko's reader raises its own errors and, on odd structures, Python's.
+        raise SigningError("Berkas PDF rusak atau tidak dapat dibaca, sehingga tidak dapat ditandatangani.") from exc
     pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec,
                                    timestamper=timestamper)
     try:
-        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
         out = _outside_event_loop(lambda: pdf_signer.sign_pdf(writer, appearance_text_params=params))
     except SigningError:
         raise
-    except (PyHankoSigningError, OSError, ValueError) as exc:
+    except (PyHankoSigningError, OSError) as exc:
         raise SigningError(f"Penandatanganan gagal: {exc}") from exc
+    except (PdfError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        raise SigningError("Berkas PDF rusak atau tidak dapat dibaca, sehingga tidak dapat ditandatangani.") from exc
     return out.getvalue()
 
 
@@ -329,15 +403,50 @@ def _trust_problem(status: PdfSignatureStatus) -> tuple[str, bool]:
     return "Sertifikat penanda tangan tidak dapat dipastikan keabsahannya.", False
 
 
-def check_pdf(data: bytes, trust_roots: list[x509.Certificate]) -> PdfCheck:
-    """Check every signature of ``data`` against ``trust_roots``; never raises on bad input."""
+def _embedded(data: bytes) -> tuple[list[Any], str]:
+    """The signatures embedded in ``data``, or the reason they cannot be checked (not a PDF, broken, too many)."""
     if not data.startswith(PDF_MAGIC):
-        return PdfCheck(readable=False, problem="Berkas ini bukan PDF.")
+        return [], "Berkas ini bukan PDF."
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)
     except Exception:
-        return PdfCheck(readable=False, problem="Berkas PDF rusak atau tidak dapat dibaca.")
+        return [], "Berkas PDF rusak atau tidak dapat dibaca."
+    if len(embedded) > MAX_SIGNATURES:
+        return [], TOO_MANY_SIGNATURES
+    return embedded, ""
+
+
+def _signed_revision_sha256(data: bytes, signature: Any) -> str:
+    end = signature.byte_range[-2] + signature.byte_range[-1]
+    return hashlib.sha256(data[:end]).hexdigest()
+
+
+def signed_revisions(data: bytes) -> PdfCheck:
+    """A cheap first look at ``data``: readable or not, and the hash of each signed revision, validating nothing.
+
+    Enough to find the issued document a file is, and so the trust list to validate it against, once.
+    """
+    embedded, problem = _embedded(data)
+    if problem:
+        return PdfCheck(readable=False, problem=problem)
+    checks = []
+    for signature in embedded:
+        try:
+            checks.append(SignatureCheck(signed_revision_sha256=_signed_revision_sha256(data, signature)))
+        except Exception:  # a broken /ByteRange: the full check reports the signature as not intact
+            checks.append(SignatureCheck())
+    return PdfCheck(readable=True, signatures=checks)
+
+
+def check_pdf(data: bytes, trust_roots: list[x509.Certificate]) -> PdfCheck:
+    """Check every signature of ``data`` against ``trust_roots``; never raises on bad input.
+
+    A file with more than ``MAX_SIGNATURES`` signatures is refused unchecked (``TOO_MANY_SIGNATURES``).
+    """
+    embedded, problem = _embedded(data)
+    if problem:
+        return PdfCheck(readable=False, problem=problem)
     context_kwargs = {"trust_roots": trust_roots, "allow_fetching": False}
     checks = []
     for signature in embedded:
@@ -355,7 +464,7 @@ def check_pdf(data: bytes, trust_roots: list[x509.Certificate]) -> PdfCheck:
         subject = cert.subject.native if cert is not None else {}
         check.signer_name = subject.get("common_name", "")
         check.signer_org = subject.get("organization_name", "")
-        check.is_test = TEST_MARK in check.signer_name or TEST_MARK in str(subject)
+        check.is_test = is_test_certificate(cert)
         check.timestamped = status.timestamp_validity is not None
         if status.timestamp_validity is not None:
             check.signed_at = status.timestamp_validity.timestamp
@@ -369,8 +478,7 @@ def check_pdf(data: bytes, trust_roots: list[x509.Certificate]) -> PdfCheck:
         sig_object = signature.sig_object
         check.reason = str(sig_object.get("/Reason", "") or "")
         check.location = str(sig_object.get("/Location", "") or "")
-        end = signature.byte_range[-2] + signature.byte_range[-1]
-        check.signed_revision_sha256 = hashlib.sha256(data[:end]).hexdigest()
+        check.signed_revision_sha256 = _signed_revision_sha256(data, signature)
         checks.append(check)
     return PdfCheck(readable=True, signatures=checks)
 
