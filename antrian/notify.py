@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from antrian.models import QueueState, Ticket
 from antrian.reading import position
@@ -64,18 +64,41 @@ def cancel_ticket(ticket: Ticket) -> Ticket:
     return ticket
 
 
-@transactional
+# Tickets of one unit and day that may carry the same number: a family queueing together, not a
+# stranger's number typed into many tickets to have the office message it.
+MAX_TICKETS_PER_PHONE = 3
+
+
+@transactional(serial=True)
 def set_contact(ticket: Ticket, raw: str, now: datetime | None = None) -> Ticket:
     """Keep the visitor's mobile number on the ticket for today (``raw`` as typed; ValueError if not a mobile).
 
-    Only for an open ticket of today: a finished ticket, or one of another day, has nothing left to announce.
+    Only for a waiting ticket of today (one called already has nothing left to announce but the call,
+    which a counter is making), re-read and locked inside the unit of work, so a cancel or a call in
+    between is seen; and only on ``MAX_TICKETS_PER_PHONE`` tickets per number, unit and day, so a
+    ticket link cannot make the office send messages to any number at will.
     """
-    if ticket.status not in OPEN:
-        raise QueueError("Tiket ini sudah selesai; tidak ada lagi pemberitahuan yang dikirim.")
-    if ticket.day != local_today(ticket.queue_service.unit, now):
+    phone = normalise_phone(raw)
+    current = db.session.scalars(
+        select(Ticket).where(Ticket.id == ticket.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()  # fmt: skip
+    if current.status != Ticket.WAITING:
+        raise QueueError("Nomor HP hanya dapat dititipkan selama antrian Anda masih menunggu.")
+    if current.day != local_today(current.queue_service.unit, now):
         raise QueueError("Tiket ini bukan untuk hari ini; tidak ada pemberitahuan yang dikirim.")
-    ticket.phone = normalise_phone(raw)
-    return ticket
+    if current.phone != phone:
+        used = db.session.scalar(
+            select(func.count()).select_from(Ticket).where(
+                Ticket.unit_id == current.unit_id, Ticket.day == current.day, Ticket.phone == phone,
+                Ticket.id != current.id,
+            )
+        )  # fmt: skip
+        if used >= MAX_TICKETS_PER_PHONE:
+            raise QueueError(f"Nomor HP ini sudah dititipkan pada {MAX_TICKETS_PER_PHONE} tiket hari ini; "
+                             "gunakan nomor lain atau pantau antrian dari halaman ini.")
+    current.phone = phone
+    return current
 
 
 @transactional
