@@ -10,7 +10,9 @@ from antrian.events import publish_change
 from antrian.issuing import issue_ticket
 from antrian.models import Ticket
 from antrian.notify import MAX_TICKETS_PER_PHONE, TOPIC_CALLED, TOPIC_NEAR, set_contact
+from antrian.printing import PrinterAddressError, parse_printer_address, printer_target
 from antrian.service import QueueError, call_next, transfer
+from tests.test_kiosk import _register
 from tests.test_phone_ticket import PHONE_STORED, PHONE_TYPED, _leave_number, _messages
 from webapp.core.extensions import db
 
@@ -71,3 +73,34 @@ def test_a_transferred_ticket_is_told_again_in_its_new_line(make_queue):
     assert again.id == mine.id
     publish_change(q["unit"], called=again)
     assert len(_messages(TOPIC_CALLED)) == 2
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("127.0.0.1:9100", "tidak diizinkan"),
+    ("localhost:9100", "tidak diizinkan"),
+    ("169.254.169.254:9100", "tidak diizinkan"),
+    ("0.0.0.0:9100", "tidak diizinkan"),
+    ("224.0.0.1:9100", "tidak diizinkan"),
+    ("192.168.1.50:6379", "Port printer harus antara 9100 dan 9109"),
+    ("10.0.0.5:22", "Port printer harus antara 9100 dan 9109"),
+])
+def test_a_printer_address_pointing_elsewhere_is_refused(text, message):
+    address = parse_printer_address(text)
+    assert address is not None
+    with pytest.raises(PrinterAddressError, match=message):
+        printer_target(address)
+
+
+def test_an_office_printer_is_allowed_and_the_ip_is_what_is_connected_to():
+    assert printer_target(("192.168.1.50", 9100)) == ("192.168.1.50", 9100)
+    assert printer_target(("10.0.0.5", 9109)) == ("10.0.0.5", 9109)
+
+
+def test_the_kiosk_form_refuses_redis_on_this_server(app, client, make_queue, make_user):
+    q = make_queue()
+    answer = _register(app, client, make_user, q["unit"], cetak="escpos", printer="127.0.0.1:6379")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "Port printer harus antara 9100 dan 9109" in page and 'value="127.0.0.1:6379"' in page
+    local = _register(app, client, make_user, q["unit"], cetak="escpos", printer="127.0.0.1:9100")
+    assert local.status_code == 422 and "Alamat printer tidak diizinkan" in local.get_data(as_text=True)
