@@ -27,7 +27,7 @@ from antrian.service import QueueError, bump_version
 from webapp.core.db import transactional, utcnow
 from webapp.core.extensions import db
 from webapp.core.localtime import local_moment, local_today
-from webapp.core.phone import display_phone, normalise_phone
+from webapp.core.phone import mask_phone, normalise_phone
 from webapp.core.units import Unit
 from webapp.outbox.models import FAILED, SENT, SMS, WHATSAPP, OutboxMessage, mask_recipient
 from webapp.outbox.service import enqueue
@@ -109,12 +109,8 @@ def clear_contact(ticket: Ticket) -> Ticket:
 
 
 def masked_phone(ticket: Ticket) -> str:
-    """The ticket's number as the page shows it back: "0812-****-7890" (never in full)."""
-    shown = display_phone(ticket.phone)
-    if not shown:
-        return ""
-    head, *middle, tail = shown.split("-") if "-" in shown else (shown[:4], shown[-3:])
-    return "-".join([head, *("*" * len(part) for part in middle), tail]) if middle else f"{head}****{tail}"
+    """The ticket's number as the page shows it back, masked (webapp.core.phone.mask_phone; never in full)."""
+    return mask_phone(ticket.phone)
 
 
 def _claim(ticket_id: int, flag: str) -> bool:

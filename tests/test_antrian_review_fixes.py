@@ -9,12 +9,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 from antrian.events import publish_change
 from antrian.issuing import issue_ticket
 from antrian.models import Ticket
-from antrian.notify import MAX_TICKETS_PER_PHONE, TOPIC_CALLED, TOPIC_NEAR, set_contact
+from antrian.notify import MAX_TICKETS_PER_PHONE, TOPIC_CALLED, TOPIC_NEAR, masked_phone, set_contact
 from antrian.printing import PrinterAddressError, parse_printer_address, printer_target
 from antrian.service import QueueError, call_next, transfer
 from tests.test_kiosk import _register
 from tests.test_phone_ticket import PHONE_STORED, PHONE_TYPED, _leave_number, _messages
 from webapp.core.extensions import db
+from webapp.core.phone import mask_phone
+from webapp.outbox.models import mask_recipient
 
 
 def test_a_number_is_taken_only_on_a_waiting_ticket(make_queue):
@@ -104,3 +106,11 @@ def test_the_kiosk_form_refuses_redis_on_this_server(app, client, make_queue, ma
     assert "Port printer harus antara 9100 dan 9109" in page and 'value="127.0.0.1:6379"' in page
     local = _register(app, client, make_user, q["unit"], cetak="escpos", printer="127.0.0.1:9100")
     assert local.status_code == 422 and "Alamat printer tidak diizinkan" in local.get_data(as_text=True)
+
+
+def test_one_phone_masker_for_the_ticket_page_and_the_outbox(make_queue):
+    q = make_queue()
+    ticket = issue_ticket(q["A"])
+    set_contact(ticket, PHONE_TYPED)
+    assert masked_phone(ticket) == mask_recipient(PHONE_STORED) == mask_recipient(PHONE_TYPED) == "0812*****890"
+    assert mask_phone("") == "" and mask_phone("12345") == "*****"
