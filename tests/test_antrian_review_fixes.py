@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
+
 import pytest
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -14,6 +17,7 @@ from antrian.printing import PrinterAddressError, parse_printer_address, printer
 from antrian.service import QueueError, call_next, transfer
 from tests.test_kiosk import _register
 from tests.test_phone_ticket import PHONE_STORED, PHONE_TYPED, _leave_number, _messages
+from webapp.core import formatting
 from webapp.core.extensions import db
 from webapp.core.phone import mask_phone
 from webapp.outbox.models import mask_recipient
@@ -114,3 +118,10 @@ def test_one_phone_masker_for_the_ticket_page_and_the_outbox(make_queue):
     set_contact(ticket, PHONE_TYPED)
     assert masked_phone(ticket) == mask_recipient(PHONE_STORED) == mask_recipient(PHONE_TYPED) == "0812*****890"
     assert mask_phone("") == "" and mask_phone("12345") == "*****"
+
+
+def test_one_decimal_formatter():
+    assert not hasattr(formatting, "desimal")
+    assert formatting.angka(Fraction(1, 3), 3) == "0,333" and formatting.angka(Decimal("78.245")) == "78,25"
+    assert formatting.angka(1234.5, 1) == "1.234,5" and formatting.angka(-0.25, 1) == "-0,3"
+    assert formatting.menit(2.25) == "2,3 menit"
