@@ -14,7 +14,9 @@ from antrian.issuing import issue_ticket
 from antrian.models import Ticket
 from antrian.notify import MAX_TICKETS_PER_PHONE, TOPIC_CALLED, TOPIC_NEAR, masked_phone, set_contact
 from antrian.printing import PrinterAddressError, parse_printer_address, printer_target
+from antrian.reading import position, positions
 from antrian.service import QueueError, call_next, transfer
+from tests.test_antrian_rules import MONDAY_9
 from tests.test_kiosk import _register
 from tests.test_phone_ticket import PHONE_STORED, PHONE_TYPED, _leave_number, _messages
 from webapp.core import formatting
@@ -125,3 +127,18 @@ def test_one_decimal_formatter():
     assert formatting.angka(Fraction(1, 3), 3) == "0,333" and formatting.angka(Decimal("78.245")) == "78,25"
     assert formatting.angka(1234.5, 1) == "1.234,5" and formatting.angka(-0.25, 1) == "-0,3"
     assert formatting.menit(2.25) == "2,3 menit"
+
+
+def test_positions_in_one_query_match_position_per_ticket(make_queue):
+    q = make_queue()
+    tickets = [issue_ticket(q["A"], now=MONDAY_9), issue_ticket(q["B"], now=MONDAY_9),
+               issue_ticket(q["A"], now=MONDAY_9), issue_ticket(q["A"], priority_reason="lansia", now=MONDAY_9),
+               issue_ticket(q["B"], now=MONDAY_9), issue_ticket(q["A"], now=MONDAY_9)]
+    call_next(q["loket2"], now=MONDAY_9)  # the priority ticket leaves line A's waiting list
+    ids = [t.id for t in tickets]
+    found = positions(q["unit"].id, tickets[0].day, ids)
+    db.session.expire_all()
+    expected = {t.id: position(db.session.get(Ticket, t.id)) for t in tickets}
+    assert found == {i: ahead for i, ahead in expected.items() if ahead is not None}
+    assert sorted(found.values()) == [0, 0, 1, 1, 2]
+    assert positions(q["unit"].id, tickets[0].day, []) == {}
