@@ -19,7 +19,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optiona
 
 from antrian.issuing import PRIORITY_REASONS, REQUEST_KEY_PATTERN
 from antrian.models import ANNOUNCE_STYLES
-from antrian.printing import parse_printer_address
+from antrian.printing import PrinterAddressError, parse_printer_address, printer_target
 from webapp.core.forms import REQUIRED, NoMarkup, Phone, SaneDate, choices, strip
 
 
@@ -41,7 +41,7 @@ class KioskDeviceForm(FlaskForm):
     cetak = RadioField(
         "Cara mencetak",
         choices=[("browser", "Lewat peramban (printer terpasang di komputer kios)"),
-                 ("escpos", "Langsung ke printer termal jaringan (ESC/POS, port 9100)")],
+                 ("escpos", "Langsung ke printer termal jaringan (ESC/POS, port 9100-9109)")],
         default="browser",
     )
     printer = StringField(
@@ -55,8 +55,13 @@ class KioskDeviceForm(FlaskForm):
             return
         if not field.data:
             raise ValidationError("Isi alamat printer untuk cetak langsung.")
-        if parse_printer_address(field.data) is None:
+        address = parse_printer_address(field.data)
+        if address is None:
             raise ValidationError("Tulis alamat printer sebagai host atau host:port, misalnya 192.168.1.50:9100.")
+        try:
+            printer_target(address)
+        except PrinterAddressError as exc:
+            raise ValidationError(str(exc)) from exc
 
 
 class KioskSetupForm(Form):

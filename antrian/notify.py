@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from antrian.models import QueueState, Ticket
-from antrian.reading import position
+from antrian.reading import positions
 from antrian.service import QueueError, bump_version
 from webapp.core.db import transactional, utcnow
 from webapp.core.extensions import db
 from webapp.core.localtime import local_moment, local_today
-from webapp.core.phone import display_phone, normalise_phone
+from webapp.core.phone import mask_phone, normalise_phone
 from webapp.core.units import Unit
 from webapp.outbox.models import FAILED, SENT, SMS, WHATSAPP, OutboxMessage, mask_recipient
 from webapp.outbox.service import enqueue
@@ -64,18 +64,41 @@ def cancel_ticket(ticket: Ticket) -> Ticket:
     return ticket
 
 
-@transactional
+# Tickets of one unit and day that may carry the same number: a family queueing together, not a
+# stranger's number typed into many tickets to have the office message it.
+MAX_TICKETS_PER_PHONE = 3
+
+
+@transactional(serial=True)
 def set_contact(ticket: Ticket, raw: str, now: datetime | None = None) -> Ticket:
     """Keep the visitor's mobile number on the ticket for today (``raw`` as typed; ValueError if not a mobile).
 
-    Only for an open ticket of today: a finished ticket, or one of another day, has nothing left to announce.
+    Only for a waiting ticket of today (one called already has nothing left to announce but the call,
+    which a counter is making), re-read and locked inside the unit of work, so a cancel or a call in
+    between is seen; and only on ``MAX_TICKETS_PER_PHONE`` tickets per number, unit and day, so a
+    ticket link cannot make the office send messages to any number at will.
     """
-    if ticket.status not in OPEN:
-        raise QueueError("Tiket ini sudah selesai; tidak ada lagi pemberitahuan yang dikirim.")
-    if ticket.day != local_today(ticket.queue_service.unit, now):
+    phone = normalise_phone(raw)
+    current = db.session.scalars(
+        select(Ticket).where(Ticket.id == ticket.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()  # fmt: skip
+    if current.status != Ticket.WAITING:
+        raise QueueError("Nomor HP hanya dapat dititipkan selama antrian Anda masih menunggu.")
+    if current.day != local_today(current.queue_service.unit, now):
         raise QueueError("Tiket ini bukan untuk hari ini; tidak ada pemberitahuan yang dikirim.")
-    ticket.phone = normalise_phone(raw)
-    return ticket
+    if current.phone != phone:
+        used = db.session.scalar(
+            select(func.count()).select_from(Ticket).where(
+                Ticket.unit_id == current.unit_id, Ticket.day == current.day, Ticket.phone == phone,
+                Ticket.id != current.id,
+            )
+        )  # fmt: skip
+        if used >= MAX_TICKETS_PER_PHONE:
+            raise QueueError(f"Nomor HP ini sudah dititipkan pada {MAX_TICKETS_PER_PHONE} tiket hari ini; "
+                             "gunakan nomor lain atau pantau antrian dari halaman ini.")
+    current.phone = phone
+    return current
 
 
 @transactional
@@ -86,12 +109,8 @@ def clear_contact(ticket: Ticket) -> Ticket:
 
 
 def masked_phone(ticket: Ticket) -> str:
-    """The ticket's number as the page shows it back: "0812-****-7890" (never in full)."""
-    shown = display_phone(ticket.phone)
-    if not shown:
-        return ""
-    head, *middle, tail = shown.split("-") if "-" in shown else (shown[:4], shown[-3:])
-    return "-".join([head, *("*" * len(part) for part in middle), tail]) if middle else f"{head}****{tail}"
+    """The ticket's number as the page shows it back, masked (webapp.core.phone.mask_phone; never in full)."""
+    return mask_phone(ticket.phone)
 
 
 def _claim(ticket_id: int, flag: str) -> bool:
@@ -108,8 +127,8 @@ def _send(ticket: Ticket, topic: str, body: str) -> None:
     enqueue(channel, ticket.phone or "", body, unit_id=ticket.unit_id, topic=topic, reference=ticket.number)
 
 
-def _due(unit: Unit, now: datetime | None) -> list[tuple[Ticket, str]]:
-    """The messages due now in the unit, by reading only: (ticket, topic) each.
+def _due(unit: Unit, now: datetime | None) -> list[tuple[Ticket, str, int]]:
+    """The messages due now in the unit, by reading only: (ticket, topic, people ahead) each.
 
     Today's open tickets with a number and a message not yet sent: "called" for one a counter
     holds, "near" for one waiting with ``notify_ahead`` people or fewer ahead.
@@ -126,13 +145,16 @@ def _due(unit: Unit, now: datetime | None) -> list[tuple[Ticket, str]]:
     if not candidates:
         return []
     limit = notify_ahead(unit.id)
-    due: list[tuple[Ticket, str]] = []
+    # The people ahead of every waiting candidate in one query, not one COUNT each.
+    ahead_of = positions(unit.id, local_today(unit, now),
+                         [t.id for t in candidates if t.status == Ticket.WAITING and not t.near_sent])
+    due: list[tuple[Ticket, str, int]] = []
     for ticket in candidates:
         if ticket.status in (Ticket.CALLED, Ticket.SERVING):
             if not ticket.called_sent:
-                due.append((ticket, TOPIC_CALLED))
-        elif not ticket.near_sent and (ahead := position(ticket)) is not None and ahead <= limit:
-            due.append((ticket, TOPIC_NEAR))
+                due.append((ticket, TOPIC_CALLED, 0))
+        elif (ahead := ahead_of.get(ticket.id)) is not None and ahead <= limit:
+            due.append((ticket, TOPIC_NEAR, ahead))
     return due
 
 
@@ -154,7 +176,7 @@ def notify_due(unit_id: int, now: datetime | None = None) -> list[tuple[str, str
 def _queue_messages(unit: Unit, now: datetime | None) -> list[tuple[str, str]]:
     """The unit of work of ``notify_due``: read again under the lock, claim each message's flag, queue it."""
     queued: list[tuple[str, str]] = []
-    for ticket, topic in _due(unit, now):
+    for ticket, topic, ahead in _due(unit, now):
         if topic == TOPIC_CALLED:
             if not _claim(ticket.id, "called_sent"):
                 continue
@@ -164,7 +186,6 @@ def _queue_messages(unit: Unit, now: datetime | None) -> list[tuple[str, str]]:
         else:
             if not _claim(ticket.id, "near_sent"):
                 continue
-            ahead = position(ticket) or 0
             people = "Anda berikutnya" if ahead == 0 else f"{ahead} orang lagi di depan Anda"
             body = (f"{unit.short_name}: giliran Anda hampir tiba. Nomor {ticket.number} "
                     f"({ticket.queue_service.name}): {people}. Mohon bersiap di dekat loket.")

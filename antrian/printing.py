@@ -8,7 +8,9 @@ answer raises PrinterError: the kiosk then shows the ticket on screen, the ticke
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 from dataclasses import dataclass
 
 from escpos.exceptions import Error as EscposError
@@ -28,8 +30,47 @@ LINE_WIDTH = {"58": 32, "80": 48}
 PRINTER_ADDRESS = re.compile(r"(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?::(?P<port>\d{1,5}))?")
 
 
+# The ports network receipt printers listen on (raw printing, "JetDirect"): an address is never
+# another service's port, so a kiosk setting cannot turn the server into a client of Redis or the
+# database, nor carry the slip's text to them as commands.
+PRINTER_PORTS = range(9100, 9110)
+
+
 class PrinterError(Exception):
     """The printer could not be reached, or stopped answering while printing."""
+
+
+class PrinterAddressError(PrinterError, ValueError):
+    """The printer address is refused (port, or where it points); the message is for the administrator."""
+
+
+def refused_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether a printer may not be at ``ip``: this server itself, link-local (cloud metadata), unspecified or
+    multicast. Printers sit on the office network (private addresses), so those stay allowed."""
+    return ip.is_loopback or ip.is_link_local or ip.is_unspecified or ip.is_multicast
+
+
+def printer_target(address: tuple[str, int]) -> tuple[str, int]:
+    """The (IP, port) to connect to for ``address`` (from parse_printer_address), checked.
+
+    The host is resolved once and every address it gives is checked, and the caller connects to the
+    checked IP, so a name cannot point elsewhere between the check and the connection. Raises
+    PrinterAddressError, worded for the kiosk's settings form.
+    """
+    host, port = address
+    if port not in PRINTER_PORTS:
+        raise PrinterAddressError(
+            f"Port printer harus antara {PRINTER_PORTS.start} dan {PRINTER_PORTS.stop - 1} (port printer termal)."
+        )
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise PrinterAddressError(f"Printer {host} tidak ditemukan di jaringan; periksa namanya.") from exc
+    ips = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
+    if not ips or any(refused_ip(ip) for ip in ips):
+        raise PrinterAddressError("Alamat printer tidak diizinkan: gunakan alamat printer di jaringan kantor, "
+                                  "bukan alamat server ini (127.x), link-local (169.254.x) atau multicast.")
+    return str(ips[0]), port
 
 
 @dataclass(frozen=True)

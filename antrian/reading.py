@@ -4,6 +4,7 @@ phones show, one ticket as its holder sees it, and the home page's summaries. No
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from statistics import mean
 from typing import Any
@@ -53,6 +54,26 @@ def position(ticket: Ticket) -> int | None:
             ahead,
         )
     )
+
+
+def positions(unit_id: int, day: date, ticket_ids: Collection[int]) -> dict[int, int]:
+    """``position`` of many waiting tickets of one unit and day in one query: ticket id -> people ahead.
+
+    One window over the day's waiting tickets of the unit, numbered per line in the call order
+    (as ``waiting_order``); tickets not waiting are left out. For the queue's messages, which
+    look at every waiting ticket with a number after each change.
+    """
+    if not ticket_ids:
+        return {}
+    ranked = select(
+        Ticket.id.label("id"),
+        (func.row_number().over(
+            partition_by=Ticket.queue_service_id,
+            order_by=(Ticket.priority.desc(), Ticket.issued_at, Ticket.id),
+        ) - 1).label("ahead"),
+    ).where(Ticket.unit_id == unit_id, Ticket.day == day, Ticket.status == Ticket.WAITING).subquery()
+    rows = db.session.execute(select(ranked.c.id, ranked.c.ahead).where(ranked.c.id.in_(list(ticket_ids))))
+    return dict(rows.tuples().all())
 
 
 def average_service_minutes(service: QueueService, day: date) -> float | None:

@@ -25,7 +25,7 @@ from antrian.forms import (
 from antrian.issuing import PRIORITY_REASONS, find_replay, issue, open_services
 from antrian.models import Counter, QueueService, QueueState, Ticket
 from antrian.notify import cancel_ticket, clear_contact, masked_phone, notify_ahead, notify_due, set_contact
-from antrian.printing import PrinterError, parse_printer_address, print_slip, slip_of
+from antrian.printing import PrinterError, parse_printer_address, print_slip, printer_target, slip_of
 from antrian.reading import kiosk_lines, position, snapshot, ticket_by_token, ticket_view
 from antrian.service import QueueError
 from antrian.signals import survey_link
@@ -125,7 +125,9 @@ def _print_kiosk_slip(device: KioskDevice, ticket: Ticket) -> bool:
     if address is None:
         return False
     try:
-        print_slip(address, slip_of(ticket), device.width)
+        # Checked again at print time: the setting lives in a cookie signed before this rule, and a
+        # name resolves anew; PrinterAddressError is a PrinterError, so the screen shows the ticket.
+        print_slip(printer_target(address), slip_of(ticket), device.width)
     except PrinterError as exc:
         current_app.logger.warning("Kiosk printer: %s (%s)", exc, exc.__cause__)
         return False

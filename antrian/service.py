@@ -246,5 +246,9 @@ def transfer(counter: Counter, ticket_id: int, target: QueueService) -> Ticket:
     # call_count counts the calls in the current line (docs/realtime.md): the first call in the
     # new line is a first call, not a recall, and displays must not announce it as one.
     ticket.call_count = 0
+    # Waiting again in another line: the visitor who left a number is told again when that line
+    # comes near and when it calls them (antrian.notify claims each flag once per line).
+    ticket.near_sent = False
+    ticket.called_sent = False
     bump_version(counter.unit_id)
     return ticket

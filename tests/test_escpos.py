@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from antrian.models import Ticket
 from antrian.printing import PrinterError, Slip, parse_printer_address, print_slip
-from tests.test_kiosk import _free_port, _press, _register
+from tests.test_kiosk import _free_port, _press, _register, printer_on_loopback  # noqa: F401 (a fixture)
 from webapp.core.extensions import db
 
 QR_STORE = b"\x1d(k"  # GS ( k: the printer draws a QR code itself
@@ -62,6 +62,7 @@ def test_printer_addresses():
     assert parse_printer_address("") is None
 
 
+@pytest.mark.usefixtures("printer_on_loopback")
 def test_a_kiosk_in_escpos_mode_prints_on_its_printer(app, client, make_queue, make_user, printer):
     q = make_queue()
     _register(app, client, make_user, q["unit"], lebar="58", cetak="escpos", printer=f"127.0.0.1:{printer.port}")

@@ -48,6 +48,15 @@ def _enable_priority(unit) -> None:
     db.session.commit()
 
 
+@pytest.fixture
+def printer_on_loopback(monkeypatch):
+    """Let a kiosk print to the fake printer on loopback, on any port (a real one is refused)."""
+    import antrian.printing
+
+    monkeypatch.setattr(antrian.printing, "PRINTER_PORTS", range(1, 65536))
+    monkeypatch.setattr(antrian.printing, "refused_ip", lambda ip: False)
+
+
 def _register(app, client, make_user, unit, **settings):
     """An administrator saves this browser's kiosk settings, then leaves it to the visitors."""
     admin = make_user(role="admin", unit=unit)
@@ -277,7 +286,8 @@ def test_a_printer_address_is_checked_and_kept_on_error(app, client, make_queue,
     assert empty.status_code == 422 and "Isi alamat printer" in empty.get_data(as_text=True)
 
 
-def test_a_printer_that_does_not_answer_leaves_the_ticket_on_screen(app, client, make_queue, make_user):
+def test_a_printer_that_does_not_answer_leaves_the_ticket_on_screen(app, client, make_queue, make_user,
+                                                                   printer_on_loopback):
     q = make_queue()
     dead = _free_port()
     _register(app, client, make_user, q["unit"], lebar="58", cetak="escpos", printer=f"127.0.0.1:{dead}")
@@ -341,7 +351,8 @@ def test_the_request_that_loses_the_race_answers_the_winners_ticket(make_queue, 
     assert _tickets() == 1
 
 
-def test_the_kiosk_pages_pass_the_html_checker(app, client, login, make_queue, make_user, tmp_path):
+def test_the_kiosk_pages_pass_the_html_checker(app, client, login, make_queue, make_user, tmp_path,
+                                               printer_on_loopback):
     """The variants the public-page check does not see: priority choice, the device form, a failed printer."""
     from tests.test_html_validity import vnu_errors
 

@@ -178,7 +178,6 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["tanggal"] = formatting.tanggal
     app.jinja_env.filters["waktu"] = formatting.waktu
     app.jinja_env.filters["angka"] = formatting.angka
-    app.jinja_env.filters["desimal"] = formatting.desimal
     app.jinja_env.filters["ribuan"] = formatting.ribuan
     app.jinja_env.filters["menit"] = formatting.menit
     app.jinja_env.filters["tanggal_singkat"] = formatting.tanggal_singkat

@@ -38,24 +38,19 @@ def round_half_up(value: Fraction, places: int = 2) -> Decimal:
     return Decimal(whole).scaleb(-places).quantize(Decimal(1).scaleb(-places))
 
 
-def angka(value: Fraction | Decimal | None, places: int = 2) -> str:
-    """A figure as Indonesians write it: comma for decimals (82,45); empty for None."""
-    if value is None:
-        return ""
-    rounded = value if isinstance(value, Decimal) else round_half_up(value, places)
-    return f"{rounded:.{places}f}".replace(".", ",")
+def angka(value: float | Fraction | Decimal | None, places: int = 2) -> str:
+    """A figure as Indonesians write it: "." between thousands, comma for decimals (82,45; 1.234,5); "" for None.
 
-
-def desimal(value: float | Fraction | Decimal | None, places: int = 1) -> str:
-    """A measured figure with Indonesian separators: ``0.9`` -> "0,9", ``1234.5`` -> "1.234,5"; "" for None.
-
-    Rounded half up (on the decimal the float prints as), so 2.25 reads "2,3" as on paper.
+    The one decimal formatter (IKM and NRR at two places, measured minutes at one). Rounded half up, as
+    a calculator would: a Fraction exactly, a float on the decimal it prints as (2.25 -> "2,3" at one place).
     """
     if value is None:
         return ""
-    exact = value if isinstance(value, Decimal) else Decimal(str(value)) if isinstance(value, float) else None
-    rounded = round_half_up(value, places) if exact is None else exact.quantize(
-        Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")  # fmt: skip
+    if isinstance(value, Fraction):
+        rounded = round_half_up(value, places)
+    else:
+        exact = Decimal(str(value)) if isinstance(value, float) else value
+        rounded = exact.quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")
     whole, _, fraction = f"{abs(rounded):.{places}f}".partition(".")
     sign = "-" if rounded < 0 else ""
     return sign + ribuan(int(whole)) + ("," + fraction if fraction else "")
@@ -70,7 +65,7 @@ def ribuan(value: int | None) -> str:
 
 def menit(value: float | None) -> str:
     """Minutes measured, as statistics show them: "0,9 menit"; a dash when there is nothing to show."""
-    return "—" if value is None else f"{desimal(value)} menit"
+    return "—" if value is None else f"{angka(value, 1)} menit"
 
 
 def perkiraan_tunggu(minutes: float | None) -> str:

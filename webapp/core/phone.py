@@ -47,3 +47,16 @@ def display_phone(stored: str | None) -> str:
     local = "0" + digits[2:]
     groups = [local[:4], local[4:8], local[8:]]
     return "-".join(group for group in groups if group)
+
+
+def mask_phone(value: str | None) -> str:
+    """The one way a phone number is shown masked (pages, staff lists, logs): ``6281234567890`` and
+    ``0812-3456-7890`` both -> ``0812*****890``; a short value is all stars. Keeps the operator prefix
+    and the last three digits, so a visitor recognises their number and nobody else learns it."""
+    if not value:
+        return ""
+    digits = re.sub(r"\D", "", value)
+    local = "0" + digits[2:] if digits.startswith("62") else digits
+    if len(local) <= 6:
+        return "*" * len(local)
+    return f"{local[:4]}{'*' * (len(local) - 7)}{local[-3:]}"

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.core.db import UtcDateTime, utcnow
 from webapp.core.extensions import db
+from webapp.core.phone import mask_phone
 
 EMAIL, SMS, WHATSAPP = "email", "sms", "whatsapp"
 CHANNELS: dict[str, str] = {EMAIL: "Email", SMS: "SMS", WHATSAPP: "WhatsApp"}
@@ -60,10 +61,9 @@ class OutboxMessage(db.Model):
 
 
 def mask_recipient(value: str) -> str:
-    """``budi@example.com`` → ``b***@example.com``; ``081234567890`` → ``0812*****890``."""
+    """``budi@example.com`` → ``b***@example.com``; a number as webapp.core.phone.mask_phone masks it
+    (``081234567890`` and ``6281234567890`` → ``0812*****890``)."""
     if "@" in value:
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
-    if len(value) <= 6:
-        return "*" * len(value)
-    return f"{value[:4]}{'*' * (len(value) - 7)}{value[-3:]}"
+    return mask_phone(value)
