@@ -168,6 +168,8 @@ def publish_change(unit: Unit | UnitRef, called: Ticket | None = None, issued: b
                 "service": {"code": called.queue_service.code, "name": called.queue_service.name},
                 "counter": {"number": called.counter.number, "name": called.counter.name} if called.counter else None,
                 "call_count": called.call_count,
+                # The call's moment (UTC): with the number it names this call, for a display's memory of calls.
+                "called_at": called.called_at.isoformat() if called.called_at else None,
             },
             to=room,
             namespace=NAMESPACE,

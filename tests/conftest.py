@@ -488,3 +488,10 @@ def printer() -> Iterator[FakePrinter]:
     fake = FakePrinter()
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def printer_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let a kiosk print to the fake printer on loopback, on any port (a real one is refused)."""
+    monkeypatch.setattr("antrian.printing.PRINTER_PORTS", range(1, 65536))
+    monkeypatch.setattr("antrian.printing.refused_ip", lambda ip: False)

@@ -52,6 +52,7 @@ def _log_in_by_keyboard(page, live_server: str, username: str, next_url: str) ->
     page.wait_for_load_state()
 
 
+@pytest.mark.usefixtures("printer_on_loopback")
 def test_kiosk_counter_tv_and_phone_in_one_lobby(browser, live_server, make_queue, make_user, printer, artifacts):
     q = make_queue()
     unit = q["unit"]

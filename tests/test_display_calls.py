@@ -18,7 +18,7 @@ from antrian.events import publish_change
 from antrian.issuing import issue_ticket
 from antrian.models import Counter, QueueState
 from antrian.reading import snapshot
-from antrian.service import call_next, recall
+from antrian.service import call_next, recall, transfer
 from tests.conftest import csrf_from
 from webapp.core.db import utcnow
 from webapp.core.extensions import db
@@ -203,3 +203,24 @@ def test_an_announcement_lasts_about_three_seconds(display, live_server, make_qu
     assert typical < longest <= 6.0, longest
     with capsys.disabled():
         print(f"\nannouncement A-007 at loket 2: {typical:.2f} s; X-999 at loket 39: {longest:.2f} s")
+
+
+@pytest.mark.browser
+def test_a_transferred_ticket_called_again_with_the_same_count_is_announced(display, live_server, make_queue):
+    """A call is its number and its moment: a transfer starts the call count again (A-001#1 twice), as does a new
+    day with the same numbers; a display that remembered "A-001#1" must still announce the second one."""
+    q = make_queue()
+    ticket = issue_ticket(q["A"])
+    page = _open(display, live_server, q["unit"])
+    page.wait_for_selector("body[data-live]")
+    first = call_next(q["loket1"])
+    publish_change(q["unit"], called=first)
+    _wait_spoken(page, 1)
+    transfer(q["loket1"], ticket.id, q["B"])  # to line B: its call count starts again
+    publish_change(q["unit"])
+    again = call_next(q["loket1"])  # Loket 1 serves B too: A-001's first call in line B
+    publish_change(q["unit"], called=again)
+    _wait_spoken(page, 2)
+    assert again.id == ticket.id and again.call_count == 1
+    assert [s["key"] for s in _diagnostics(page, "spoken")] == ["A-001#1", "A-001#1"]
+    assert _diagnostics(page, "announced") == ["A-001#1", "A-001#1"]

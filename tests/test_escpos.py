@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from antrian.models import Ticket
 from antrian.printing import PrinterError, Slip, parse_printer_address, print_slip
-from tests.test_kiosk import _free_port, _press, _register, printer_on_loopback  # noqa: F401 (a fixture)
+from tests.test_kiosk import _free_port, _press, _register
 from webapp.core.extensions import db
 
 QR_STORE = b"\x1d(k"  # GS ( k: the printer draws a QR code itself

@@ -48,15 +48,6 @@ def _enable_priority(unit) -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def printer_on_loopback(monkeypatch):
-    """Let a kiosk print to the fake printer on loopback, on any port (a real one is refused)."""
-    import antrian.printing
-
-    monkeypatch.setattr(antrian.printing, "PRINTER_PORTS", range(1, 65536))
-    monkeypatch.setattr(antrian.printing, "refused_ip", lambda ip: False)
-
-
 def _register(app, client, make_user, unit, **settings):
     """An administrator saves this browser's kiosk settings, then leaves it to the visitors."""
     admin = make_user(role="admin", unit=unit)

@@ -29,10 +29,14 @@
   function store(key, value) { try { if (value === null) { localStorage.removeItem(key); } else { localStorage.setItem(key, value); } } catch (e) { /* private mode */ } }
   function stored(key) { try { return localStorage.getItem(key); } catch (e) { return null; } }
 
-  // --- which calls this device announced (number + call count), kept for the day ----------------------
+  // --- which calls this device announced, kept for a day ----------------------------------------------
+  // A call is its number and the moment it was made (called_at): numbers start again at A-001 every
+  // morning, and a transfer starts a ticket's call count again, so number + count is not one call.
   var announced = {};
   try { announced = JSON.parse(stored(ANNOUNCED_KEY) || "{}") || {}; } catch (e) { announced = {}; }
-  function callKey(number, count) { return number + "#" + count; }
+  function callKey(number, calledAt) { return number + "@" + calledAt; }
+  // What the diagnostics (and the tests) name a call by: "A-001#2" is A-001's second call in its line.
+  function callLabel(call) { return call.number + "#" + call.count; }
   function remember(key) {
     announced[key] = serverNow();
     var cutoff = serverNow() - 86400000;
@@ -150,12 +154,12 @@
     clearTimeout(hideTimer);
     hideTimer = setTimeout(function () { if (!speaking && !pending.length) { banner = []; drawBanner(); } }, BANNER_AFTER);
   }
-  // call: {number, counter (number), counterName, count, at (server ms)}
+  // call: {number, counter (number), counterName, count, at (server ms: when it was made)}
   function announce(call) {
-    var key = callKey(call.number, call.count);
+    var key = callKey(call.number, call.at);
     if (announced[key]) { return; }  // a duplicate event, or announced before a reload
     remember(key);
-    diagnostics.announced.push(key);
+    diagnostics.announced.push(callLabel(call));
     banner = [call].concat(banner.filter(function (c) { return c.number !== call.number; })).slice(0, 6);
     drawBanner();
     pending.push(call);
@@ -166,12 +170,12 @@
     var call = pending.shift();
     if (!call) { scheduleHide(); return; }
     var maxAge = ((state.announce || {}).max_age_seconds || 60) * 1000;
-    if (serverNow() - call.at > maxAge) { diagnostics.dropped.push(callKey(call.number, call.count)); speakNext(); return; }
+    if (serverNow() - call.at > maxAge) { diagnostics.dropped.push(callLabel(call)); speakNext(); return; }
     speaking = true;
     var done = function () { speaking = false; speakNext(); };
     var started = soundOn();
     playClips(clipsFor(call.number, call.counter)).then(function (seconds) {
-      diagnostics.spoken.push({ key: callKey(call.number, call.count), seconds: seconds, sound: started });
+      diagnostics.spoken.push({ key: callLabel(call), seconds: seconds, sound: started });
       if (started) { done(); } else { setTimeout(done, 1500); }  // silent: a short pause so the banner is seen
     }, done);
   }
@@ -184,7 +188,7 @@
       if (!c.called_at || !c.call) { return; }
       if (only.length && only.indexOf(c.counter) < 0) { return; }
       var at = Date.parse(c.called_at);
-      if (serverNow() - at > CATCH_UP_SECONDS * 1000 || announced[callKey(c.number, c.call)]) { return; }
+      if (serverNow() - at > CATCH_UP_SECONDS * 1000 || announced[callKey(c.number, at)]) { return; }
       announce({ number: c.number, counter: c.counter, counterName: names[c.counter] || "Loket " + c.counter, count: c.call, at: at });
     });
   }
@@ -383,6 +387,7 @@
   socket.on("called", function (call) {
     if (call.version > version + 1) { socket.emit("join", { unit: unit }); }
     if (!call.counter || (only.length && only.indexOf(call.counter.number) < 0)) { return; }
-    announce({ number: call.number, counter: call.counter.number, counterName: call.counter.name, count: call.call_count, at: serverNow() });
+    var at = call.called_at ? Date.parse(call.called_at) : serverNow();
+    announce({ number: call.number, counter: call.counter.number, counterName: call.counter.name, count: call.call_count, at: at });
   });
 })();
