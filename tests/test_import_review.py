@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import copy
 
-import pytest
 from flask import url_for
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_from
 from tests.import_helpers import document
-from tests.unit_of_work import counting_commits
+from tests.unit_of_work import commits, refuses
 from webapp.audit.models import AuditEvent
 from webapp.core.extensions import db
 from webapp.standards.components import StandardError
@@ -76,9 +75,8 @@ def test_keep_one_edit_take_the_rest_and_publish(make_unit, make_user):
     import_document(unit, document(TITLE, 2), filename="v2.txt", actor=officer)
     choices = {p.code: p.default for p in review_parts(service) if p.in_import}
     choices["produk"] = TAKE  # the officer's product wording gives way to the decree's
-    with counting_commits() as commits:
+    with commits():  # a serial unit of work (it reads, then writes): one commit of what it wrote
         done = apply_review(service, choices, "Impor SK 2026", publish=True, actor=officer)
-    assert commits == [1]
     assert done.version.number == 2 and done.to_edit == []
     published = service.to_document()
     assert _items(published, "persyaratan")[-1] == "Surat Kuasa"  # kept
@@ -110,11 +108,11 @@ def test_an_unknown_choice_changes_nothing(make_unit):
     service = _published_with_edited_draft(unit)
     import_document(unit, document(TITLE, 2), filename="v2.txt", actor=None)
     before = _counts()
-    with counting_commits() as commits, pytest.raises(StandardError, match="Pilihan tinjauan tidak dikenal"):
+    with refuses(StandardError, "Pilihan tinjauan tidak dikenal"):
         apply_review(service, {"persyaratan": "hapus"}, publish=True, actor=None)
-    with pytest.raises(StandardError, match="Pilihan tinjauan tidak dikenal"):
+    with refuses(StandardError, "Pilihan tinjauan tidak dikenal"):
         apply_review(service, {"bukan_komponen": TAKE}, publish=True, actor=None)
-    assert commits == [] and _counts() == before and pending_import(service) is not None
+    assert _counts() == before and pending_import(service) is not None
 
 
 def test_a_newer_file_replaces_the_waiting_import_and_a_discarded_one_can_come_again(make_unit):
@@ -199,3 +197,22 @@ def test_an_admin_of_another_unit_may_not_review(client, login, make_unit):
     token = csrf_from(client, url_for("admin.import_review", service_id=service.id))
     response = client.post(url_for("admin.import_discard", service_id=service.id), data={"csrf_token": token})
     assert response.status_code == 302 and pending_import(service) is None
+
+
+def test_import_review_and_discard_are_serial_units_of_work(make_unit, monkeypatch):
+    """They read (the waiting import, the draft) before they write: each takes the write lock first."""
+    from webapp.core import db as core_db
+
+    started: list[str] = []
+    real = core_db.begin_write
+    monkeypatch.setattr(core_db, "begin_write", lambda: (started.append("begin"), real())[1])
+    unit = make_unit()
+    service = _published_with_edited_draft(unit)
+    started.clear()
+    import_document(unit, document(TITLE, 2), filename="v2.txt", actor=None)
+    assert started == ["begin"]
+    discard_import(service, actor=None)
+    assert started == ["begin"] * 2
+    import_document(unit, document(TITLE, 3), filename="v3.txt", actor=None)
+    apply_review(service, {"persyaratan": KEEP}, publish=False, actor=None)
+    assert started == ["begin"] * 4

@@ -80,3 +80,24 @@ def test_0009_gives_messages_their_unit_keeps_closures_and_reports_office_wide_a
         with db.engine.connect() as connection:
             indexes = {index["name"] for index in inspect(connection).get_indexes("closure")}
             assert "uq_closure_office_day" in indexes
+
+
+def test_0014_downgrade_drops_the_imports_older_code_cannot_show(scratch_app):
+    """Going back below 0014 deletes the versions with status "import" / "import_reviewed", keeps the rest."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    with scratch_app.app_context():
+        upgrade(revision="0014_import_review")
+        with db.engine.begin() as connection:
+            _insert(connection, "unit", id=1, slug="unit-1", timezone="Asia/Jakarta")
+            _insert(connection, "service", id=1, unit_id=1, slug="layanan-1")
+            for row_id, status in enumerate(("published", "draft", "import", "import_reviewed"), start=1):
+                _insert(connection, "service_version", id=row_id, service_id=1, number=row_id, status=status,
+                        document={}, kind="impor" if "import" in status else None)  # fmt: skip
+
+        downgrade(revision="0013_ticket_contact")
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT id, status FROM service_version ORDER BY id")).all()
+            assert [tuple(row) for row in rows] == [(1, "published"), (2, "draft")]
+        upgrade()

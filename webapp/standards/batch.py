@@ -11,6 +11,7 @@ file changes nothing and does not stop the others.
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from webapp.core.db import in_unit_of_work
 from webapp.core.units import Unit
 from webapp.standards.components import StandardError
 from webapp.standards.importer import ImportRefusedError, ImportResult, import_document
+
+log = logging.getLogger(__name__)
 
 # Bounds of one zip, checked on the sizes it declares and again on the bytes actually read.
 MAX_ZIP_MEMBERS = 1000
@@ -122,10 +125,29 @@ def is_zip(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06"
 
 
+def is_word(data: bytes) -> bool:
+    """Whether the bytes are a Word file: a zip holding word/document.xml, whatever its name."""
+    if not is_zip(data):
+        return False
+    try:
+        return "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
 def _zip_like(data: bytes, name: str) -> bool:
-    # A .docx is a zip too: only a .zip by name (or a zip without one of the office suffixes) is a batch.
+    # A .docx is a zip too: a zip is a batch unless it is a Word file (by content) or another office file.
     suffix = PurePosixPath(name).suffix.casefold()
-    return is_zip(data) and (suffix == ".zip" or suffix not in {".docx", ".xlsx", ".odt", ".pptx"})
+    if not is_zip(data) or is_word(data):
+        return False
+    return suffix == ".zip" or suffix not in {".docx", ".xlsx", ".odt", ".pptx"}
+
+
+def _zip_or_word(data: bytes, shown: str) -> list[Source]:
+    """A file named .zip on the CLI: its members, or itself when it is a Word file renamed."""
+    if is_word(data):
+        return [Source(shown, lambda: data)]
+    return zip_sources(data, shown)
 
 
 def upload_sources(uploads: Iterable[tuple[str, bytes]]) -> list[Source]:
@@ -148,11 +170,11 @@ def path_sources(paths: Iterable[Path]) -> list[Source]:
             for file in files:
                 shown = str(file.relative_to(path.parent))
                 if file.suffix.casefold() == ".zip":  # a zip in the folder is opened like one given alone
-                    sources += zip_sources(file.read_bytes(), shown)
+                    sources += _zip_or_word(file.read_bytes(), shown)
                 else:
                     sources.append(Source(shown, file.read_bytes))
         elif path.suffix.casefold() == ".zip":
-            sources += zip_sources(path.read_bytes(), path.name)
+            sources += _zip_or_word(path.read_bytes(), path.name)
         else:
             sources.append(Source(path.name, path.read_bytes))
     return sources
@@ -177,6 +199,10 @@ def import_one(
         report.refused = str(exc)
     except OSError as exc:  # a file that vanished or cannot be read from the folder
         report.refused = f"Berkas tidak bisa dibaca ({exc.strerror or exc})."
+    except Exception as exc:  # last resort: one unreadable file must not stop the batch nor give a 500
+        # The file's name and the error's class only: a message may quote the file's content (personal data).
+        log.error("import of %s failed unexpectedly: %s", source.name, type(exc).__name__)
+        report.refused = "Berkas tidak terbaca; simpan ulang dalam format Word, PDF atau HTML lalu unggah."
     return report
 
 

@@ -299,7 +299,10 @@ def _parse_date(text: str) -> str | None:
     month = match.group(2).casefold()
     if month not in months:
         return None
-    return date(int(match.group(3)), months.index(month) + 1, int(match.group(1))).isoformat()
+    try:
+        return date(int(match.group(3)), months.index(month) + 1, int(match.group(1))).isoformat()
+    except ValueError:  # "31 Februari": a date that does not exist is left out, not a refusal
+        return None
 
 
 def _read_sop(lines: list[str], start_line: int) -> dict[str, Any] | None:
@@ -487,7 +490,7 @@ def _missing_note(standard: ReadStandard) -> str:
     return f"tetap draf: {len(standard.missing)} komponen tidak ada di berkas"
 
 
-@transactional
+@transactional(serial=True)
 def import_document(
     unit: Unit,
     data: bytes,

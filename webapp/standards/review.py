@@ -208,7 +208,7 @@ class ReviewDone:
     taken: list[str]
 
 
-@transactional
+@transactional(serial=True)
 def apply_review(
     service: Service, choices: dict[str, str], note: str = "", *, publish: bool, actor: Actor | None
 ) -> ReviewDone:
@@ -257,7 +257,7 @@ def take_everything(service: Service, note: str, *, actor: Actor | None) -> Serv
     return apply_review(service, dict.fromkeys(PART_LABELS, TAKE), note, publish=True, actor=actor).version
 
 
-@transactional
+@transactional(serial=True)
 def discard_import(service: Service, *, actor: Actor | None) -> bool:
     """Throw the pending import away; the draft and the published version stay as they are.
 

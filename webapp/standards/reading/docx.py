@@ -14,16 +14,23 @@ import zipfile
 
 from docx import Document
 from docx.document import Document as DocumentObject
-from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docx.oxml.table import CT_Tc
 from docx.oxml.text.paragraph import CT_P
 from docx.table import Table
 from docx.text.paragraph import Paragraph
-from lxml import etree
 
 from webapp.standards.reading.labels import is_group_header
 from webapp.standards.reading.rows import ImportRefusedError, Part, Row, Text, cell_html
+
+# Bounds of one Word file, checked on the sizes its zip declares before python-docx inflates anything
+# (it reads word/document.xml whole), and on the table grid it lays out.
+MAX_DOCUMENT_XML_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_MEMBERS = 2000
+MAX_SPAN = 50  # columns one cell may span, as the HTML reader clamps colspan
+MAX_GRID_CELLS = 200_000  # cells of all the tables of one file, spans counted
+BROKEN = "Berkas Word (.docx) ini rusak atau tidak bisa dibaca; simpan ulang lalu unggah."
 
 _LIST_STYLE = re.compile(r"^List (?:Number|Bullet|Paragraph)\s*(\d)?", re.IGNORECASE)
 
@@ -67,30 +74,57 @@ def _cell_paragraphs(tc: CT_Tc, list_styles: dict[str, int]) -> list[tuple[str, 
     return out
 
 
+def _span(tc: CT_Tc) -> int:
+    """The columns a cell spans, 1 to MAX_SPAN whatever gridSpan says ("x", "300000000")."""
+    span = tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
+    value = span.get(qn("w:val")) if span is not None else None
+    try:
+        return max(1, min(int(value or 1), MAX_SPAN))
+    except ValueError:
+        return 1
+
+
+def _continued(tc: CT_Tc) -> bool:
+    """Whether a cell continues a vertical merge (a vMerge without val, or val="continue")."""
+    merge = tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}")
+    return merge is not None and (merge.get(qn("w:val")) or "continue") == "continue"
+
+
 def _grid_cells(tr) -> list[tuple[object, int, bool]]:
     """The row's cells as (tc, columns spanned, continues a vertical merge)."""
-    cells = []
-    for tc in tr.iterchildren(qn("w:tc")):
-        cells.append((tc, tc.grid_span or 1, tc.vMerge == "continue"))
-    return cells
+    return [(tc, _span(tc), _continued(tc)) for tc in tr.iterchildren(qn("w:tc"))]
 
 
-def _table_parts(table: Table, index: int, line: int, list_styles: dict[str, int]) -> tuple[list[Part], int]:
+def _columns(table: Table) -> int:
+    """The columns of the table's grid; a table without <w:tblGrid> counts as three (NO, KOMPONEN, URAIAN)."""
+    grid = table._tbl.find(qn("w:tblGrid"))
+    return (len(grid.findall(qn("w:gridCol"))) if grid is not None else 0) or 3
+
+
+def _table_parts(
+    table: Table, index: int, line: int, list_styles: dict[str, int], budget: list[int]
+) -> tuple[list[Part], int]:
     parts: list[Part] = []
-    columns = len(table._tbl.tblGrid.gridCol_lst) or 3
+    columns = _columns(table)
     for row_no, tr in enumerate(table._tbl.tr_lst, start=1):
         line += 1
         where = f"tabel {index} baris {row_no}"
         texts: list[str] = []
         htmls: list[str] = []
-        for tc, span, continued in _grid_cells(tr):
+        cells = _grid_cells(tr)
+        budget[0] -= sum(span for _, span, _ in cells)
+        if budget[0] < 0:
+            raise ImportRefusedError(
+                f"Tabel di berkas Word ini terlalu besar (lebih dari {MAX_GRID_CELLS} sel); pisahkan lalu unggah."
+            )
+        for tc, span, continued in cells:
             paragraphs = [] if continued else _cell_paragraphs(tc, list_styles)
             texts.append(" ".join(" ".join(t.split()) for t, _ in paragraphs).strip())
             htmls.append(cell_html(paragraphs))
             texts += [""] * (span - 1)
             htmls += [""] * (span - 1)
         filled = [t for t in texts if t]
-        across = len(_grid_cells(tr)) == 1 and columns > 1
+        across = len(cells) == 1 and columns > 1
         head = texts[:2] if columns >= 3 else texts[:1]
         if filled and (across or (is_group_header(" ".join(head)) and not any(texts[len(head) :]))):
             parts.append(Text(" ".join(filled), where, line, in_table=True))
@@ -104,14 +138,40 @@ def _table_parts(table: Table, index: int, line: int, list_styles: dict[str, int
     return parts, line
 
 
-def read_docx(data: bytes) -> list[Part]:
-    """The parts of a Word document; refuses a file Word cannot have written."""
+def _check_sizes(data: bytes) -> None:
+    """Refuse a .docx whose zip declares too many members or too many bytes, before anything is inflated."""
     try:
-        document = Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError, etree.XMLSyntaxError) as exc:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportRefusedError(BROKEN) from exc
+    body = sum(m.file_size for m in members if m.filename == "word/document.xml")
+    if (
+        len(members) > MAX_MEMBERS
+        or body > MAX_DOCUMENT_XML_BYTES
+        or sum(m.file_size for m in members) > (MAX_UNPACKED_BYTES)
+    ):
         raise ImportRefusedError(
-            "Berkas Word (.docx) ini rusak atau bukan dokumen Word; simpan ulang lalu unggah."
-        ) from exc
+            f"Berkas Word ini terlalu besar setelah dibuka (isi dokumen paling besar "
+            f"{MAX_DOCUMENT_XML_BYTES // 1024 // 1024} MB, seluruhnya {MAX_UNPACKED_BYTES // 1024 // 1024} MB)."
+        )
+
+
+def read_docx(data: bytes) -> list[Part]:
+    """The parts of a Word document; refuses, with a plain message, a file Word cannot have written."""
+    _check_sizes(data)
+    try:
+        return _read(data)
+    except ImportRefusedError:
+        raise
+    except Exception as exc:
+        # python-docx, lxml and zlib raise many kinds (InvalidXmlError, zlib.error, NotImplementedError,
+        # ValueError...): whatever the library says, the file is unreadable to staff.
+        raise ImportRefusedError(BROKEN) from exc
+
+
+def _read(data: bytes) -> list[Part]:
+    document = Document(io.BytesIO(data))
+    budget = [MAX_GRID_CELLS]
     parts: list[Part] = []
     line = 0
     tables = 0
@@ -119,7 +179,7 @@ def read_docx(data: bytes) -> list[Part]:
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             tables += 1
-            found, line = _table_parts(block, tables, line, list_styles)
+            found, line = _table_parts(block, tables, line, list_styles, budget)
             parts += found
         else:
             line += 1

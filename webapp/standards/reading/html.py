@@ -119,6 +119,10 @@ class _Page(HTMLParser):
         self._flush_text()
 
 
+# Cells of all the tables of one page, each counted rowspan x colspan times (what _grid lays out).
+MAX_GRID_CELLS = 200_000
+
+
 def _int(value: str | None) -> int:
     try:
         return max(1, min(int(value or 1), 50))
@@ -177,6 +181,11 @@ def read_html(data: bytes) -> list[Part]:
     parts: list[Part] = []
     line = 0
     tables = 0
+    cells = sum(c[2] * c[3] for kind, rows in page.events if kind != "text" for row in rows for c in row)  # type: ignore[union-attr]
+    if cells > MAX_GRID_CELLS:
+        raise ImportRefusedError(
+            f"Tabel di halaman HTML ini terlalu besar (lebih dari {MAX_GRID_CELLS} sel); pisahkan lalu unggah."
+        )
     for kind, value in page.events:
         line += 1
         if kind == "text":

@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass, field
 
 import pdfplumber
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfplumber.utils.exceptions import PdfminerException
 
 from webapp.standards.html_blocks import split_inline
 from webapp.standards.reading.labels import component_for, is_group_header, is_heading
@@ -27,6 +25,8 @@ _NUMBER = re.compile(r"^\d{1,2}[.)]?$")
 _TITLE_LINE = re.compile(r"^(LAMPIRAN|KEPUTUSAN|NOMOR|TENTANG)\b")
 _INDENT = 12.0  # points of indentation per list level
 _MAX_PAGES = 200
+_MAX_CHARS = 2_000_000  # characters of all pages; a standard holds some tens of thousands
+BROKEN = "Berkas PDF ini rusak atau tidak bisa dibaca; simpan ulang lalu unggah."
 
 
 @dataclass
@@ -179,20 +179,36 @@ def _spans(text: str) -> bool:
 
 
 def read_pdf(data: bytes) -> list[Part]:
-    """The parts of a PDF with a text layer; refuses a scan and a file that is no PDF."""
+    """The parts of a PDF with a text layer; refuses a scan, a file that is no PDF and one too big.
+
+    Bounded by pages (_MAX_PAGES) and characters (_MAX_CHARS); pdfminer still inflates each
+    stream it reads without a limit of its own (a subprocess with a memory cap would bound
+    that, and is not done here).
+    """
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except (PdfminerException, PDFSyntaxError, ValueError, TypeError) as exc:
-        raise ImportRefusedError("Berkas PDF ini rusak atau tidak bisa dibuka; simpan ulang lalu unggah.") from exc
-    with pdf:
+        return _read(data)
+    except ImportRefusedError:
+        raise
+    except Exception as exc:
+        # pdfminer raises many kinds (PdfminerException, PDFSyntaxError, KeyError, zlib.error...):
+        # whatever the library says, the file is unreadable to staff.
+        raise ImportRefusedError(BROKEN) from exc
+
+
+def _read(data: bytes) -> list[Part]:
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
         if len(pdf.pages) > _MAX_PAGES:
             raise ImportRefusedError(f"PDF ini lebih dari {_MAX_PAGES} halaman; pisahkan per standar lalu unggah.")
-        try:
-            if sum(len(page.chars) for page in pdf.pages) < 20:
-                raise ImportRefusedError(SCANNED_PDF)
-            return _read_pages(pdf)
-        except (PdfminerException, PDFSyntaxError) as exc:
-            raise ImportRefusedError("Berkas PDF ini rusak atau tidak bisa dibuka; simpan ulang lalu unggah.") from exc
+        chars = 0
+        for page in pdf.pages:
+            chars += len(page.chars)
+            if chars > _MAX_CHARS:
+                raise ImportRefusedError(
+                    f"PDF ini memuat lebih dari {_MAX_CHARS} huruf; pisahkan per standar lalu unggah."
+                )
+        if chars < 20:
+            raise ImportRefusedError(SCANNED_PDF)
+        return _read_pages(pdf)
 
 
 def _read_pages(pdf: pdfplumber.PDF) -> list[Part]:
