@@ -48,7 +48,8 @@ def _log_in_by_keyboard(page, live_server: str, username: str, next_url: str) ->
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state()
 
 
@@ -115,6 +116,7 @@ def test_kiosk_counter_tv_and_phone_in_one_lobby(browser, live_server, make_queu
     counter_errors = _console_errors(counter)
     _log_in_by_keyboard(counter, live_server, "petugas-lobi", f"/antrian/loket?loket={q['loket1'].id}")
     expect(counter.locator(".counter-number")).to_have_text("—")
+    expect(counter.locator("#panel")).to_be_focused()  # the panel's script is ready: it takes the focus on load
     counter.keyboard.press("p")
     expect(counter.locator(".counter-number")).to_have_text("A-001")
 
