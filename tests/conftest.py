@@ -495,3 +495,12 @@ def printer_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let a kiosk print to the fake printer on loopback, on any port (a real one is refused)."""
     monkeypatch.setattr("antrian.printing.PRINTER_PORTS", range(1, 65536))
     monkeypatch.setattr("antrian.printing.refused_ip", lambda ip: False)
+
+
+@pytest.fixture(scope="session")
+def cert(tmp_path_factory: pytest.TempPathFactory):
+    """A self-signed test signing certificate (webapp.core.signing.make_test_certificate), made once per run."""
+    from tests.signing_support import PASSWORD
+    from webapp.core.signing import make_test_certificate
+
+    return make_test_certificate("Dinas Uji Tanda Tangan", tmp_path_factory.mktemp("ttd"), PASSWORD)

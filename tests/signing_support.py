@@ -14,6 +14,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from webapp.core.signing import TestCertificate, unit_key
 
+HOLDER = "Siti Aminah Pemohon"  # the permit holder of the signing and verification tests
+
 PASSWORD = "sandi-uji"
 
 

@@ -15,7 +15,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from tests.signing_support import PASSWORD, FakeSigningService, configure, off_loop
+from tests.signing_support import HOLDER, PASSWORD, FakeSigningService, configure, off_loop
 from webapp.berkas.documents import record_issued, revoke
 from webapp.berkas.pdf_check import DICABUT, DIUBAH, PERHATIAN, TANPA_TTD, check_upload
 from webapp.berkas.service import Applicant, register
@@ -32,13 +32,6 @@ from webapp.core.signing import (
     signing_state,
     unit_key,
 )
-
-HOLDER = "Siti Aminah Pemohon"
-
-
-@pytest.fixture(scope="module")
-def cert(tmp_path_factory):
-    return make_test_certificate("Dinas Uji Tanda Tangan", tmp_path_factory.mktemp("ttd"), PASSWORD)
 
 
 @pytest.fixture(scope="module")

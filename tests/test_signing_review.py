@@ -15,7 +15,7 @@ from pyhanko.sign.general import load_certs_from_pemder
 
 import webapp.core.signing as signing
 from tests.conftest import csrf_from
-from tests.signing_support import PASSWORD, configure, off_loop
+from tests.signing_support import HOLDER, PASSWORD, configure, off_loop
 from webapp.berkas.models import IssuedDocument
 from webapp.berkas.pdf_check import BUKAN_PDF, check_upload
 from webapp.berkas.service import Applicant, register
@@ -27,19 +27,11 @@ from webapp.core.signing import (
     SigningError,
     Stamp,
     load_certificate,
-    make_test_certificate,
     sign_pdf,
     signer_for,
     signing_state,
     unit_key,
 )
-
-HOLDER = "Siti Aminah Pemohon"
-
-
-@pytest.fixture(scope="module")
-def cert(tmp_path_factory):
-    return make_test_certificate("Dinas Uji Tanda Tangan", tmp_path_factory.mktemp("ttd"), PASSWORD)
 
 
 @pytest.fixture

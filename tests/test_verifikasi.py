@@ -9,19 +9,11 @@ import pytest
 from flask import url_for
 
 from tests.conftest import csrf_from
-from tests.signing_support import PASSWORD, configure
+from tests.signing_support import HOLDER, configure
 from tests.test_api import _assert_valid
 from webapp.berkas.documents import record_issued, revoke
 from webapp.berkas.service import Applicant, register
 from webapp.core.extensions import db
-from webapp.core.signing import make_test_certificate
-
-HOLDER = "Siti Aminah Pemohon"
-
-
-@pytest.fixture(scope="module")
-def cert(tmp_path_factory):
-    return make_test_certificate("Dinas Uji Verifikasi", tmp_path_factory.mktemp("ttd-v"), PASSWORD)
 
 
 @pytest.fixture

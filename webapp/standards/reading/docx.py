@@ -21,7 +21,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from webapp.standards.reading.labels import is_group_header
-from webapp.standards.reading.rows import ImportRefusedError, Part, Row, Text, cell_html
+from webapp.standards.reading.rows import ImportRefusedError, Part, Row, Text, cell_html, unreadable_as
 
 # Bounds of one Word file, checked on the sizes its zip declares before python-docx inflates anything
 # (it reads word/document.xml whole), and on the table grid it lays out.
@@ -159,14 +159,8 @@ def _check_sizes(data: bytes) -> None:
 def read_docx(data: bytes) -> list[Part]:
     """The parts of a Word document; refuses, with a plain message, a file Word cannot have written."""
     _check_sizes(data)
-    try:
+    with unreadable_as(BROKEN):
         return _read(data)
-    except ImportRefusedError:
-        raise
-    except Exception as exc:
-        # python-docx, lxml and zlib raise many kinds (InvalidXmlError, zlib.error, NotImplementedError,
-        # ValueError...): whatever the library says, the file is unreadable to staff.
-        raise ImportRefusedError(BROKEN) from exc
 
 
 def _read(data: bytes) -> list[Part]:

@@ -18,7 +18,7 @@ import pdfplumber
 
 from webapp.standards.html_blocks import split_inline
 from webapp.standards.reading.labels import component_for, is_group_header, is_heading
-from webapp.standards.reading.rows import SCANNED_PDF, ImportRefusedError, Part, Row, Text, cell_html
+from webapp.standards.reading.rows import SCANNED_PDF, ImportRefusedError, Part, Row, Text, cell_html, unreadable_as
 
 _MARKER = re.compile(r"^(?:\d{1,2}[.)]|[a-z][.)]|[•●▪◦\-–*])(?:\s|$)")
 _NUMBER = re.compile(r"^\d{1,2}[.)]?$")
@@ -185,14 +185,8 @@ def read_pdf(data: bytes) -> list[Part]:
     stream it reads without a limit of its own (a subprocess with a memory cap would bound
     that, and is not done here).
     """
-    try:
+    with unreadable_as(BROKEN):
         return _read(data)
-    except ImportRefusedError:
-        raise
-    except Exception as exc:
-        # pdfminer raises many kinds (PdfminerException, PDFSyntaxError, KeyError, zlib.error...):
-        # whatever the library says, the file is unreadable to staff.
-        raise ImportRefusedError(BROKEN) from exc
 
 
 def _read(data: bytes) -> list[Part]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +43,21 @@ SCANNED_PDF = "PDF ini hasil pindaian tanpa teks; unggah berkas Word-nya atau PD
 
 class ImportRefusedError(ValueError):
     """A document that cannot be read; the message says why, in Indonesian."""
+
+
+@contextmanager
+def unreadable_as(message: str) -> Iterator[None]:
+    """Any error a parsing library raises in the block means the file is unreadable: ImportRefusedError(message).
+
+    Word and PDF libraries raise many kinds (InvalidXmlError, zlib.error, PDFSyntaxError, KeyError...);
+    whatever the library says, staff get one plain message. A refusal of our own passes unchanged.
+    """
+    try:
+        yield
+    except ImportRefusedError:
+        raise
+    except Exception as exc:
+        raise ImportRefusedError(message) from exc
 
 
 @dataclass
