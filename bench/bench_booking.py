@@ -41,7 +41,7 @@ def first_day(base: str, token: str) -> tuple[str, list[str]]:
         day = (date.today() + timedelta(days=offset)).isoformat()
         request = urllib.request.Request(f"{base}/api/v1/reservasi/slot?unit={lh.UNIT}&service=A&date={day}",
                                          headers={"Authorization": f"Bearer {token}"})
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=10) as answer:  # our own server on loopback
             starts = [slot["start"] for slot in json.load(answer)["slots"] if slot["available"]]
         if starts:
             return day, starts
@@ -110,7 +110,9 @@ def main() -> int:
                 base = servers[0][0]
                 booking = first_day(base, loket.token)
                 loket_row = asyncio.run(load(f"{base}/api/v1/reservasi", loket.token, booking, args, 201))
-            with lh.serving([("bare_app:create_app()", "/", lh.ROOT / "bench")], env, log) as servers:
+            # The repository on the path: gunicorn.conf.py's worker hook imports antrian.
+            floor_env = {**env, "PYTHONPATH": str(lh.ROOT)}
+            with lh.serving([("bare_app:create_app()", "/", lh.ROOT / "bench")], floor_env, log) as servers:
                 floor = asyncio.run(load(f"{servers[0][0]}/", None, None, args, 200))
             stored = lh.query(loket.database_url, "SELECT count(*) FROM booking")[0][0]
         finally:
