@@ -509,6 +509,14 @@ def test_staff_see_the_days_bookings_with_names_and_check_in_at_the_counter(clie
     assert "RA-001" in client.get(page).get_data(as_text=True)
 
 
+def test_names_and_contacts_are_for_staff_of_the_unit_only(client, login, booking_line, make_unit):
+    queue = booking_line()
+    _book(queue["A"], name="Siti Aminah")
+    login("petugas_loket", unit=make_unit())
+    page = url_for("reservasi.day_list", instansi=queue["unit"].slug, tanggal=DAY.isoformat())
+    assert client.get(page).status_code == 403
+
+
 def test_the_setup_page_turns_booking_on_for_a_line(client, login, make_queue):
     queue = make_queue()
     unit = queue["unit"]

@@ -26,10 +26,12 @@ from webapp.reservasi.models import Booking
 from webapp.reservasi.service import (
     STAT_HEADERS,
     BookingError,
+    catalogue_slug,
     check_in,
     day_bookings,
     find_booking,
     parse_day,
+    requirements,
     save_setup,
     setup_of,
     statistic_rows,
@@ -119,7 +121,8 @@ def setup(slug: str) -> WerkzeugResponse | tuple[str, int]:
             "late_minutes": 30, "mark": "R", "max_per_contact": 1, "noshow_limit": 2, "noshow_days": 14})
         status = 200
     return render_template("reservasi/setup.html", unit=unit, lines=lines, line=line, form=form,
-                           errors=flatten_errors(form), setup=setup_of(line)), status
+                           errors=flatten_errors(form), setup=setup_of(line), requirements=requirements(line),
+                           standard_slug=catalogue_slug(line)), status
 
 
 @bp.route("/antrian/statistik/<slug>/reservasi")
