@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from tests.conftest import csrf_from
+from antrian.models import QueueService
 from webapp.core.extensions import db, limiter
 from webapp.core.units import Unit
 from webapp.standards.models import Service
@@ -31,6 +33,10 @@ def _pages(client) -> dict[str, str]:
     """Name -> URL of every public page, with real slugs, a real ticket and a real complaint."""
     unit = db.session.scalars(select(Unit).order_by(Unit.id)).first()
     services = db.session.scalars(select(Service).order_by(Service.id)).all()
+    # The demo lines keep office hours (07:30 to 16:00); the test runs at any hour, so line A is open all day.
+    line = db.session.scalar(select(QueueService).where(QueueService.unit_id == unit.id, QueueService.code == "A"))
+    line.opens_at = line.closes_at = time(0, 0)
+    db.session.commit()
     ticket = client.post(url_for("api.take_ticket"), json={"unit": unit.slug, "service": "A"}).get_json()
     complaint = client.post(url_for("api.create_complaint"), json={
         "name": "Uji", "phone": "081234567890", "description": "Pelayanan lambat sekali di loket."}).get_json()
