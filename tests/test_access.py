@@ -108,6 +108,7 @@ ROUTE_ACTIONS: dict[str, str] = {
     "berkas.new_document": "document.issue",
     "berkas.notice_letter": "berkas.view",
     "berkas.receipt": "berkas.view",
+    "berkas.card_pdf": "berkas.view",
     "berkas.register_view": "berkas.register",
     "berkas.revoke_document": "document.revoke",
     "berkas.routes": "berkas.route",
@@ -207,8 +208,8 @@ def _url(
     return url_for(endpoint, **values)
 
 
-BERKAS_PAGES = ("berkas.complete", "berkas.detail", "berkas.receipt", "berkas.missing_list", "berkas.notice_letter",
-                "berkas.letter_sent", "berkas.new_document")
+BERKAS_PAGES = ("berkas.complete", "berkas.detail", "berkas.receipt", "berkas.card_pdf", "berkas.missing_list",
+                "berkas.notice_letter", "berkas.letter_sent", "berkas.new_document")
 
 
 def _berkas_urls(service, officer) -> dict[str, dict]:

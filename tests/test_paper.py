@@ -196,6 +196,22 @@ def test_the_issued_permit_carries_its_signatory_and_verification(office, make_u
     assert document.code in texts[0].replace(" ", "")
 
 
+@pytest.mark.parametrize("slug", [KAMPAR, PEKANBARU])
+def test_the_kartu_kendali(client, login, office, make_user, slug):
+    unit = office[slug]
+    officer = make_user(role="admin")
+    officer.name = "Petugas Front Office Uji"
+    berkas = _register(demo_service(unit), officer)
+    bidang = {"name": "Kepala Bidang Uji, S.T.", "rank": "Pembina (IV/a)", "nip": "197803032003121003"}
+    db.session.add(Signatory(unit_id=unit.id, role="kepala_bidang", valid_from=date(2024, 1, 1), **bidang))
+    db.session.commit()
+    login("admin")
+    pdf = client.get(url_for("berkas.card_pdf", berkas_id=berkas.id)).data
+    texts = assert_paper(pdf, f"kartu-kendali-{slug}", unit,
+                         [("Petugas Front Office,", None), ("Mengetahui, Kepala Bidang", bidang)])  # fmt: skip
+    assert berkas.number in texts[0] and "Paraf" in texts[0] and "Petugas Front Office Uji" in texts[0]
+
+
 def test_a_permit_keeps_the_signatory_of_its_date(office, make_user):
     from webapp.berkas.documents import signer_of
     kampar = office[KAMPAR]
@@ -304,6 +320,28 @@ def test_a_poster_with_a_long_title_and_list_stays_one_page(browser, live_server
     assert len(texts) == 1
     assert "persyaratan lain. Selengkapnya: pindai kode QR" in texts[0]
     assert "Pindai untuk membaca standar lengkap" in texts[0]
+
+
+@pytest.mark.parametrize("slug", [KAMPAR, PEKANBARU])
+def test_the_permit_receipt_printed_by_chromium(browser, live_server, client, login, office, make_user, slug):
+    unit = office[slug]
+    officer = make_user(role="admin")
+    officer.name = "Petugas Penerima Berkas"
+    berkas = _register(demo_service(unit), officer)
+    login("admin")
+    html = client.get(url_for("berkas.receipt", berkas_id=berkas.id)).get_data(as_text=True)
+    page = browser.new_page()
+    page.goto(f"{live_server}/healthz")  # the printed page's stylesheets resolve against the live server
+    page.set_content(html)
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+    page.close()
+    texts = pages_of(pdf)
+    save_pngs(pdf, f"tanda-terima-berkas-{slug}")
+    assert len(texts) == 1 and unit.name.upper() in texts[0].upper()
+    assert "Petugas penerima," in texts[0] and "Petugas Penerima Berkas" in texts[0] and "Pemohon," in texts[0]
+    place = unit.place_name or unit.city
+    assert f"{place}, " in texts[0]
 
 
 @pytest.mark.parametrize("slug", [KAMPAR, PEKANBARU])

@@ -103,6 +103,8 @@ def test_the_source_note_is_for_staff_only(client, login, demo):
     login("admin")
     preview = client.get(url_for("admin.preview", service_id=service.id)).get_data(as_text=True)
     assert service.source_note[:40] in preview
+    versions = client.get(url_for("admin.versions", service_id=service.id)).get_data(as_text=True)
+    assert service.source_note[:40] in versions
 
 
 def test_complaint_handling_standards_are_public_but_not_complained_about(client, demo):
