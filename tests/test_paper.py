@@ -355,3 +355,19 @@ def test_the_qr_sheet_has_the_kop(browser, live_server, demo, slug):
 
 def _unused() -> None:  # keep names used by later parts of this module importable for linters
     _ = (re, utcnow)
+
+
+def test_the_complaint_receipt_downloads_from_the_confirmation_and_the_counter(app, client, login, office):
+    from tests.pengaduan_helpers import complaint_data
+
+    genset = next(s for s in office[KAMPAR].published_services if s.slug == "izin-instalasi-genset")
+    sent = client.post(url_for("pengaduan.form"), data=complaint_data(app, client, service=genset.slug))
+    assert sent.status_code == 302
+    assert "tanda-terima.pdf" in client.get(url_for("pengaduan.confirmation")).get_data(as_text=True)
+    pdf = client.get(url_for("pengaduan.confirmation_pdf"))
+    assert pdf.mimetype == "application/pdf" and "Cache-Control" in pdf.headers
+    texts = pages_of(pdf.data)
+    assert len(texts) == 1 and office[KAMPAR].name.upper() in texts[0].upper()
+    assert "Budi" not in texts[0]  # the receipt names no one: the code is what it hands over
+    fresh = app.test_client()
+    assert fresh.get(url_for("pengaduan.confirmation_pdf")).status_code == 302  # another browser gets nothing
