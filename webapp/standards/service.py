@@ -61,65 +61,89 @@ def search(query: str | None, unit: Unit | None = None) -> SearchResult:
     if not words:
         statement = _published(unit).order_by(Unit.name, Service.position, Service.title)
         return SearchResult(list(db.session.scalars(statement)))
-    known = _known_words(words, unit)
+    texts = _texts(unit)
+    known = {word for word in words if any(word in t.everything for t in texts)}
     if db.session.get_bind().dialect.name == "postgresql":
         ranked, corrected = _search_postgresql(words, known, unit)
     else:
-        ranked, corrected = _search_in_python(words, known, unit)
-    suggestion = _suggest(words, unit) if (corrected or not ranked) else ""
+        ranked, corrected = _search_in_python(words, known, texts)
+    suggestion = _suggest(words, texts) if (corrected or not ranked) else ""
     return SearchResult(ranked, suggestion if suggestion != " ".join(words) else "")
 
 
-def _known_words(words: list[str], unit: Unit | None) -> set[str]:
-    """The typed words the catalogue holds as they are: they match exactly, never as a typo of another word.
+@dataclass
+class _Text:
+    """What search reads of one published service: its text only, one light query for the whole catalogue."""
 
-    Without this, a real word such as "tidak" would also match "tindak" in some other standard.
-    """
-    statement = select(Service.title, Service.search_text, Unit.short_name).join(Service.unit).where(
-        Service.is_published.is_(True)
+    id: int
+    title: str
+    text: str
+    unit_name: str
+    everything: str
+    key: tuple
+
+
+def _texts(unit: Unit | None) -> list[_Text]:
+    statement = (
+        select(Service.id, Service.title, Service.search_text, Unit.short_name, Unit.name, Service.position)
+        .join(Service.unit)
+        .where(Service.is_published.is_(True))
     )
     if unit is not None:
         statement = statement.where(Service.unit_id == unit.id)
-    texts = [" ".join((title, text or "", short)).casefold() for title, text, short in db.session.execute(statement)]
-    return {word for word in words if any(word in text for text in texts)}
+    rows = db.session.execute(statement).all()
+    return [
+        _Text(id_, title.casefold(), text or "", short.casefold(), f"{title} {text or ''} {short}".casefold(),
+              (name, position, title))
+        for id_, title, text, short, name, position in rows
+    ]  # fmt: skip
 
 
-def _catalogue_key(service: Service) -> tuple:
-    return (service.unit.name, service.position, service.title)
-
-
-def _search_in_python(words: list[str], known: set[str], unit: Unit | None) -> tuple[list[Service], bool]:
+def _search_in_python(words: list[str], known: set[str], texts: list[_Text]) -> tuple[list[Service], bool]:
+    """rapidfuzz scoring (SQLite). A word the catalogue holds as it is (``known``) never matches as a typo:
+    without this, a real word such as "tidak" would also match "tindak" in some other standard."""
     from rapidfuzz import fuzz
 
-    scored: list[tuple[int, tuple, Service]] = []
+    scored: list[tuple[int, tuple, int]] = []
     corrected = False
-    for service in db.session.scalars(_published(unit)):
-        title = service.title.casefold()
-        text = service.search_text or ""
-        title_tokens, text_tokens = _tokens(title), _tokens(text)
+    for entry in texts:
+        title_tokens = text_tokens = None
         score, typo = 0, False
         for word in words:
-            if word in title:
+            if word in entry.title:
                 score += TITLE_HIT
-            elif word not in known and any(fuzz.ratio(word, token) >= FUZZY_RATIO for token in title_tokens):
-                score, typo = score + TITLE_TYPO, True
-            elif word in text:
+                continue
+            if word not in known:
+                title_tokens = title_tokens or _tokens(entry.title)
+                if any(fuzz.ratio(word, token) >= FUZZY_RATIO for token in title_tokens):
+                    score, typo = score + TITLE_TYPO, True
+                    continue
+            if word in entry.text:
                 score += TEXT_HIT
-            elif word not in known and any(fuzz.ratio(word, token) >= FUZZY_RATIO for token in text_tokens):
-                score, typo = score + TEXT_TYPO, True
-            elif word in service.unit.short_name.casefold():
+                continue
+            if word not in known:
+                text_tokens = text_tokens or _tokens(entry.text)
+                if any(fuzz.ratio(word, token) >= FUZZY_RATIO for token in text_tokens):
+                    score, typo = score + TEXT_TYPO, True
+                    continue
+            if word in entry.unit_name:
                 score += UNIT_HIT
-            else:
-                score = -1
-                break
+                continue
+            score = -1
+            break
         if score >= 0:
             corrected = corrected or typo
-            scored.append((-score, _catalogue_key(service), service))
+            scored.append((-score, entry.key, entry.id))
     scored.sort(key=lambda item: (item[0], item[1]))
-    return [service for _, _, service in scored], corrected
+    ids = [id_ for _, _, id_ in scored]
+    if not ids:
+        return [], corrected
+    found = {s.id: s for s in db.session.scalars(_published(None).where(Service.id.in_(ids)))}
+    return [found[id_] for id_ in ids], corrected
 
 
 def _search_postgresql(words: list[str], known: set[str], unit: Unit | None) -> tuple[list[Service], bool]:
+    """pg_trgm scoring in SQL; ``known`` words match exactly only, as on SQLite."""
     title = func.lower(Service.title)
     score = literal(0)
     exact_everywhere = literal(True)
@@ -151,13 +175,13 @@ def _tokens(text: str) -> set[str]:
     return set(_TOKEN.findall(text.casefold()))
 
 
-def _suggest(words: list[str], unit: Unit | None) -> str:
+def _suggest(words: list[str], texts: list[_Text]) -> str:
     """The query with each word replaced by the nearest word of the published titles and content."""
     from rapidfuzz import fuzz, process
 
     vocabulary: set[str] = set()
-    for service in db.session.scalars(_published(unit)):
-        vocabulary |= _tokens(service.title) | _tokens(service.search_text or "")
+    for entry in texts:
+        vocabulary |= _tokens(entry.title) | _tokens(entry.text)
     if not vocabulary:
         return ""
     choices = sorted(vocabulary)
