@@ -175,3 +175,13 @@ def test_a_reply_keeps_the_offices_contacts_and_hides_the_citizens(client, demo)
     assert "0812-7646-0487" in page and "dpmptsp@kamparkab.go.id" in page
     assert "0813-1111-2222" not in page and "budi@contoh.id" not in page
     assert "[nomor disembunyikan]" in page and "[email disembunyikan]" in page
+
+
+def test_the_poster_prints_the_offices_hours_and_complaint_channels(client, demo):
+    kampar = Unit.by_slug("dpmptsp-kampar")
+    kampar.opening_hours = {"0": [["08:00", "16:00"]], "4": [["08:00", "11:30"], ["13:30", "16:00"]]}
+    db.session.commit()
+    poster = client.get(url_for("standards.poster", slug="izin-instalasi-genset")).get_data(as_text=True)
+    assert "Jam layanan:" in poster and "08.00–11.30, 13.30–16.00" in poster
+    assert "Pengaduan:" in poster and "0812-7646-0487" in poster
+    assert "PEMERINTAH KABUPATEN KAMPAR" in poster.upper()
