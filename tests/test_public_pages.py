@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 
 import pytest
 from flask import url_for
+from markupsafe import escape
 from sqlalchemy import select
 
 from webapp.core.extensions import db
@@ -141,13 +142,36 @@ def test_a_service_page_says_hours_are_not_published_when_they_are_not(client, d
 
 
 @pytest.mark.parametrize("endpoint", ["standards.catalogue", "pengaduan.form", "berkas.lookup_form",
-                                      "berkas.verify_index", "survei.ikm", "antrian.kiosk"])  # fmt: skip
+                                      "berkas.verify_index", "survei.ikm", "antrian.kiosk",
+                                      "reservasi.start"])  # fmt: skip
 def test_home_and_navigation_reach_every_public_feature(client, demo, endpoint):
     home = client.get(url_for("main.home")).get_data(as_text=True)
     assert f'href="{url_for(endpoint)}"' in home
     other = client.get(url_for("pengaduan.lookup")).get_data(as_text=True)
     nav = other[other.index("<nav"): other.index("</nav>")]
     assert f'href="{url_for(endpoint)}"' in nav
+
+
+def test_booking_is_linked_where_a_line_takes_bookings_and_only_then(client, demo):
+    from antrian.models import QueueService
+    from webapp.reservasi.models import BookingSetup
+
+    kampar = Unit.by_slug("dpmptsp-kampar")
+    line_a = db.session.scalar(select(QueueService).where(QueueService.unit_id == kampar.id, QueueService.code == "A"))
+    genset = db.session.scalar(select(Service).where(Service.slug == "izin-instalasi-genset"))
+    line_a.service_id = genset.id
+    db.session.commit()
+    booking = url_for("reservasi.start", instansi=kampar.slug, layanan="A")
+    page = client.get(url_for("standards.detail", slug=genset.slug)).get_data(as_text=True)
+    assert f'href="{escape(booking)}"' in page and ">Reservasi</a>" in page
+
+    for setup in db.session.scalars(select(BookingSetup)):
+        setup.enabled = False
+    db.session.commit()
+    page = client.get(url_for("standards.detail", slug=genset.slug)).get_data(as_text=True)
+    home = client.get(url_for("main.home")).get_data(as_text=True)
+    assert ">Reservasi</a>" not in page
+    assert f'href="{url_for("reservasi.start")}"' not in home
 
 
 def test_the_manifest_and_favicon(client, demo):

@@ -190,8 +190,9 @@ class PageCacheMiddleware:
 
 # What the public sees is cleared from the cache when a change to it is committed here
 # (a draft is a service_version and is not public: publishing it changes the service row;
-# a survey response or follow-up plan changes /ikm and the home page's IKM badge).
-_PUBLIC_TABLES = {"service", "unit", "survey_response", "survey_follow_up"}
+# a survey response or follow-up plan changes /ikm and the home page's IKM badge; a line's booking
+# set-up shows or hides the "Reservasi" links of the menu and the service pages).
+_PUBLIC_TABLES = {"service", "unit", "survey_response", "survey_follow_up", "booking_setup"}
 
 
 @event.listens_for(Session, "after_flush")

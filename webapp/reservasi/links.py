@@ -33,7 +33,7 @@ def reservasi_checkin_url(unit: Unit | None) -> str | None:
     return url_for("reservasi.kiosk_checkin", instansi=unit.slug)
 
 
-def booking_url() -> str | None:
+def reservasi_home_url() -> str | None:
     """The booking page when some line of some office takes bookings, else None: the home page and the
     top menu link "Reservasi" only then. Asked once per request (the menu and the home page both ask)."""
     if "reservasi_booking_url" not in g:
