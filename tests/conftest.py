@@ -28,6 +28,7 @@ from webapp.auth.models import User
 from webapp.core.extensions import db, limiter
 from webapp.core.page_cache import page_cache
 from webapp.core.units import Unit
+from webapp.kinerja.service import figure_cache
 from webapp.standards.components import normalise_standard
 from webapp.standards.models import Service
 from webapp.standards.versions import create_service, publish_document
@@ -149,6 +150,7 @@ def _clean_database(app: Flask) -> Iterator[None]:
     service's id, which SQLite hands out again after the tables are emptied.
     """
     page_cache.clear()
+    figure_cache.clear()
     limiter.reset()
     with app.test_request_context():
         yield

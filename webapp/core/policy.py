@@ -133,6 +133,8 @@ POLICY: dict[str, Rule] = {
     "survey.file": _rule(EVERY_ROLE, "Mengisi survei atas nama responden (kios survei, kuesioner kertas)"),
     # Paper questionnaires typed in later carry the day they were filled (a backdated response).
     "survey.enter_paper": _rule({ADMIN, PETUGAS_LOKET, TIM_PENGADUAN}, "Memasukkan kuesioner kertas"),
+    # The head of office's dashboard (webapp.kinerja): a unit's account sees its unit; a global one every unit.
+    "kinerja.view": _rule(LEADERS, "Membaca dasbor kinerja pelayanan dan mencetak laporannya"),
 }
 
 
@@ -259,6 +261,7 @@ STAFF_MENU: tuple[MenuItem, ...] = (
     MenuItem("Pesan keluar", "admin.outbox", "outbox.view", ("admin.outbox",)),
     MenuItem("Panel loket", "antrian.counter_panel", "counter.operate", ("antrian.*",)),
     MenuItem("Survei (IKM)", "survei.results_page", "survey.view", ("survei.*",)),
+    MenuItem("Kinerja", "kinerja.dashboard_page", "kinerja.view", ("kinerja.dashboard*",)),
     MenuItem("Kata sandi", "admin.change_password", "staff.home", ("admin.change_password",)),
 )
 
