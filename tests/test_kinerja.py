@@ -289,12 +289,17 @@ def test_the_live_panel_is_a_partial_for_htmx(client, login, queue_day):
     assert html.lstrip().startswith("<section") and 'id="hari-ini"' in html and "<html" not in html
 
 
-def test_the_dashboard_exports_xlsx_and_pdf(client, login, queue_day):
+def test_the_dashboard_exports_xlsx_and_pdf(client, login, queue_day, make_service):
     from io import BytesIO
 
     from openpyxl import load_workbook
 
+    service = make_service(unit=queue_day["unit"], title="Izin Uji", slug="izin-uji")
+    _berkas(service, 1, status=SELESAI, due=date(2026, 11, 10), ready=utc(date(2026, 11, 10), 3), spent=(90, 100))
+    db.session.commit()
     login("admin", unit=queue_day["unit"])
+    page = client.get(url_for("kinerja.dashboard_page", periode="2026-11")).get_data(as_text=True)
+    assert "Verifikasi" in page and "90,0 menit" in page and "60,0 menit" in page  # the slowest step, its mutu baku
     xlsx = client.get(url_for("kinerja.dashboard_xlsx", periode="2026-11"))
     assert xlsx.status_code == 200
     book = load_workbook(BytesIO(xlsx.data))

@@ -77,23 +77,23 @@ def local_date(scope: Scope, column: Any) -> Any:
 def local_hour(scope: Scope, column: Any) -> Any:
     """The local hour of day (0..23) of a UTC moment, as an integer."""
     if dialect_name() == "postgresql":
-        return cast(func.extract("hour", local_timestamp(scope, column)), db.Integer)
+        # date_part answers a double; EXTRACT a numeric, about three times slower over a year of tickets.
+        return cast(func.date_part("hour", local_timestamp(scope, column)), db.Integer)
     return cast(func.strftime("%H", column, f"{scope.offset_minutes():+d} minutes"), db.Integer)
 
 
-def local_weekday(scope: Scope, column: Any) -> Any:
-    """The local ISO weekday (1 Monday .. 7 Sunday) of a UTC moment."""
+def weekday(day_column: Any) -> Any:
+    """The ISO weekday (1 Monday .. 7 Sunday) of a local date column."""
     if dialect_name() == "postgresql":
-        return cast(func.extract("isodow", local_timestamp(scope, column)), db.Integer)
+        return cast(func.date_part("isodow", day_column), db.Integer)
     # SQLite's %w is 0 for Sunday: (w + 6) % 7 + 1 makes Monday 1 and Sunday 7.
-    weekday = cast(func.strftime("%w", column, f"{scope.offset_minutes():+d} minutes"), db.Integer)
-    return (weekday + 6) % 7 + 1
+    return (cast(func.strftime("%w", day_column), db.Integer) + 6) % 7 + 1
 
 
 def minutes_between(start: Any, end: Any) -> Any:
     """Minutes from ``start`` to ``end`` (two UTC moments), as a float expression."""
     if dialect_name() == "postgresql":
-        return func.extract("epoch", end - start) / 60.0
+        return func.date_part("epoch", end - start) / 60.0
     return (func.julianday(end) - func.julianday(start)) * 1440.0
 
 
@@ -122,19 +122,45 @@ def grouped_percentiles(keys: Sequence[Any], value: Any, conditions: Sequence[An
     One query on each database: ``percentile_cont`` on PostgreSQL; on SQLite the sorted values and the same
     interpolation in Python (see the module note). Rows whose value is NULL are left out.
     """
-    conditions = [*conditions, value.is_not(None)]
+    return {key: found[1] for key, found in grouped_figures(keys, value, conditions, shares).items()}
+
+
+def grouped_figures(keys: Sequence[Any], value: Any, conditions: Sequence[Any], shares: Sequence[float],
+                    aggregates: Sequence[Any] = ()) -> dict[tuple, tuple[list[Any], list[float | None]]]:
+    """Per group of ``keys``: ``aggregates`` (counts, sums ...) over the rows ``conditions`` keep, and the
+    ``shares`` percentiles of ``value`` (NULL values left out, as ``percentile_cont`` does).
+
+    PostgreSQL reads the rows once, aggregates and percentiles in one statement. SQLite runs the aggregates,
+    then reads the sorted values for the percentiles (see the module note).
+    """
+    found: dict[tuple, tuple[list[Any], list[float | None]]] = {}
     if dialect_name() == "postgresql":
         columns = [func.percentile_cont(share).within_group(cast(value, Float)) for share in shares]
-        statement = select(*keys, *columns).where(*conditions)
+        statement = select(*keys, *aggregates, *columns).where(*conditions)
         if keys:
             statement = statement.group_by(*keys)
-        return {tuple(row[: len(keys)]): [None if v is None else float(v) for v in row[len(keys):]]
-                for row in db.session.execute(statement)}
+        width = len(keys) + len(aggregates)
+        for row in db.session.execute(statement):
+            found[tuple(row[: len(keys)])] = (list(row[len(keys):width]),
+                                              [None if v is None else float(v) for v in row[width:]])
+        return found
+    if aggregates:
+        statement = select(*keys, *aggregates).where(*conditions)
+        if keys:
+            statement = statement.group_by(*keys)
+        for row in db.session.execute(statement):
+            found[tuple(row[: len(keys)])] = (list(row[len(keys):]), [None] * len(shares))
     grouped: dict[tuple, list[float]] = defaultdict(list)
-    statement = select(*keys, value.label("v")).where(*conditions).order_by(*keys, literal_column("v"))
-    for row in db.session.execute(statement):
+    statement = select(*keys, value.label("v")).where(*conditions, value.is_not(None))
+    for row in db.session.execute(statement.order_by(*keys, literal_column("v"))):
         grouped[tuple(row[: len(keys)])].append(float(row[-1]))
-    return {key: [percentile_cont(values, share) for share in shares] for key, values in grouped.items()}
+    for key, values in grouped.items():
+        found[key] = (found.get(key, ([None] * len(aggregates), []))[0],
+                      [percentile_cont(values, share) for share in shares])
+    for key, (extra, percentiles) in found.items():
+        if not percentiles:
+            found[key] = (extra, [None] * len(shares))
+    return found
 
 
 def public(count: int | None, value: Any = None) -> dict[str, Any]:

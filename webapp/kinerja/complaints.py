@@ -67,8 +67,8 @@ class ComplaintsPeriod:
         return self.on_time / self.counted if self.counted else None
 
 
-def period(scope: Scope, first: date, last: date) -> ComplaintsPeriod:
-    """The complaints received from ``first`` to ``last`` (local dates)."""
+def period(scope: Scope, first: date, last: date, *, detail: bool = True) -> ComplaintsPeriod:
+    """The complaints received from ``first`` to ``last`` (local dates); ``detail=False`` leaves out the tallies."""
     result = ComplaintsPeriod()
     within = [*scope.where(Complaint.unit_id), Complaint.received_on.between(first, last)]
     closed_on = local_date(scope, Complaint.closed_at)
@@ -87,9 +87,10 @@ def period(scope: Scope, first: date, last: date) -> ComplaintsPeriod:
             select(column, func.count(Complaint.id)).where(*within).group_by(column))}
         return [(label, counts.get(code, 0)) for code, label in labels.items()]
 
-    result.by_channel = tally(Complaint.channel, CHANNELS)
-    result.by_weight = tally(Complaint.weight, {**WEIGHTS, "": "Belum ditetapkan"})
-    result.by_status = tally(Complaint.status, STATUSES)
+    if detail:
+        result.by_channel = tally(Complaint.channel, CHANNELS)
+        result.by_weight = tally(Complaint.weight, {**WEIGHTS, "": "Belum ditetapkan"})
+        result.by_status = tally(Complaint.status, STATUSES)
     result.median_days = _median_working_days(within, closed_on, resolved)
     return result
 

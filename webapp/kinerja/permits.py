@@ -118,8 +118,8 @@ class PermitsPeriod:
 SLOWEST = 5
 
 
-def period(scope: Scope, first: date, last: date) -> PermitsPeriod:
-    """Files made ready from ``first`` to ``last`` (local dates), per service, and the slowest steps."""
+def period(scope: Scope, first: date, last: date, *, detail: bool = True) -> PermitsPeriod:
+    """Files made ready from ``first`` to ``last`` (local dates), per service, and (``detail``) the slowest steps."""
     ready_on = local_date(scope, Berkas.ready_at)
     within = [*scope.where(Berkas.unit_id), Berkas.status.in_([SIAP, SELESAI]), Berkas.ready_at.is_not(None),
               ready_on >= first, ready_on <= last]
@@ -132,6 +132,8 @@ def period(scope: Scope, first: date, last: date) -> PermitsPeriod:
         .group_by(Service.id, Service.title).order_by(Service.title)
     ):
         result.services.append(ServicePermits(title, int(completed), int(with_standard or 0), int(on_time or 0)))
+    if not detail:
+        return result
     per_day = minutes_per_working_day()
     standard = func.coalesce(BerkasStep.minutes, 0) + func.coalesce(BerkasStep.days, 0) * per_day
     has_standard = (BerkasStep.minutes.is_not(None)) | (BerkasStep.days.is_not(None))

@@ -12,12 +12,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from antrian.models import Counter, QueueService, Ticket
 from webapp.core.extensions import db
 from webapp.core.localtime import local_today
-from webapp.kinerja.common import Scope, day_key, grouped_percentiles, local_hour, local_weekday, minutes_between
+from webapp.kinerja.common import (
+    Scope,
+    day_key,
+    grouped_figures,
+    grouped_percentiles,
+    local_hour,
+    minutes_between,
+    weekday,
+)
 
 WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
@@ -156,33 +164,44 @@ class QueuePeriod:
         return max((mean or 0 for _, mean in self.heatmap.values()), default=0) or 1
 
 
-def period(scope: Scope, first: date, last: date) -> QueuePeriod:
-    """The queue figures of the local days ``first`` .. ``last``."""
+def period(scope: Scope, first: date, last: date, *, detail: bool = True) -> QueuePeriod:
+    """The queue figures of the local days ``first`` .. ``last``; ``detail=False``: the totals only (the period
+    compared with). A wait counts for called tickets (a cancelled one has none), so the waits are a ``CASE``:
+    NULL for the others, which averages and percentiles leave out. PostgreSQL reads the year's rows three
+    times (totals, days, hours) and once more per line; SQLite also reads the sorted waits for percentiles.
+    """
     result = QueuePeriod()
     within = [*scope.where(Ticket.unit_id), Ticket.day.between(first, last)]
-    called = [*within, Ticket.called_at.is_not(None), Ticket.status != Ticket.CANCELLED]
-    wait = _wait()
-    totals = db.session.execute(select(*_status_counts()).where(*within)).one()
+    wait = case((and_(Ticket.called_at.is_not(None), Ticket.status != Ticket.CANCELLED), _wait()))
+    nothing = ([0, 0, 0, 0, None], [None, None])
+    totals, (p50, p90) = grouped_figures([], wait, within, (0.5, 0.9), [*_status_counts(), func.avg(wait)]).get(
+        (), nothing)
     result.tickets, result.served, result.no_show = int(totals[0] or 0), int(totals[2] or 0), int(totals[3] or 0)
-    result.mean = db.session.scalar(select(func.avg(wait)).where(*called))
-    result.p50, result.p90 = grouped_percentiles([], wait, called, (0.5, 0.9)).get((), [None, None])
-    per_day = {row[0]: row[1] for row in db.session.execute(
-        select(Ticket.day, func.count(Ticket.id)).where(*within).group_by(Ticket.day))}
-    p90_per_day = grouped_percentiles([Ticket.day], wait, called, (0.9,))
-    p90_by_day = {day_key(key[0]): values[0] for key, values in p90_per_day.items()}
-    result.series = [DayPoint(day_key(day), int(count), p90_by_day.get(day_key(day)))
-                     for day, count in sorted(per_day.items(), key=lambda kv: day_key(kv[0]))]
-    weekday, hour = local_weekday(scope, Ticket.issued_at), local_hour(scope, Ticket.issued_at)
-    for wd, hr, count, mean in db.session.execute(
-        select(weekday, hour, func.count(Ticket.id), func.avg(case((Ticket.status != Ticket.CANCELLED, wait))))
-        .where(*within).group_by(weekday, hour)
+    result.mean = None if totals[4] is None else float(totals[4])
+    result.p50, result.p90 = p50, p90
+    if not detail or not result.tickets:
+        return result
+    per_day = grouped_figures([Ticket.day], wait, within, (0.9,), [func.count(Ticket.id)])
+    result.series = sorted((DayPoint(day_key(key[0]), int(extra[0] or 0), p[0]) for key, (extra, p) in per_day.items()),
+                           key=lambda point: point.day)
+    # Hours, weekdays and lines in one pass over the rows: a few hundred groups, folded here.
+    day_of_week, hour = weekday(Ticket.day), local_hour(scope, Ticket.issued_at)
+    cells: dict[tuple[int, int], list[float]] = {}
+    by_line: dict[int, list[float]] = {}
+    for line_id, wd, hr, count, waits, total in db.session.execute(
+        select(Ticket.queue_service_id, day_of_week, hour, func.count(Ticket.id), func.count(wait), func.sum(wait))
+        .where(*within).group_by(Ticket.queue_service_id, day_of_week, hour)
     ):
-        result.heatmap[(int(wd), int(hr))] = (int(count), None if mean is None else float(mean))
-    for code, name, count, mean in db.session.execute(
-        select(QueueService.code, QueueService.name, func.count(Ticket.id), func.avg(wait))
-        .join(QueueService, QueueService.id == Ticket.queue_service_id)
-        .where(*called).group_by(QueueService.id, QueueService.code, QueueService.name)
-        .order_by(QueueService.code)
+        for slot in (cells.setdefault((int(wd), int(hr)), [0, 0, 0.0]), by_line.setdefault(line_id, [0, 0, 0.0])):
+            slot[0] += int(count)
+            slot[1] += int(waits)
+            slot[2] += float(total or 0)
+    result.heatmap = {key: (int(n), total / waits if waits else None) for key, (n, waits, total) in cells.items()}
+    for line_id, code, name in db.session.execute(
+        select(QueueService.id, QueueService.code, QueueService.name)
+        .where(QueueService.id.in_(list(by_line))).order_by(QueueService.code)
     ):
-        result.lines.append(LineWait(code, name, int(count), None if mean is None else float(mean)))
+        _, waits, total = by_line[line_id]
+        if waits:
+            result.lines.append(LineWait(code, name, int(waits), total / waits))
     return result

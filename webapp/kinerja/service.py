@@ -66,17 +66,18 @@ class Dashboard:
     ikm: ikm.IkmPeriod
 
 
-def figures(scope: Scope, period: Period) -> PeriodFigures:
-    """The queue, complaint and permit figures of one period."""
-    return PeriodFigures(period, queue.period(scope, period.first, period.last),
-                         complaints.period(scope, period.first, period.last),
-                         permits.period(scope, period.first, period.last))
+def figures(scope: Scope, period: Period, *, detail: bool = True) -> PeriodFigures:
+    """The queue, complaint and permit figures of one period (``detail=False``: the totals compared with)."""
+    first, last = period.first, period.last
+    return PeriodFigures(period, queue.period(scope, first, last, detail=detail),
+                         complaints.period(scope, first, last, detail=detail),
+                         permits.period(scope, first, last, detail=detail))
 
 
 def dashboard(scope: Scope, period: Period) -> Dashboard:
     """The period and the one before it (the same kind: month, quarter, semester or year)."""
     previous = period.previous()
-    return Dashboard(scope, figures(scope, period), figures(scope, previous) if previous else None,
+    return Dashboard(scope, figures(scope, period), figures(scope, previous, detail=False) if previous else None,
                      ikm.period(scope, period, previous))
 
 
@@ -94,8 +95,8 @@ def public_figures(unit: Unit, period: Period) -> dict[str, Any]:
     survey = ikm.period(scope, period, None, detail=False).result
     grade = survey.grade
     ikm_value = public(survey.respondents, float(survey.ikm_shown) if survey.ikm_shown is not None else None)
-    complaint = complaints.period(scope, first, last)
-    permit = permits.period(scope, first, last)
+    complaint = complaints.period(scope, first, last, detail=False)
+    permit = permits.period(scope, first, last, detail=False)
     waits = queue.period(scope, first, last)
     return {
         "unit": {"slug": unit.slug, "name": unit.name},
