@@ -314,13 +314,17 @@ def test_suppressed_marker_is_the_one_the_page_prints():
     assert SUPPRESSED == "< 5"
 
 
-def test_the_dashboard_passes_the_nu_html_checker(client, login, queue_day, make_complaint, tmp_path):
+def test_the_pages_pass_the_nu_html_checker(client, login, queue_day, make_complaint, tmp_path):
     from tests.test_html_validity import vnu_errors
 
     for _ in range(2):
         make_complaint(queue_day["unit"], now=utc(MONDAY, 3))
-    login("kepala_dinas", unit=queue_day["unit"])
     files = []
+    for name, query in (("public", {"instansi": queue_day["unit"].slug}), ("public-all", {})):
+        html = client.get(url_for("kinerja.public_page", periode="2026-11", **query)).get_data(as_text=True)
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_text(html, encoding="utf-8")
+    login("kepala_dinas", unit=queue_day["unit"])
     for name, headers in (("dashboard", {}), ("live", {"HX-Request": "true"})):
         html = client.get(url_for("kinerja.dashboard_page", periode="2026-11"), headers=headers).get_data(as_text=True)
         if name == "live":  # a fragment: checked inside a minimal document

@@ -4,9 +4,9 @@ Why server-side SVG and not a chart library: the pages must open on a phone on 3
 internet is poor (no CDN, nothing to download), print and turn into a PDF (WeasyPrint draws SVG but runs no
 script), and pass the CSP (no inline styles or scripts). /ikm already draws its bars this way. The figures
 are always in a table beside the chart as well, for screen readers and for anyone who wants the numbers;
-the charts are ``aria-hidden``. Colours: one dark teal for bars (contrast 8.9:1 on white), the p90 line
+the charts are ``aria-hidden``. Colours: one dark teal for bars (contrast 9.2:1 on white), the p90 line
 black and dashed with square markers, and the heatmap one hue getting darker, with its number written in
-each cell: everything reads in grayscale and on paper.
+each cell (text against its shade 4.6:1 or more): everything reads in grayscale and on paper.
 """
 
 from __future__ import annotations
