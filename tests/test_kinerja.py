@@ -92,6 +92,8 @@ def test_queue_today_per_line_and_counters(queue_day):
     assert (b.issued, b.served, b.no_show) == (2, 1, 1)
     # Loket 1 and 2 called today; loket 2 holds a ticket being served: one open counter is idle.
     assert (live.counters_total, live.counters_open, live.counters_idle) == (2, 2, 1)
+    every = queue.today(Scope(None), 30, now=utc(MONDAY, 4))  # every unit: a line is named with its unit
+    assert every.lines[0].name == f"Pendaftaran ({queue_day['unit'].short_name})" and every.totals.issued == 9
 
 
 # --- complaints -------------------------------------------------------------------------------------

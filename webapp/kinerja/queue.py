@@ -17,6 +17,7 @@ from sqlalchemy import and_, case, func, select
 from antrian.models import Counter, QueueService, Ticket
 from webapp.core.extensions import db
 from webapp.core.localtime import local_today
+from webapp.core.units import Unit
 from webapp.kinerja.common import (
     Scope,
     day_key,
@@ -75,6 +76,13 @@ class QueueToday:
         return total
 
 
+def _line_name(scope: Scope) -> Any:
+    """A line's name; with every unit in view, the unit's short name after it (each unit has its line A)."""
+    if scope.unit is not None:
+        return QueueService.name
+    return QueueService.name + " (" + Unit.short_name + ")"
+
+
 def _status_counts() -> list[Any]:
     return [
         func.count(Ticket.id),
@@ -90,7 +98,8 @@ def today(scope: Scope, target_minutes: int, now: datetime | None = None) -> Que
     result = QueueToday(day=day, target=target_minutes)
     on_day = [*scope.where(Ticket.unit_id), Ticket.day == day]
     lines = db.session.execute(
-        select(QueueService.id, QueueService.code, QueueService.name)
+        select(QueueService.id, QueueService.code, _line_name(scope))
+        .join(Unit, Unit.id == QueueService.unit_id)
         .where(*scope.where(QueueService.unit_id), QueueService.active.is_(True))
         .order_by(QueueService.unit_id, QueueService.position, QueueService.code)
     ).all()
@@ -198,8 +207,8 @@ def period(scope: Scope, first: date, last: date, *, detail: bool = True) -> Que
             slot[2] += float(total or 0)
     result.heatmap = {key: (int(n), total / waits if waits else None) for key, (n, waits, total) in cells.items()}
     for line_id, code, name in db.session.execute(
-        select(QueueService.id, QueueService.code, QueueService.name)
-        .where(QueueService.id.in_(list(by_line))).order_by(QueueService.code)
+        select(QueueService.id, QueueService.code, _line_name(scope)).join(Unit, Unit.id == QueueService.unit_id)
+        .where(QueueService.id.in_(list(by_line))).order_by(QueueService.code, Unit.short_name)
     ):
         _, waits, total = by_line[line_id]
         if waits:
