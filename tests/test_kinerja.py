@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from flask import url_for
 
-from antrian.models import Ticket
+from tests.conftest import MONDAY, utc
 from tests.test_api import _assert_valid
 from webapp.berkas.models import DIPROSES, SELESAI, SIAP, Berkas, BerkasStep
 from webapp.core.extensions import db
@@ -19,24 +19,6 @@ from webapp.pengaduan.models import BERAT, DITOLAK, RINGAN, SEDANG
 from webapp.pengaduan.models import SELESAI as DONE
 from webapp.survei.models import SurveyResponse
 from webapp.survei.periods import Period
-
-MONDAY = date(2026, 11, 16)
-
-
-def utc(day: date, hour: int, minute: int = 0) -> datetime:
-    """A UTC moment."""
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
-
-
-def _ticket(line, sequence: int, issued: datetime, wait: float | None, status: str = Ticket.DONE,
-            day: date = MONDAY, counter=None) -> Ticket:
-    ticket = Ticket(unit_id=line.unit_id, queue_service_id=line.id, issued_service_id=line.id, day=day,
-                    sequence=sequence, number=f"{line.code}-{sequence:03d}", token=secrets.token_urlsafe(32),
-                    status=status, issued_at=issued, counter=counter,
-                    called_at=None if wait is None else issued + timedelta(minutes=wait))
-    db.session.add(ticket)
-    return ticket
-
 
 # --- percentiles ------------------------------------------------------------------------------------
 
@@ -49,22 +31,6 @@ def test_percentile_cont_interpolates_as_postgresql_does():
 
 
 # --- the queue --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def queue_day(make_queue):
-    """Line A: five called tickets waiting 2, 4, 6, 8, 10 minutes, issued 09.00 WIB (02.00 UTC) on a Monday, one
-    still waiting; line B: one ticket issued 06.30 WIB Monday, which is 23.30 UTC on Sunday, and a no-show."""
-    q = make_queue()
-    a, b = q["A"], q["B"]
-    for i, wait in enumerate((2, 4, 6, 8, 10), start=1):
-        _ticket(a, i, utc(MONDAY, 2), wait, counter=q["loket1"] if i == 5 else None)
-    _ticket(a, 6, utc(MONDAY, 2, 30), None, Ticket.WAITING)
-    _ticket(b, 1, utc(MONDAY - timedelta(days=1), 23, 30), 30)
-    _ticket(b, 2, utc(MONDAY, 3), 1, Ticket.SKIPPED, counter=q["loket2"])
-    held = _ticket(a, 7, utc(MONDAY, 3), 3, Ticket.SERVING, counter=q["loket2"])
-    db.session.commit()
-    return {**q, "held": held}
 
 
 def test_queue_period_matches_hand_computation(queue_day):
