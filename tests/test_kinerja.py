@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 from flask import url_for
 
-from tests.conftest import MONDAY, utc
+from tests.conftest import MONDAY, make_ticket, utc
 from tests.test_api import _assert_valid
 from webapp.berkas.models import DIPROSES, SELESAI, SIAP, Berkas, BerkasStep
 from webapp.core.extensions import db
@@ -301,3 +301,23 @@ def test_the_pages_pass_the_nu_html_checker(client, login, queue_day, make_compl
         path.write_text(html, encoding="utf-8")
         files.append(path)
     assert vnu_errors(files) == []
+
+
+def test_the_period_is_compared_with_the_one_before(make_service, queue_day):
+    from fractions import Fraction
+
+    from webapp.kinerja.service import dashboard
+
+    unit = queue_day["unit"]
+    service = make_service(unit=unit, title="Izin Uji", slug="izin-uji")
+    _responses(service, 6, 3, MONDAY)  # November: every element 3, IKM 75
+    _responses(service, 2, 2, date(2026, 10, 5))  # October: every element 2, IKM 50
+    make_ticket(queue_day["A"], 1, utc(date(2026, 10, 5), 2), 12, day=date(2026, 10, 5))
+    db.session.commit()
+    board = dashboard(Scope(unit), Period.parse("2026-11"))
+    assert board.previous.period.key == "2026-10"
+    assert (board.previous.queue.tickets, board.previous.queue.p90) == (1, pytest.approx(12.0))
+    assert board.previous.queue.series == [] and board.current.queue.series  # the previous period: totals only
+    assert board.ikm.result.respondents == 6 and board.ikm.before.respondents == 2
+    assert float(board.ikm.change) == 25.0
+    assert {e.change for e in board.ikm.elements} == {Fraction(1)}
