@@ -104,11 +104,14 @@ def _median_working_days(within: list, closed_on, resolved) -> float | None:
         pairs[unit_id].append((day_key(received_on), day_key(closed)))
     days: list[int] = []
     for unit_id, spans in pairs.items():
-        calendar = calendar_for(min(s for s, _ in spans), max(e for _, e in spans), unit_id)
-        for start, end in spans:
-            count, day = 0, start
-            while day < end:
-                day = date.fromordinal(day.toordinal() + 1)
-                count += calendar.is_working_day(day)
-            days.append(count)
+        first, last = min(s for s, _ in spans), max(e for _, e in spans)
+        calendar = calendar_for(first, last, unit_id)
+        # Working days counted once over the span; a complaint's count is a difference of two running totals
+        # (the days after receipt up to and including the day of closing, as working_days_between counts).
+        running, total = {}, 0
+        for ordinal in range(first.toordinal(), last.toordinal() + 1):
+            day = date.fromordinal(ordinal)
+            total += ordinal > first.toordinal() and calendar.is_working_day(day)
+            running[day] = total
+        days.extend(max(running[end] - running[start], 0) for start, end in spans)
     return float(statistics.median(days)) if days else None

@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import selectinload
 
 from webapp.berkas.models import DIPROSES, SELESAI, SIAP, Berkas, BerkasStep
-from webapp.berkas.service import minutes_per_working_day, step_is_late
+from webapp.berkas.service import minutes_per_working_day, working_minutes
+from webapp.core.db import as_utc, utcnow
 from webapp.core.extensions import db
+from webapp.core.localtime import local_today
+from webapp.core.units import Unit
 from webapp.kinerja.common import Scope, local_date
 from webapp.standards.models import Service
+from webapp.workdays.service import WorkCalendar, calendar_for
 
 
 @dataclass
@@ -36,23 +39,39 @@ class StepToday:
 def today(scope: Scope, now: datetime | None = None) -> list[StepToday]:
     """Files in process at each step (by service), and how many are past the step's mutu baku now.
 
-    Time at a step counts working minutes of the visit under way (``berkas.service.step_is_late``), so the
-    open files are read whole; they are the few in process, not the year's.
+    Read as plain rows (each open file with its current step), not as objects. The visit under way counts
+    working minutes (``berkas.service.working_minutes``, with one calendar per unit); a file whose time on
+    the clock is within the mutu baku cannot be past it in office time, so only the others are counted.
     """
-    found = db.session.scalars(
-        select(Berkas).where(*scope.where(Berkas.unit_id), Berkas.status == DIPROSES)
-        .options(selectinload(Berkas.steps), selectinload(Berkas.service), selectinload(Berkas.unit))
+    moment = now or utcnow()
+    per_day = minutes_per_working_day()
+    rows = db.session.execute(
+        select(Berkas.unit_id, Service.title, BerkasStep.position, BerkasStep.name, BerkasStep.minutes,
+               BerkasStep.days, BerkasStep.spent_minutes, Berkas.arrived_at)
+        .join(BerkasStep, and_(BerkasStep.berkas_id == Berkas.id, BerkasStep.position == Berkas.current_position))
+        .join(Service, Service.id == Berkas.service_id)
+        .where(*scope.where(Berkas.unit_id), Berkas.status == DIPROSES)
     ).all()
-    rows: dict[tuple[str, int, str], StepToday] = {}
-    for berkas in found:
-        step = berkas.current_step
-        if step is None:
-            continue
-        key = (berkas.service.title, step.position, step.name)
-        row = rows.setdefault(key, StepToday(berkas.service.title, step.name))
+    units: dict[int, Unit] = {}
+    calendars: dict[int, WorkCalendar] = {}
+    found: dict[tuple[str, int, str], StepToday] = {}
+    for unit_id, title, position, name, minutes, days, spent, arrived in rows:
+        row = found.setdefault((title, position, name), StepToday(title, name))
         row.files += 1
-        row.late += step_is_late(berkas, step, now)
-    return [rows[key] for key in sorted(rows)]
+        if minutes is None and days is None:
+            continue  # no mutu baku to be past
+        allowed = (minutes or 0) + (days or 0) * per_day
+        arrived = as_utc(arrived) if arrived else None
+        on_clock = (moment - arrived).total_seconds() / 60 if arrived else 0
+        if spent + on_clock <= allowed:
+            continue
+        unit = units.get(unit_id) or units.setdefault(unit_id, db.session.get(Unit, unit_id))
+        if unit_id not in calendars:
+            first = min(as_utc(r.arrived_at) for r in rows if r.unit_id == unit_id and r.arrived_at)
+            calendars[unit_id] = calendar_for(local_today(unit, first), local_today(unit, moment), unit_id)
+        office = working_minutes(unit, arrived, moment, calendars[unit_id]) if arrived else 0
+        row.late += spent + office > allowed
+    return [found[key] for key in sorted(found)]
 
 
 @dataclass

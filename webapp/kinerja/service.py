@@ -97,7 +97,7 @@ def public_figures(unit: Unit, period: Period) -> dict[str, Any]:
     ikm_value = public(survey.respondents, float(survey.ikm_shown) if survey.ikm_shown is not None else None)
     complaint = complaints.period(scope, first, last, detail=False)
     permit = permits.period(scope, first, last, detail=False)
-    waits = queue.period(scope, first, last)
+    waits = queue.line_waits(scope, first, last)
     return {
         "unit": {"slug": unit.slug, "name": unit.name},
         "period": {"key": period.key, "from": first.isoformat(), "to": last.isoformat(), "label": period.label},
@@ -116,7 +116,7 @@ def public_figures(unit: Unit, period: Period) -> dict[str, Any]:
         "queue": [
             {"code": line.code, "line": line.name,
              "mean_wait_minutes": public(line.called, None if line.mean is None else round(line.mean, 1))}
-            for line in waits.lines
+            for line in waits
         ],
     }
 
