@@ -77,5 +77,8 @@ def dashboard_pdf() -> Response:
     """The Laporan Kinerja Pelayanan of the period, as a PDF."""
     scope = _scope()
     context = _context(scope)
-    html = render_template("kinerja/report_pdf.html", live=None, printed_at=local_now(scope.unit), **context)
+    printed_at = local_now(scope.unit)
+    # The office's paper (templates/paper): its kop and the Kepala Dinas of the printing day.
+    html = render_template("kinerja/report_pdf.html", printed_at=printed_at, paper_date=printed_at.date(),
+                           unit=scope.unit, pdf=True, **context)
     return render_pdf(html, f"laporan-kinerja-{_stem(scope)}-{context['period'].key}.pdf")

@@ -14,5 +14,5 @@ class SearchForm(FlaskForm):
     q = SearchField(
         "Cari layanan",
         validators=[Optional(), Length(max=100, message="Kata kunci paling panjang 100 huruf.")],
-        render_kw={"placeholder": "Contoh: genset, pengaduan, NIB", "autocomplete": "off"},
+        render_kw={"placeholder": "Contoh: genset, NIB", "autocomplete": "off"},
     )
