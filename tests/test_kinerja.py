@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from flask import url_for
@@ -321,3 +321,22 @@ def test_the_period_is_compared_with_the_one_before(make_service, queue_day):
     assert board.ikm.result.respondents == 6 and board.ikm.before.respondents == 2
     assert float(board.ikm.change) == 25.0
     assert {e.change for e in board.ikm.elements} == {Fraction(1)}
+
+
+def test_bookings_checked_in_today(queue_day):
+    from datetime import time
+
+    from webapp.kinerja import bookings
+    from webapp.reservasi.models import Booking
+
+    line = queue_day["A"]
+    for i, status in enumerate((Booking.HADIR, Booking.HADIR, Booking.AKTIF, Booking.BATAL, Booking.TIDAK_DATANG)):
+        db.session.add(Booking(unit_id=line.unit_id, queue_service_id=line.id, day=MONDAY, start=time(9, 0),
+                               starts_at=utc(MONDAY, 2), ends_at=utc(MONDAY, 2, 30), code_hash=f"{i:064d}",
+                               code_tail=f"{i:04d}", status=status))
+    db.session.add(Booking(unit_id=line.unit_id, queue_service_id=line.id, day=MONDAY - timedelta(days=1),
+                           start=time(9, 0), starts_at=utc(MONDAY, 2), ends_at=utc(MONDAY, 2, 30),
+                           code_hash="f" * 64, code_tail="ffff", status=Booking.HADIR))  # another day
+    db.session.commit()
+    figures = bookings.today(Scope(queue_day["unit"]), now=utc(MONDAY, 4))
+    assert (figures.booked, figures.checked_in) == (4, 2)  # the cancelled one is not a booking any more

@@ -9,7 +9,7 @@
 Existing units keep NULL/empty: the office fills them in the admin.
 
 Revision ID: 0017_office_profile
-Revises: 0014_import_review
+Revises: 0015_reservasi
 Create Date: 2026-11-30 09:00:00
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = '0017_office_profile'
-down_revision = '0014_import_review'
+down_revision = '0015_reservasi'
 branch_labels = None
 depends_on = None
 

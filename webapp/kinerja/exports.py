@@ -46,6 +46,7 @@ def to_xlsx(board: Dashboard, live: Today | None, title: str) -> bytes:
                              "P90 (menit)"],
                      [[f"{x.code} {x.name}", x.issued, x.waiting, x.served, x.no_show, _r(x.p50), _r(x.p90)]
                       for x in live.queue.lines], title=f"Hari ini, {live.queue.day.isoformat()}")
+        append_table(sheet, ["Reservasi hari ini", "Sudah hadir"], [[live.bookings.booked, live.bookings.checked_in]])
     sheet = book.create_sheet("Harian")
     append_table(sheet, ["Tanggal", "Tiket", "P90 tunggu (menit)"],
                  [[p.day.isoformat(), p.tickets, _r(p.p90)] for p in current.queue.series])

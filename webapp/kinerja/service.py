@@ -19,7 +19,7 @@ from sqlalchemy import select
 from webapp.core.extensions import db
 from webapp.core.localtime import local_today
 from webapp.core.units import Unit
-from webapp.kinerja import complaints, ikm, permits, queue
+from webapp.kinerja import bookings, complaints, ikm, permits, queue
 from webapp.kinerja.common import Scope, public, share
 from webapp.survei.periods import Period, period_choices
 
@@ -33,9 +33,10 @@ def chosen_period(key: str | None, today: date) -> Period:
 
 @dataclass
 class Today:
-    """The live panel: one section per figure family (a bookings section joins here when bookings exist)."""
+    """The live panel: one section per figure family."""
 
     queue: queue.QueueToday
+    bookings: bookings.BookingsToday
     complaints: complaints.ComplaintsToday
     permits: list[permits.StepToday]
 
@@ -43,7 +44,8 @@ class Today:
 def today(scope: Scope, now: datetime | None = None) -> Today:
     """The scope's day so far."""
     target = current_app.config["WAIT_TARGET_MINUTES"]
-    return Today(queue.today(scope, target, now), complaints.today(scope, now), permits.today(scope, now))
+    return Today(queue.today(scope, target, now), bookings.today(scope, now), complaints.today(scope, now),
+                 permits.today(scope, now))
 
 
 @dataclass
