@@ -75,6 +75,10 @@ class Config:
     # Seconds each process keeps a rendered public page for anonymous visitors (0 turns it off).
     # A change committed in a process clears its cache at once; others follow within this time.
     PAGE_CACHE_SECONDS: int = _env_int("PAGE_CACHE_SECONDS", 30)
+    # Kinerja (/kinerja, /admin/kinerja, GET /api/v1/kinerja): how long a unit's figures for a period are kept
+    # before they are counted again, and the queue's wait target (minutes) the head of office reads p50/p90 against.
+    KINERJA_CACHE_SECONDS: int = _env_int("KINERJA_CACHE_SECONDS", 300)
+    WAIT_TARGET_MINUTES: int = _env_int("WAIT_TARGET_MINUTES", 30)
 
     # Seconds browsers may keep QR images before revalidating with their ETag.
     QR_MAX_AGE: int = _env_int("QR_MAX_AGE", 30 * 24 * 3600)

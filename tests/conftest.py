@@ -9,11 +9,14 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import secrets
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask, has_app_context
@@ -28,6 +31,7 @@ from webapp.auth.models import User
 from webapp.core.extensions import db, limiter
 from webapp.core.page_cache import page_cache
 from webapp.core.units import Unit
+from webapp.kinerja.service import figure_cache
 from webapp.standards.components import normalise_standard
 from webapp.standards.models import Service
 from webapp.standards.versions import create_service, publish_document
@@ -149,6 +153,7 @@ def _clean_database(app: Flask) -> Iterator[None]:
     service's id, which SQLite hands out again after the tables are emptied.
     """
     page_cache.clear()
+    figure_cache.clear()
     limiter.reset()
     with app.test_request_context():
         yield
@@ -342,6 +347,45 @@ def make_complaint(make_service):
         return complaint
 
     return factory
+
+
+# --- kinerja: hand-made queue data ------------------------------------------------------------
+
+MONDAY = date(2026, 11, 16)
+
+
+def utc(day: date, hour: int, minute: int = 0) -> datetime:
+    """A UTC moment (kinerja tests)."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+
+
+def make_ticket(line, sequence: int, issued: datetime, wait: float | None, status: str = "done",
+                day: date = MONDAY, counter=None) -> Any:
+    """A hand-made ticket of ``line`` (kinerja tests): taken at ``issued``, called ``wait`` minutes later."""
+    from antrian.models import Ticket
+
+    ticket = Ticket(unit_id=line.unit_id, queue_service_id=line.id, issued_service_id=line.id, day=day,
+                    sequence=sequence, number=f"{line.code}-{sequence:03d}", token=secrets.token_urlsafe(32),
+                    status=status, issued_at=issued, counter=counter,
+                    called_at=None if wait is None else issued + timedelta(minutes=wait))
+    db.session.add(ticket)
+    return ticket
+
+
+@pytest.fixture
+def queue_day(make_queue):
+    """Line A: five called tickets waiting 2, 4, 6, 8, 10 minutes, issued 09.00 WIB (02.00 UTC) on a Monday, one
+    still waiting; line B: one ticket issued 06.30 WIB Monday, which is 23.30 UTC on Sunday, and a no-show."""
+    q = make_queue()
+    a, b = q["A"], q["B"]
+    for i, wait in enumerate((2, 4, 6, 8, 10), start=1):
+        make_ticket(a, i, utc(MONDAY, 2), wait, counter=q["loket1"] if i == 5 else None)
+    make_ticket(a, 6, utc(MONDAY, 2, 30), None, "waiting")
+    make_ticket(b, 1, utc(MONDAY - timedelta(days=1), 23, 30), 30)
+    make_ticket(b, 2, utc(MONDAY, 3), 1, "skipped", counter=q["loket2"])
+    held = make_ticket(a, 7, utc(MONDAY, 3), 3, "serving", counter=q["loket2"])
+    db.session.commit()
+    return {**q, "held": held}
 
 
 PASSWORD = "kata-sandi-uji-123"

@@ -58,6 +58,7 @@ EXPECTED: dict[str, set[str]] = {
     "survey.setup": ADMIN_ONLY,
     "survey.file": EVERY_STAFF,
     "survey.enter_paper": {"admin", "petugas_loket", "tim_pengaduan"},
+    "kinerja.view": LEADERS,
 }
 
 # The action guarding each back-office route, written out too: a route guarded by another
@@ -119,6 +120,9 @@ ROUTE_ACTIONS: dict[str, str] = {
     "berkas.revoke_document": "document.revoke",
     "berkas.routes": "berkas.route",
     "berkas.statistics": "berkas.view",
+    "kinerja.dashboard_page": "kinerja.view",
+    "kinerja.dashboard_pdf": "kinerja.view",
+    "kinerja.dashboard_xlsx": "kinerja.view",
     "pengaduan.attachment": "complaint.view",
     "pengaduan.book": "complaint.view",
     "pengaduan.case_action": "complaint.handle",

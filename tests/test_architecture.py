@@ -24,7 +24,8 @@ ROOT = Path(__file__).parents[1]
 # it holds the guard, which reads the logged-in user, and the helpers that commit).
 PACKAGES = (
     "antrian", "webapp/admin", "webapp/api", "webapp/audit", "webapp/auth", "webapp/berkas", "webapp/demo",
-    "webapp/errors", "webapp/main", "webapp/outbox", "webapp/pengaduan", "webapp/standards", "webapp/survei",
+    "webapp/errors", "webapp/kinerja", "webapp/main", "webapp/outbox", "webapp/pengaduan", "webapp/standards",
+    "webapp/survei",
     "webapp/workdays",
 )  # fmt: skip
 # A decorator of one of these names makes a module an entry point.

@@ -49,6 +49,8 @@ def _pages(client) -> dict[str, str]:
         "unit-qr-sheet": url_for("standards.unit_qr_sheet", slug=unit.slug),
         "survey": url_for("survei.form"),
         "ikm": url_for("survei.ikm", instansi=unit.slug),
+        "kinerja": url_for("kinerja.public_page"),
+        "kinerja-unit": url_for("kinerja.public_page", instansi=unit.slug),
         "complaint": url_for("pengaduan.form"),
         "complaint-lookup": url_for("pengaduan.lookup"),
         "complaint-track": url_for("pengaduan.track", code=complaint["code"]),

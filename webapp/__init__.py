@@ -142,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.berkas import bp as berkas_bp
     from webapp.demo import bp as demo_bp
     from webapp.errors import bp as errors_bp
+    from webapp.kinerja import bp as kinerja_bp
     from webapp.main import bp as main_bp
     from webapp.outbox import bp as outbox_bp
     from webapp.pengaduan import bp as pengaduan_bp
@@ -161,6 +162,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(berkas_bp)
     app.register_blueprint(survei_bp)
     app.register_blueprint(pengaduan_bp)
+    app.register_blueprint(kinerja_bp)
     app.register_blueprint(reservasi_bp)
 
 

@@ -51,7 +51,7 @@ from webapp.core.units import Unit
 from webapp.outbox.models import EMAIL, SMS
 from webapp.outbox.service import enqueue
 from webapp.standards.models import Service
-from webapp.workdays.service import add_working_days, calendar_for, working_days_between
+from webapp.workdays.service import WorkCalendar, add_working_days, calendar_for, working_days_between
 
 
 class BerkasError(ValueError):
@@ -87,17 +87,18 @@ def minutes_per_working_day() -> int:
     return (closes.hour * 60 + closes.minute) - (opens.hour * 60 + opens.minute)
 
 
-def working_minutes(unit: Unit, start: datetime, end: datetime) -> int:
+def working_minutes(unit: Unit, start: datetime, end: datetime, calendar: WorkCalendar | None = None) -> int:
     """Minutes between two moments that fall within office hours on working days.
 
     A file handed over at 15.50 and received the next morning at 08.10 waited 20 minutes of
     office time, not 16 hours: nights, weekends and holidays do not count against a step.
+    ``calendar``: the unit's calendar loaded once for many files (it must span both dates).
     """
     if end <= start:
         return 0
     opens, closes = working_hours()
     first, last = local_time(start, unit), local_time(end, unit)
-    calendar = calendar_for(first.date(), last.date(), unit.id)
+    calendar = calendar or calendar_for(first.date(), last.date(), unit.id)
     total = timedelta()
     day = first.date()
     while day <= last.date():

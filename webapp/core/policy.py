@@ -137,6 +137,8 @@ POLICY: dict[str, Rule] = {
     "survey.file": _rule(EVERY_ROLE, "Mengisi survei atas nama responden (kios survei, kuesioner kertas)"),
     # Paper questionnaires typed in later carry the day they were filled (a backdated response).
     "survey.enter_paper": _rule({ADMIN, PETUGAS_LOKET, TIM_PENGADUAN}, "Memasukkan kuesioner kertas"),
+    # The head of office's dashboard (webapp.kinerja): a unit's account sees its unit; a global one every unit.
+    "kinerja.view": _rule(LEADERS, "Membaca dasbor kinerja pelayanan dan mencetak laporannya"),
 }
 
 
@@ -264,6 +266,7 @@ STAFF_MENU: tuple[MenuItem, ...] = (
     MenuItem("Panel loket", "antrian.counter_panel", "counter.operate", ("antrian.*",)),
     MenuItem("Reservasi", "reservasi.day_list", "reservasi.view", ("reservasi.*",)),
     MenuItem("Survei (IKM)", "survei.results_page", "survey.view", ("survei.*",)),
+    MenuItem("Kinerja", "kinerja.dashboard_page", "kinerja.view", ("kinerja.dashboard*",)),
     MenuItem("Kata sandi", "admin.change_password", "staff.home", ("admin.change_password",)),
 )
 
