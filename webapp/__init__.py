@@ -38,6 +38,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     _init_logging(app)
     _prepare_instance(app)
     _init_extensions(app)
+    _init_i18n(app)
     _init_input_guard(app)
     _init_security(app)
     _init_rate_limits(app)
@@ -113,6 +114,13 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
 
 
+def _init_i18n(app: Flask) -> None:
+    """Flask-Babel: the public pages in Indonesian or English (webapp.core.i18n, translations/)."""
+    from webapp.core.i18n import init_i18n
+
+    init_i18n(app, str(PROJECT_ROOT / "translations"))
+
+
 def _init_input_guard(app: Flask) -> None:
     """Before any route exists and before the CSRF check: bounded int ids, no unstorable text."""
     from webapp.core.inputs import init_input_guard
@@ -182,6 +190,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["menit"] = formatting.menit
     app.jinja_env.filters["tanggal_singkat"] = formatting.tanggal_singkat
     app.jinja_env.filters["perkiraan_tunggu"] = formatting.perkiraan_tunggu
+    app.jinja_env.filters["hari_kerja"] = formatting.hari_kerja
     app.jinja_env.globals["public_url"] = formatting.public_url
     # The access policy, for menus and buttons: templates ask it and hold no role names.
     app.jinja_env.globals["can"] = lambda action, target=policy.NO_TARGET: policy.can(current_user, action, target)

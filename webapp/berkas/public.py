@@ -11,6 +11,7 @@ import hmac
 from datetime import datetime
 
 from flask import Response, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webapp.berkas import bp
@@ -63,7 +64,7 @@ def lookup_form() -> WerkzeugResponse | tuple[str, int] | str:
         if found is not None:
             return redirect(url_for("berkas.track", code=found.tracking_code))
         # One message for both: whether a number exists is not told to someone without the phone.
-        form.number.errors.append("Nomor registrasi dan nomor HP tidak cocok dengan berkas mana pun.")
+        form.number.errors.append(_("Nomor registrasi dan nomor HP tidak cocok dengan berkas mana pun."))
     if request.method == "POST":
         status = 422
     return _private(make_response(render_template("berkas/lookup.html", form=form, errors=flatten_errors(form)),
