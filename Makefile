@@ -26,8 +26,8 @@ install: $(VENV)/.runtime
 ## The compiled .mo is committed; tests/test_english.py fails when it is older than the .po.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k ngettext:1,2 \
-		--no-location --sort-output --omit-header -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching --omit-header
+		--no-location --sort-output --no-wrap --project Loket -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching --ignore-obsolete --no-wrap
 	$(BIN)/pybabel compile -d translations -l en --statistics
 
 install-dev: $(VENV)/.dev

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, refresh
 
 LANGUAGES: tuple[str, ...] = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -27,6 +27,8 @@ LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 COOKIE = "bahasa"
 QUERY = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+# The back office (docs/architecture.md): its pages stay Indonesian.
+STAFF_PATH = "/admin/"
 
 _ACCEPT_ITEM = re.compile(r"^\s*([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$")
 
@@ -75,7 +77,9 @@ def indonesian_only(view: View) -> View:
 
 
 def _view_is_indonesian_only() -> bool:
-    """Staff pages (a policy guard on the view) and views marked ``indonesian_only``."""
+    """Staff pages (under /admin/, or a policy guard on the view) and views marked ``indonesian_only``."""
+    if request.path.startswith(STAFF_PATH):
+        return True
     view = current_app.view_functions.get(request.endpoint or "")
     return view is not None and (getattr(view, "indonesian_only", False) or hasattr(view, "policy_action"))
 
@@ -134,6 +138,9 @@ def init_i18n(app: Flask, translations: str) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = translations
     Babel(app, locale_selector=select_locale)
+    # Flask-Babel keeps the locale on the app context; a test (or a job) that holds one app context
+    # across requests would otherwise keep the first request's language.
+    app.before_request(refresh)
     app.after_request(_remember_choice)
     app.jinja_env.globals.update(
         current_language=current_language,

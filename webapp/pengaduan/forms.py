@@ -14,6 +14,7 @@ from wtforms import (
     DateField,
     HiddenField,
     MultipleFileField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -74,10 +75,10 @@ class ComplaintFields(FlaskForm):
 
     def set_services(self, services) -> None:
         """Options: the published services by unit, then "lainnya"."""
-        options = [("", _l("Pilih layanan"))]
-        options += [(s.slug, s.title) for s in services]
-        options.append((OTHER_SERVICE, _l("Lainnya (tidak ada di daftar)")))
-        self.service.choices = choices(options)
+        options = [SelectChoice(value="", label=_("Pilih layanan"))]
+        options += [SelectChoice(value=s.slug, label=s.title) for s in services]
+        options.append(SelectChoice(value=OTHER_SERVICE, label=_("Lainnya (tidak ada di daftar)")))
+        self.service.choices = options
 
     def validate_incident_date(self, field) -> None:
         """A complaint is about something that already happened."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
@@ -47,7 +48,7 @@ def _service_choices(services: list[Service]) -> Any:
     """Options grouped by unit when there are several units."""
     grouped = len({service.unit_id for service in services}) > 1
     return [
-        SelectChoice(value="", label="Pilih layanan"),
+        SelectChoice(value="", label=_("Pilih layanan")),
         *(
             SelectChoice(value=s.slug, label=s.title, optgroup=s.unit.short_name if grouped else None)
             for s in services
