@@ -311,3 +311,53 @@ def test_every_marked_string_is_in_the_catalogue():
             found.add(message[0] if isinstance(message, tuple) else message)
     missing = sorted(m for m in found if m and m not in known)
     assert not missing, f"run make translations: {missing[:10]}"
+
+
+# --- a service's own English text (admin) ------------------------------------------------------
+
+
+def _english_form(client, service, **values) -> object:
+    token = csrf_from(client, url_for("admin.edit_english", service_id=service.id))
+    return client.post(url_for("admin.edit_english", service_id=service.id), data={"csrf_token": token, **values})
+
+
+def test_admin_adds_english_shown_beside_the_official_text(client, login, make_service):
+    service = make_service()
+    login("admin")
+    answer = _english_form(client, service, title_en="Test permit", summary_en="A permit for tests.",
+                           requirements_en="Copy of your ID card (KTP or passport)\n\n")
+    assert answer.status_code == 302
+    assert (service.title_en, service.requirements_en) == ("Test permit", ["Copy of your ID card (KTP or passport)"])
+    with client.session_transaction() as session:  # a visitor now, not staff
+        session.clear()
+    page = client.get(url_for("standards.detail", slug=service.slug, lang="en")).get_data(as_text=True)
+    assert "<h1>Test permit</h1>" in page and "A permit for tests." in page
+    assert "Official text in Indonesian below." in page
+    assert '<p class="official-title" lang="id">Layanan Uji</p>' in page
+    assert "Copy of your ID card (KTP or passport)" in page and '(Fotokopi KTP)' in page
+    assert '<span lang="id">Surat permohonan</span>' in page  # an item without English keeps the official text
+    indonesian = client.get(url_for("standards.detail", slug=service.slug, lang="id")).get_data(as_text=True)
+    assert "Test permit" not in indonesian and "Official text" not in indonesian
+    api = client.get(url_for("api.service", slug=service.slug)).get_json()
+    assert api["en"] == {"name": "Test permit", "summary": "A permit for tests.",
+                         "requirements": ["Copy of your ID card (KTP or passport)"]}
+
+
+def test_english_lines_beyond_the_official_list_are_refused(client, login, make_service):
+    service = make_service()
+    login("admin")
+    answer = _english_form(client, service, requirements_en="one\ntwo\nthree")
+    assert answer.status_code == 422 and "paling banyak 2 baris" in answer.get_data(as_text=True)
+    assert service.requirements_en is None
+
+
+def test_publishing_a_new_version_leaves_the_english_alone(client, login, make_service):
+    from tests.conftest import standard_document
+    from webapp.standards.versions import publish_document, set_english
+
+    service = make_service()
+    set_english(service, "Test permit", None, ["ID card"], actor=None)
+    publish_document(service, standard_document(title="Layanan Uji Baru"), "impor", actor=None)
+    db.session.commit()
+    assert service.title == "Layanan Uji Baru"
+    assert (service.title_en, service.requirements_en) == ("Test permit", ["ID card"])

@@ -119,6 +119,8 @@ class Complaint(db.Model):
     nib: Mapped[str] = mapped_column(String(13), default="")
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The language the complainant used ("id", "en"): the messages sent later speak it (issue 17).
+    locale: Mapped[str] = mapped_column(String(5), default="id")
 
     description: Mapped[str] = mapped_column(Text)
     incident_date: Mapped[date | None] = mapped_column(Date)
