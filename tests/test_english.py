@@ -361,3 +361,39 @@ def test_publishing_a_new_version_leaves_the_english_alone(client, login, make_s
     db.session.commit()
     assert service.title == "Layanan Uji Baru"
     assert (service.title_en, service.requirements_en) == ("Test permit", ["ID card"])
+
+
+# --- messages in the language the person used --------------------------------------------------
+
+
+@pytest.mark.usefixtures("demo", "_fresh_limits")
+def test_a_complaint_filed_in_english_gets_its_messages_in_english(app, client):
+    from tests.pengaduan_helpers import complaint_data
+    from webapp.outbox.models import OutboxMessage
+    from webapp.pengaduan.models import Complaint
+
+    client.set_cookie("bahasa", "en")
+    answer = client.post(url_for("pengaduan.form"), data=complaint_data(app, client, email=""))
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
+    complaint = db.session.scalars(select(Complaint).order_by(Complaint.id.desc())).first()
+    assert complaint.locale == "en"
+    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.reference == complaint.number)).one()
+    assert message.body.startswith(f"We received complaint {complaint.number} on ")
+    assert "working days" in message.body and "Tracking code:" in message.body
+    assert "Pengaduan" not in message.body
+
+
+@pytest.mark.usefixtures("demo", "_fresh_limits")
+def test_a_ticket_followed_in_english_is_called_in_english(app, client):
+    from antrian.models import Ticket
+    from antrian.notify import notify_due, set_contact
+    from webapp.outbox.models import OutboxMessage
+
+    unit = db.session.scalars(select(Unit).order_by(Unit.id)).first()
+    _open_all_day(unit)
+    token = client.post(url_for("api.take_ticket"), json={"unit": unit.slug, "service": "A"}).get_json()["token"]
+    ticket = db.session.scalars(select(Ticket).where(Ticket.token == token)).one()
+    set_contact(ticket, "081234567890", locale="en")
+    notify_due(unit.id)
+    near = db.session.scalars(select(OutboxMessage).where(OutboxMessage.reference == ticket.number)).all()
+    assert near and "your turn is coming up" in near[0].body and "you are next" in near[0].body

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webapp.core.extensions import db, limiter
 from webapp.core.forms import flatten_errors
-from webapp.core.i18n import N_
+from webapp.core.i18n import N_, current_language
 from webapp.core.inputs import keeps_refused_text, refused_fields
 from webapp.core.localtime import local_today
 from webapp.core.qr import private_qr_response
@@ -79,7 +79,8 @@ def form() -> WerkzeugResponse | str | tuple[str, int]:
     if not refused_fields(form) and valid:  # after validate(), which clears the errors
         uploads = read_uploads(form)
         if uploads is not None:
-            complaint, code, failed = save_new_complaint(complaint_input(form, "online"), uploads)
+            data = complaint_input(form, "online", locale=current_language())
+            complaint, code, failed = save_new_complaint(data, uploads)
             route = reply_route(complaint)
             session[CONFIRMATION_KEY] = {
                 "at": int(time.time()),
