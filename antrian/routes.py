@@ -35,7 +35,7 @@ from webapp.core.extensions import db, limiter
 from webapp.core.formatting import public_url
 from webapp.core.forms import choices, flatten_errors
 from webapp.core.htmx import is_htmx, render_partial_or_page
-from webapp.core.i18n import current_language
+from webapp.core.i18n import current_language, indonesian_only
 from webapp.core.inputs import parse_id
 from webapp.core.localtime import local_now, local_today
 from webapp.core.policy import can, guard, require
@@ -329,6 +329,7 @@ def _lines_served_by(unit: Unit, numbers: set[int]) -> list[str]:
 
 
 @bp.route("/layar")
+@indonesian_only  # the lobby TV speaks Indonesian to everyone in the room
 def display() -> str:
     """The lobby TV: current number at each counter, recent calls, waiting lines, clock, running text.
 

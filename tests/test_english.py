@@ -19,7 +19,7 @@ from flask import url_for
 from lxml import html as lxml_html
 from sqlalchemy import select
 
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, open_all_day
 from webapp.core.extensions import db, limiter
 from webapp.core.i18n import choose_locale, from_accept_language
 from webapp.core.units import Unit
@@ -53,7 +53,7 @@ def _public_pages(client) -> dict[str, str]:
     """Name -> URL of every public page a visitor reads, with a real ticket and complaint."""
     unit = db.session.scalars(select(Unit).order_by(Unit.id)).first()
     services = db.session.scalars(select(Service).order_by(Service.id)).all()
-    _open_all_day(unit)
+    open_all_day(unit)
     ticket = client.post(url_for("api.take_ticket"), json={"unit": unit.slug, "service": "A"}).get_json()
     complaint = client.post(url_for("api.create_complaint"), json={
         "name": "Uji", "phone": "081234567890", "description": "Pelayanan lambat sekali di loket."}).get_json()
@@ -77,17 +77,6 @@ def _public_pages(client) -> dict[str, str]:
     for service in services:
         pages[f"service-{service.slug}"] = url_for("standards.detail", slug=service.slug)
     return pages
-
-
-def _open_all_day(unit: Unit) -> None:
-    """The unit's queue lines open around the clock, so that a ticket can be taken whenever the test runs."""
-    from datetime import time
-
-    from antrian.models import QueueService
-
-    for line in db.session.scalars(select(QueueService).where(QueueService.unit_id == unit.id)):
-        line.opens_at, line.closes_at = time(0, 0), time(0, 0)
-    db.session.commit()
 
 
 def _refused_forms(client) -> dict[str, str]:
@@ -390,10 +379,24 @@ def test_a_ticket_followed_in_english_is_called_in_english(app, client):
     from webapp.outbox.models import OutboxMessage
 
     unit = db.session.scalars(select(Unit).order_by(Unit.id)).first()
-    _open_all_day(unit)
+    open_all_day(unit)
     token = client.post(url_for("api.take_ticket"), json={"unit": unit.slug, "service": "A"}).get_json()["token"]
     ticket = db.session.scalars(select(Ticket).where(Ticket.token == token)).one()
     set_contact(ticket, "081234567890", locale="en")
     notify_due(unit.id)
     near = db.session.scalars(select(OutboxMessage).where(OutboxMessage.reference == ticket.number)).all()
     assert near and "your turn is coming up" in near[0].body and "you are next" in near[0].body
+
+
+def test_a_filter_on_a_constant_follows_each_pages_language(app):
+    """Jinja folds a filter of a constant into the compiled template unless it runs at render time."""
+    from flask import render_template_string
+    from flask_babel import refresh
+
+    template = "{{ 14 | hari_kerja }} {{ 0 | rupiah }}"
+    with app.test_request_context("/?lang=id"):
+        refresh()
+        assert render_template_string(template) == "14 hari kerja Gratis"
+    with app.test_request_context("/?lang=en"):
+        refresh()
+        assert render_template_string(template) == "14 working days Free"

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask
+from jinja2 import pass_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -178,19 +179,19 @@ def _register_template_helpers(app: Flask) -> None:
     from webapp.core.phone import display_phone
     from webapp.standards.components import CATEGORIES, COMPONENTS_BY_CODE
 
-    app.jinja_env.filters["rupiah"] = formatting.rupiah
+    app.jinja_env.filters["rupiah"] = _at_render_time(formatting.rupiah)
     app.jinja_env.filters["telepon"] = display_phone
     app.jinja_env.filters["tel_href"] = formatting.tel_href
     app.jinja_env.filters["whatsapp_href"] = formatting.whatsapp_href
     app.jinja_env.filters["web_href"] = formatting.web_href
-    app.jinja_env.filters["tanggal"] = formatting.tanggal
-    app.jinja_env.filters["waktu"] = formatting.waktu
-    app.jinja_env.filters["angka"] = formatting.angka
-    app.jinja_env.filters["ribuan"] = formatting.ribuan
-    app.jinja_env.filters["menit"] = formatting.menit
-    app.jinja_env.filters["tanggal_singkat"] = formatting.tanggal_singkat
-    app.jinja_env.filters["perkiraan_tunggu"] = formatting.perkiraan_tunggu
-    app.jinja_env.filters["hari_kerja"] = formatting.hari_kerja
+    app.jinja_env.filters["tanggal"] = _at_render_time(formatting.tanggal)
+    app.jinja_env.filters["waktu"] = _at_render_time(formatting.waktu)
+    app.jinja_env.filters["angka"] = _at_render_time(formatting.angka)
+    app.jinja_env.filters["ribuan"] = _at_render_time(formatting.ribuan)
+    app.jinja_env.filters["menit"] = _at_render_time(formatting.menit)
+    app.jinja_env.filters["tanggal_singkat"] = _at_render_time(formatting.tanggal_singkat)
+    app.jinja_env.filters["perkiraan_tunggu"] = _at_render_time(formatting.perkiraan_tunggu)
+    app.jinja_env.filters["hari_kerja"] = _at_render_time(formatting.hari_kerja)
     app.jinja_env.globals["public_url"] = formatting.public_url
     # The access policy, for menus and buttons: templates ask it and hold no role names.
     app.jinja_env.globals["can"] = lambda action, target=policy.NO_TARGET: policy.can(current_user, action, target)
@@ -201,6 +202,18 @@ def _register_template_helpers(app: Flask) -> None:
     # Globals, not context processors: imported macros see globals without "with context".
     app.jinja_env.globals["CATEGORIES"] = CATEGORIES
     app.jinja_env.globals["component_label"] = lambda code: COMPONENTS_BY_CODE[code].label
+
+
+def _at_render_time(function: Callable) -> Callable:
+    """A filter that Jinja never evaluates while compiling: ``14 | hari_kerja`` would otherwise be folded into
+    the compiled template in the language of the first page that used it (the words follow the page's language)."""
+
+    @pass_context
+    def runtime_filter(_context: object, *args: object, **kwargs: object) -> object:
+        return function(*args, **kwargs)
+
+    runtime_filter.__doc__ = function.__doc__
+    return runtime_filter
 
 
 def _install_page_cache(app: Flask) -> None:
