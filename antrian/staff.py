@@ -12,10 +12,12 @@ from antrian import bp
 from antrian.events import publish_change
 from antrian.forms import QueueSetupForm, StatsForm
 from antrian.setup import save_setup, setup_of
-from antrian.stats import by_counter, by_day_and_service, tickets_between, to_csv, to_xlsx
+from antrian.stats import bars, by_counter, by_day, by_day_and_service, tickets_between, to_csv, to_xlsx
+from webapp.core.db import utcnow
 from webapp.core.formatting import tanggal_singkat
 from webapp.core.forms import apply_list_operation, flatten_errors
 from webapp.core.localtime import local_today
+from webapp.core.pdf import render_pdf
 from webapp.core.policy import guard, require
 from webapp.core.tables import csv_response, xlsx_bytes_response
 from webapp.core.units import Unit
@@ -68,7 +70,7 @@ def setup(slug: str) -> WerkzeugResponse | str | tuple[str, int]:
 @bp.route("/statistik/<slug>")
 @guard("queue.statistics")
 def statistics(slug: str) -> Response | str:
-    """Tickets, served, no-shows, mean and 90th-percentile waits and service times; CSV and XLSX."""
+    """Tickets, served, no-shows, mean and 90th-percentile waits and service times; CSV, XLSX and PDF."""
     unit = _unit_or_403(slug, "queue.statistics")
     form = StatsForm(request.args)
     today = local_today(unit)
@@ -87,5 +89,11 @@ def statistics(slug: str) -> Response | str:
         return csv_response(to_csv(days, counters), f"{filename}.csv")
     if export == "xlsx":
         return xlsx_bytes_response(to_xlsx(days, counters, title), f"{filename}.xlsx")
+    if export == "pdf":
+        daily = by_day(tickets, first, last)
+        html = render_template("antrian/stats_pdf.html", unit=unit, days=days, counters=counters, daily=daily,
+                               ticket_bars=bars(daily, "tickets"), wait_bars=bars(daily, "mean_wait"),
+                               first=first, last=last, paper_date=today, printed_at=utcnow())  # fmt: skip
+        return render_pdf(html, f"{filename}.pdf")
     return render_template("antrian/stats.html", unit=unit, form=form, days=days, counters=counters,
                            first=first, last=last, title=title)  # fmt: skip

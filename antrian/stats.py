@@ -110,6 +110,32 @@ def by_day_and_service(tickets: Iterable[Ticket]) -> list[Row]:
     return [rows[key] for key in sorted(rows)]
 
 
+def by_day(tickets: Iterable[Ticket], first: date, last: date) -> list[Row]:
+    """One row per local day of the period, days without tickets included (for the report's charts)."""
+    days = [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
+    rows = {day: Row(tanggal_singkat(day)) for day in days}
+    for ticket in tickets:
+        if ticket.day in rows:
+            rows[ticket.day].add(ticket)
+    return list(rows.values())
+
+
+@dataclass
+class Bar:
+    """One bar of a chart drawn as SVG in the PDF: its label, value and length in percent of the longest."""
+
+    label: str
+    value: float
+    percent: float
+
+
+def bars(rows: list[Row], attribute: str) -> list[Bar]:
+    """The rows' ``attribute`` (tickets, mean_wait ...) as bars scaled to the largest value."""
+    values = [float(getattr(row, attribute) or 0) for row in rows]
+    top = max(values, default=0) or 1
+    return [Bar(row.label, value, round(100 * value / top, 1)) for row, value in zip(rows, values, strict=True)]
+
+
 def by_counter(tickets: Iterable[Ticket]) -> list[Row]:
     """One row per counter that called tickets."""
     rows: dict[int, Row] = defaultdict(lambda: Row(""))

@@ -9,6 +9,7 @@ from flask import url_for
 
 from tests.conftest import csrf_from
 from webapp.core.extensions import db
+from webapp.core.office import Signatory
 from webapp.core.policy import POLICY, ROLES
 from webapp.outbox.service import enqueue
 from webapp.workdays.models import Closure
@@ -24,6 +25,7 @@ LEADERS = {"admin", "sekretaris", "kepala_dinas"}
 EXPECTED: dict[str, set[str]] = {
     "staff.home": EVERY_STAFF,
     "unit.edit": ADMIN_ONLY,
+    "office.edit": ADMIN_ONLY,
     "service.edit": ADMIN_ONLY,
     "service.import": ADMIN_ONLY,
     "service.review_import": ADMIN_ONLY,
@@ -68,6 +70,9 @@ ROUTE_ACTIONS: dict[str, str] = {
     "admin.discard": "service.edit",
     "admin.edit_service": "service.edit",
     "admin.edit_unit": "unit.edit",
+    "admin.office_profile": "office.edit",
+    "admin.add_signatory_view": "office.edit",
+    "admin.remove_signatory_view": "office.edit",
     "admin.edit_user": "user.manage",
     "admin.import_discard": "service.review_import",
     "admin.import_review": "service.review_import",
@@ -104,6 +109,7 @@ ROUTE_ACTIONS: dict[str, str] = {
     "berkas.new_document": "document.issue",
     "berkas.notice_letter": "berkas.view",
     "berkas.receipt": "berkas.view",
+    "berkas.card_pdf": "berkas.view",
     "berkas.register_view": "berkas.register",
     "berkas.revoke_document": "document.revoke",
     "berkas.routes": "berkas.route",
@@ -114,6 +120,7 @@ ROUTE_ACTIONS: dict[str, str] = {
     "pengaduan.case_view": "complaint.view",
     "pengaduan.minutes_pdf": "complaint.view",
     "pengaduan.receipt": "complaint.record",
+    "pengaduan.receipt_pdf_view": "complaint.record",
     "pengaduan.report_pdf": "report.view",
     "pengaduan.report_review": "report.review",
     "pengaduan.report_submit": "report.submit",
@@ -168,7 +175,7 @@ def _matrix() -> dict[str, set[str]]:
 
 
 # A form posted empty by the matrix is answered 422 once the role is let in.
-CHECKED_FORMS = {"pengaduan.case_action", "pengaduan.report_review"}
+CHECKED_FORMS = {"pengaduan.case_action", "pengaduan.report_review", "admin.add_signatory_view"}
 
 
 def _url(
@@ -187,6 +194,8 @@ def _url(
         "admin.issue_token": {"user_id": user_id},
         "admin.revoke_token": {"user_id": user_id, "token_id": token_id},
         "admin.edit_unit": {"unit_id": unit_id},
+        "admin.office_profile": {"unit_id": unit_id},
+        "admin.add_signatory_view": {"unit_id": unit_id},
         "admin.edit_service": {"service_id": service_id, "section": "persyaratan"},
         "admin.preview": {"service_id": service_id},
         "admin.edit_english": {"service_id": service_id},
@@ -201,8 +210,8 @@ def _url(
     return url_for(endpoint, **values)
 
 
-BERKAS_PAGES = ("berkas.complete", "berkas.detail", "berkas.receipt", "berkas.missing_list", "berkas.notice_letter",
-                "berkas.letter_sent", "berkas.new_document")
+BERKAS_PAGES = ("berkas.complete", "berkas.detail", "berkas.receipt", "berkas.card_pdf", "berkas.missing_list",
+                "berkas.notice_letter", "berkas.letter_sent", "berkas.new_document")
 
 
 def _berkas_urls(service, officer) -> dict[str, dict]:
@@ -240,7 +249,12 @@ def test_access_matrix(app, client, login, make_service, make_user, make_queue, 
     db.session.commit()
     monkeypatch.setitem(app.config, "PENGADUAN_UPLOAD_DIR", str(tmp_path))
     complaint = _resolved_complaint(other)
+    signatory = Signatory(unit_id=service.unit_id, role="sekretaris", name="Sekretaris Uji",
+                          valid_from=date(2026, 1, 1))  # fmt: skip
+    db.session.add(signatory)
+    db.session.commit()
     extra = {"admin.delete_closure": {"closure_id": closure.id}, "admin.retry_message": {"message_id": message.id},
+             "admin.remove_signatory_view": {"unit_id": service.unit_id, "signatory_id": signatory.id},
              **_complaint_urls(complaint), **_berkas_urls(service, other)}
     if role:
         login(role)

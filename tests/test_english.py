@@ -59,6 +59,9 @@ def _public_pages(client) -> dict[str, str]:
         "name": "Uji", "phone": "081234567890", "description": "Pelayanan lambat sekali di loket."}).get_json()
     assert ticket and "token" in ticket and complaint and "code" in complaint, (ticket, complaint)
     pages = {
+        "home": url_for("main.home"),
+        "verify-index": url_for("berkas.verify_index"),
+        "verify-unknown": url_for("berkas.verify_page", code="TIDAK-ADA"),
         "catalogue": url_for("standards.catalogue"),
         "catalogue-search": url_for("standards.catalogue", q="izin"),
         "catalogue-nothing": url_for("standards.catalogue", q="zzzzqqq"),

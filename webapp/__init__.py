@@ -175,7 +175,7 @@ def _register_template_helpers(app: Flask) -> None:
     """Filters and globals shared by every template."""
     from flask_login import current_user
 
-    from webapp.core import formatting, policy
+    from webapp.core import formatting, office, pdf, policy
     from webapp.core.phone import display_phone
     from webapp.standards.components import CATEGORIES, COMPONENTS_BY_CODE
 
@@ -202,6 +202,12 @@ def _register_template_helpers(app: Flask) -> None:
     # Globals, not context processors: imported macros see globals without "with context".
     app.jinja_env.globals["CATEGORIES"] = CATEGORIES
     app.jinja_env.globals["component_label"] = lambda code: COMPONENTS_BY_CODE[code].label
+    # The office's identity for the paper layout and the public pages (templates/paper/).
+    app.jinja_env.globals["office_profile"] = office.profile_for
+    app.jinja_env.globals["signatory_for"] = office.signatory_for
+    app.jinja_env.filters["nip"] = office.format_nip
+    app.jinja_env.filters["sumber_publik"] = formatting.sumber_publik
+    app.jinja_env.globals["paper_css"] = pdf.paper_css
 
 
 def _at_render_time(function: Callable) -> Callable:

@@ -10,7 +10,7 @@
 Existing rows: no English text, every complaint and ticket in Indonesian.
 
 Revision ID: 0021_english
-Revises: 0014_import_review
+Revises: 0018_search
 Create Date: 2026-11-30 09:00:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = '0021_english'
-down_revision = '0014_import_review'
+down_revision = '0018_search'
 branch_labels = None
 depends_on = None
 

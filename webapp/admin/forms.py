@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileRequired, MultipleFileField
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -24,6 +24,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.admin.fields import FlowNodeForm, ItemForm
 from webapp.core.forms import REQUIRED, NoMarkup, SaneDate, choices, strip
+from webapp.core.office import ROLES as OFFICE_ROLES
+from webapp.core.office import OfficeError, clean_nip
 from webapp.core.policy import ROLES
 from webapp.standards.components import CATEGORIES, CONTACT_KINDS
 
@@ -57,6 +59,46 @@ class UnitForm(FlaskForm):
             raise ValidationError("Zona waktu tidak dikenal. Contoh: Asia/Jakarta, Asia/Makassar, Asia/Jayapura.")
 
 
+class OfficeForm(FlaskForm):
+    """The kop surat of a unit: the regional government, contacts, place for dates, hours and logo."""
+
+    government_name = StringField("Nama pemerintah daerah", description="Misalnya: Pemerintah Kabupaten Kampar.",
+                                  validators=[Optional(), Length(max=200), NoMarkup()])  # fmt: skip
+    phone = StringField("Telepon kantor", validators=[Optional(), Length(max=40), NoMarkup()])
+    whatsapp = StringField("WhatsApp kantor", validators=[Optional(), Length(max=40), NoMarkup()])
+    email = StringField("E-mail kantor", validators=[Optional(), Length(max=200), NoMarkup()])
+    website = StringField("Situs web", validators=[Optional(), Length(max=200), NoMarkup()])
+    place_name = StringField(
+        "Tempat pada tanggal surat",
+        description="Misalnya: Bangkinang (tertulis \"Bangkinang, 30 November 2026\").",
+        validators=[Optional(), Length(max=120), NoMarkup()],
+    )
+    hours = FieldList(StringField(validators=[Optional(), Length(max=60), NoMarkup()]), min_entries=7, max_entries=7,
+                      label="Jam layanan")  # fmt: skip
+    logo = FileField("Lambang daerah atau logo instansi (PNG atau SVG, paling besar 512 KB)")
+    remove_logo = BooleanField("Hapus logo yang ada")
+
+
+class SignatoryForm(FlaskForm):
+    """One signatory of a role, from a date on."""
+
+    role = SelectField("Jabatan", choices=choices([("", "Pilih jabatan"), *OFFICE_ROLES.items()]),
+                       validators=[DataRequired("Pilih jabatan penandatangan.")])  # fmt: skip
+    name = StringField("Nama dan gelar", validators=[DataRequired(REQUIRED), Length(max=200), NoMarkup()])
+    rank = StringField("Pangkat/golongan", description="Misalnya: Pembina Utama Muda (IV/c).",
+                       validators=[Optional(), Length(max=120), NoMarkup()])  # fmt: skip
+    nip = StringField("NIP", description="18 angka; spasi boleh, misalnya 19681024 200003 1 002.",
+                      validators=[Optional(), Length(max=30)])  # fmt: skip
+    valid_from = DateField("Berlaku mulai", validators=[DataRequired("Isi tanggal mulai berlaku."), SaneDate()])
+
+    def validate_nip(self, field: StringField) -> None:
+        """The NIP rule of webapp.core.office, with its message beside the field."""
+        try:
+            clean_nip(field.data)
+        except OfficeError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
 class GeneralForm(FlaskForm):
     """Title, address (slug), category and source of a standard."""
 
@@ -74,7 +116,10 @@ class GeneralForm(FlaskForm):
     )
     category = SelectField("Kategori", choices=choices(CATEGORIES.items()))
     source = StringField("Sumber dokumen", validators=[Optional(), Length(max=300), NoMarkup()])
-    source_note = TextAreaField("Catatan tentang sumber", validators=[Optional(), Length(max=1000), NoMarkup()])
+    source_note = TextAreaField(
+        "Catatan internal tentang sumber (hanya untuk petugas, tidak tampil di halaman publik)",
+        validators=[Optional(), Length(max=1000), NoMarkup()],
+    )
 
 
 class NewServiceForm(GeneralForm):

@@ -24,8 +24,10 @@ from webapp.admin.forms import (
     ImportForm,
     ImportReviewForm,
     NewServiceForm,
+    OfficeForm,
     PasswordForm,
     PublishForm,
+    SignatoryForm,
     UnitForm,
 )
 from webapp.audit.models import ACTIONS, AuditEvent
@@ -37,6 +39,8 @@ from webapp.core.forms import apply_list_operation, choices, flatten_errors
 from webapp.core.htmx import render_partial_or_page
 from webapp.core.inputs import page_number, parse_id
 from webapp.core.localtime import local_moment
+from webapp.core.office import LOGO_MAX_BYTES, WEEKDAYS, OfficeError, Signatory, logo_data_url, signatories_of
+from webapp.core.office import ROLES as OFFICE_ROLES
 from webapp.core.policy import ROLES, guard, require, scoped
 from webapp.core.units import Unit
 from webapp.standards.batch import BatchRefusedError, FileReport, Totals, import_batch, upload_sources
@@ -45,7 +49,16 @@ from webapp.standards.components import StandardError
 from webapp.standards.models import Service
 from webapp.standards.review import CHOICES, KEEP, apply_review, discard_import, pending_import, review_parts
 from webapp.standards.service import StandardView
-from webapp.standards.units import UnitProfile, unit_profile, update_unit_profile
+from webapp.standards.units import (
+    OfficeProfileInput,
+    UnitProfile,
+    add_signatory,
+    office_profile_input,
+    remove_signatory,
+    unit_profile,
+    update_office_profile,
+    update_unit_profile,
+)
 from webapp.standards.versions import (
     ConcurrentChangeError,
     create_service,
@@ -145,6 +158,83 @@ def edit_unit(unit_id: int) -> Response | str:
             flash("Profil instansi disimpan.", "success")
             return redirect(url_for("admin.units"))
     return render_template("admin/unit_edit.html", unit=unit, form=form, errors=flatten_errors(form)), 422
+
+
+# --- the kop surat: office profile, logo, signatories (issue 16) ------------------------------
+
+
+def _office_page(unit: Unit, form: OfficeForm, signatory_form: SignatoryForm, status: int = 200):
+    errors = flatten_errors(form) + flatten_errors(signatory_form)
+    return render_template("admin/office.html", unit=unit, form=form, signatory_form=signatory_form, errors=errors,
+                           signatories=signatories_of(unit), roles=OFFICE_ROLES, weekdays=WEEKDAYS,
+                           logo=logo_data_url(unit)), status  # fmt: skip
+
+
+@bp.route("/instansi/<int:unit_id>/kop-surat", methods=["GET", "POST"])
+@guard("office.edit")
+def office_profile(unit_id: int) -> Response | tuple[str, int]:
+    """The unit's kop surat: regional government, contacts, place for dates, opening hours and logo."""
+    unit = _unit_or_403(unit_id)
+    require(current_user, "office.edit", unit)
+    if request.method == "GET":
+        form = OfficeForm(formdata=None, data=office_profile_input(unit))
+        return _office_page(unit, form, SignatoryForm(formdata=None))
+    form = OfficeForm()
+    if form.validate():
+        upload = form.logo.data
+        logo = upload.read(LOGO_MAX_BYTES + 1) if upload and getattr(upload, "filename", "") else None
+        data = OfficeProfileInput(government_name=form.government_name.data or "", phone=form.phone.data or "",
+                                  whatsapp=form.whatsapp.data or "", email=form.email.data or "",
+                                  website=form.website.data or "", place_name=form.place_name.data or "",
+                                  hours=[h or "" for h in form.hours.data])  # fmt: skip
+        try:
+            update_office_profile(unit, data, logo=logo, remove_logo=form.remove_logo.data, actor=current_user)
+        except OfficeError as exc:
+            message = str(exc)
+            target = form.logo if logo and "ogo" in message else None
+            if target is None:
+                day = next((i for i, name in enumerate(WEEKDAYS) if message.startswith(f"{name}:")), None)
+                target = form.hours.entries[day] if day is not None else None
+            (target.errors if target is not None else form.form_errors).append(message)  # type: ignore[union-attr]
+        else:
+            flash("Kop surat disimpan.", "success")
+            return redirect(url_for("admin.office_profile", unit_id=unit.id))
+    return _office_page(unit, form, SignatoryForm(formdata=None), 422)
+
+
+@bp.route("/instansi/<int:unit_id>/penandatangan", methods=["POST"])
+@guard("office.edit")
+def add_signatory_view(unit_id: int) -> Response | tuple[str, int]:
+    """Add a signatory of a role from a date on (a new Kepala Dinas is a new row; earlier papers keep theirs)."""
+    unit = _unit_or_403(unit_id)
+    require(current_user, "office.edit", unit)
+    signatory_form = SignatoryForm()
+    if signatory_form.validate():
+        try:
+            add_signatory(unit, role=signatory_form.role.data, name=signatory_form.name.data,
+                          rank=signatory_form.rank.data or "", nip=signatory_form.nip.data or "",
+                          valid_from=signatory_form.valid_from.data, actor=current_user)  # fmt: skip
+        except OfficeError as exc:
+            signatory_form.form_errors.append(str(exc))
+        else:
+            flash("Penandatangan ditambahkan.", "success")
+            return redirect(url_for("admin.office_profile", unit_id=unit.id))
+    form = OfficeForm(formdata=None, data=office_profile_input(unit))
+    return _office_page(unit, form, signatory_form, 422)
+
+
+@bp.route("/instansi/<int:unit_id>/penandatangan/<int:signatory_id>/hapus", methods=["POST"])
+@guard("office.edit")
+def remove_signatory_view(unit_id: int, signatory_id: int) -> Response:
+    """Remove a signatory row entered by mistake."""
+    unit = _unit_or_403(unit_id)
+    require(current_user, "office.edit", unit)
+    signatory = db.session.get(Signatory, signatory_id)
+    if signatory is None or signatory.unit_id != unit.id:
+        abort(404)
+    remove_signatory(signatory, actor=current_user)
+    flash("Penandatangan dihapus.", "success")
+    return redirect(url_for("admin.office_profile", unit_id=unit.id))
 
 
 # --- services --------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ from webapp.berkas.models import REVOKED, VALID, Berkas, IssuedDocument
 from webapp.core.db import transactional, utcnow
 from webapp.core.extensions import db
 from webapp.core.formatting import public_url, tanggal
+from webapp.core.localtime import local_today
+from webapp.core.office import format_nip, signatory_for
 from webapp.core.pdf import pdf_bytes
 from webapp.core.qr import qr_svg
 from webapp.core.signing import SigningError, Stamp, sign_for_unit
@@ -129,7 +131,8 @@ def render_pdf(document: IssuedDocument, signer: dict | None = None) -> bytes:
     """The document as an A4 PDF (WeasyPrint) carrying its QR code and verification link."""
     url = verification_url(document)
     qr = "data:image/svg+xml;base64," + base64.b64encode(qr_svg(url)).decode()
-    html = render_template("berkas/document_pdf.html", document=document, qr=qr, url=url, signer=signer or {})
+    html = render_template("berkas/document_pdf.html", document=document, qr=qr, url=url, signer=signer or {},
+                           unit=document.unit, paper_date=document.issued_on)
     return pdf_bytes(html)
 
 
@@ -182,11 +185,23 @@ class DocumentError(ValueError):
         self.field = field
 
 
-def signer_of(berkas: Berkas) -> dict:
-    """Who signs a generated document: the service's decree, else the head of the unit."""
+def signer_of(berkas: Berkas, on_date: date | None = None) -> dict:
+    """Who signs a generated document: the unit's Kepala Dinas of that date, else the service's decree.
+
+    The office's signatories (webapp.core.office) are the truth: a document keeps the one of its
+    own date. The decree printed in the standard is the fallback for an office that has not yet
+    filled them in.
+    """
+    on_date = on_date or local_today(berkas.unit)
+    person = signatory_for(berkas.unit, "kepala_dinas", on_date)
+    if person is not None:
+        return {"title": f"Kepala {berkas.unit.name}", "name": person.name, "rank": person.rank or "",
+                "nip": person.nip or "", "nip_display": person.nip_display}
     decree = berkas.service.decree or {}
+    nip = "".join((decree.get("signer_nip") or "").split())
     return {"title": decree.get("signer_title") or f"Kepala {berkas.unit.name}", "name": decree.get("signer_name"),
-            "nip": decree.get("signer_nip")}
+            "rank": decree.get("signer_rank") or "", "nip": nip,
+            "nip_display": format_nip(nip) if len(nip) == 18 else nip}
 
 
 @transactional
@@ -210,7 +225,7 @@ def record_issued(berkas: Berkas, *, number: str, title: str, holder_name: str, 
         title=title.strip(), holder_name=holder_name.strip(), issued_on=issued_on, valid_until=valid_until,
     )  # fmt: skip
     document.unit = berkas.unit
-    issue(document, pdf, actor.username if actor is not None else SYSTEM, signer_of(berkas))
+    issue(document, pdf, actor.username if actor is not None else SYSTEM, signer_of(berkas, issued_on))
     try:
         db.session.flush()
     except IntegrityError:  # another officer recorded this number since the check above

@@ -128,7 +128,7 @@ class LookupForm(FlaskForm):
 class VerifyUploadForm(FlaskForm):
     """Upload a PDF to compare with the recorded hash."""
 
-    pdf = FileField("Berkas PDF dokumen")
+    pdf = FileField(_l("Berkas PDF dokumen"))
 
 
 ROLE_CHOICES = [("", "Semua petugas instansi"), *ROLES.items()]

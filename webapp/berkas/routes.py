@@ -49,6 +49,8 @@ from webapp.core.db import utcnow
 from webapp.core.extensions import db
 from webapp.core.forms import choices, flatten_errors
 from webapp.core.inputs import page_number, parse_id
+from webapp.core.localtime import local_today
+from webapp.core.pdf import pdf_bytes, pdf_response
 from webapp.core.policy import guard, require
 from webapp.core.qr import qr_svg
 from webapp.core.tables import csv_response, xlsx_bytes_response
@@ -234,7 +236,18 @@ def receipt(berkas_id: int) -> WerkzeugResponse | str:
     if berkas.status == DIKEMBALIKAN:
         return redirect(url_for("berkas.missing_list", berkas_id=berkas.id))
     url = tracking_url(berkas)
-    return render_template("berkas/receipt.html", berkas=berkas, url=url, qr=qr_svg(url).decode())
+    return render_template("berkas/receipt.html", berkas=berkas, url=url, qr=qr_svg(url).decode(), unit=berkas.unit,
+                           paper_date=local_today(berkas.unit, berkas.registered_at))  # fmt: skip
+
+
+@bp.route("/admin/berkas/<int:berkas_id>/kartu-kendali.pdf")
+@guard("berkas.view")
+def card_pdf(berkas_id: int) -> Response:
+    """The kartu kendali on the office's paper: the route with times and a column to initial, the hand-overs."""
+    berkas = _berkas_or_403(berkas_id)
+    html = render_template("berkas/card_pdf.html", berkas=berkas, card=_card(berkas), minutes_text=minutes_text,
+                           unit=berkas.unit, paper_date=local_today(berkas.unit), printed_at=utcnow())  # fmt: skip
+    return pdf_response(pdf_bytes(html), f"kartu-kendali-{berkas.number}.pdf")
 
 
 @bp.route("/admin/berkas/<int:berkas_id>/kekurangan")
@@ -260,7 +273,8 @@ def notice_letter(berkas_id: int) -> WerkzeugResponse | str:
     if berkas.status != SIAP:
         flash("Surat pemberitahuan hanya untuk dokumen yang siap diambil.", "info")
         return redirect(url_for("berkas.detail", berkas_id=berkas.id))
-    return render_template("berkas/letter.html", berkas=berkas, url=tracking_url(berkas), today=utcnow())
+    return render_template("berkas/letter.html", berkas=berkas, url=tracking_url(berkas), today=utcnow(),
+                           unit=berkas.unit, paper_date=local_today(berkas.unit))  # fmt: skip
 
 
 @bp.route("/admin/berkas/<int:berkas_id>/surat-terkirim", methods=["POST"])

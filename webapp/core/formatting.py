@@ -162,6 +162,14 @@ def web_href(address: str) -> str:
     return "https://" + address.lstrip("/")
 
 
+_INTERNAL_SOURCE_MARK = re.compile(r"\s*\((?:seed|transkripsi|sumber uji)[^)]*\)", re.IGNORECASE)
+
+
+def sumber_publik(source: str | None) -> str:
+    """A standard's source as citizens read it: the project's own file marks ("(seed 001)") left out."""
+    return _INTERNAL_SOURCE_MARK.sub("", source or "").strip()
+
+
 def public_url(endpoint: str, **values: object) -> str:
     """An absolute URL for printing (QR codes, posters): PUBLIC_BASE_URL when set, else this request's origin."""
     base = current_app.config.get("PUBLIC_BASE_URL")

@@ -12,9 +12,28 @@ shown "inline" may open as an empty page; a download opens in the device's own v
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 from flask import Response
+from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
+
+PAPER_CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "paper.css"
+
+
+@cache
+def _paper_css_text() -> str:
+    return PAPER_CSS.read_text(encoding="utf-8")
+
+
+def paper_css() -> Markup:
+    """The paper layout's stylesheet (static/css/paper.css), to inline in a WeasyPrint document.
+
+    WeasyPrint fetches nothing, so the documents carry the same file Chromium's printable pages link.
+    """
+    return Markup(_paper_css_text())  # noqa: S704 - our own static file, not user input
 
 
 def pdf_bytes(html: str) -> bytes:

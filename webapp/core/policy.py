@@ -90,6 +90,7 @@ POLICY: dict[str, Rule] = {
     "staff.home": _rule(EVERY_ROLE, "Membuka beranda petugas dan mengganti kata sandi sendiri"),
     # Units and their service standards (the catalogue).
     "unit.edit": _rule({ADMIN}, "Mengubah profil instansi"),
+    "office.edit": _rule({ADMIN}, "Mengisi kop surat, jam layanan, logo dan penandatangan instansi"),
     "service.edit": _rule({ADMIN}, "Menyusun, menerbitkan dan memulihkan standar pelayanan"),
     "service.import": _rule({ADMIN}, "Mengimpor dokumen standar pelayanan", unitless="global"),
     "service.review_import": _rule({ADMIN}, "Meninjau hasil impor standar pelayanan lalu menerbitkannya"),
@@ -247,7 +248,7 @@ STAFF_MENU: tuple[MenuItem, ...] = (
               "admin.new_service")),
     MenuItem("Impor dokumen", "admin.import_standard", "service.import",
              ("admin.import_standard", "admin.import_review")),
-    MenuItem("Instansi", "admin.units", "unit.edit", ("admin.units", "admin.edit_unit")),
+    MenuItem("Instansi", "admin.units", "unit.edit", ("admin.units", "admin.edit_unit", "admin.office_profile")),
     MenuItem("Pengguna", "admin.users", "user.manage", ("admin.users", "admin.new_user", "admin.edit_user")),
     MenuItem("Log audit", "admin.audit", "audit.view", ("admin.audit",)),
     MenuItem("Hari libur", "admin.calendar", "closure.manage", ("admin.calendar",)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Text, select
+from sqlalchemy import LargeBinary, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.db import JsonType, UtcDateTime, utcnow
@@ -25,6 +25,18 @@ class Unit(db.Model):
     address: Mapped[str | None] = mapped_column(Text)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Jakarta")
     contacts: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    # The office profile printed in the kop surat and on public pages (webapp.core.office).
+    # Empty where the office has not filled it: nothing is invented.
+    government_name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    whatsapp: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    website: Mapped[str | None] = mapped_column(String(200))
+    place_name: Mapped[str | None] = mapped_column(String(120))
+    # {"0": [["08:00", "16:00"]], ..., "4": [["08:00", "11:30"], ["13:30", "16:00"]]}: Monday is "0".
+    opening_hours: Mapped[dict[str, Any] | None] = mapped_column(JsonType, default=dict)
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_type: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

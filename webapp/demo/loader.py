@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
 from webapp.core.db import transactional
 from webapp.core.extensions import db
+from webapp.core.office import OfficeError, Signatory, clean_nip, parse_day_hours
 from webapp.core.units import Unit
 from webapp.standards.components import StandardError, normalise_contacts, normalise_standard
 from webapp.standards.models import Service
@@ -73,9 +75,43 @@ def _load_units(path: Path, report: LoadReport) -> dict[str, Unit]:
         unit.address = raw.get("address")
         unit.timezone = raw.get("timezone") or "Asia/Jakarta"
         unit.contacts = normalise_contacts(raw.get("contacts"), f"{path.name} {raw['slug']}")
+        _load_office(unit, raw, f"{path.name} {raw['slug']}")
         units[unit.slug] = unit
     db.session.flush()
+    for raw in raw_units:
+        _load_signatories(units[raw["slug"]], raw.get("signatories") or [], f"{path.name} {raw['slug']}")
     return units
+
+
+def _load_office(unit: Unit, raw: dict, where: str) -> None:
+    """The kop surat's fields as the seeds print them; a field they do not print stays empty."""
+    for name in ("government_name", "phone", "whatsapp", "email", "website", "place_name"):
+        setattr(unit, name, raw.get(name) or None)
+    hours = {}
+    for day, text in (raw.get("opening_hours") or {}).items():
+        try:
+            hours[day] = parse_day_hours(text)
+        except OfficeError as exc:
+            raise StandardError(f"{where}: jam layanan {day}: {exc}") from exc
+    unit.opening_hours = hours
+
+
+def _load_signatories(unit: Unit, rows: list[dict], where: str) -> None:
+    """Signatories printed in the seeds, added once (a unit, role and start date is one row)."""
+    for row in rows:
+        valid_from = date.fromisoformat(row["valid_from"])
+        try:
+            nip = clean_nip(row.get("nip"))
+        except OfficeError as exc:
+            raise StandardError(f"{where}: {row.get('name')}: {exc}") from exc
+        existing = db.session.scalar(
+            select(Signatory).where(
+                Signatory.unit_id == unit.id, Signatory.role == row["role"], Signatory.valid_from == valid_from
+            )
+        )
+        signatory = existing or Signatory(unit_id=unit.id, role=row["role"], valid_from=valid_from)
+        signatory.name, signatory.rank, signatory.nip = row["name"], row.get("rank") or None, nip
+        db.session.add(signatory)
 
 
 def _load_queues(path: Path, units: dict[str, Unit]) -> None:

@@ -8,19 +8,22 @@ views never import views, so what several of them need lives here.
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 
-from flask import Response, current_app
+from flask import Response, current_app, render_template
 
 from antrian.models import Ticket
 from webapp.auth.models import User
-from webapp.core.db import in_unit_of_work
+from webapp.core.db import in_unit_of_work, utcnow
+from webapp.core.pdf import pdf_bytes
 from webapp.core.phone import normalise_phone
 from webapp.core.policy import Account, is_global
+from webapp.core.qr import qr_svg
 from webapp.pengaduan.attachments import Upload, check_upload, store
 from webapp.pengaduan.forms import OTHER_SERVICE, ComplaintFields
 from webapp.pengaduan.models import Complaint
-from webapp.pengaduan.service import ComplaintInput, file_complaint, find_by_code
+from webapp.pengaduan.service import ComplaintInput, file_complaint, find_by_code, format_code, tracking_url
 from webapp.standards.models import Service
 from webapp.standards.service import search_services
 
@@ -54,7 +57,9 @@ def published_services(recorder: Account | None = None) -> list[Service]:
     The public may complain about any unit's service; staff record complaints for their own
     unit only (``recorder``: the account recording; a global account records for every unit).
     """
-    return search_services(None, unit=None if recorder is None or is_global(recorder) else recorder.unit)
+    services = search_services(None, unit=None if recorder is None or is_global(recorder) else recorder.unit)
+    # The standards of complaint handling are public, but nobody complains "about" them (ux review §2.4).
+    return [s for s in services if s.category != "pengaduan"]
 
 
 def read_uploads(form: ComplaintFields) -> list[Upload] | None:
@@ -123,3 +128,18 @@ def save_new_complaint(
             current_app.logger.exception("attachments of %s not recorded", complaint.number)
             failed = [u.original_name for u in uploads]
     return complaint, code, failed
+
+
+def receipt_pdf(complaint: Complaint, code: str, officer_name: str | None = None) -> bytes:
+    """The complaint's receipt on the office's paper: number, tracking code with its QR, deadline.
+
+    ``officer_name`` is the officer who recorded it at the counter (a signature block); an online
+    complaint has none, and the receipt says it needs no signature.
+    """
+    url = tracking_url(code)
+    qr = "data:image/svg+xml;base64," + base64.b64encode(qr_svg(url)).decode()
+    html = render_template(
+        "pengaduan/receipt_pdf.html", complaint=complaint, code_text=format_code(code), url=url, qr=qr,
+        officer_name=officer_name, unit=complaint.unit, paper_date=complaint.received_on, printed_at=utcnow(),
+    )
+    return pdf_bytes(html)

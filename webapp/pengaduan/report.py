@@ -179,8 +179,12 @@ def _export_context(year: int, month: int, unit: Unit | None) -> dict:
     else:  # the office-wide report: the office's name when it has one unit
         units = db.session.scalars(select(Unit).order_by(Unit.name).limit(2)).all()
         office = units[0].name if len(units) == 1 else ""
+    # The paper's date: the Sekretaris's approval, or today while it is a draft.
+    approved_at = report.approved_at if report is not None and report.approved_at else None
+    paper_date = local_today(unit, approved_at) if approved_at else local_today(unit)
     return {"report": report, "figures": figures_of(report, year, month, unit), "label": month_label(year, month),
-            "statuses": REPORT_STATUSES, "office": office, "unit_name": unit_label(unit)}
+            "statuses": REPORT_STATUSES, "office": office, "unit_name": unit_label(unit), "unit": unit,
+            "paper_date": paper_date}
 
 
 def _file_name(year: int, month: int, unit: Unit | None, extension: str) -> str:

@@ -11,9 +11,10 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webapp.core.extensions import db, limiter
 from webapp.core.forms import flatten_errors
-from webapp.core.i18n import N_, current_language
+from webapp.core.i18n import N_, current_language, indonesian_only
 from webapp.core.inputs import keeps_refused_text, refused_fields
 from webapp.core.localtime import local_today
+from webapp.core.pdf import pdf_response
 from webapp.core.qr import private_qr_response
 from webapp.outbox.models import mask_recipient
 from webapp.pengaduan import bp
@@ -25,6 +26,7 @@ from webapp.pengaduan.intake import (
     lookup_limit,
     published_services,
     read_uploads,
+    receipt_pdf,
     save_new_complaint,
     submission_limit,
 )
@@ -112,6 +114,19 @@ def confirmation() -> WerkzeugResponse | str:
     ))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/pengaduan/terkirim/tanda-terima.pdf")
+@indonesian_only  # a printed receipt is an official document of the office
+def confirmation_pdf() -> WerkzeugResponse | Response:
+    """The receipt of the complaint just sent from this browser, as PDF (kept in the session, like the page)."""
+    sent = session.get(CONFIRMATION_KEY)
+    if not sent or time.time() - sent.get("at", 0) > CONFIRMATION_SECONDS:
+        return redirect(url_for("pengaduan.form"))
+    complaint = db.session.scalar(select(Complaint).where(Complaint.number == sent["number"]))
+    if complaint is None:
+        return redirect(url_for("pengaduan.form"))
+    return pdf_response(receipt_pdf(complaint, sent["code"]), f"tanda-terima-{complaint.number}.pdf")
 
 
 def _tracking_response(html: str, status: int = 200) -> Response:

@@ -28,6 +28,7 @@ from webapp.core.db import next_value, transactional, utcnow
 from webapp.core.extensions import db
 from webapp.core.formatting import hari_kerja, public_url, tanggal
 from webapp.core.localtime import local_moment, local_today
+from webapp.core.phone import international
 from webapp.core.policy import can
 from webapp.core.text import EMAIL_IN_TEXT
 from webapp.core.units import Unit
@@ -144,13 +145,45 @@ def working_days_left(complaint: Complaint, today: date) -> int:
 _LONG_NUMBER_RE = re.compile(r"(?<!\w)(\+?\d[\d .\-]{8,}\d)(?!\w)")
 
 
-def redact(text: str) -> str:
+def office_contacts(unit: Unit | None) -> tuple[frozenset[str], frozenset[str]]:
+    """The office's own public numbers (as E.164 digits) and email addresses (lower case): never masked.
+
+    They come from the unit's profile (phone, WhatsApp, email) and its published channels; with
+    no unit, every unit's. A citizen's own number is not among them, so it stays hidden.
+    """
+    units = [unit] if unit is not None else list(db.session.scalars(select(Unit)))
+    numbers: set[str] = set()
+    emails: set[str] = set()
+    for one in units:
+        values = [("phone", one.phone), ("whatsapp", one.whatsapp), ("email", one.email)]
+        values += [(c.get("kind"), c.get("value")) for c in one.contacts or []]
+        for kind, value in values:
+            if not value:
+                continue
+            if kind == "email":
+                emails.add(value.strip().lower())
+            elif kind in ("phone", "whatsapp"):
+                numbers.add(international(value))
+    return frozenset(numbers), frozenset(emails)
+
+
+def redact(text: str, keep: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())) -> str:
     """Text for a public page with email addresses and long numbers (phone, NIK, NIB) hidden.
 
     People sometimes type their contact into the description; tracking pages must not repeat it.
+    ``keep`` are the office's own numbers and addresses (``office_contacts``): a reply that says
+    "hubungi kami di 0812-7646-0487" keeps them (ux review §2.4).
     """
-    text = EMAIL_IN_TEXT.sub("[email disembunyikan]", text or "")
-    return _LONG_NUMBER_RE.sub("[nomor disembunyikan]", text)
+    numbers, emails = keep
+
+    def email(match: re.Match[str]) -> str:
+        return match.group(0) if match.group(0).lower() in emails else "[email disembunyikan]"
+
+    def number(match: re.Match[str]) -> str:
+        return match.group(0) if international(match.group(0)) in numbers else "[nomor disembunyikan]"
+
+    text = EMAIL_IN_TEXT.sub(email, text or "")
+    return _LONG_NUMBER_RE.sub(number, text)
 
 
 CONFIDENTIAL_REPLY = "Jawaban disampaikan langsung kepada pengadu."
@@ -161,11 +194,12 @@ def public_text(complaint: Complaint, event: ComplaintEvent) -> str:
     """What a tracking page or the API shows of a step: replies of confidential complaints stay private.
 
     The description is never shown (the person knows it, and may have typed their name in it);
-    staff text passes through ``redact`` in case a number or address slipped in.
+    staff text passes through ``redact`` in case a number or address slipped in; the office's own
+    contacts stay readable.
     """
     if complaint.confidential and event.action in CONFIDENTIAL_ACTIONS:
         return CONFIDENTIAL_REPLY
-    return redact(event.public_text)
+    return redact(event.public_text, office_contacts(complaint.unit))
 
 
 # --- filing -------------------------------------------------------------------------------------

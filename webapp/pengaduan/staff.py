@@ -40,7 +40,13 @@ from webapp.pengaduan.forms import (
     NoteForm,
     OptionalNoteForm,
 )
-from webapp.pengaduan.intake import complaint_input, published_services, read_uploads, save_new_complaint
+from webapp.pengaduan.intake import (
+    complaint_input,
+    published_services,
+    read_uploads,
+    receipt_pdf,
+    save_new_complaint,
+)
 from webapp.pengaduan.models import (
     CHANNELS,
     ROUTING,
@@ -247,6 +253,7 @@ def minutes_pdf(complaint_id: int) -> Response:
         "pengaduan/bap_pdf.html", complaint=complaint, identity=sees_identity(current_user, complaint), weights=WEIGHTS,
         channels=CHANNELS, resolved_event=resolved_event, late_days=_late_days(complaint),
         closed_on=local_today(complaint.unit, complaint.closed_at), printed_at=utcnow(),
+        unit=complaint.unit, paper_date=local_today(complaint.unit, complaint.closed_at),
     )
     pdf = pdf_bytes(html)
     unit = complaint.unit
@@ -311,6 +318,19 @@ def staff_new() -> WerkzeugResponse | str | tuple[str, int]:
             flash(f"Pengaduan {complaint.number} dicatat.", "success")
             return redirect(url_for("pengaduan.receipt"))
     return render_template("pengaduan/staff_new.html", form=form, ticket=ticket, errors=flatten_errors(form)), 422
+
+
+@bp.route("/admin/pengaduan/tanda-terima.pdf")
+@guard("complaint.record")
+def receipt_pdf_view() -> WerkzeugResponse | Response:
+    """The receipt of the complaint just recorded, on the office's paper (PDF), signed by the recording officer."""
+    kept = session.get(RECEIPT_KEY)
+    complaint = db.session.get(Complaint, kept["id"]) if kept else None
+    if complaint is None:
+        flash("Tidak ada tanda terima untuk ditampilkan.", "info")
+        return redirect(url_for("pengaduan.staff_new"))
+    pdf = receipt_pdf(complaint, kept["code"], current_user.display_name)
+    return pdf_response(pdf, f"tanda-terima-{complaint.number}.pdf")
 
 
 @bp.route("/admin/pengaduan/tanda-terima")

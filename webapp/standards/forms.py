@@ -15,5 +15,5 @@ class SearchForm(FlaskForm):
     q = SearchField(
         _l("Cari layanan"),
         validators=[Optional(), Length(max=100, message=_l("Kata kunci paling panjang 100 huruf."))],
-        render_kw={"placeholder": _l("Contoh: genset, pengaduan, NIB"), "autocomplete": "off"},
+        render_kw={"placeholder": _l("Contoh: genset, NIB"), "autocomplete": "off"},
     )

@@ -14,7 +14,7 @@ from webapp.standards import bp
 from webapp.standards.components import DELIVERY_COMPONENTS, MANUFACTURING_COMPONENTS
 from webapp.standards.forms import SearchForm
 from webapp.standards.models import Service
-from webapp.standards.service import group_by_unit, search_services
+from webapp.standards.service import group_by_unit, poster_layout, search
 
 
 def _service_or_404(slug: str) -> Service:
@@ -30,9 +30,14 @@ def catalogue() -> Response:
     """The catalogue; with ``?q=`` it narrows, and htmx gets only the results partial."""
     form = SearchForm(request.args)
     query = form.q.data if form.validate() else ""
-    groups = group_by_unit(search_services(query))
+    found = search(query)
     return render_partial_or_page(
-        "standards/catalogue.html", "standards/_results.html", form=form, query=query, groups=groups
+        "standards/catalogue.html",
+        "standards/_results.html",
+        form=form,
+        query=query,
+        groups=group_by_unit(found.services),
+        suggestion=found.suggestion,
     )
 
 
@@ -86,7 +91,10 @@ def poster(slug: str) -> str:
     """An A4 poster of the standard with its QR code, to hang at the counter."""
     service = _service_or_404(slug)
     return render_template(
-        "standards/poster.html", service=service, page_url=public_url("standards.detail", slug=service.slug)
+        "standards/poster.html",
+        service=service,
+        page_url=public_url("standards.detail", slug=service.slug),
+        layout=poster_layout(service),
     )
 
 
@@ -105,3 +113,20 @@ def unit_qr_sheet(slug: str) -> str:
     """One printable sheet with the QR codes of all services of a unit, to cut out for the counters."""
     unit = Unit.by_slug(slug) or abort(404)
     return render_template("standards/qr_sheet.html", unit=unit)
+
+
+@bp.route("/instansi/<slug>/logo")
+def unit_logo(slug: str) -> Response:
+    """The unit's logo (PNG or SVG, checked when uploaded), for the manifest and pages; 404 when it has none.
+
+    An SVG is served sandboxed with no script allowed, even though the upload refused scripts already.
+    """
+    unit = Unit.by_slug(slug) or abort(404)
+    if not unit.logo or not unit.logo_type:
+        abort(404)
+    response = Response(unit.logo, mimetype=unit.logo_type)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response

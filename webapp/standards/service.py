@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp.core.extensions import db
@@ -14,19 +16,183 @@ from webapp.standards.models import Service
 MAX_QUERY_WORDS = 8
 
 
-def search_services(query: str | None, unit: Unit | None = None) -> list[Service]:
-    """Services whose title, requirements, product or unit name contain every word of ``query``."""
+@dataclass
+class SearchResult:
+    """Services found for a query, best first, and a suggestion ("Maksud Anda: ...") when words were corrected."""
+
+    services: list[Service]
+    suggestion: str = ""
+
+
+FUZZY_RATIO = 80  # rapidfuzz ratio (0-100) from which a typed word counts as a typo of a word of the text
+TRIGRAM_SIMILARITY = 0.5  # pg_trgm word_similarity from which a typed word counts as a typo
+TITLE_HIT, TITLE_TYPO, TEXT_HIT, TEXT_TYPO, UNIT_HIT = 100, 50, 10, 5, 1
+
+
+def _words(query: str | None) -> list[str]:
+    return (query or "").casefold().split()[:MAX_QUERY_WORDS]
+
+
+def _published(unit: Unit | None):
     statement = (
         select(Service).join(Service.unit).options(selectinload(Service.unit)).where(Service.is_published.is_(True))
     )
     if unit is not None:
         statement = statement.where(Service.unit_id == unit.id)
-    for word in (query or "").casefold().split()[:MAX_QUERY_WORDS]:
-        statement = statement.where(
-            or_(Service.search_text.contains(word, autoescape=True), Unit.short_name.icontains(word, autoescape=True))
+    return statement
+
+
+def search_services(query: str | None, unit: Unit | None = None) -> list[Service]:
+    """Published services matching every word of ``query``, the best first (see ``search``); all without one."""
+    return search(query, unit).services
+
+
+def search(query: str | None, unit: Unit | None = None) -> SearchResult:
+    """Services matching every word of ``query``, ranked: a word in the title counts most, then in the content.
+
+    A word matches when the title, the requirements, the product or the unit's name contain it.
+    A word the catalogue does not hold anywhere is taken as a typo and matches a word close to it:
+    PostgreSQL's ``pg_trgm`` (migration 0018_search) in SQL, rapidfuzz on SQLite. Equal scores
+    keep the catalogue order. Without a query every published service comes in catalogue order.
+    When nothing matches, or a word was matched only as a typo, ``suggestion`` is the query with
+    each word replaced by the nearest word of the catalogue.
+    """
+    words = _words(query)
+    if not words:
+        statement = _published(unit).order_by(Unit.name, Service.position, Service.title)
+        return SearchResult(list(db.session.scalars(statement)))
+    texts = _texts(unit)
+    known = {word for word in words if any(word in t.everything for t in texts)}
+    if db.session.get_bind().dialect.name == "postgresql":
+        ranked, corrected = _search_postgresql(words, known, unit)
+    else:
+        ranked, corrected = _search_in_python(words, known, texts)
+    suggestion = _suggest(words, texts) if (corrected or not ranked) else ""
+    return SearchResult(ranked, suggestion if suggestion != " ".join(words) else "")
+
+
+@dataclass
+class _Text:
+    """What search reads of one published service: its text only, one light query for the whole catalogue."""
+
+    id: int
+    title: str
+    text: str
+    unit_name: str
+    everything: str
+    key: tuple
+
+
+def _texts(unit: Unit | None) -> list[_Text]:
+    statement = (
+        select(Service.id, Service.title, Service.search_text, Unit.short_name, Unit.name, Service.position)
+        .join(Service.unit)
+        .where(Service.is_published.is_(True))
+    )
+    if unit is not None:
+        statement = statement.where(Service.unit_id == unit.id)
+    rows = db.session.execute(statement).all()
+    return [
+        _Text(id_, title.casefold(), text or "", short.casefold(), f"{title} {text or ''} {short}".casefold(),
+              (name, position, title))
+        for id_, title, text, short, name, position in rows
+    ]  # fmt: skip
+
+
+def _search_in_python(words: list[str], known: set[str], texts: list[_Text]) -> tuple[list[Service], bool]:
+    """rapidfuzz scoring (SQLite). A word the catalogue holds as it is (``known``) never matches as a typo:
+    without this, a real word such as "tidak" would also match "tindak" in some other standard."""
+    from rapidfuzz import fuzz
+
+    scored: list[tuple[int, tuple, int]] = []
+    corrected = False
+    for entry in texts:
+        title_tokens = text_tokens = None
+        score, typo = 0, False
+        for word in words:
+            if word in entry.title:
+                score += TITLE_HIT
+                continue
+            if word not in known:
+                title_tokens = title_tokens or _tokens(entry.title)
+                if any(fuzz.ratio(word, token) >= FUZZY_RATIO for token in title_tokens):
+                    score, typo = score + TITLE_TYPO, True
+                    continue
+            if word in entry.text:
+                score += TEXT_HIT
+                continue
+            if word not in known:
+                text_tokens = text_tokens or _tokens(entry.text)
+                if any(fuzz.ratio(word, token) >= FUZZY_RATIO for token in text_tokens):
+                    score, typo = score + TEXT_TYPO, True
+                    continue
+            if word in entry.unit_name:
+                score += UNIT_HIT
+                continue
+            score = -1
+            break
+        if score >= 0:
+            corrected = corrected or typo
+            scored.append((-score, entry.key, entry.id))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    ids = [id_ for _, _, id_ in scored]
+    if not ids:
+        return [], corrected
+    found = {s.id: s for s in db.session.scalars(_published(None).where(Service.id.in_(ids)))}
+    return [found[id_] for id_ in ids], corrected
+
+
+def _search_postgresql(words: list[str], known: set[str], unit: Unit | None) -> tuple[list[Service], bool]:
+    """pg_trgm scoring in SQL; ``known`` words match exactly only, as on SQLite."""
+    title = func.lower(Service.title)
+    score = literal(0)
+    exact_everywhere = literal(True)
+    statement = _published(unit)
+    for word in words:
+        title_hit = Service.title.icontains(word, autoescape=True)
+        text_hit = Service.search_text.contains(word, autoescape=True)
+        unit_hit = Unit.short_name.icontains(word, autoescape=True)
+        typo_allowed = literal(word not in known)
+        title_typo = and_(typo_allowed, func.word_similarity(word, title) >= TRIGRAM_SIMILARITY)
+        text_typo = and_(typo_allowed, func.word_similarity(word, Service.search_text) >= TRIGRAM_SIMILARITY)
+        statement = statement.where(or_(title_hit, text_hit, unit_hit, title_typo, text_typo))
+        score = score + case(
+            (title_hit, TITLE_HIT), (title_typo, TITLE_TYPO), (text_hit, TEXT_HIT), (text_typo, TEXT_TYPO),
+            else_=UNIT_HIT,
         )
-    statement = statement.order_by(Unit.name, Service.position, Service.title)
-    return list(db.session.scalars(statement))
+        exact_everywhere = and_(exact_everywhere, or_(title_hit, text_hit, unit_hit))
+    statement = statement.add_columns(score.label("score"), exact_everywhere.label("exact")).order_by(
+        score.desc(), Unit.name, Service.position, Service.title
+    )
+    rows = db.session.execute(statement).all()
+    return [row[0] for row in rows], any(not row.exact for row in rows)
+
+
+_TOKEN = re.compile(r"[^\W_]{3,}")
+
+
+def _tokens(text: str) -> set[str]:
+    return set(_TOKEN.findall(text.casefold()))
+
+
+def _suggest(words: list[str], texts: list[_Text]) -> str:
+    """The query with each word replaced by the nearest word of the published titles and content."""
+    from rapidfuzz import fuzz, process
+
+    vocabulary: set[str] = set()
+    for entry in texts:
+        vocabulary |= _tokens(entry.title) | _tokens(entry.text)
+    if not vocabulary:
+        return ""
+    choices = sorted(vocabulary)
+    out = []
+    for word in words:
+        if word in vocabulary:
+            out.append(word)
+            continue
+        best = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=60)
+        out.append(best[0] if best else word)
+    return " ".join(out)
 
 
 def units_with_services() -> Sequence[Unit]:
@@ -66,3 +232,38 @@ class StandardView:
     def block(self, code: str) -> dict | None:
         """The component ``code`` as a block, or None when unpublished."""
         return self._doc["components"].get(code)
+
+
+# --- the A4 poster: always one page ---------------------------------------------------------
+
+POSTER_REQUIREMENT_LINES = 17  # lines of requirements that fit beside the facts at the normal size
+POSTER_DENSE_LINES = 26  # lines at the small size, before the list continues "selengkapnya: pindai QR"
+
+
+def _lines(text: str, per_line: int) -> int:
+    return max(1, -(-len(text) // per_line))
+
+
+def poster_layout(service: object) -> dict:
+    """How the poster of ``service`` fits on one A4 page: the title's size, the requirements shown.
+
+    A long title steps down in size; a long requirement list first gets a smaller type, then is
+    cut, and the poster says how many more there are and points to the QR code. The print
+    stylesheet also holds the sheet to one page, so a wrong estimate clips, never spills.
+    """
+    title = getattr(service, "title", "") or ""
+    title_size = "normal" if len(title) <= 60 else "long" if len(title) <= 110 else "xlong"
+    block = service.block("persyaratan") or {}  # type: ignore[attr-defined]
+    texts = [item["text"] for item in block.get("items") or []] + list(block.get("paragraphs") or [])
+    budget_shift = {"normal": 0, "long": 1, "xlong": 2}[title_size]
+    normal = sum(_lines(t, 42) for t in texts)
+    if normal <= POSTER_REQUIREMENT_LINES - budget_shift:
+        return {"title_size": title_size, "dense": False, "shown": texts, "more": 0}
+    shown: list[str] = []
+    used = 0
+    for text in texts:
+        used += _lines(text, 52)
+        if used > POSTER_DENSE_LINES - budget_shift:
+            break
+        shown.append(text)
+    return {"title_size": title_size, "dense": True, "shown": shown, "more": len(texts) - len(shown)}

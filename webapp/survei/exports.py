@@ -99,4 +99,5 @@ def _local_time(response: SurveyResponse) -> str:
 
 def report_pdf(**context: Any) -> bytes:
     """The semester report, drawn by WeasyPrint from an HTML template."""
+    context.setdefault("paper_date", context.get("printed_on"))
     return pdf_bytes(render_template("survei/report_pdf.html", **context))

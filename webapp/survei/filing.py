@@ -72,9 +72,15 @@ class SurveyRefusedError(SurveyError):
 
 
 def survey_services(unit: Unit | None = None) -> list[Service]:
-    """The published services a respondent may choose (of one unit, or of every unit)."""
-    statement = select(Service).where(Service.is_published.is_(True)).order_by(Service.unit_id, Service.position,
-                                                                                Service.title)  # fmt: skip
+    """The published services a respondent may choose (of one unit, or of every unit).
+
+    The standards of complaint handling are public but are not a service one is served by (ux review §2.5).
+    """
+    statement = (
+        select(Service)
+        .where(Service.is_published.is_(True), Service.category != "pengaduan")
+        .order_by(Service.unit_id, Service.position, Service.title)
+    )
     if unit is not None:
         statement = statement.where(Service.unit_id == unit.id)
     return list(db.session.scalars(statement))
