@@ -194,6 +194,15 @@ class Config:
     PENGADUAN_PHONE_CHANNEL: str = os.environ.get("PENGADUAN_PHONE_CHANNEL", "whatsapp")
     # Open complaints due within this many working days are "due soon" in the Buku Pengaduan.
     PENGADUAN_DUE_SOON_DAYS: int = _env_int("PENGADUAN_DUE_SOON_DAYS", 3)
+    # Reservasi (booking a queue slot, webapp.reservasi). Bookings and lookups per address; the
+    # minimum fill time of the public form (robots); how many days after its day a booking's personal
+    # data is erased (UU 27/2022); the local hour of the day-before reminder; the channel for phones.
+    RESERVASI_RATE_LIMIT: str = os.environ.get("RESERVASI_RATE_LIMIT", "10 per minute;60 per hour")
+    RESERVASI_LOOKUP_RATE_LIMIT: str = os.environ.get("RESERVASI_LOOKUP_RATE_LIMIT", "30 per minute")
+    RESERVASI_MIN_FILL_SECONDS: int = _env_int("RESERVASI_MIN_FILL_SECONDS", 4)
+    RESERVASI_ERASE_DAYS: int = _env_int("RESERVASI_ERASE_DAYS", 90)
+    RESERVASI_REMINDER_HOUR: int = _env_int("RESERVASI_REMINDER_HOUR", 15)
+    RESERVASI_PHONE_CHANNEL: str = os.environ.get("RESERVASI_PHONE_CHANNEL", "whatsapp")
     # Queue services whose tickets are complaints (service D of the demo): the counter panel
     # offers to record the ticket as a complaint.
     PENGADUAN_QUEUE_CODES: frozenset[str] = frozenset(_env_list("PENGADUAN_QUEUE_CODES") or ["D"])

@@ -285,3 +285,27 @@ def issue_ticket(
     issued = issue(service.unit.slug, service.code, priority_reason=priority_reason, now=now,
                    check_hours=check_hours, request_key=request_key)
     return db.session.get(Ticket, issued.id)
+
+
+@transactional(serial=True)
+def issue_marked(service: QueueService, *, now: datetime | None = None, booked_from: datetime | None = None,
+                 mark: str = "") -> Ticket:
+    """Issue the next number of ``service`` for today inside the caller's unit of work, for a visitor who
+    holds an appointment made elsewhere (a booking's check-in, webapp.reservasi).
+
+    ``booked_from`` (the slot's start) puts the ticket ahead of walk-ins from that moment
+    (antrian.reading.call_order); ``mark`` goes before its number (RA-007) so that everyone sees it was
+    booked. It takes its number from the line's daily sequence like any ticket (next_value: never a
+    duplicate or a gap) and, unlike ``issue``, joins the caller's unit of work, so that the booking's
+    check-in and its ticket commit together. The daily cap does not apply: the place was booked.
+    """
+    moment = now or datetime.now(UTC)
+    day = local_time(moment, service.unit).date()
+    sequence = next_value(DailySequence, queue_service_id=service.id, day=day)
+    ticket = Ticket(unit_id=service.unit_id, queue_service_id=service.id, issued_service_id=service.id, day=day,
+                    sequence=sequence, number=f"{mark}{format_number(service.code, sequence)}",
+                    token=secrets.token_urlsafe(18), priority=False, status=Ticket.WAITING, issued_at=moment,
+                    call_count=0, booked_from=booked_from)
+    db.session.add(ticket)
+    db.session.flush()
+    return ticket

@@ -136,6 +136,10 @@ class Ticket(db.Model):
     locale: Mapped[str] = mapped_column(String(5), default="id")
     # The idempotency key the kiosk or API client asked with (a uuid per tap), or None.
     request_key: Mapped[str | None] = mapped_column(String(64))
+    # The start of the booked slot this ticket was issued for at check-in, or None (a walk-in). From that
+    # moment the ticket is called after priority tickets and ahead of walk-ins (antrian.reading.call_order);
+    # the queue knows nothing more of bookings (webapp.reservasi issues these tickets).
+    booked_from: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     queue_service: Mapped[QueueService] = relationship(foreign_keys=[queue_service_id])
     counter: Mapped[Counter | None] = relationship()

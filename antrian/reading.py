@@ -9,10 +9,10 @@ from datetime import date, datetime
 from statistics import mean
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, select
 
 from antrian.models import Counter, QueueService, QueueState, Ticket
-from webapp.core.db import as_utc
+from webapp.core.db import as_utc, utcnow
 from webapp.core.extensions import db
 from webapp.core.formatting import perkiraan_tunggu
 from webapp.core.localtime import local_today
@@ -21,9 +21,27 @@ from webapp.core.units import Unit
 RECENT_CALLS = 6
 
 
-def waiting_order(statement: Select) -> Select:
-    """``statement`` in call order: priority first, then arrival, then id (the order every counter calls by)."""
-    return statement.order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+def call_order(now: datetime | None = None) -> tuple[Any, ...]:
+    """The order every counter calls by, as ORDER BY terms: priority first; then booked tickets whose slot has
+    begun at ``now`` (``Ticket.booked_from``), by slot start; then everyone else by arrival, then id.
+
+    A booked ticket is ahead of walk-ins of its line from its slot's start only, never ahead of the whole
+    day: before that moment it waits by its arrival like any other ticket.
+    """
+    moment = now or utcnow()
+    started = and_(Ticket.booked_from.is_not(None), Ticket.booked_from <= moment)
+    return (
+        Ticket.priority.desc(),
+        case((started, 0), else_=1),
+        case((started, Ticket.booked_from), else_=None),
+        Ticket.issued_at,
+        Ticket.id,
+    )
+
+
+def waiting_order(statement: Select, now: datetime | None = None) -> Select:
+    """``statement`` in call order (``call_order``, the order every counter calls by)."""
+    return statement.order_by(*call_order(now))
 
 
 def waiting_tickets(unit: Unit, now: datetime | None = None) -> list[Ticket]:
@@ -31,46 +49,31 @@ def waiting_tickets(unit: Unit, now: datetime | None = None) -> list[Ticket]:
     statement = select(Ticket).where(
         Ticket.unit_id == unit.id, Ticket.day == local_today(unit, now), Ticket.status == Ticket.WAITING
     )
-    return list(db.session.scalars(waiting_order(statement)))
+    return list(db.session.scalars(waiting_order(statement, now)))
 
 
-def position(ticket: Ticket) -> int | None:
+def position(ticket: Ticket, now: datetime | None = None) -> int | None:
     """How many tickets will be called before this one in its line; None once it is not waiting.
 
-    Counted in the database in the call order (priority first, then arrival, then id).
+    Counted in the database in the call order (``call_order``).
     """
     if ticket.status != Ticket.WAITING:
         return None
-    arrived_earlier = or_(
-        Ticket.issued_at < ticket.issued_at, and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id)
-    )
-    same_rank = and_(Ticket.priority.is_(ticket.priority), arrived_earlier)
-    ahead = same_rank if ticket.priority else or_(Ticket.priority.is_(True), same_rank)
-    return db.session.scalar(
-        select(func.count()).where(
-            Ticket.queue_service_id == ticket.queue_service_id,
-            Ticket.day == ticket.day,
-            Ticket.status == Ticket.WAITING,
-            ahead,
-        )
-    )
+    return positions(ticket.unit_id, ticket.day, [ticket.id], now).get(ticket.id)
 
 
-def positions(unit_id: int, day: date, ticket_ids: Collection[int]) -> dict[int, int]:
+def positions(unit_id: int, day: date, ticket_ids: Collection[int], now: datetime | None = None) -> dict[int, int]:
     """``position`` of many waiting tickets of one unit and day in one query: ticket id -> people ahead.
 
     One window over the day's waiting tickets of the unit, numbered per line in the call order
-    (as ``waiting_order``); tickets not waiting are left out. For the queue's messages, which
+    (``call_order``); tickets not waiting are left out. For the queue's messages, which
     look at every waiting ticket with a number after each change.
     """
     if not ticket_ids:
         return {}
     ranked = select(
         Ticket.id.label("id"),
-        (func.row_number().over(
-            partition_by=Ticket.queue_service_id,
-            order_by=(Ticket.priority.desc(), Ticket.issued_at, Ticket.id),
-        ) - 1).label("ahead"),
+        (func.row_number().over(partition_by=Ticket.queue_service_id, order_by=call_order(now)) - 1).label("ahead"),
     ).where(Ticket.unit_id == unit_id, Ticket.day == day, Ticket.status == Ticket.WAITING).subquery()
     rows = db.session.execute(select(ranked.c.id, ranked.c.ahead).where(ranked.c.id.in_(list(ticket_ids))))
     return dict(rows.tuples().all())
@@ -142,7 +145,8 @@ def snapshot(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
     numbers_by_counter = {c.id: c.number for c in counters}
     today = (Ticket.unit_id == unit.id, Ticket.day == day)
     waiting = db.session.execute(
-        waiting_order(select(Ticket.number, Ticket.queue_service_id).where(*today, Ticket.status == Ticket.WAITING))
+        waiting_order(select(Ticket.number, Ticket.queue_service_id).where(*today, Ticket.status == Ticket.WAITING),
+                      now)
     ).all()
     waiting_by_service: dict[int, list[str]] = {s.id: [] for s in services}
     for number, service_id in waiting:  # one pass: a busy morning has thousands waiting

@@ -111,7 +111,7 @@ def _release_held(counter: Counter, keep: int | None, now: datetime | None) -> T
 
 
 def call_next(counter: Counter, now: datetime | None = None) -> Ticket | None:
-    """Call the next ticket over the counter's services (priority first, then arrival); None if nobody waits.
+    """Call the next ticket over the counter's services (antrian.reading.call_order); None if nobody waits.
 
     Finishes the ticket the counter is serving; refuses (StillCalledError, nothing changed)
     while it holds one that was only called (``_release_held``). Two counters pressing at once
@@ -140,7 +140,8 @@ def call_next(counter: Counter, now: datetime | None = None) -> Ticket | None:
             waiting_order(
                 select(Ticket.id).where(
                     Ticket.queue_service_id.in_(service_ids), Ticket.day == day, Ticket.status == Ticket.WAITING
-                )
+                ),
+                moment,
             )
             .limit(1)
             .with_for_update(skip_locked=True)

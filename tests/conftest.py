@@ -515,3 +515,58 @@ def cert(tmp_path_factory: pytest.TempPathFactory):
     from webapp.core.signing import make_test_certificate
 
     return make_test_certificate("Dinas Uji Tanda Tangan", tmp_path_factory.mktemp("ttd"), PASSWORD)
+
+
+# --- clock and bookings ------------------------------------------------------------------
+
+
+class Clock:
+    """A settable clock: None runs on the real time, ``set(moment)`` stops it at an aware UTC moment."""
+
+    def __init__(self) -> None:
+        self.now = None
+
+    def set(self, moment) -> None:
+        """Stop the clock at ``moment`` (later calls may move it)."""
+        self.now = moment
+
+    def __call__(self):
+        from datetime import UTC, datetime
+
+        return self.now or datetime.now(UTC)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The app's clock, settable in tests (a booked slot's time): the local-time API, the queue's call order and
+    counter actions, the lobby display and reservasi read it instead of the real time."""
+    import antrian.reading
+    import antrian.routes
+    import antrian.service
+    import webapp.core.localtime
+    import webapp.reservasi.service
+
+    fake = Clock()
+    for module in (webapp.core.localtime, antrian.reading, antrian.routes, webapp.reservasi.service):
+        monkeypatch.setattr(module, "utcnow", fake)
+    monkeypatch.setattr(antrian.service, "_now", lambda now=None: now or fake())
+    return fake
+
+
+@pytest.fixture
+def booking_line(make_queue):
+    """A unit whose line A (open all day) takes bookings: 30-minute slots of 4 places, half for walk-ins (2 bookable),
+    14 days ahead, check-in from 15 minutes before to 30 minutes after the start."""
+    from webapp.reservasi.models import BookingSetup
+
+    def factory(**overrides) -> dict:
+        queue = make_queue()
+        values = {"enabled": True, "slot_minutes": 30, "places": 4, "walk_in_percent": 50, "days_ahead": 14,
+                  "early_minutes": 15, "late_minutes": 30, "mark": "R", "max_per_contact": 1, "noshow_limit": 2,
+                  "noshow_days": 14, "ask_nik": False}
+        values.update(overrides)
+        db.session.add(BookingSetup(queue_service_id=queue["A"].id, **values))
+        db.session.commit()
+        return queue
+
+    return factory

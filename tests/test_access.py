@@ -35,6 +35,8 @@ EXPECTED: dict[str, set[str]] = {
     "counter.operate": {"admin", "petugas_loket"},
     "queue.setup": ADMIN_ONLY,
     "queue.statistics": EVERY_STAFF,
+    "reservasi.view": {"admin", "petugas_loket"},
+    "reservasi.checkin": {"admin", "petugas_loket"},
     "complaint.view": COMPLAINT_STAFF,
     "complaint.handle": COMPLAINT_STAFF,
     "complaint.record": {"admin", "tim_pengaduan", "sekretaris", "petugas_loket"},
@@ -97,6 +99,10 @@ ROUTE_ACTIONS: dict[str, str] = {
     "antrian.register_kiosk": "queue.setup",
     "antrian.statistics": "queue.statistics",
     "api.counter_action": "counter.operate",
+    "reservasi.day_list": "reservasi.view",
+    "reservasi.staff_checkin": "reservasi.checkin",
+    "reservasi.setup": "queue.setup",
+    "reservasi.stats": "queue.statistics",
     "berkas.act": "berkas.act",
     "berkas.complete": "berkas.register",
     "berkas.detail": "berkas.view",
@@ -175,7 +181,9 @@ def _matrix() -> dict[str, set[str]]:
 
 
 # A form posted empty by the matrix is answered 422 once the role is let in.
-CHECKED_FORMS = {"pengaduan.case_action", "pengaduan.report_review", "admin.add_signatory_view"}
+CHECKED_FORMS = {
+    "pengaduan.case_action", "pengaduan.report_review", "admin.add_signatory_view", "reservasi.staff_checkin",
+}
 
 
 def _url(
@@ -187,6 +195,10 @@ def _url(
         "antrian.counter_action": {"counter_id": counter_id, "action": "panggil"},
         "antrian.setup": {"slug": unit_slug},
         "antrian.statistics": {"slug": unit_slug},
+        "reservasi.setup": {"slug": unit_slug},
+        "reservasi.stats": {"slug": unit_slug},
+        "reservasi.day_list": {"instansi": unit_slug},
+        "reservasi.staff_checkin": {"instansi": unit_slug},
         "survei.tabulation": {"slug": unit_slug},
         "survei.report": {"slug": unit_slug},
         "survei.follow_up": {"slug": unit_slug},

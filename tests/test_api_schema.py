@@ -35,7 +35,7 @@ def test_every_json_body_of_the_file_is_the_one_the_server_checks(app):
     """One source: each operation's validator is built from the file's own requestBody schema."""
     with_body = [(path, method) for path, method, op in _operations()
                  if "application/json" in op.get("requestBody", {}).get("content", {})]  # not a PDF upload
-    assert len(with_body) == 4
+    assert len(with_body) == 5
     for path, method in with_body:
         assert body_validator(path, method) is not None, path
     rules = {openapi_path(rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1")}

@@ -60,6 +60,8 @@ def _public_pages(client) -> dict[str, str]:
     assert ticket and "token" in ticket and complaint and "code" in complaint, (ticket, complaint)
     pages = {
         "home": url_for("main.home"),
+        "booking-start": url_for("reservasi.start"),
+        "booking-start-unit": url_for("reservasi.start", instansi=unit.slug),
         "verify-index": url_for("berkas.verify_index"),
         "verify-unknown": url_for("berkas.verify_page", code="TIDAK-ADA"),
         "catalogue": url_for("standards.catalogue"),

@@ -56,10 +56,29 @@ def _pages(client) -> dict[str, str]:
         "login": url_for("auth.login"),
         "not-found": "/tidak-ada-halaman-ini",
     }
+    pages.update(_booking_pages(unit))
     for service in services:
         pages[f"service-{service.slug}"] = url_for("standards.detail", slug=service.slug)
         pages[f"poster-{service.slug}"] = url_for("standards.poster", slug=service.slug)
     return pages
+
+
+def _booking_pages(unit: Unit) -> dict[str, str]:
+    """The booking steps with a slot chosen, a booking's page and the kiosk's check-in screen (demo line A)."""
+    from webapp.reservasi.service import Contact, book, booking_days, booking_lines, setup_of, slots
+
+    line = booking_lines(unit)[0]
+    setup = setup_of(line)
+    day = next(d for d in booking_days(line, setup)[1:] if slots(line, setup, d))
+    slot = slots(line, setup, day)[0]
+    _, code = book(line, day, slot.start, Contact("Warga Uji", "081234567890"))
+    return {
+        "booking-start": url_for("reservasi.start", instansi=unit.slug, layanan=line.code, tanggal=day.isoformat(),
+                                 jam=slot.start.strftime("%H:%M")),
+        "booking": url_for("reservasi.booking", key=code),
+        "booking-move": url_for("reservasi.booking", key=code, pindah=day.isoformat()),
+        "booking-kiosk": url_for("reservasi.kiosk_checkin", instansi=unit.slug),
+    }
 
 
 def _refused_forms(client) -> dict[str, str]:

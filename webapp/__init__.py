@@ -154,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.main import bp as main_bp
     from webapp.outbox import bp as outbox_bp
     from webapp.pengaduan import bp as pengaduan_bp
+    from webapp.reservasi import bp as reservasi_bp
     from webapp.standards import bp as standards_bp
     from webapp.survei import bp as survei_bp
 
@@ -169,6 +170,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(berkas_bp)
     app.register_blueprint(survei_bp)
     app.register_blueprint(pengaduan_bp)
+    app.register_blueprint(reservasi_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

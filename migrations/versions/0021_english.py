@@ -4,13 +4,13 @@
   (the title, a short summary, and the requirement items in the order of the published list). They
   live on the service, not in its versioned document: the standard's own text stays as published, in
   Indonesian, and importing or publishing a new version leaves them alone.
-- complaint.locale, ticket.locale: "id" or "en", the language the visitor used, so the messages
-  sent later (tracking code, replies, "your turn is near") are in that language.
+- complaint.locale, ticket.locale, booking.locale: "id" or "en", the language the visitor used, so the
+  messages sent later (tracking code, replies, "your turn is near", booking reminders) are in that language.
 
 Existing rows: no English text, every complaint and ticket in Indonesian.
 
 Revision ID: 0021_english
-Revises: 0018_search
+Revises: 0018_search, 0015_reservasi
 Create Date: 2026-11-30 09:00:00
 
 """
@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = '0021_english'
-down_revision = '0018_search'
+# Also the point where the branches of issues 14 (booking) and 16 (office, search) meet.
+down_revision = ('0018_search', '0015_reservasi')
 branch_labels = None
 depends_on = None
 
@@ -33,9 +34,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column('locale', sa.String(length=5), nullable=False, server_default='id'))
     with op.batch_alter_table('ticket') as batch:
         batch.add_column(sa.Column('locale', sa.String(length=5), nullable=False, server_default='id'))
+    with op.batch_alter_table('booking') as batch:
+        batch.add_column(sa.Column('locale', sa.String(length=5), nullable=False, server_default='id'))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('booking') as batch:
+        batch.drop_column('locale')
     with op.batch_alter_table('ticket') as batch:
         batch.drop_column('locale')
     with op.batch_alter_table('complaint') as batch:

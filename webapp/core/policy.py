@@ -102,6 +102,9 @@ POLICY: dict[str, Rule] = {
     "counter.operate": _rule({ADMIN, PETUGAS_LOKET}, "Melayani di loket: memanggil, melayani, melewati, mengalihkan"),
     "queue.setup": _rule({ADMIN}, "Mengatur layanan antrian, loket dan jam buka"),
     "queue.statistics": _rule(EVERY_ROLE, "Membaca statistik antrian"),
+    # Bookings (reservasi) carry names and phone numbers: staff of the unit who serve the line only.
+    "reservasi.view": _rule({ADMIN, PETUGAS_LOKET}, "Membaca daftar reservasi hari ini (nama dan kontak pemesan)"),
+    "reservasi.checkin": _rule({ADMIN, PETUGAS_LOKET}, "Mencatat kedatangan (check-in) reservasi di loket"),
     # Complaints.
     "complaint.view": _rule(COMPLAINT_READERS, "Membaca Buku Pengaduan dan berkas pengaduan"),
     "complaint.handle": _rule(COMPLAINT_READERS, "Menindaklanjuti pengaduan (verifikasi, bobot, balasan, selesai)"),
@@ -259,6 +262,7 @@ STAFF_MENU: tuple[MenuItem, ...] = (
              ("pengaduan.staff_new", "pengaduan.receipt")),
     MenuItem("Pesan keluar", "admin.outbox", "outbox.view", ("admin.outbox",)),
     MenuItem("Panel loket", "antrian.counter_panel", "counter.operate", ("antrian.*",)),
+    MenuItem("Reservasi", "reservasi.day_list", "reservasi.view", ("reservasi.*",)),
     MenuItem("Survei (IKM)", "survei.results_page", "survey.view", ("survei.*",)),
     MenuItem("Kata sandi", "admin.change_password", "staff.home", ("admin.change_password",)),
 )

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -133,6 +134,8 @@ def _load_queues(path: Path, units: dict[str, Unit]) -> None:
             service.active = True
             db.session.add(service)
             services[service.code] = service
+            if item.get("reservasi"):
+                _load_booking_setup(service, item["reservasi"])
         counters = {c.number: c for c in db.session.scalars(select(Counter).where(Counter.unit_id == unit.id))}
         for item in raw["counters"]:
             counter = counters.get(item["number"]) or Counter(unit=unit, number=item["number"])
@@ -143,6 +146,19 @@ def _load_queues(path: Path, units: dict[str, Unit]) -> None:
         state = db.session.get(QueueState, unit.id) or QueueState(unit_id=unit.id, version=0)
         state.running_text = raw.get("running_text", "")
         db.session.add(state)
+
+
+def _load_booking_setup(line: Any, raw: dict[str, Any]) -> None:
+    """Turn booking on for a demo line with the file's rules (Kampar's line A: 30-minute slots of 4 places,
+    14 days ahead, half of each slot kept for walk-ins)."""
+    from webapp.reservasi.models import BookingSetup
+
+    db.session.flush()  # the line's id
+    setup = db.session.get(BookingSetup, line.id) or BookingSetup(queue_service_id=line.id)
+    setup.enabled = True
+    for name in ("slot_minutes", "places", "days_ahead", "walk_in_percent"):
+        setattr(setup, name, raw[name])
+    db.session.add(setup)
 
 
 def _load_standard(path: Path, units: dict[str, Unit], report: LoadReport) -> None:
