@@ -90,11 +90,21 @@ def test_a_foreign_visitor_reads_queues_complains_and_tracks_in_english(
 
     page.get_by_role("link", name="Open the tracking page").click()
     expect(page.locator(".complaint-status")).to_have_text("Received")
+    tracking_page = page.url
     expect(page.get_by_role("heading", name="Progress")).to_be_visible()
     assert "Jane" not in page.content()
     page.screenshot(path=str(artifacts / "english-complaint-track-390.png"), full_page=True)
 
+    # The satisfaction survey: English questions and answers, the official Indonesian text beside them.
+    page.goto(f"{live_server}/survei")
+    expect(page.get_by_role("heading", name="How did we do?")).to_be_visible()
+    expect(page.get_by_role("group", name=re.compile("How well did the requirements fit"))).to_contain_text(
+        "kesesuaian persyaratan pelayanan")
+    expect(page.get_by_role("radio", name=re.compile("Fully"))).to_have_count(2)  # U1 and U5 share their answers
+    page.screenshot(path=str(artifacts / "english-survey-390.png"), full_page=True)
+
     # The switch: back to Indonesian on the same page, and remembered.
+    page.goto(tracking_page)
     page.get_by_role("link", name="Bahasa Indonesia").click()
     expect(page.locator("html")).to_have_attribute("lang", "id")
     expect(page.locator(".complaint-status")).to_have_text("Diterima")
