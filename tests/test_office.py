@@ -147,3 +147,22 @@ def test_a_unit_admin_cannot_edit_another_units_kop(client, login, make_unit):
     login("admin", unit=mine)
     assert client.get(url_for("admin.office_profile", unit_id=other.id)).status_code == 403
     assert client.get(url_for("admin.office_profile", unit_id=mine.id)).status_code == 200
+
+
+def test_the_kop_page_is_valid_html_also_with_errors(client, login, make_unit, tmp_path):
+    from tests.test_html_validity import vnu_errors
+
+    unit = make_unit()
+    login("admin")
+    url = url_for("admin.office_profile", unit_id=unit.id)
+    pages = {
+        "ok": client.get(url).get_data(as_text=True),
+        "bad-hours": client.post(url, data={"csrf_token": csrf_from(client, url), "hours-0": "pagi"}).text,
+        "bad-nip": client.post(url_for("admin.add_signatory_view", unit_id=unit.id),
+                               data={"csrf_token": csrf_from(client, url), "nip": "12"}).text,
+    }  # fmt: skip
+    files = []
+    for name, html in pages.items():
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_text(html, encoding="utf-8")
+    assert vnu_errors(files) == []
