@@ -405,3 +405,36 @@ def test_a_filter_on_a_constant_follows_each_pages_language(app):
     with app.test_request_context("/?lang=en"):
         refresh()
         assert render_template_string(template) == "14 working days Free"
+
+
+def test_booking_pages_read_in_english_and_the_confirmation_is_sent_in_english(client, booking_line):
+    from webapp.outbox.models import OutboxMessage
+    from webapp.reservasi.models import Booking
+    from webapp.reservasi.service import Contact, book, booking_days, link_key, setup_of, slots
+
+    queue = booking_line()
+    unit, line = queue["unit"], queue["A"]
+    client.set_cookie("bahasa", "en")
+    setup = setup_of(line)
+    day = next(d for d in booking_days(line, setup) if any(s.available for s in slots(line, setup, d)))
+    start = next(s.start for s in slots(line, setup, day) if s.available)
+    booking, code = book(line, day, start, Contact("Jane Investor", "081234567890", locale="en"))
+    pages = {
+        "booking-start": client.get(url_for("reservasi.start", instansi=unit.slug, layanan=line.code,
+                                            tanggal=day.isoformat(), jam=start.strftime("%H:%M"))),
+        "booking": client.get(url_for("reservasi.booking", key=link_key(booking))),
+        "booking-kiosk": client.get(url_for("reservasi.kiosk_checkin", instansi=unit.slug)),
+    }
+    msgids = _indonesian_msgids()
+    names = _published_names()
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        text = read_text(response.get_data(as_text=True))
+        for published in names:
+            text = text.replace(published, " ")
+        leftovers = [m for m in msgids if m in text] + [w for w in re.findall(r"[A-Za-z]+", text)
+                                                          if w.lower() in INDONESIAN_WORDS and w not in KEPT]
+        assert not leftovers, (name, leftovers, text[:500])
+    assert db.session.get(Booking, booking.id).locale == "en"
+    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic.like("reservasi%"))).first()
+    assert message is not None and message.body.startswith("Your booking for ") and "is confirmed" in message.body
