@@ -418,7 +418,7 @@ def test_booking_pages_read_in_english_and_the_confirmation_is_sent_in_english(c
     setup = setup_of(line)
     day = next(d for d in booking_days(line, setup) if any(s.available for s in slots(line, setup, d)))
     start = next(s.start for s in slots(line, setup, day) if s.available)
-    booking, code = book(line, day, start, Contact("Jane Investor", "081234567890", locale="en"))
+    booking, _code = book(line, day, start, Contact("Jane Investor", "081234567890", locale="en"))
     pages = {
         "booking-start": client.get(url_for("reservasi.start", instansi=unit.slug, layanan=line.code,
                                             tanggal=day.isoformat(), jam=start.strftime("%H:%M"))),
