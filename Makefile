@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app webapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev lint clean
+.PHONY: run test install install-dev lint clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,14 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	touch $@
 
 install: $(VENV)/.runtime
+
+## The English catalogue: extract every marked string (babel.cfg), update translations/en, compile the .mo.
+## The compiled .mo is committed; tests/test_english.py fails when it is older than the .po.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k ngettext:1,2 \
+		--no-location --sort-output --no-wrap --project Loket -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching --ignore-obsolete --no-wrap
+	$(BIN)/pybabel compile -d translations -l en --statistics
 
 install-dev: $(VENV)/.dev
 

@@ -1,5 +1,6 @@
 """Forms of the kiosk and the counter panel (buttons, mostly: each carries a CSRF token)."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -96,8 +97,8 @@ class CancelTicketForm(FlaskForm):
 class ContactForm(FlaskForm):
     """A mobile number for the "near" and "called" messages (optional; kept for the day only)."""
 
-    phone = StringField("Nomor HP", validators=[Optional(), Length(max=30), Phone()], filters=[strip],
-                        description="Contoh: 0812 3456 7890. Disimpan hari ini saja, lalu dihapus.")
+    phone = StringField(_l("Nomor HP"), validators=[Optional(), Length(max=30), Phone()], filters=[strip],
+                        description=_l("Contoh: 0812 3456 7890. Disimpan hari ini saja, lalu dihapus."))
     hapus = HiddenField()
 
 

@@ -23,10 +23,11 @@ from antrian.models import DailySequence, QueueService, Ticket, within_hours
 from antrian.service import QueueError
 from webapp.core.db import in_unit_of_work, next_value, transactional
 from webapp.core.extensions import db
+from webapp.core.i18n import N_
 from webapp.core.localtime import local_now, local_time
 from webapp.core.units import Unit
 
-PRIORITY_REASONS = {"lansia": "Lanjut usia", "disabilitas": "Penyandang disabilitas", "hamil": "Ibu hamil"}
+PRIORITY_REASONS = {"lansia": N_("Lanjut usia"), "disabilitas": N_("Penyandang disabilitas"), "hamil": N_("Ibu hamil")}
 
 
 def format_number(code: str, sequence: int) -> str:

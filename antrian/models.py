@@ -132,6 +132,8 @@ class Ticket(db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     near_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     called_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The language the visitor used ("id", "en"): the messages sent later speak it (issue 17).
+    locale: Mapped[str] = mapped_column(String(5), default="id")
     # The idempotency key the kiosk or API client asked with (a uuid per tap), or None.
     request_key: Mapped[str | None] = mapped_column(String(64))
     # The start of the booked slot this ticket was issued for at check-in, or None (a walk-in). From that

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from flask import current_app
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from antrian.models import QueueState, Ticket
@@ -26,6 +28,7 @@ from antrian.reading import positions
 from antrian.service import QueueError, bump_version
 from webapp.core.db import transactional, utcnow
 from webapp.core.extensions import db
+from webapp.core.i18n import N_
 from webapp.core.localtime import local_moment, local_today
 from webapp.core.phone import mask_phone, normalise_phone
 from webapp.core.units import Unit
@@ -57,7 +60,7 @@ def cancel_ticket(ticket: Ticket) -> Ticket:
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        raise QueueError("Antrian ini tidak dapat dibatalkan lagi: nomor Anda sudah dipanggil atau selesai.")
+        raise QueueError(N_("Antrian ini tidak dapat dibatalkan lagi: nomor Anda sudah dipanggil atau selesai."))
     bump_version(ticket.unit_id)
     db.session.flush()
     db.session.refresh(ticket)
@@ -70,8 +73,10 @@ MAX_TICKETS_PER_PHONE = 3
 
 
 @transactional(serial=True)
-def set_contact(ticket: Ticket, raw: str, now: datetime | None = None) -> Ticket:
+def set_contact(ticket: Ticket, raw: str, now: datetime | None = None, locale: str = "id") -> Ticket:
     """Keep the visitor's mobile number on the ticket for today (``raw`` as typed; ValueError if not a mobile).
+
+    ``locale`` is the language the visitor reads the ticket page in: the messages are sent in it.
 
     Only for a waiting ticket of today (one called already has nothing left to announce but the call,
     which a counter is making), re-read and locked inside the unit of work, so a cancel or a call in
@@ -84,9 +89,9 @@ def set_contact(ticket: Ticket, raw: str, now: datetime | None = None) -> Ticket
         .execution_options(populate_existing=True)
     ).one()  # fmt: skip
     if current.status != Ticket.WAITING:
-        raise QueueError("Nomor HP hanya dapat dititipkan selama antrian Anda masih menunggu.")
+        raise QueueError(N_("Nomor HP hanya dapat dititipkan selama antrian Anda masih menunggu."))
     if current.day != local_today(current.queue_service.unit, now):
-        raise QueueError("Tiket ini bukan untuk hari ini; tidak ada pemberitahuan yang dikirim.")
+        raise QueueError(N_("Tiket ini bukan untuk hari ini; tidak ada pemberitahuan yang dikirim."))
     if current.phone != phone:
         used = db.session.scalar(
             select(func.count()).select_from(Ticket).where(
@@ -98,6 +103,7 @@ def set_contact(ticket: Ticket, raw: str, now: datetime | None = None) -> Ticket
             raise QueueError(f"Nomor HP ini sudah dititipkan pada {MAX_TICKETS_PER_PHONE} tiket hari ini; "
                              "gunakan nomor lain atau pantau antrian dari halaman ini.")
     current.phone = phone
+    current.locale = locale if locale in ("id", "en") else "id"
     return current
 
 
@@ -181,14 +187,19 @@ def _queue_messages(unit: Unit, now: datetime | None) -> list[tuple[str, str]]:
             if not _claim(ticket.id, "called_sent"):
                 continue
             _claim(ticket.id, "near_sent")  # a call makes "near" old news
-            where = ticket.counter.name if ticket.counter else "loket"
-            body = f"{unit.short_name}: nomor antrian {ticket.number} dipanggil. Silakan ke {where} sekarang."
+            with force_locale(ticket.locale or "id"):
+                where = ticket.counter.name if ticket.counter else _("loket")
+                body = _("%(unit)s: nomor antrian %(number)s dipanggil. Silakan ke %(counter)s sekarang.",
+                         unit=unit.short_name, number=ticket.number, counter=where)
         else:
             if not _claim(ticket.id, "near_sent"):
                 continue
-            people = "Anda berikutnya" if ahead == 0 else f"{ahead} orang lagi di depan Anda"
-            body = (f"{unit.short_name}: giliran Anda hampir tiba. Nomor {ticket.number} "
-                    f"({ticket.queue_service.name}): {people}. Mohon bersiap di dekat loket.")
+            with force_locale(ticket.locale or "id"):
+                people = _("Anda berikutnya") if ahead == 0 else ngettext(
+                    "%(num)d orang lagi di depan Anda", "%(num)d orang lagi di depan Anda", ahead)
+                body = _("%(unit)s: giliran Anda hampir tiba. Nomor %(number)s (%(line)s): %(people)s. "
+                         "Mohon bersiap di dekat loket.", unit=unit.short_name, number=ticket.number,
+                         line=ticket.queue_service.name, people=people)
         _send(ticket, topic, body)
         queued.append((ticket.number, topic))
     return queued

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -34,6 +35,7 @@ from webapp.core.extensions import db, limiter
 from webapp.core.formatting import public_url
 from webapp.core.forms import choices, flatten_errors
 from webapp.core.htmx import is_htmx, render_partial_or_page
+from webapp.core.i18n import current_language, indonesian_only
 from webapp.core.inputs import parse_id
 from webapp.core.localtime import local_now, local_today
 from webapp.core.policy import can, guard, require
@@ -163,7 +165,7 @@ def kiosk() -> WerkzeugResponse | str:
         state = db.session.get(QueueState, unit.id)
         reason = form.prioritas.data or None
         if reason is not None and not (state and state.kiosk_priority):
-            flash("Tiket prioritas diberikan oleh petugas loket.", "error")
+            flash(_("Tiket prioritas diberikan oleh petugas loket."), "error")
             return redirect(back)
         key = form.kunci.data or None
         try:
@@ -183,7 +185,7 @@ def kiosk() -> WerkzeugResponse | str:
             args["cetak"] = "ok" if _print_kiosk_slip(device, db.session.get(Ticket, issued.id)) else "gagal"
         return redirect(url_for("antrian.print_ticket", **args))
     if form.errors:
-        flash("Sentuhan tadi tidak terbaca. Silakan sentuh layanan sekali lagi.", "error")
+        flash(_("Sentuhan tadi tidak terbaca. Silakan sentuh layanan sekali lagi."), "error")
     return _kiosk_page(unit, form, device)
 
 
@@ -248,10 +250,10 @@ def cancel(token: str) -> WerkzeugResponse | str:
     try:
         cancel_ticket(found)
     except QueueError as exc:
-        flash(str(exc), "error")
+        flash(_(str(exc)), "error")  # a message the visitor reads, translated when it is one of ours
         return redirect(url_for("antrian.ticket", token=found.token))
     publish_change(found.queue_service.unit)
-    flash(f"Antrian {found.number} dibatalkan. Terima kasih sudah memberi tahu kami.", "success")
+    flash(_("Antrian %(number)s dibatalkan. Terima kasih sudah memberi tahu kami.", number=found.number), "success")
     return redirect(url_for("antrian.ticket", token=found.token))
 
 
@@ -266,13 +268,13 @@ def contact(token: str) -> WerkzeugResponse | tuple[str, int]:
     try:
         if form.hapus.data == "1" or not form.phone.data:
             clear_contact(found)
-            flash("Nomor HP Anda sudah dihapus dari tiket ini.", "success")
+            flash(_("Nomor HP Anda sudah dihapus dari tiket ini."), "success")
         else:
-            set_contact(found, form.phone.data)
+            set_contact(found, form.phone.data, locale=current_language())
             notify_due(found.unit_id)  # already near: the message goes at once
-            flash("Kami akan mengirim pesan saat giliran Anda hampir tiba dan saat dipanggil.", "success")
+            flash(_("Kami akan mengirim pesan saat giliran Anda hampir tiba dan saat dipanggil."), "success")
     except QueueError as exc:
-        flash(str(exc), "error")
+        flash(_(str(exc)), "error")  # a message the visitor reads, translated when it is one of ours
     return redirect(url_for("antrian.ticket", token=found.token))
 
 
@@ -327,6 +329,7 @@ def _lines_served_by(unit: Unit, numbers: set[int]) -> list[str]:
 
 
 @bp.route("/layar")
+@indonesian_only  # the lobby TV speaks Indonesian to everyone in the room
 def display() -> str:
     """The lobby TV: current number at each counter, recent calls, waiting lines, clock, running text.
 

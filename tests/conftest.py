@@ -22,7 +22,7 @@ import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from sqlalchemy import MetaData, create_engine, delete
+from sqlalchemy import MetaData, create_engine, delete, select
 from werkzeug.serving import make_server
 
 from config import Config, database_url_from_env
@@ -298,6 +298,17 @@ def make_service(make_unit):
         return service
 
     return factory
+
+
+def open_all_day(unit: Unit) -> None:
+    """The unit's queue lines open around the clock, so that a test can take a ticket at any hour it runs."""
+    from datetime import time
+
+    from antrian.models import QueueService
+
+    for line in db.session.scalars(select(QueueService).where(QueueService.unit_id == unit.id)):
+        line.opens_at, line.closes_at = time(0, 0), time(0, 0)
+    db.session.commit()
 
 
 @pytest.fixture

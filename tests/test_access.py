@@ -85,6 +85,7 @@ ROUTE_ACTIONS: dict[str, str] = {
     "admin.new_user": "user.manage",
     "admin.outbox": "outbox.view",
     "admin.preview": "service.edit",
+    "admin.edit_english": "service.edit",
     "admin.publish": "service.edit",
     "admin.restore": "service.edit",
     "admin.retry_message": "outbox.view",
@@ -184,8 +185,9 @@ def _matrix() -> dict[str, set[str]]:
 
 
 # A form posted empty by the matrix is answered 422 once the role is let in.
-CHECKED_FORMS = {"pengaduan.case_action", "pengaduan.report_review", "reservasi.staff_checkin",
-                 "admin.add_signatory_view"}
+CHECKED_FORMS = {
+    "pengaduan.case_action", "pengaduan.report_review", "admin.add_signatory_view", "reservasi.staff_checkin",
+}
 
 
 def _url(
@@ -212,6 +214,7 @@ def _url(
         "admin.add_signatory_view": {"unit_id": unit_id},
         "admin.edit_service": {"service_id": service_id, "section": "persyaratan"},
         "admin.preview": {"service_id": service_id},
+        "admin.edit_english": {"service_id": service_id},
         "admin.versions": {"service_id": service_id},
         "admin.compare": {"service_id": service_id},
         "admin.publish": {"service_id": service_id},

@@ -69,7 +69,7 @@ def test_catalogue_search_narrows_as_you_type(phone, live_server, demo, artifact
 
 
 def test_search_without_javascript_still_works(browser, live_server, demo):
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False, locale="id-ID")  # an Indonesian browser: Indonesian page
     page = context.new_page()
     page.goto(f"{live_server}/layanan")
     page.get_by_label("Cari layanan").fill("sanitarian")

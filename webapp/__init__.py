@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask
+from jinja2 import pass_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -38,6 +39,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     _init_logging(app)
     _prepare_instance(app)
     _init_extensions(app)
+    _init_i18n(app)
     _init_input_guard(app)
     _init_security(app)
     _init_rate_limits(app)
@@ -113,6 +115,13 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
 
 
+def _init_i18n(app: Flask) -> None:
+    """Flask-Babel: the public pages in Indonesian or English (webapp.core.i18n, translations/)."""
+    from webapp.core.i18n import init_i18n
+
+    init_i18n(app, str(PROJECT_ROOT / "translations"))
+
+
 def _init_input_guard(app: Flask) -> None:
     """Before any route exists and before the CSRF check: bounded int ids, no unstorable text."""
     from webapp.core.inputs import init_input_guard
@@ -174,18 +183,19 @@ def _register_template_helpers(app: Flask) -> None:
     from webapp.core.phone import display_phone
     from webapp.standards.components import CATEGORIES, COMPONENTS_BY_CODE
 
-    app.jinja_env.filters["rupiah"] = formatting.rupiah
+    app.jinja_env.filters["rupiah"] = _at_render_time(formatting.rupiah)
     app.jinja_env.filters["telepon"] = display_phone
     app.jinja_env.filters["tel_href"] = formatting.tel_href
     app.jinja_env.filters["whatsapp_href"] = formatting.whatsapp_href
     app.jinja_env.filters["web_href"] = formatting.web_href
-    app.jinja_env.filters["tanggal"] = formatting.tanggal
-    app.jinja_env.filters["waktu"] = formatting.waktu
-    app.jinja_env.filters["angka"] = formatting.angka
-    app.jinja_env.filters["ribuan"] = formatting.ribuan
-    app.jinja_env.filters["menit"] = formatting.menit
-    app.jinja_env.filters["tanggal_singkat"] = formatting.tanggal_singkat
-    app.jinja_env.filters["perkiraan_tunggu"] = formatting.perkiraan_tunggu
+    app.jinja_env.filters["tanggal"] = _at_render_time(formatting.tanggal)
+    app.jinja_env.filters["waktu"] = _at_render_time(formatting.waktu)
+    app.jinja_env.filters["angka"] = _at_render_time(formatting.angka)
+    app.jinja_env.filters["ribuan"] = _at_render_time(formatting.ribuan)
+    app.jinja_env.filters["menit"] = _at_render_time(formatting.menit)
+    app.jinja_env.filters["tanggal_singkat"] = _at_render_time(formatting.tanggal_singkat)
+    app.jinja_env.filters["perkiraan_tunggu"] = _at_render_time(formatting.perkiraan_tunggu)
+    app.jinja_env.filters["hari_kerja"] = _at_render_time(formatting.hari_kerja)
     app.jinja_env.globals["public_url"] = formatting.public_url
     # The access policy, for menus and buttons: templates ask it and hold no role names.
     app.jinja_env.globals["can"] = lambda action, target=policy.NO_TARGET: policy.can(current_user, action, target)
@@ -202,6 +212,18 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["nip"] = office.format_nip
     app.jinja_env.filters["sumber_publik"] = formatting.sumber_publik
     app.jinja_env.globals["paper_css"] = pdf.paper_css
+
+
+def _at_render_time(function: Callable) -> Callable:
+    """A filter that Jinja never evaluates while compiling: ``14 | hari_kerja`` would otherwise be folded into
+    the compiled template in the language of the first page that used it (the words follow the page's language)."""
+
+    @pass_context
+    def runtime_filter(_context: object, *args: object, **kwargs: object) -> object:
+        return function(*args, **kwargs)
+
+    runtime_filter.__doc__ = function.__doc__
+    return runtime_filter
 
 
 def _install_page_cache(app: Flask) -> None:

@@ -14,9 +14,10 @@
       boxes.forEach(function (box) { if (box.checked) { ticked.push(box.value); } });
       try { localStorage.setItem(key, JSON.stringify(ticked)); } catch (e) { /* private mode: ticks just aren't kept */ }
       if (counter) {
-        counter.textContent = ticked.length === boxes.length
-          ? "Semua " + boxes.length + " berkas sudah siap."
-          : ticked.length + " dari " + boxes.length + " berkas sudah siap.";
+        // The words come from the page (data-all, data-some), in the page's language.
+        var words = ticked.length === boxes.length ? counter.getAttribute("data-all") : counter.getAttribute("data-some");
+        counter.textContent = (words || "%(done)s / %(total)s")
+          .replace("%(done)s", ticked.length).replace("%(total)s", boxes.length);
       }
     }
     list.addEventListener("change", update);

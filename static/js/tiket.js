@@ -22,6 +22,15 @@
   var button = document.getElementById("beri-tahu");
   var permissionNote = document.getElementById("izin-status");
   var canNotify = "Notification" in window;
+  // The page's words in its language (templates/antrian/ticket.html, #tiket-teks); Indonesian when missing.
+  var words = {};
+  try { words = JSON.parse(document.getElementById("tiket-teks").textContent); } catch (e) { words = {}; }
+  function t(key, fallback, values) {
+    var out = words[key] || fallback;
+    Object.keys(values || {}).forEach(function (name) { out = out.split("{" + name + "}").join(values[name]); });
+    return out;
+  }
+  var pageLang = document.documentElement.lang || "id";
 
   function store(key, value) { try { window.localStorage.setItem(key, value); } catch (e) { /* private mode */ } }
   function stored(key) { try { return window.localStorage.getItem(key); } catch (e) { return null; } }
@@ -36,10 +45,10 @@
   function showPermission() {
     if (!row) { return; }
     if (!canNotify) { return; }
-    if (notifying()) { row.hidden = true; note("Pemberitahuan di peramban ini aktif selama halaman ini terbuka."); return; }
+    if (notifying()) { row.hidden = true; note(t("notifyOn", "Pemberitahuan di peramban ini aktif selama halaman ini terbuka.")); return; }
     if (window.Notification.permission === "denied") {
       row.hidden = true;
-      note("Peramban menolak pemberitahuan untuk situs ini. Anda bisa mengizinkannya di pengaturan peramban, atau tinggalkan nomor HP.");
+      note(t("notifyDenied", "Peramban menolak pemberitahuan untuk situs ini. Anda bisa mengizinkannya di pengaturan peramban, atau tinggalkan nomor HP."));
       return;
     }
     row.hidden = false;
@@ -51,7 +60,7 @@
     var key = "loket-diberi-tahu:" + token + ":" + kind;
     if (stored(key)) { return; }
     store(key, "1");
-    try { new window.Notification(title, { body: body, tag: "loket-" + token + "-" + kind, lang: "id" }); } catch (e) { /* Android Chrome needs a service worker: the page still shows it */ }
+    try { new window.Notification(title, { body: body, tag: "loket-" + token + "-" + kind, lang: pageLang }); } catch (e) { /* Android Chrome needs a service worker: the page still shows it */ }
   }
 
   if (button) {
@@ -79,20 +88,22 @@
     return el;
   }
 
-  function estimateText(words) {
-    return words ? "Perkiraan menunggu: " + words + "." : "Perkiraan waktu tunggu muncul setelah layanan pertama hari ini selesai.";
+  function estimateText(wait) {
+    return wait ? t("estimate", "Perkiraan menunggu: {wait}.", { wait: wait }) : t("noEstimate", "Perkiraan waktu tunggu muncul setelah layanan pertama hari ini selesai.");
   }
 
   function showWaiting(ahead) {
     status.textContent = "";
-    var fact = text("p", "big-fact", ahead + " orang di depan Anda");
+    var fact = text("p", "big-fact", t(ahead === 1 ? "aheadOne" : "ahead", "{n} orang di depan Anda", { n: ahead }));
     fact.setAttribute("data-field", "ahead");
     var estimate = text("p", "", estimateText(lastEstimate));
     estimate.setAttribute("data-field", "estimate");
     status.appendChild(fact);
     status.appendChild(estimate);
     if (ahead <= nearAt) {
-      notifyOnce("hampir", "Giliran Anda hampir tiba", "Nomor " + number + ": " + (ahead === 0 ? "Anda berikutnya." : ahead + " orang lagi di depan Anda."));
+      notifyOnce("hampir", t("nearTitle", "Giliran Anda hampir tiba"), ahead === 0
+        ? t("nearNext", "Nomor {number}: Anda berikutnya.", { number: number })
+        : t(ahead === 1 ? "nearAheadOne" : "nearAhead", "Nomor {number}: {n} orang lagi di depan Anda.", { number: number, n: ahead }));
     }
   }
 
@@ -140,7 +151,7 @@
     if (atCounter) {
       showTools("called");
       status.textContent = "";
-      status.appendChild(text("p", "called-banner", "Silakan ke " + atCounter.name));
+      status.appendChild(text("p", "called-banner", t("goTo", "Silakan ke {counter}", { counter: atCounter.name })));
     } else if (ahead >= 0) {
       showTools("waiting");
       // A transfer moves the number to another line: show the new line's name at once.
@@ -157,18 +168,18 @@
     showTools(ticket.status);
     status.textContent = "";
     if (ticket.status === "done") {
-      status.appendChild(text("p", "big-fact", "Terima kasih, layanan Anda sudah selesai."));
+      status.appendChild(text("p", "big-fact", t("done", "Terima kasih, layanan Anda sudah selesai.")));
       // The survey link is made on the server once the service is finished: load the page once to show it.
       if (box.getAttribute("data-status") !== "done") { box.setAttribute("data-status", "done"); window.location.reload(); }
     } else if (ticket.status === "skipped") {
-      status.appendChild(text("p", "notice", "Nomor Anda sudah dipanggil tetapi Anda belum datang. Temui petugas loket untuk dipanggil ulang."));
+      status.appendChild(text("p", "notice", t("skipped", "Nomor Anda sudah dipanggil tetapi Anda belum datang. Temui petugas loket untuk dipanggil ulang.")));
     } else if (ticket.status === "cancelled") {
-      status.appendChild(text("p", "big-fact", "Antrian ini sudah Anda batalkan."));
+      status.appendChild(text("p", "big-fact", t("cancelled", "Antrian ini sudah Anda batalkan.")));
     }
   }
 
-  socket.on("connect", function () { link.textContent = "Terhubung. Halaman ini diperbarui sendiri."; socket.emit("join", { ticket: token }); });
-  socket.on("disconnect", function () { link.textContent = "Koneksi terputus, menyambung kembali…"; });
+  socket.on("connect", function () { link.textContent = t("connected", "Terhubung. Halaman ini diperbarui sendiri."); socket.emit("join", { ticket: token }); });
+  socket.on("disconnect", function () { link.textContent = t("disconnected", "Koneksi terputus, menyambung kembali…"); });
   socket.on("snapshot", function (state) {
     version = state.version;
     var mine = state.ticket;
@@ -185,8 +196,9 @@
   socket.on("called", function (call) {
     if (call.version > version + 1) { socket.emit("join", { ticket: token }); }
     if (call.number !== number) { return; }
-    var where = call.counter ? call.counter.name : "loket";
-    notifyOnce("dipanggil" + (call.call_count || 1), "Nomor " + number + " dipanggil", "Silakan ke " + where + " sekarang.");
+    var where = call.counter ? call.counter.name : t("counter", "loket");
+    notifyOnce("dipanggil" + (call.call_count || 1), t("calledTitle", "Nomor {number} dipanggil", { number: number }),
+      t("calledBody", "Silakan ke {counter} sekarang.", { counter: where }));
     if (navigator.vibrate) { navigator.vibrate([400, 200, 400, 200, 400]); }
     try {
       var audio = new Audio(box.getAttribute("data-chime") || "/static/audio/chime.ogg");

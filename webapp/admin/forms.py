@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.admin.fields import FlowNodeForm, ItemForm
-from webapp.core.forms import REQUIRED, NoMarkup, SaneDate, choices
+from webapp.core.forms import REQUIRED, NoMarkup, SaneDate, choices, strip
 from webapp.core.office import ROLES as OFFICE_ROLES
 from webapp.core.office import OfficeError, clean_nip
 from webapp.core.policy import ROLES
@@ -311,4 +311,20 @@ class ClosureForm(FlaskForm):
         description="Misalnya: libur daerah HUT Kabupaten, pindah kantor.",
         validators=[DataRequired("Tuliskan alasannya."), Length(max=200, message="Paling panjang 200 huruf."),
                     NoMarkup()],
+    )
+
+
+class EnglishForm(FlaskForm):
+    """The optional English text of a service for foreign visitors (issue 17): a guide beside the official text."""
+
+    title_en = StringField("Nama layanan dalam bahasa Inggris", validators=[Optional(), Length(max=300), NoMarkup()],
+                           filters=[strip])
+    summary_en = TextAreaField(
+        "Ringkasan dalam bahasa Inggris", validators=[Optional(), Length(max=2000), NoMarkup()], filters=[strip],
+        description="Satu atau dua kalimat: untuk apa layanan ini dan siapa yang memerlukannya.",
+    )
+    requirements_en = TextAreaField(
+        "Persyaratan dalam bahasa Inggris", validators=[Optional(), Length(max=10000), NoMarkup()],
+        description="Satu baris untuk setiap butir persyaratan, urut sesuai daftar resmi di bawah; "
+                    "baris kosong bila butir itu tidak diterjemahkan.",
     )

@@ -20,6 +20,7 @@ from webapp.admin.editor import FORM_CLASSES, SECTIONS, SECTIONS_BY_KEY, Section
 from webapp.admin.forms import (
     AuditFilterForm,
     ConfirmForm,
+    EnglishForm,
     ImportForm,
     ImportReviewForm,
     NewServiceForm,
@@ -67,6 +68,7 @@ from webapp.standards.versions import (
     published_versions,
     restore_version,
     save_draft,
+    set_english,
     version_by_number,
 )
 
@@ -321,6 +323,33 @@ def edit_service(service_id: int, section: str) -> Response | str:
             flash(f"{current.label} disimpan di draf." if changes else "Tidak ada perubahan.", "success")
             return redirect(url_for("admin.edit_service", service_id=service.id, section=current.key))
     return render_template("admin/service_edit.html", form=form, errors=flatten_errors(form), **context), 422
+
+
+@bp.route("/layanan/<int:service_id>/bahasa-inggris", methods=["GET", "POST"])
+@guard("service.edit")
+def edit_english(service_id: int) -> Response | str | tuple[str, int]:
+    """The optional English title, summary and requirement items of a service, for foreign visitors."""
+    service = _service_or_403(service_id)
+    requirements = [item.get("text", "") for item in (service.block("persyaratan") or {}).get("items", [])]
+    if request.method == "GET":
+        form = EnglishForm(data={"title_en": service.title_en, "summary_en": service.summary_en,
+                                 "requirements_en": "\n".join(service.requirements_en or [])})
+        return render_template("admin/english.html", form=form, service=service, requirements=requirements, errors=[])
+    form = EnglishForm()
+    lines = [line.strip() for line in (form.requirements_en.data or "").replace("\r\n", "\n").split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    valid = form.validate()
+    if valid and len(lines) > len(requirements):
+        form.requirements_en.errors.append(
+            f"Daftar resmi memuat {len(requirements)} butir persyaratan; tulis paling banyak {len(requirements)} baris."
+        )
+    elif valid:
+        changed = set_english(service, form.title_en.data, form.summary_en.data, lines, actor=current_user)
+        flash("Teks bahasa Inggris disimpan." if changed else "Tidak ada perubahan.", "success")
+        return redirect(url_for("admin.edit_english", service_id=service.id))
+    return render_template("admin/english.html", form=form, service=service, requirements=requirements,
+                           errors=flatten_errors(form)), 422
 
 
 @bp.route("/layanan/<int:service_id>/pratinjau")

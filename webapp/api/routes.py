@@ -31,6 +31,7 @@ def _summary(service: Service) -> dict:
         "unit": {"slug": service.unit.slug, "name": service.unit.name},
         "url": public_url("standards.detail", slug=service.slug),
         "qr": public_url("standards.qr_code_svg", slug=service.slug),
+        "en": {"name": service.title_en},
     }
 
 
@@ -70,4 +71,5 @@ def service(slug: str):
     document = found.to_document()
     for key in ("unit", "slug", "title", "category"):
         document.pop(key)
-    return jsonify({**_summary(found), **document})
+    english = {"name": found.title_en, "summary": found.summary_en, "requirements": found.requirements_en or []}
+    return jsonify({**_summary(found), **document, "en": english})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -119,15 +120,15 @@ class RevokeForm(FlaskForm):
 class LookupForm(FlaskForm):
     """The applicant finds a berkas by registration number and phone."""
 
-    number = StringField("Nomor registrasi", validators=[DataRequired(REQUIRED), Length(max=20)],
-                         description="Tertulis di tanda terima, misalnya 2026-00042.")
-    phone = StringField("Nomor HP yang didaftarkan", validators=[DataRequired(REQUIRED), Length(max=20)])
+    number = StringField(_l("Nomor registrasi"), validators=[DataRequired(REQUIRED), Length(max=20)],
+                         description=_l("Tertulis di tanda terima, misalnya 2026-00042."))
+    phone = StringField(_l("Nomor HP yang didaftarkan"), validators=[DataRequired(REQUIRED), Length(max=20)])
 
 
 class VerifyUploadForm(FlaskForm):
     """Upload a PDF to compare with the recorded hash."""
 
-    pdf = FileField("Berkas PDF dokumen")
+    pdf = FileField(_l("Berkas PDF dokumen"))
 
 
 ROLE_CHOICES = [("", "Semua petugas instansi"), *ROLES.items()]

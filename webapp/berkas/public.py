@@ -11,6 +11,7 @@ import hmac
 from datetime import datetime
 
 from flask import Response, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webapp.berkas import bp
@@ -24,6 +25,7 @@ from webapp.core.extensions import limiter
 from webapp.core.formatting import tanggal
 from webapp.core.forms import flatten_errors
 from webapp.core.htmx import is_htmx
+from webapp.core.i18n import N_
 from webapp.core.localtime import local_time
 from webapp.core.qr import private_qr_response
 from webapp.survei.invitations import survey_url
@@ -63,7 +65,7 @@ def lookup_form() -> WerkzeugResponse | tuple[str, int] | str:
         if found is not None:
             return redirect(url_for("berkas.track", code=found.tracking_code))
         # One message for both: whether a number exists is not told to someone without the phone.
-        form.number.errors.append("Nomor registrasi dan nomor HP tidak cocok dengan berkas mana pun.")
+        form.number.errors.append(_("Nomor registrasi dan nomor HP tidak cocok dengan berkas mana pun."))
     if request.method == "POST":
         status = 422
     return _private(make_response(render_template("berkas/lookup.html", form=form, errors=flatten_errors(form)),
@@ -98,27 +100,29 @@ def track_qr(code: str) -> Response:
     return private_qr_response(url)
 
 
+# Translated where shown (templates/berkas/verify.html).
 OUTCOMES = {
-    SAH: ("Dokumen sah", "Dokumen ini diterbitkan oleh instansi dan masih berlaku menurut catatan kami."),
-    DICABUT: ("Dokumen sudah dicabut", "Dokumen ini pernah diterbitkan, tetapi sudah dicabut dan tidak berlaku."),
-    TIDAK_DIKENAL: ("Kode tidak dikenal", "Tidak ada dokumen dengan kode ini. Periksa kembali kode atau pindai "
-                    "ulang kode QR. Dokumen dengan kode yang tidak dikenal tidak dapat dianggap sah."),
-    TIDAK_SAH: ("Kode tidak sah", "Kode ini tidak cocok dengan tanda keaslian dokumen: kode atau data dokumen "
-                "telah diubah. Jangan terima dokumen ini; laporkan kepada instansi penerbit."),
+    SAH: (N_("Dokumen sah"), N_("Dokumen ini diterbitkan oleh instansi dan masih berlaku menurut catatan kami.")),
+    DICABUT: (N_("Dokumen sudah dicabut"),
+              N_("Dokumen ini pernah diterbitkan, tetapi sudah dicabut dan tidak berlaku.")),
+    TIDAK_DIKENAL: (N_("Kode tidak dikenal"), N_("Tidak ada dokumen dengan kode ini. Periksa kembali kode atau pindai "
+                    "ulang kode QR. Dokumen dengan kode yang tidak dikenal tidak dapat dianggap sah.")),
+    TIDAK_SAH: (N_("Kode tidak sah"), N_("Kode ini tidak cocok dengan tanda keaslian dokumen: kode atau data dokumen "
+                "telah diubah. Jangan terima dokumen ini; laporkan kepada instansi penerbit.")),
 }
 
 
 def read_upload(upload: object, limit: int) -> tuple[bytes, str]:
     """The bytes of an uploaded file and an error message ("" when fine): empty, too large, not a PDF."""
     if not upload or not getattr(upload, "filename", ""):
-        return b"", "Pilih berkas PDF dokumen."
+        return b"", _("Pilih berkas PDF dokumen.")
     data = upload.read(limit + 1)  # type: ignore[attr-defined]
     if not data:
-        return b"", "Berkas kosong."
+        return b"", _("Berkas kosong.")
     if len(data) > limit:
-        return b"", f"Berkas terlalu besar (paling besar {limit // (1024 * 1024)} MB)."
+        return b"", _("Berkas terlalu besar (paling besar %(size)d MB).", size=limit // (1024 * 1024))
     if not data.startswith(b"%PDF-"):
-        return b"", "Berkas ini bukan PDF."
+        return b"", _("Berkas ini bukan PDF.")
     return data, ""
 
 
@@ -130,9 +134,9 @@ def verify_index() -> WerkzeugResponse:
     if code:
         if len(code) <= 64 and code.isalnum():
             return redirect(url_for("berkas.verify_page", code=code))
-        code_error = "Kode verifikasi terdiri atas huruf dan angka, seperti tercetak di bawah kode QR."
+        code_error = _("Kode verifikasi terdiri atas huruf dan angka, seperti tercetak di bawah kode QR.")
     else:
-        code_error = "Isi kode verifikasi." if "kode" in request.args else ""
+        code_error = _("Isi kode verifikasi.") if "kode" in request.args else ""
     form = VerifyUploadForm()
     result = None
     status = 422 if code_error else 200
@@ -163,7 +167,7 @@ def verify_page(code: str) -> Response:
         upload = form.pdf.data if form.validate_on_submit() else None
         data = upload.read() if upload and getattr(upload, "filename", "") else b""
         if not data:
-            form.pdf.errors.append("Pilih berkas PDF dokumen.")
+            form.pdf.errors.append(_("Pilih berkas PDF dokumen."))
             status = 422
         else:
             uploaded_hash = sha256_hex(data)

@@ -1,4 +1,9 @@
-"""Small presentation helpers shared by templates: money, numbers, dates, links, public URLs."""
+"""Small presentation helpers shared by templates: money, numbers, dates, links, public URLs.
+
+Locale-aware: a page rendered in English (webapp.core.i18n) gets English dates and words and
+English separators ("1,234.5"); everything else, staff pages, printed documents and messages
+with no request, is Indonesian. Money stays rupiah as Indonesians write it in both: "Rp 150.000".
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,10 @@ from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
+from babel.dates import format_date
 from flask import current_app, request, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 
 from webapp.core.localtime import HasTimezone, local_time
 from webapp.core.phone import international
@@ -21,13 +29,34 @@ BULAN = (
 )  # fmt: skip
 
 
+def english() -> bool:
+    """Whether the page being rendered is in English (never outside a request: messages and jobs pick their own)."""
+    try:
+        locale = get_locale()
+    except RuntimeError:  # no application context
+        return False
+    return locale is not None and locale.language == "en"
+
+
+def _separators(text: str) -> str:
+    """An Indonesian figure ("1.234,5") as English writes it ("1,234.5") on an English page."""
+    return text.translate(str.maketrans({".": ",", ",": "."})) if english() else text
+
+
 def rupiah(amount: int | None) -> str:
-    """Format rupiah the Indonesian way: ``Rp 150.000``; zero reads "Gratis"."""
+    """Format rupiah the Indonesian way, on every page: ``Rp 150.000``; zero reads "Gratis" ("Free")."""
     if amount is None:
         return ""
     if amount == 0:
-        return "Gratis"
+        return _("Gratis")
     return "Rp " + f"{amount:,}".replace(",", ".")
+
+
+def hari_kerja(days: int | None) -> str:
+    """A duration in working days: "5 hari kerja", "5 working days" ("1 working day")."""
+    if days is None:
+        return ""
+    return ngettext("%(num)d hari kerja", "%(num)d hari kerja", days)
 
 
 def round_half_up(value: Fraction, places: int = 2) -> Decimal:
@@ -51,21 +80,21 @@ def angka(value: float | Fraction | Decimal | None, places: int = 2) -> str:
     else:
         exact = Decimal(str(value)) if isinstance(value, float) else value
         rounded = exact.quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")
-    whole, _, fraction = f"{abs(rounded):.{places}f}".partition(".")
+    whole, _dot, fraction = f"{abs(rounded):.{places}f}".partition(".")
     sign = "-" if rounded < 0 else ""
-    return sign + ribuan(int(whole)) + ("," + fraction if fraction else "")
+    return _separators(sign + f"{int(whole):,}".replace(",", ".") + ("," + fraction if fraction else ""))
 
 
 def ribuan(value: int | None) -> str:
     """A count with "." between thousands: ``12345`` -> "12.345"; "" for None."""
     if value is None:
         return ""
-    return f"{value:,}".replace(",", ".")
+    return _separators(f"{value:,}".replace(",", "."))
 
 
 def menit(value: float | None) -> str:
     """Minutes measured, as statistics show them: "0,9 menit"; a dash when there is nothing to show."""
-    return "—" if value is None else f"{angka(value, 1)} menit"
+    return "—" if value is None else _("%(num)s menit", num=angka(value, 1))
 
 
 def perkiraan_tunggu(minutes: float | None) -> str:
@@ -78,12 +107,16 @@ def perkiraan_tunggu(minutes: float | None) -> str:
     if minutes is None:
         return ""
     if minutes < 5:
-        return "kurang dari 5 menit"
+        return _("kurang dari 5 menit")
     if minutes < 58:
-        return f"sekitar {max(5, int(minutes / 5 + 0.5) * 5)} menit"
+        return _("sekitar %(minutes)d menit", minutes=max(5, int(minutes / 5 + 0.5) * 5))
     quarters = int(minutes / 15 + 0.5)
     hours, rest = divmod(quarters * 15, 60)
-    return f"sekitar {hours} jam" + (f" {rest} menit" if rest else "")
+    if rest:
+        return ngettext(
+            "sekitar %(num)d jam %(minutes)d menit", "sekitar %(num)d jam %(minutes)d menit", hours, minutes=rest
+        )
+    return ngettext("sekitar %(num)d jam", "sekitar %(num)d jam", hours)
 
 
 BULAN_SINGKAT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
@@ -95,6 +128,8 @@ def tanggal_singkat(value: date | str | None) -> str:
         return ""
     if isinstance(value, str):
         value = date.fromisoformat(value)
+    if english():
+        return format_date(value, "d MMM y", locale="en")
     return f"{value.day} {BULAN_SINGKAT[value.month - 1]} {value.year}"
 
 
@@ -104,6 +139,8 @@ def tanggal(value: date | str | None) -> str:
         return ""
     if isinstance(value, str):
         value = date.fromisoformat(value)
+    if english():
+        return format_date(value, "d MMMM y", locale="en")
     return f"{value.day} {BULAN[value.month - 1]} {value.year}"
 
 
@@ -163,4 +200,6 @@ def waktu(moment: datetime | None, unit: HasTimezone | None = None) -> str:
     if moment is None:
         return ""
     local = local_time(moment, unit)
+    if english():
+        return f"{tanggal(local.date())}, {local:%H:%M}"
     return f"{local.day} {BULAN[local.month - 1]} {local.year} {local:%H.%M}"

@@ -1,4 +1,4 @@
-"""Form helpers and validators every feature's forms use, with messages in plain Indonesian.
+"""Form helpers and validators every feature's forms use, with messages in plain Indonesian (and English).
 
 Validators say what to type, not what went wrong ("Tulis nomor HP Indonesia, misalnya
 0812 3456 7890."). ``flatten_errors`` feeds the error summary at the top of a form
@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
 from webapp.core.phone import MOBILE_MESSAGE, is_mobile
 from webapp.core.text import has_markup, is_email_address
 
-REQUIRED = "Wajib diisi."
+REQUIRED = _l("Wajib diisi.")
 
 
 def strip(value: Any) -> Any:
@@ -28,7 +30,7 @@ def strip(value: Any) -> Any:
 class SaneDate:
     """A date within the years 1900..9000: near 1 or 9999 a day's start in UTC (or ``day + 1``) overflows."""
 
-    message = "Tulis tanggal antara tahun 1900 dan 9000."
+    message = _l("Tulis tanggal antara tahun 1900 dan 9000.")
 
     def __call__(self, form: Any, field: Any) -> None:
         if field.data is not None and not 1900 <= field.data.year <= 9000:
@@ -40,7 +42,7 @@ class NoMarkup:
 
     def __call__(self, form: Any, field: Any) -> None:
         if field.data and has_markup(str(field.data)):
-            raise ValidationError("Jangan memakai tag HTML; tulis teksnya saja.")
+            raise ValidationError(_("Jangan memakai tag HTML; tulis teksnya saja."))
 
 
 def lines(text: str | None) -> list[str]:
@@ -72,7 +74,7 @@ class EmailAddress:
 
     def __call__(self, form: Any, field: Any) -> None:
         if field.data and not is_email_address(field.data):
-            raise ValidationError("Tulis alamat email yang benar, misalnya nama@contoh.id.")
+            raise ValidationError(_("Tulis alamat email yang benar, misalnya nama@contoh.id."))
 
 
 class Digits:
@@ -83,7 +85,7 @@ class Digits:
 
     def __call__(self, form: Any, field: Any) -> None:
         if field.data and not re.fullmatch(rf"\d{{{self.count}}}", re.sub(r"\s", "", field.data)):
-            raise ValidationError(f"{self.what} terdiri dari {self.count} angka.")
+            raise ValidationError(_("%(what)s terdiri dari %(count)d angka.", what=self.what, count=self.count))
 
 
 def _lead(label: str) -> str:
@@ -97,7 +99,7 @@ def flatten_errors(form: Any, prefix_label: str = "") -> list[tuple[str, str]]:
     for field in form:
         if field.type == "CSRFTokenField":
             if field.errors:
-                found.append(("", "Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi."))
+                found.append(("", _("Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi.")))
             continue
         if field.type == "FieldList":
             for index, entry in enumerate(field.entries):

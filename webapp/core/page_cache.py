@@ -21,13 +21,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
+from urllib.parse import parse_qs
 
 from flask import current_app, make_response
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import EnvironHeaders
+from werkzeug.http import parse_cookie
 
 from webapp.core.htmx import wants_partial
+from webapp.core.i18n import COOKIE, QUERY, choose_locale
 
 COMPRESSIBLE = ("text/", "application/json", "image/svg+xml", "application/javascript")
 MIN_GZIP_BYTES = 1024
@@ -106,6 +109,13 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _language(environ: dict) -> str:
+    """The language the page would be rendered in, chosen by the one rule of ``webapp.core.i18n``."""
+    query = parse_qs(environ.get("QUERY_STRING", "")).get(QUERY, [None])[0]
+    cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(COOKIE)
+    return choose_locale(query, cookie, environ.get("HTTP_ACCEPT_LANGUAGE"))
+
+
 class PageCacheMiddleware:
     """WSGI middleware that answers repeated anonymous GETs of marked pages from ``page_cache``."""
 
@@ -122,6 +132,7 @@ class PageCacheMiddleware:
             environ.get("PATH_INFO"),
             environ.get("QUERY_STRING"),
             wants_partial(EnvironHeaders(environ)),  # the same test the view makes
+            _language(environ),  # the same choice the view makes (webapp.core.i18n)
         )
         entry = page_cache.get(key)
         if entry is None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-MOBILE_MESSAGE = "Tulis nomor HP Indonesia, misalnya 0812 3456 7890."
+from flask_babel import lazy_gettext as _l
+
+MOBILE_MESSAGE = _l("Tulis nomor HP Indonesia, misalnya 0812 3456 7890.")
 _SEPARATORS = re.compile(r"[\s\-().]")
 _MOBILE = re.compile(r"^(?:\+?62|0)8\d{7,12}$")
 

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from flask import Response, make_response, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from webapp.core.api import api_error
 from webapp.core.extensions import db
+from webapp.core.i18n import N_
 from webapp.errors import bp
 
 MESSAGES = {
-    400: "Permintaan tidak dapat diproses.",
-    401: "Token API tidak sah atau sudah dicabut.",
-    403: "Anda tidak berhak membuka halaman ini.",
-    404: "Halaman tidak ditemukan.",
-    405: "Metode permintaan tidak diizinkan.",
-    409: "Permintaan bertentangan dengan keadaan saat ini.",
-    429: "Terlalu banyak permintaan. Coba lagi sebentar lagi.",
-    500: "Terjadi kesalahan pada server.",
+    400: N_("Permintaan tidak dapat diproses."),
+    401: N_("Token API tidak sah atau sudah dicabut."),
+    403: N_("Anda tidak berhak membuka halaman ini."),
+    404: N_("Halaman tidak ditemukan."),
+    405: N_("Metode permintaan tidak diizinkan."),
+    409: N_("Permintaan bertentangan dengan keadaan saat ini."),
+    429: N_("Terlalu banyak permintaan. Coba lagi sebentar lagi."),
+    500: N_("Terjadi kesalahan pada server."),
 }
 
 
@@ -26,9 +28,9 @@ def _too_large_message() -> str:
     limit = request.max_content_length or 0
     megabytes = limit / (1024 * 1024)
     size = f"{megabytes:.0f} MB" if megabytes >= 1 else f"{max(1, limit // 1024)} kB"
-    return (f"Kiriman terlalu besar: paling banyak {size} sekaligus. Tidak ada yang tersimpan; "
-            "kecilkan atau kurangi lampiran, lalu kirim lagi (tekan Kembali di peramban untuk kembali "
-            "ke formulir).")
+    return _("Kiriman terlalu besar: paling banyak %(size)s sekaligus. Tidak ada yang tersimpan; "
+             "kecilkan atau kurangi lampiran, lalu kirim lagi (tekan Kembali di peramban untuk kembali "
+             "ke formulir).", size=size)
 
 
 def _wants_json() -> bool:
@@ -36,7 +38,8 @@ def _wants_json() -> bool:
 
 
 def _render(status: int):
-    message = _too_large_message() if status == 413 else MESSAGES.get(status, "Terjadi kesalahan.")
+    # The API answers in Indonesian, the language of record; a page in the visitor's language.
+    message = _too_large_message() if status == 413 else _(MESSAGES.get(status, N_("Terjadi kesalahan.")))
     if _wants_json():
         return api_error(status, message)
     template = "errors/404.html" if status == 404 else "errors/500.html" if status == 500 else "errors/error.html"

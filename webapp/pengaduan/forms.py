@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import (
@@ -12,6 +14,7 @@ from wtforms import (
     DateField,
     HiddenField,
     MultipleFileField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -27,33 +30,33 @@ OTHER_SERVICE = "lainnya"
 class ComplaintFields(FlaskForm):
     """What every complaint carries, filed by the person or by staff for them."""
 
-    name = StringField("Nama", validators=[Optional(), Length(max=120, message="Paling panjang 120 huruf.")],
-                       filters=[strip], description="Boleh dikosongkan bila memilih anonim.")
-    anonymous = BooleanField("Anonim: sembunyikan identitas saya dari semua petugas selain Tim Pengaduan")
-    phone = StringField("Nomor HP/WhatsApp", validators=[Optional(), Phone()], filters=[strip],
-                        description="Isi nomor HP atau email, atau keduanya. Kami mengirim kode lacak ke sana.")
-    email = StringField("Email", validators=[Optional(), EmailAddress()], filters=[strip])
-    nik = StringField("NIK (tidak wajib)", validators=[Optional(), Digits(16, "NIK")], filters=[strip],
-                      description="16 angka pada KTP.")
-    nib = StringField("NIB bagi pelaku usaha (tidak wajib)", validators=[Optional(), Digits(13, "NIB")],
-                      filters=[strip], description="13 angka Nomor Induk Berusaha.")
-    service = SelectField("Layanan yang diadukan", validators=[DataRequired("Pilih layanan, atau Lainnya.")])
-    service_other = StringField("Bila lainnya, layanan atau hal apa?", validators=[Optional(), Length(max=200)],
+    name = StringField(_l("Nama"), validators=[Optional(), Length(max=120, message=_l("Paling panjang 120 huruf."))],
+                       filters=[strip], description=_l("Boleh dikosongkan bila memilih anonim."))
+    anonymous = BooleanField(_l("Anonim: sembunyikan identitas saya dari semua petugas selain Tim Pengaduan"))
+    phone = StringField(_l("Nomor HP/WhatsApp"), validators=[Optional(), Phone()], filters=[strip],
+                        description=_l("Isi nomor HP atau email, atau keduanya. Kami mengirim kode lacak ke sana."))
+    email = StringField(_l("Email"), validators=[Optional(), EmailAddress()], filters=[strip])
+    nik = StringField(_l("NIK (tidak wajib)"), validators=[Optional(), Digits(16, _l("NIK"))], filters=[strip],
+                      description=_l("16 angka pada KTP."))
+    nib = StringField(_l("NIB bagi pelaku usaha (tidak wajib)"), validators=[Optional(), Digits(13, _l("NIB"))],
+                      filters=[strip], description=_l("13 angka Nomor Induk Berusaha."))
+    service = SelectField(_l("Layanan yang diadukan"), validators=[DataRequired(_l("Pilih layanan, atau Lainnya."))])
+    service_other = StringField(_l("Bila lainnya, layanan atau hal apa?"), validators=[Optional(), Length(max=200)],
                                 filters=[strip])
     description = TextAreaField(
-        "Apa yang terjadi?",
-        validators=[DataRequired("Ceritakan apa yang terjadi."),
-                    Length(min=10, max=5000, message="Tulis antara 10 dan 5000 huruf.")],
+        _l("Apa yang terjadi?"),
+        validators=[DataRequired(_l("Ceritakan apa yang terjadi.")),
+                    Length(min=10, max=5000, message=_l("Tulis antara 10 dan 5000 huruf."))],
         filters=[strip],
-        description="Ceritakan kejadiannya: siapa, di mana, apa yang Anda alami.",
+        description=_l("Ceritakan kejadiannya: siapa, di mana, apa yang Anda alami."),
     )
-    incident_date = DateField("Kapan terjadi? (tidak wajib)", validators=[Optional(), SaneDate()])
-    incident_place = StringField("Di mana? (tidak wajib)", validators=[Optional(), Length(max=200)],
-                                 filters=[strip], description="Misalnya: loket 2, ruang tunggu, laman OSS.")
-    desired_outcome = TextAreaField("Apa yang Anda harapkan?", validators=[Optional(), Length(max=2000)],
-                                    filters=[strip], description="Penyelesaian yang Anda inginkan.")
-    attachments = MultipleFileField("Lampiran (tidak wajib)")
-    confidential = BooleanField("Rahasia: isi pengaduan saya tidak ditampilkan di halaman lacak")
+    incident_date = DateField(_l("Kapan terjadi? (tidak wajib)"), validators=[Optional(), SaneDate()])
+    incident_place = StringField(_l("Di mana? (tidak wajib)"), validators=[Optional(), Length(max=200)],
+                                 filters=[strip], description=_l("Misalnya: loket 2, ruang tunggu, laman OSS."))
+    desired_outcome = TextAreaField(_l("Apa yang Anda harapkan?"), validators=[Optional(), Length(max=2000)],
+                                    filters=[strip], description=_l("Penyelesaian yang Anda inginkan."))
+    attachments = MultipleFileField(_l("Lampiran (tidak wajib)"))
+    confidential = BooleanField(_l("Rahasia: isi pengaduan saya tidak ditampilkan di halaman lacak"))
 
     # The public form and the API need a way to answer and a name (or anonim); staff recording a
     # letter or the suggestion box may have neither.
@@ -63,40 +66,40 @@ class ComplaintFields(FlaskForm):
         """Fields first, then the rules across fields."""
         valid = super().validate(extra_validators)
         if self.require_contact and not self.phone.data and not self.email.data:
-            self.phone.errors = [*self.phone.errors, "Isi nomor HP atau email agar kami dapat menjawab."]
+            self.phone.errors = [*self.phone.errors, _l("Isi nomor HP atau email agar kami dapat menjawab.")]
             valid = False
         if self.require_contact and not self.anonymous.data and not self.name.data:
-            self.name.errors = [*self.name.errors, "Isi nama Anda, atau centang Anonim."]
+            self.name.errors = [*self.name.errors, _l("Isi nama Anda, atau centang Anonim.")]
             valid = False
         return valid
 
     def set_services(self, services) -> None:
         """Options: the published services by unit, then "lainnya"."""
-        options = [("", "Pilih layanan")]
-        options += [(s.slug, s.title) for s in services]
-        options.append((OTHER_SERVICE, "Lainnya (tidak ada di daftar)"))
-        self.service.choices = choices(options)
+        options = [SelectChoice(value="", label=_("Pilih layanan"))]
+        options += [SelectChoice(value=s.slug, label=s.title) for s in services]
+        options.append(SelectChoice(value=OTHER_SERVICE, label=_("Lainnya (tidak ada di daftar)")))
+        self.service.choices = options
 
     def validate_incident_date(self, field) -> None:
         """A complaint is about something that already happened."""
         from webapp.core.localtime import local_today
 
         if field.data and field.data > local_today():
-            raise ValidationError("Tanggal kejadian tidak boleh setelah hari ini.")
+            raise ValidationError(_l("Tanggal kejadian tidak boleh setelah hari ini."))
 
     def validate_attachments(self, field) -> None:
         """At most PENGADUAN_MAX_ATTACHMENTS files (their content is checked in the view)."""
         files = [f for f in (field.data or []) if getattr(f, "filename", "")]
         limit = current_app.config["PENGADUAN_MAX_ATTACHMENTS"]
         if len(files) > limit:
-            raise ValidationError(f"Paling banyak {limit} berkas.")
+            raise ValidationError(_("Paling banyak %(num)d berkas.", num=limit))
 
 
 class ComplaintForm(ComplaintFields):
     """The public form: contact required, a honeypot and a minimum fill time against robots."""
 
     # Hidden from people (CSS and aria-hidden); robots that fill every field give themselves away.
-    website = StringField("Jangan diisi", validators=[Optional()])
+    website = StringField(_l("Jangan diisi"), validators=[Optional()])
     started = HiddenField()
 
     def stamp(self) -> None:
@@ -108,7 +111,7 @@ class ComplaintForm(ComplaintFields):
         valid = super().validate(extra_validators)
         if self.website.data or not self.filled_slowly():
             self.form_errors.append(
-                "Formulir terkirim terlalu cepat. Periksa isian Anda, lalu tekan Kirim pengaduan sekali lagi."
+                _l("Formulir terkirim terlalu cepat. Periksa isian Anda, lalu tekan Kirim pengaduan sekali lagi.")
             )
             valid = False
         return valid
@@ -152,8 +155,8 @@ class TrackLookupForm(FlaskForm):
     class Meta:
         csrf = False
 
-    kode = StringField("Kode lacak", validators=[DataRequired("Isi kode lacak.")],
-                       description="16 huruf dan angka, misalnya ABCD-EFGH-JKMN-PQRS.")
+    kode = StringField(_l("Kode lacak"), validators=[DataRequired(_l("Isi kode lacak."))],
+                       description=_l("16 huruf dan angka, misalnya ABCD-EFGH-JKMN-PQRS."))
 
 
 class NoteForm(FlaskForm):

@@ -80,8 +80,8 @@ def read_uploads(form: ComplaintFields) -> list[Upload] | None:
     return uploads
 
 
-def complaint_input(form: ComplaintFields, channel: str) -> ComplaintInput:
-    """The validated form as the service layer's input."""
+def complaint_input(form: ComplaintFields, channel: str, locale: str = "id") -> ComplaintInput:
+    """The validated form as the service layer's input; ``locale`` is the language the person used."""
     slug = form.service.data
     service = None if slug == OTHER_SERVICE else Service.published_by_slug(slug)
     return ComplaintInput(
@@ -99,6 +99,7 @@ def complaint_input(form: ComplaintFields, channel: str) -> ComplaintInput:
         anonymous=bool(form.anonymous.data),
         confidential=bool(form.confidential.data),
         channel=channel,
+        locale=locale,
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.db import JsonType, UtcDateTime, utcnow
 from webapp.core.extensions import db
+from webapp.core.i18n import N_
 from webapp.core.units import Unit
 from webapp.standards.models import Service
 
@@ -62,18 +63,18 @@ OPEN_STATUSES = (DITERIMA, DIVERIFIKASI, DITINDAKLANJUTI)
 
 # History actions. Public ones appear on the tracking page; the others only to staff.
 EVENT_LABELS: dict[str, str] = {
-    "diterima": "Pengaduan diterima",
-    "diverifikasi": "Pengaduan diverifikasi",
-    "klasifikasi": "Bobot pengaduan ditetapkan",
-    "ditugaskan": "Penanganan ditugaskan",
-    "ditindaklanjuti": "Pengaduan ditindaklanjuti",
-    "catatan": "Catatan internal",
-    "balasan": "Balasan kepada pengadu",
-    "selesai": "Pengaduan selesai",
-    "ditolak": "Pengaduan ditolak",
-    "dibuka_kembali": "Pengaduan dibuka kembali",
-    "kode_baru": "Kode lacak baru dibuat",
-    "lampiran": "Lampiran",
+    "diterima": N_("Pengaduan diterima"),
+    "diverifikasi": N_("Pengaduan diverifikasi"),
+    "klasifikasi": N_("Bobot pengaduan ditetapkan"),
+    "ditugaskan": N_("Penanganan ditugaskan"),
+    "ditindaklanjuti": N_("Pengaduan ditindaklanjuti"),
+    "catatan": N_("Catatan internal"),
+    "balasan": N_("Balasan kepada pengadu"),
+    "selesai": N_("Pengaduan selesai"),
+    "ditolak": N_("Pengaduan ditolak"),
+    "dibuka_kembali": N_("Pengaduan dibuka kembali"),
+    "kode_baru": N_("Kode lacak baru dibuat"),
+    "lampiran": N_("Lampiran"),
 }
 
 
@@ -118,6 +119,8 @@ class Complaint(db.Model):
     nib: Mapped[str] = mapped_column(String(13), default="")
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The language the complainant used ("id", "en"): the messages sent later speak it (issue 17).
+    locale: Mapped[str] = mapped_column(String(5), default="id")
 
     description: Mapped[str] = mapped_column(Text)
     incident_date: Mapped[date | None] = mapped_column(Date)

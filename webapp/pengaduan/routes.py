@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 
 from flask import Response, abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webapp.core.extensions import db, limiter
 from webapp.core.forms import flatten_errors
+from webapp.core.i18n import N_, current_language, indonesian_only
 from webapp.core.inputs import keeps_refused_text, refused_fields
 from webapp.core.localtime import local_today
 from webapp.core.pdf import pdf_response
@@ -46,7 +48,7 @@ CONFIRMATION_KEY = "pengaduan_terkirim"
 CONFIRMATION_SECONDS = 3600
 
 
-TOO_MANY = (
+TOO_MANY = N_(
     "Terlalu banyak pengaduan terkirim dari alamat ini (sebuah kantor atau jaringan seluler bisa berbagi satu "
     "alamat). Tunggu sebentar lalu tekan Kirim lagi; isian Anda masih di sini. Lampiran perlu dipilih ulang."
 )
@@ -59,7 +61,7 @@ def _form_kept(_limit: object) -> Response:
     """
     form = ComplaintForm()
     form.set_services(published_services())
-    return Response(render_template("pengaduan/form.html", form=form, errors=[("", TOO_MANY)]), status=429)
+    return Response(render_template("pengaduan/form.html", form=form, errors=[("", _(TOO_MANY))]), status=429)
 
 
 @bp.route("/pengaduan", methods=["GET", "POST"])
@@ -79,7 +81,8 @@ def form() -> WerkzeugResponse | str | tuple[str, int]:
     if not refused_fields(form) and valid:  # after validate(), which clears the errors
         uploads = read_uploads(form)
         if uploads is not None:
-            complaint, code, failed = save_new_complaint(complaint_input(form, "online"), uploads)
+            data = complaint_input(form, "online", locale=current_language())
+            complaint, code, failed = save_new_complaint(data, uploads)
             route = reply_route(complaint)
             session[CONFIRMATION_KEY] = {
                 "at": int(time.time()),
@@ -114,6 +117,7 @@ def confirmation() -> WerkzeugResponse | str:
 
 
 @bp.route("/pengaduan/terkirim/tanda-terima.pdf")
+@indonesian_only  # a printed receipt is an official document of the office
 def confirmation_pdf() -> WerkzeugResponse | Response:
     """The receipt of the complaint just sent from this browser, as PDF (kept in the session, like the page)."""
     sent = session.get(CONFIRMATION_KEY)
@@ -148,7 +152,7 @@ def lookup() -> WerkzeugResponse | Response:
         complaint = find_by_code(form.kode.data)
         if complaint is not None:
             return redirect(url_for("pengaduan.track", code=normalise_code(form.kode.data)))
-        form.kode.errors = ["Kode tidak ditemukan. Periksa kembali kode pada pesan atau tanda terima Anda."]
+        form.kode.errors = [_("Kode tidak ditemukan. Periksa kembali kode pada pesan atau tanda terima Anda.")]
     return _tracking_response(render_template("pengaduan/lookup.html", form=form, errors=flatten_errors(form)), 404)
 
 

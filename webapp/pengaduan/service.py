@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from antrian.models import Ticket
 from webapp.auth.models import User
 from webapp.core.db import next_value, transactional, utcnow
 from webapp.core.extensions import db
-from webapp.core.formatting import public_url, tanggal
+from webapp.core.formatting import hari_kerja, public_url, tanggal
 from webapp.core.localtime import local_moment, local_today
 from webapp.core.phone import international
 from webapp.core.policy import can
@@ -222,6 +224,7 @@ class ComplaintInput:
     confidential: bool = False
     channel: str = ONLINE
     extra: dict = field(default_factory=dict)
+    locale: str = "id"  # the language the person used: the messages sent later speak it
 
 
 def _unit_for(service: Service | None) -> Unit | None:
@@ -273,7 +276,7 @@ def file_complaint(data: ComplaintInput, *, user: User | None = None, ticket: Ti
     year = received_on.year
     sequence = next_value(ComplaintCounter, year=year)
     code = generate_code()
-    user_id, _ = _actor(user)
+    user_id, _name = _actor(user)
     complaint = Complaint(
         number=format_number(year, sequence),
         year=year,
@@ -291,6 +294,7 @@ def file_complaint(data: ComplaintInput, *, user: User | None = None, ticket: Ti
         nib=data.nib,
         anonymous=data.anonymous,
         confidential=data.confidential,
+        locale=data.locale if data.locale in ("id", "en") else "id",
         description=data.description.strip(),
         incident_date=data.incident_date,
         incident_place=data.incident_place.strip(),
@@ -313,11 +317,15 @@ def file_complaint(data: ComplaintInput, *, user: User | None = None, ticket: Ti
     add_event(complaint, "diterima", user=user, public=True, actor=None if user else "Pengadu",
               public_text=f"Pengaduan diterima{how}. Batas waktu penyelesaian {tanggal(complaint.due_on)}.",
               internal_text=internal)
-    _notify(complaint, "pengaduan.diterima", "Pengaduan diterima",
-            f"Pengaduan {complaint.number} telah kami terima pada {tanggal(received_on)}.\n"
-            f"Kode lacak: {format_code(code)}\n"
-            f"Ikuti perkembangannya di {tracking_url(code)}\n"
-            f"Batas waktu penyelesaian: {DEADLINE_WORKING_DAYS} hari kerja, paling lambat {tanggal(complaint.due_on)}.")
+    with force_locale(complaint.locale):
+        _notify(complaint, "pengaduan.diterima", _("Pengaduan diterima"), "\n".join((
+            _("Pengaduan %(number)s telah kami terima pada %(date)s.", number=complaint.number,
+              date=tanggal(received_on)),
+            _("Kode lacak: %(code)s", code=format_code(code)),
+            _("Ikuti perkembangannya di %(url)s", url=tracking_url(code)),
+            _("Batas waktu penyelesaian: %(days)s, paling lambat %(date)s.", days=hari_kerja(DEADLINE_WORKING_DAYS),
+              date=tanggal(complaint.due_on)),
+        )))
     return complaint, code
 
 
@@ -363,7 +371,7 @@ def reply_route_label(complaint: Complaint) -> str:
             SURAT: "Dibalas melalui surat (tidak ada nomor telepon).",
         }.get(complaint.channel, "Tidak ada kontak: jawaban hanya tampil di halaman lacak.")
         return base
-    channel, _ = route
+    channel, _recipient = route
     word = {"email": "email", "sms": "SMS", "whatsapp": "WhatsApp"}[channel]
     return f"Dikirim melalui {word}. {extra}".strip()
 
@@ -475,8 +483,9 @@ def reply(complaint: Complaint, text: str, user: User | None) -> bool:
     if complaint.status == DITERIMA:
         raise ComplaintError("Verifikasi pengaduan dahulu sebelum membalas.")
     _start_follow_up(complaint, user)
-    sent = _notify(complaint, "pengaduan.balasan", "Balasan pengaduan",
-                   f"Balasan atas pengaduan {complaint.number}:\n\n{text.strip()}")
+    with force_locale(complaint.locale):
+        sent = _notify(complaint, "pengaduan.balasan", _("Balasan pengaduan"),
+                       _("Balasan atas pengaduan %(number)s:", number=complaint.number) + f"\n\n{text.strip()}")
     add_event(complaint, "balasan", user=user, public=True, public_text=text.strip(),
               internal_text=reply_route_label(complaint) if sent else "Tidak terkirim: tidak ada kontak.")
     return sent
@@ -499,8 +508,10 @@ def resolve(complaint: Complaint, resolution: str, user: User | None, now: datet
     complaint.holder = "Selesai"
     add_event(complaint, "selesai", user=user, public=True, public_text=resolution.strip(),
               internal_text="Berita Acara Penyelesaian dibuat.")
-    _notify(complaint, "pengaduan.selesai", "Pengaduan selesai",
-            f"Pengaduan {complaint.number} telah selesai ditindaklanjuti.\n\n{resolution.strip()}")
+    with force_locale(complaint.locale):
+        _notify(complaint, "pengaduan.selesai", _("Pengaduan selesai"),
+                _("Pengaduan %(number)s telah selesai ditindaklanjuti.", number=complaint.number)
+                + f"\n\n{resolution.strip()}")
 
 
 @transactional(serial=True)
@@ -515,8 +526,10 @@ def reject(complaint: Complaint, reason: str, user: User | None, now: datetime |
     complaint.closed_at = now or utcnow()
     complaint.holder = "Ditutup"
     add_event(complaint, "ditolak", user=user, public=True, public_text=reason.strip())
-    _notify(complaint, "pengaduan.ditolak", "Pengaduan tidak dapat ditindaklanjuti",
-            f"Pengaduan {complaint.number} tidak dapat ditindaklanjuti.\nAlasan: {reason.strip()}")
+    with force_locale(complaint.locale):
+        _notify(complaint, "pengaduan.ditolak", _("Pengaduan tidak dapat ditindaklanjuti"),
+                _("Pengaduan %(number)s tidak dapat ditindaklanjuti.", number=complaint.number) + "\n"
+                + _("Alasan: %(reason)s", reason=reason.strip()))
 
 
 @transactional(serial=True)
@@ -542,8 +555,10 @@ def new_code(complaint: Complaint, user: User | None) -> str:
     """Replace a lost tracking code; the old one stops working. Sent to the person when a contact exists."""
     code = generate_code()
     complaint.tracking_hash = hash_code(code)
-    sent = _notify(complaint, "pengaduan.kode_baru", "Kode lacak baru",
-                   f"Kode lacak baru pengaduan {complaint.number}: {format_code(code)}\n{tracking_url(code)}")
+    with force_locale(complaint.locale):
+        sent = _notify(complaint, "pengaduan.kode_baru", _("Kode lacak baru"),
+                       _("Kode lacak baru pengaduan %(number)s: %(code)s", number=complaint.number,
+                         code=format_code(code)) + f"\n{tracking_url(code)}")
     add_event(complaint, "kode_baru", user=user,
               internal_text="Kode lama tidak berlaku lagi." + (" Kode baru dikirim ke pengadu." if sent else ""))
     return code

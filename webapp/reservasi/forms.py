@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, HiddenField, IntegerField, StringField
@@ -22,13 +23,14 @@ class BookingForm(FlaskForm):
     """Name and phone or email (NIK when the unit asks); a honeypot and a minimum fill time against robots,
     as on the complaint form. The slot chosen travels in hidden fields, checked again by the service."""
 
-    name = StringField("Nama", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=120), NoMarkup()])
-    phone = StringField("Nomor HP (WhatsApp/SMS)", filters=[strip], validators=[Optional(), Length(max=30), Phone()],
-                        description="Untuk konfirmasi dan pengingat. Boleh dikosongkan bila mengisi email.")
-    email = StringField("Email", filters=[strip], validators=[Optional(), Length(max=254), EmailAddress()],
-                        description="Boleh dikosongkan bila mengisi nomor HP.")
-    nik = StringField("NIK", filters=[strip], validators=[Optional(), Digits(16, "NIK")],
-                      description="16 angka, sesuai KTP.")
+    name = StringField(_l("Nama"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=120), NoMarkup()])
+    phone = StringField(_l("Nomor HP (WhatsApp/SMS)"), filters=[strip],
+                        validators=[Optional(), Length(max=30), Phone()],
+                        description=_l("Untuk konfirmasi dan pengingat. Boleh dikosongkan bila mengisi email."))
+    email = StringField(_l("Email"), filters=[strip], validators=[Optional(), Length(max=254), EmailAddress()],
+                        description=_l("Boleh dikosongkan bila mengisi nomor HP."))
+    nik = StringField(_l("NIK"), filters=[strip], validators=[Optional(), Digits(16, _l("NIK"))],
+                      description=_l("16 angka, sesuai KTP."))
     tanggal = HiddenField()
     jam = HiddenField()
     # Hidden from people (CSS and aria-hidden); robots that fill every field give themselves away.
@@ -43,11 +45,11 @@ class BookingForm(FlaskForm):
         """Fields first, then one of phone or email, then the robot checks."""
         valid = super().validate(extra_validators)
         if not self.phone.data and not self.email.data:
-            self.phone.errors = [*self.phone.errors, "Tulis nomor HP (WhatsApp/SMS) atau email untuk konfirmasi."]
+            self.phone.errors = [*self.phone.errors, _l("Tulis nomor HP (WhatsApp/SMS) atau email untuk konfirmasi.")]
             valid = False
         if self.website.data or not self.filled_slowly():
-            self.form_errors.append("Formulir terkirim terlalu cepat. Periksa isian Anda, lalu tekan "
-                                    "Pesan sekali lagi.")
+            self.form_errors.append(_l("Formulir terkirim terlalu cepat. Periksa isian Anda, lalu tekan "
+                                       "Pesan sekali lagi."))
             valid = False
         return valid
 
@@ -76,9 +78,9 @@ class MoveForm(FlaskForm):
 class CheckInForm(FlaskForm):
     """The booking code as typed or scanned (a QR scanner types the URL or the code and Enter)."""
 
-    kode = StringField("Kode reservasi", filters=[strip],
-                       validators=[DataRequired("Tulis atau scan kode reservasi Anda."), Length(max=300)],
-                       description="8 huruf dan angka, misalnya ABCD-EF23.")
+    kode = StringField(_l("Kode reservasi"), filters=[strip],
+                       validators=[DataRequired(_l("Tulis atau scan kode reservasi Anda.")), Length(max=300)],
+                       description=_l("8 huruf dan angka, misalnya ABCD-EF23."))
 
 
 class SetupForm(FlaskForm):

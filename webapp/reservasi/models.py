@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from antrian.models import QueueService, Ticket
 from webapp.core.db import UtcDateTime, utcnow
 from webapp.core.extensions import db
+from webapp.core.i18n import N_
 
 
 class BookingSetup(db.Model):
@@ -73,7 +74,7 @@ class Booking(db.Model):
 
     AKTIF, HADIR, BATAL, TIDAK_DATANG = "aktif", "hadir", "batal", "tidak_datang"
     STATUSES: ClassVar[dict[str, str]] = {
-        AKTIF: "Terjadwal", HADIR: "Sudah hadir", BATAL: "Dibatalkan", TIDAK_DATANG: "Tidak datang"}
+        AKTIF: N_("Terjadwal"), HADIR: N_("Sudah hadir"), BATAL: N_("Dibatalkan"), TIDAK_DATANG: N_("Tidak datang")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
@@ -98,6 +99,8 @@ class Booking(db.Model):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id", ondelete="SET NULL"))
     reminded_day: Mapped[bool] = mapped_column(Boolean, default=False)
     reminded_hour: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The language the visitor booked in ("id", "en"): the confirmation and reminders speak it (issue 17).
+    locale: Mapped[str] = mapped_column(String(5), default="id")
     erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     line: Mapped[QueueService] = relationship()

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from antrian.events import publish_change
@@ -14,6 +15,7 @@ from antrian.models import QueueService
 from webapp.core.extensions import limiter
 from webapp.core.formatting import public_url
 from webapp.core.forms import flatten_errors
+from webapp.core.i18n import current_language
 from webapp.core.localtime import local_time
 from webapp.core.qr import private_qr_response
 from webapp.core.units import Unit
@@ -92,7 +94,7 @@ def submit() -> WerkzeugResponse | tuple[str, int]:
     chosen = _choice()
     line: QueueService | None = chosen["line"]
     if line is None or chosen["day"] is None or parse_start(form.jam.data) is None:
-        flash("Pilih layanan, tanggal dan jam lebih dulu.", "error")
+        flash(_("Pilih layanan, tanggal dan jam lebih dulu."), "error")
         return redirect(url_for("reservasi.start", **dict(request.args.items())))
     if not form.validate():
         if not form.website.data and not form.filled_slowly():
@@ -101,7 +103,7 @@ def submit() -> WerkzeugResponse | tuple[str, int]:
     try:
         _booking, code = book(line, chosen["day"], parse_start(form.jam.data),
                              Contact(form.name.data, form.phone.data or "", form.email.data or "",
-                                     form.nik.data or ""), actor=None)
+                                     form.nik.data or "", locale=current_language()), actor=None)
     except BookingError as exc:
         target = {"phone": form.phone, "email": form.email, "name": form.name, "nik": form.nik}.get(exc.field or "")
         if target is not None:
@@ -110,8 +112,8 @@ def submit() -> WerkzeugResponse | tuple[str, int]:
             form.form_errors.append(str(exc))
         form.stamp()
         return _start_page(form, 422 if exc.status == 422 else 409)
-    flash(f"Reservasi diterima. Simpan kode {format_code(code)}: tunjukkan kode atau QR ini di kios saat tiba.",
-          "success")
+    flash(_("Reservasi diterima. Simpan kode %(code)s: tunjukkan kode atau QR ini di kios saat tiba.",
+            code=format_code(code)), "success")
     return redirect(url_for("reservasi.booking", key=code))
 
 
@@ -171,7 +173,7 @@ def cancel_booking(key: str) -> WerkzeugResponse | tuple[str, int]:
         return _booking_page(key, found, confirm=True)
     try:
         cancel(found)
-        flash("Reservasi dibatalkan. Tempatnya kini dapat dipakai warga lain.", "success")
+        flash(_("Reservasi dibatalkan. Tempatnya kini dapat dipakai warga lain."), "success")
     except BookingError as exc:
         flash(str(exc), "error")
     return redirect(url_for("reservasi.booking", key=key))
@@ -185,11 +187,11 @@ def move_booking(key: str) -> WerkzeugResponse | tuple[str, int]:
     form = MoveForm()
     day, start = parse_day(form.tanggal.data), parse_start(form.jam.data)
     if not form.validate_on_submit() or day is None or start is None:
-        flash("Pilih tanggal dan jam yang baru.", "error")
+        flash(_("Pilih tanggal dan jam yang baru."), "error")
         return redirect(url_for("reservasi.booking", key=key))
     try:
         move(found, day, start)
-        flash("Reservasi dipindahkan. Kode reservasi Anda tetap sama.", "success")
+        flash(_("Reservasi dipindahkan. Kode reservasi Anda tetap sama."), "success")
     except BookingError as exc:
         flash(str(exc), "error")
         return redirect(url_for("reservasi.booking", key=key, pindah=day.isoformat()))

@@ -14,11 +14,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select, update
 
@@ -261,6 +264,7 @@ class Contact:
     phone: str = ""
     email: str = ""
     nik: str = ""
+    locale: str = "id"  # the language of the booking page: the messages are sent in it
 
 
 def _contact_filter(phone: str | None, email: str | None) -> Any:
@@ -337,23 +341,31 @@ def _link(key: str) -> str:
 
 
 def _slot_words(booking: Booking) -> str:
-    return f"{tanggal(booking.day)} pukul {booking.start:%H.%M}"
+    return _("%(day)s pukul %(time)s", day=tanggal(booking.day), time=f"{booking.start:%H.%M}")
 
 
-def _message(booking: Booking, topic: str, body: str) -> None:
-    """Put a message about ``booking`` in the outbox (sent after the commit). No name or NIK in the body."""
+def _message(booking: Booking, topic: str, compose: Callable[[], str]) -> None:
+    """Put a message about ``booking`` in the outbox (sent after the commit). No name or NIK in the body.
+
+    ``compose`` words the body in the language the visitor booked in (``booking.locale``).
+    """
     channel, recipient = _route(booking)
     if recipient:
-        enqueue(channel, recipient, body, unit_id=booking.unit_id, subject="Reservasi antrian", topic=topic,
+        with force_locale(booking.locale or "id"):
+            body, subject = compose(), _("Reservasi antrian")
+        enqueue(channel, recipient, body, unit_id=booking.unit_id, subject=subject, topic=topic,
                 reference=booking.code_tail)
 
 
 def _confirm(booking: Booking, line: QueueService, code: str, moved: bool = False) -> None:
-    what = "dipindahkan" if moved else "diterima"
-    _message(booking, TOPIC_CONFIRM,
-             f"Reservasi antrian {line.name} di {line.unit.short_name} {what}: {_slot_words(booking)}. "
-             f"Kode reservasi {format_code(code)}. Tunjukkan kode atau QR di kios saat tiba. "
-             f"Lihat, ubah atau batalkan: {_link(code)}")
+    _message(booking, TOPIC_CONFIRM, lambda: " ".join((
+        _("Reservasi antrian %(line)s di %(unit)s dipindahkan: %(slot)s.", line=line.name,
+          unit=line.unit.short_name, slot=_slot_words(booking)) if moved else
+        _("Reservasi antrian %(line)s di %(unit)s diterima: %(slot)s.", line=line.name,
+          unit=line.unit.short_name, slot=_slot_words(booking)),
+        _("Kode reservasi %(code)s. Tunjukkan kode atau QR di kios saat tiba.", code=format_code(code)),
+        _("Lihat, ubah atau batalkan: %(link)s", link=_link(code)),
+    )))
 
 
 @transactional(serial=True)
@@ -376,7 +388,7 @@ def book(line: QueueService, day: date, start: time, contact: Contact, *, now: d
     booking = Booking(unit_id=line.unit_id, queue_service_id=line.id, day=day, start=start,
                       starts_at=slot.starts_at, ends_at=slot.ends_at, code_hash=code_hash(code), code_tail=code[-4:],
                       status=Booking.AKTIF, name=name, phone=phone, email=email, nik=nik,
-                      created_at=now or utcnow())
+                      locale=contact.locale if contact.locale in ("id", "en") else "id", created_at=now or utcnow())
     db.session.add(booking)
     db.session.flush()
     _confirm(booking, line, code)
@@ -418,9 +430,11 @@ def move(booking: Booking, day: date, start: time, *, now: datetime | None = Non
     current.day, current.start, current.starts_at, current.ends_at = day, start, slot.starts_at, slot.ends_at
     current.reminded_day = current.reminded_hour = False
     db.session.flush()
-    _message(current, TOPIC_CONFIRM,
-             f"Reservasi antrian {line.name} dipindahkan ke {_slot_words(current)}. Kode reservasi tetap sama. "
-             f"Lihat atau batalkan: {_link(link_key(current))}")
+    _message(current, TOPIC_CONFIRM, lambda: " ".join((
+        _("Reservasi antrian %(line)s dipindahkan ke %(slot)s. Kode reservasi tetap sama.", line=line.name,
+          slot=_slot_words(current)),
+        _("Lihat atau batalkan: %(link)s", link=_link(link_key(current))),
+    )))
     return current
 
 
@@ -510,14 +524,16 @@ def send_reminders(now: datetime | None = None) -> int:
         if (not booking.reminded_hour and booking.starts_at - timedelta(hours=1) <= moment
                 and _flag(booking, "reminded_hour")):
             booking.reminded_day = True  # the hour's reminder says it all: no day-before one after it
-            _message(booking, TOPIC_HOUR, f"Pengingat: reservasi antrian {booking.line.name} hari ini pukul "
-                     f"{booking.start:%H.%M} di {unit.short_name}. Check-in di kios dengan kode reservasi. "
-                     f"Batal atau ubah: {link}")
+            _message(booking, TOPIC_HOUR, lambda booking=booking, unit=unit, link=link: _(
+                "Pengingat: reservasi antrian %(line)s hari ini pukul %(time)s di %(unit)s. Check-in di kios dengan "
+                "kode reservasi. Batal atau ubah: %(link)s", line=booking.line.name, time=f"{booking.start:%H.%M}",
+                unit=unit.short_name, link=link))
             sent += 1
         elif (not booking.reminded_day and booking.day == local.date() + timedelta(days=1) and local.hour >= hour
               and _flag(booking, "reminded_day")):
-            _message(booking, TOPIC_DAY, f"Pengingat: besok {_slot_words(booking)} Anda punya reservasi antrian "
-                     f"{booking.line.name} di {unit.short_name}. Batal atau ubah: {link}")
+            _message(booking, TOPIC_DAY, lambda booking=booking, unit=unit, link=link: _(
+                "Pengingat: besok %(slot)s Anda punya reservasi antrian %(line)s di %(unit)s. Batal atau ubah: "
+                "%(link)s", slot=_slot_words(booking), line=booking.line.name, unit=unit.short_name, link=link))
             sent += 1
     return sent
 

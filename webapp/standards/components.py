@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from webapp.core.i18n import N_
 from webapp.core.text import has_markup
 
 
@@ -32,25 +33,25 @@ DELIVERY = "delivery"
 MANUFACTURING = "manufacturing"
 
 COMPONENTS: tuple[Component, ...] = (
-    Component("persyaratan", "Persyaratan", "Persyaratan", DELIVERY),
-    Component("prosedur", "Sistem, Mekanisme dan Prosedur", "Prosedur", DELIVERY),
-    Component("jangka_waktu", "Jangka Waktu Penyelesaian", "Waktu", DELIVERY, "days"),
-    Component("biaya", "Biaya/Tarif", "Biaya", DELIVERY, "amount"),
-    Component("produk", "Produk Pelayanan", "Produk", DELIVERY),
-    Component("pengaduan", "Penanganan Pengaduan, Saran dan Masukan", "Pengaduan", DELIVERY),
-    Component("dasar_hukum", "Dasar Hukum", "Dasar hukum", MANUFACTURING),
-    Component("sarana", "Sarana, Prasarana dan/atau Fasilitas", "Sarana", MANUFACTURING),
-    Component("kompetensi", "Kompetensi Pelaksana", "Kompetensi", MANUFACTURING),
-    Component("pengawasan", "Pengawasan Internal", "Pengawasan", MANUFACTURING),
-    Component("jumlah_pelaksana", "Jumlah Pelaksana", "Jumlah pelaksana", MANUFACTURING, "count"),
-    Component("jaminan_pelayanan", "Jaminan Pelayanan", "Jaminan pelayanan", MANUFACTURING),
+    Component("persyaratan", N_("Persyaratan"), N_("Persyaratan"), DELIVERY),
+    Component("prosedur", N_("Sistem, Mekanisme dan Prosedur"), N_("Prosedur"), DELIVERY),
+    Component("jangka_waktu", N_("Jangka Waktu Penyelesaian"), N_("Waktu"), DELIVERY, "days"),
+    Component("biaya", N_("Biaya/Tarif"), N_("Biaya"), DELIVERY, "amount"),
+    Component("produk", N_("Produk Pelayanan"), N_("Produk"), DELIVERY),
+    Component("pengaduan", N_("Penanganan Pengaduan, Saran dan Masukan"), N_("Pengaduan"), DELIVERY),
+    Component("dasar_hukum", N_("Dasar Hukum"), N_("Dasar hukum"), MANUFACTURING),
+    Component("sarana", N_("Sarana, Prasarana dan/atau Fasilitas"), N_("Sarana"), MANUFACTURING),
+    Component("kompetensi", N_("Kompetensi Pelaksana"), N_("Kompetensi"), MANUFACTURING),
+    Component("pengawasan", N_("Pengawasan Internal"), N_("Pengawasan"), MANUFACTURING),
+    Component("jumlah_pelaksana", N_("Jumlah Pelaksana"), N_("Jumlah pelaksana"), MANUFACTURING, "count"),
+    Component("jaminan_pelayanan", N_("Jaminan Pelayanan"), N_("Jaminan pelayanan"), MANUFACTURING),
     Component(
         "jaminan_keamanan",
-        "Jaminan Keamanan dan Keselamatan Pelayanan",
-        "Jaminan keamanan",
+        N_("Jaminan Keamanan dan Keselamatan Pelayanan"),
+        N_("Jaminan keamanan"),
         MANUFACTURING,
     ),
-    Component("evaluasi", "Evaluasi Kinerja Pelaksana", "Evaluasi kinerja", MANUFACTURING),
+    Component("evaluasi", N_("Evaluasi Kinerja Pelaksana"), N_("Evaluasi kinerja"), MANUFACTURING),
 )
 
 COMPONENTS_BY_CODE: dict[str, Component] = {c.code: c for c in COMPONENTS}
@@ -58,21 +59,21 @@ DELIVERY_COMPONENTS = tuple(c for c in COMPONENTS if c.group == DELIVERY)
 MANUFACTURING_COMPONENTS = tuple(c for c in COMPONENTS if c.group == MANUFACTURING)
 
 CATEGORIES: dict[str, str] = {
-    "perizinan": "Perizinan",
-    "nonperizinan": "Non perizinan",
-    "pengaduan": "Pengaduan",
+    "perizinan": N_("Perizinan"),
+    "nonperizinan": N_("Non perizinan"),
+    "pengaduan": N_("Pengaduan"),
 }
 
 CONTACT_KINDS: dict[str, str] = {
-    "email": "E-mail",
-    "phone": "Telepon",
-    "whatsapp": "WhatsApp",
-    "website": "Situs web",
-    "lapor": "SP4N-LAPOR!",
-    "dropbox": "Kotak pengaduan",
-    "counter": "Loket pengaduan",
-    "survey": "Survei kepuasan",
-    "other": "Lainnya",
+    "email": N_("E-mail"),
+    "phone": N_("Telepon"),
+    "whatsapp": N_("WhatsApp"),
+    "website": N_("Situs web"),
+    "lapor": N_("SP4N-LAPOR!"),
+    "dropbox": N_("Kotak pengaduan"),
+    "counter": N_("Loket pengaduan"),
+    "survey": N_("Survei kepuasan"),
+    "other": N_("Lainnya"),
 }
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -1,5 +1,6 @@
 """Forms of the public catalogue."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SearchField
 from wtforms.validators import Length, Optional
@@ -12,7 +13,7 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = SearchField(
-        "Cari layanan",
-        validators=[Optional(), Length(max=100, message="Kata kunci paling panjang 100 huruf.")],
-        render_kw={"placeholder": "Contoh: genset, NIB", "autocomplete": "off"},
+        _l("Cari layanan"),
+        validators=[Optional(), Length(max=100, message=_l("Kata kunci paling panjang 100 huruf."))],
+        render_kw={"placeholder": _l("Contoh: genset, NIB"), "autocomplete": "off"},
     )

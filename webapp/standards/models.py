@@ -50,6 +50,11 @@ class Service(db.Model):
     sop: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     guides: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     decree: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    # English for foreign visitors (issue 17): a guide beside the published Indonesian text, kept on the
+    # service and not in its versioned document, so importing or publishing leaves it alone.
+    title_en: Mapped[str | None] = mapped_column(String(300))
+    summary_en: Mapped[str | None] = mapped_column(Text)
+    requirements_en: Mapped[list[str] | None] = mapped_column(JsonType)  # by position in the requirement list
     # Lower-cased title, requirements and product, for the catalogue search.
     search_text: Mapped[str] = mapped_column(Text, default="")
     # The columns above hold the published standard; a service never published holds its

@@ -6,6 +6,7 @@ from flask import Response, abort, current_app, render_template, request
 
 from webapp.core.formatting import public_url
 from webapp.core.htmx import render_partial_or_page
+from webapp.core.i18n import indonesian_only
 from webapp.core.page_cache import cached_page
 from webapp.core.qr import qr_etag, qr_png, qr_svg
 from webapp.core.units import Unit
@@ -85,6 +86,7 @@ def qr_code_png(slug: str) -> Response:
 
 @bp.route("/layanan/<slug>/cetak")
 @cached_page
+@indonesian_only  # a printed poster is an official document of the office
 def poster(slug: str) -> str:
     """An A4 poster of the standard with its QR code, to hang at the counter."""
     service = _service_or_404(slug)
@@ -106,6 +108,7 @@ def unit(slug: str) -> str:
 
 @bp.route("/instansi/<slug>/cetak-qr")
 @cached_page
+@indonesian_only  # printed, like the posters
 def unit_qr_sheet(slug: str) -> str:
     """One printable sheet with the QR codes of all services of a unit, to cut out for the counters."""
     unit = Unit.by_slug(slug) or abort(404)

@@ -228,3 +228,29 @@ def publish_document(
         summary = f"Menerbitkan {service.title} versi {version.number} ({note})"
         record("publish", "service", service.id, summary, changes, service.unit_id, actor=actor)
     return version
+
+
+@transactional
+def set_english(
+    service: Service, title: str | None, summary: str | None, requirements: list[str], *, actor: Actor | None
+) -> bool:
+    """Set the optional English title, summary and requirement items shown to foreign visitors (issue 17).
+
+    They sit beside the published Indonesian text and are not part of a version: no draft, no
+    publishing, and a new version or an import leaves them alone. ``requirements`` follows the
+    published requirement list by position (a blank line keeps an item without English); trailing
+    blanks are dropped. Returns whether anything changed; the change is in the audit log.
+    """
+    while requirements and not requirements[-1]:
+        requirements = requirements[:-1]
+    before = {"title_en": service.title_en, "summary_en": service.summary_en,
+              "requirements_en": service.requirements_en or []}
+    after = {"title_en": title or None, "summary_en": summary or None, "requirements_en": requirements}
+    if before == after:
+        return False
+    service.title_en, service.summary_en = after["title_en"], after["summary_en"]
+    service.requirements_en = requirements or None
+    changes = [{"field": key, "before": before[key], "after": after[key]} for key in after if before[key] != after[key]]
+    record("update", "service", service.id, f"Mengubah teks bahasa Inggris layanan {service.title}", changes,
+           unit_id=service.unit_id, actor=actor)
+    return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import FieldList, Form, FormField, IntegerField, RadioField, SelectField, StringField, TextAreaField
@@ -64,11 +65,11 @@ class ChoiceSelect(_NamesInvalidChoice, SelectField):
 def _element_field(code: str) -> RadioField:
     element = ELEMENTS_BY_CODE[code]
     return ChoiceRadio(
-        element.name,
-        choices=choices(enumerate(element.answers, start=1)),
+        _l(element.name),
+        choices=choices((score, _l(answer)) for score, answer in enumerate(element.answers, start=1)),
         coerce=int,
-        validators=[InputRequired("Pilih salah satu jawaban.")],
-        description=element.question,
+        validators=[InputRequired(_l("Pilih salah satu jawaban."))],
+        description=_l(element.question),
         invalid=score_invalid(code),
     )
 
@@ -76,27 +77,33 @@ def _element_field(code: str) -> RadioField:
 class SurveyForm(FlaskForm):
     """One respondent's survey. The element fields are named by code (u1..u9), not by position."""
 
-    service = ChoiceSelect("Layanan yang Anda terima", validators=[InputRequired("Pilih layanan yang Anda terima.")],
-                           invalid=SERVICE_INVALID)  # fmt: skip
+    service = ChoiceSelect(
+        _l("Layanan yang Anda terima"), validators=[InputRequired(_l("Pilih layanan yang Anda terima."))],
+        invalid=SERVICE_INVALID,
+    )
     sex = ChoiceRadio(
-        "Jenis kelamin", choices=choices(SEXES.items()), validators=[InputRequired("Pilih jenis kelamin.")],
+        _l("Jenis kelamin"), choices=choices((key, _l(label)) for key, label in SEXES.items()),
+        validators=[InputRequired(_l("Pilih jenis kelamin."))],
         invalid=SEX_INVALID,
     )
     age = IntegerField(
-        "Umur (tahun)",
-        validators=[InputRequired("Isi umur Anda dalam tahun."), NumberRange(AGE_MIN, AGE_MAX, AGE_INVALID)],
+        _l("Umur (tahun)"),
+        validators=[
+            InputRequired(_l("Isi umur Anda dalam tahun.")),
+            NumberRange(AGE_MIN, AGE_MAX, _l("Umur harus antara %(min)d dan %(max)d tahun.", min=AGE_MIN, max=AGE_MAX)),
+        ],
         render_kw={"inputmode": "numeric", "min": AGE_MIN, "max": AGE_MAX, "autocomplete": "off"},
     )
     education = ChoiceSelect(
-        "Pendidikan terakhir",
-        choices=choices([("", "Pilih pendidikan"), *EDUCATIONS.items()]),
-        validators=[InputRequired("Pilih pendidikan terakhir.")],
+        _l("Pendidikan terakhir"),
+        choices=choices([("", _l("Pilih pendidikan")), *((k, _l(v)) for k, v in EDUCATIONS.items())]),
+        validators=[InputRequired(_l("Pilih pendidikan terakhir."))],
         invalid=EDUCATION_INVALID,
     )
     occupation = ChoiceSelect(
-        "Pekerjaan utama",
-        choices=choices([("", "Pilih pekerjaan"), *OCCUPATIONS.items()]),
-        validators=[InputRequired("Pilih pekerjaan utama.")],
+        _l("Pekerjaan utama"),
+        choices=choices([("", _l("Pilih pekerjaan")), *((k, _l(v)) for k, v in OCCUPATIONS.items())]),
+        validators=[InputRequired(_l("Pilih pekerjaan utama."))],
         invalid=OCCUPATION_INVALID,
     )
     u1 = _element_field("U1")
@@ -110,11 +117,17 @@ class SurveyForm(FlaskForm):
     u9 = _element_field("U9")
     u8 = _element_field("U8")
     suggestion = TextAreaField(
-        "Saran dan masukan (boleh dikosongkan)",
-        validators=[Optional(), Length(max=SUGGESTION_MAX, message=f"Paling banyak {SUGGESTION_MAX} karakter.")],
-        description="Jangan menulis nama, NIK, nomor telepon atau data pribadi lain.",
+        _l("Saran dan masukan (boleh dikosongkan)"),
+        validators=[
+            Optional(), Length(max=SUGGESTION_MAX, message=_l("Paling banyak %(num)d karakter.", num=SUGGESTION_MAX)),
+        ],
+        description=_l("Jangan menulis nama, NIK, nomor telepon atau data pribadi lain."),
         render_kw={"rows": 4},
     )
+
+    def official(self, field: Any) -> Any:
+        """The element ``field`` asks about: its official question and answers, shown beside a translation."""
+        return ELEMENTS_BY_CODE[field.name.upper()]
 
     def element_fields(self) -> list:
         """The nine element fields in the order of the regulation's sample form."""

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from webapp.core.formatting import round_half_up
+from webapp.core.i18n import N_
 from webapp.survei.models import ELEMENT_CODES
 from webapp.survei.questionnaire import ELEMENTS, Element
 
@@ -41,10 +42,10 @@ class Grade:
 # The table leaves hairline gaps between intervals (3,064 … 3,0644): a value there has not
 # reached the next interval's lower bound and keeps the grade below.
 GRADES: tuple[Grade, ...] = (
-    Grade("A", "Sangat Baik", Fraction("3.5324"), Decimal("88.31")),
-    Grade("B", "Baik", Fraction("3.0644"), Decimal("76.61")),
-    Grade("C", "Kurang Baik", Fraction("2.60"), Decimal("65.00")),
-    Grade("D", "Tidak Baik", Fraction(1), Decimal("25.00")),
+    Grade("A", N_("Sangat Baik"), Fraction("3.5324"), Decimal("88.31")),
+    Grade("B", N_("Baik"), Fraction("3.0644"), Decimal("76.61")),
+    Grade("C", N_("Kurang Baik"), Fraction("2.60"), Decimal("65.00")),
+    Grade("D", N_("Tidak Baik"), Fraction(1), Decimal("25.00")),
 )
 
 

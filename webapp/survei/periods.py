@@ -95,3 +95,24 @@ def period_choices(today: date) -> list[tuple[str, str]]:
             if period and period.first <= today:
                 result.append((period.key, period.label))
     return result
+
+
+ENGLISH_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def english_label(period: Period) -> str:
+    """A period as an English reader says it: "2026", "January–June 2026", "July–September 2026", "May 2026".
+
+    Semesters and quarters (triwulan) are named by their months: "Semester I" reads as a school term in English.
+    """
+    match = _PERIOD.match(period.key)
+    if not match:
+        return f"{period.first:%d/%m/%Y} to {period.last:%d/%m/%Y}"
+    year, part = int(match.group(1)), match.group(2)
+    if part is None:
+        return str(year)
+    first, last = ENGLISH_MONTHS[period.first.month - 1], ENGLISH_MONTHS[period.last.month - 1]
+    return f"{first} {year}" if first == last else f"{first}–{last} {year}"

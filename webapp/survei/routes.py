@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
 from webapp.core.extensions import db, limiter
+from webapp.core.formatting import english
 from webapp.core.forms import flatten_errors
 from webapp.core.inputs import keeps_refused_text, refused_fields
 from webapp.core.localtime import local_today
@@ -22,10 +24,20 @@ from webapp.survei.filing import SurveyError, file_response, survey_services
 from webapp.survei.forms import SurveyForm
 from webapp.survei.invitations import invitation_by_token, survey_url
 from webapp.survei.models import SurveyInvitation, SurveyResponse
-from webapp.survei.periods import period_choices
+from webapp.survei.periods import Period, english_label, period_choices
 from webapp.survei.questionnaire import ELEMENTS
 from webapp.survei.report import unit_report
 from webapp.survei.results import chosen_period, results
+
+
+@bp.app_template_filter("periode")
+def periode(period: Period | tuple) -> str:
+    """A period's label in the page's language; also takes a (key, label) pair of ``period_choices``."""
+    if isinstance(period, tuple):
+        key, label = period
+        parsed = Period.parse(key)
+        return english_label(parsed) if parsed and english() else label
+    return english_label(period) if english() else period.label
 
 
 def _survey_limit() -> str:
@@ -36,7 +48,7 @@ def _service_choices(services: list[Service]) -> Any:
     """Options grouped by unit when there are several units."""
     grouped = len({service.unit_id for service in services}) > 1
     return [
-        SelectChoice(value="", label="Pilih layanan"),
+        SelectChoice(value="", label=_("Pilih layanan")),
         *(
             SelectChoice(value=s.slug, label=s.title, optgroup=s.unit.short_name if grouped else None)
             for s in services
