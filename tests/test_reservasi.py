@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from antrian.issuing import issue_ticket
 from antrian.models import Ticket
@@ -201,6 +201,34 @@ def test_moving_keeps_the_code_gives_the_old_place_back_and_follows_the_rules(bo
     assert db.session.scalar(select(BookingSlot.taken).where(BookingSlot.start == time(11, 0))) == 0
     with pytest.raises(BookingError):
         cancel(booking)
+
+
+def test_a_line_keeping_every_place_for_walk_ins_refuses_bookings_as_full(booking_line):
+    line = booking_line(walk_in_percent=100)["A"]
+    with pytest.raises(BookingError, match="penuh") as full:
+        _book(line)
+    assert full.value.status == 409
+    assert db.session.scalar(select(func.count()).select_from(BookingSlot)) == 0
+
+
+def test_a_booking_is_one_write_transaction_of_few_statements(app, booking_line):
+    """The statements of one booking, counted (bench/bench_booking.py times them): line, unit and setup in one
+    read, no count of the day's places (the claim is one upsert), both fairness counts in one query."""
+    line = booking_line()["A"]
+    _book(line, phone="081200000001")  # the slot's row exists: the claim below is the upsert's update
+    db.session.commit()
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement.split(None, 1)[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        _book(line, phone="081200000002")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    # SELECT line+unit+setup, closures, fairness; INSERT..ON CONFLICT claim, booking, outbox (+ BEGIN on SQLite).
+    assert [s for s in seen if s != "BEGIN"] == ["SELECT", "SELECT", "SELECT", "INSERT", "INSERT", "INSERT"], seen
 
 
 # --- the last place, raced --------------------------------------------------------------------------

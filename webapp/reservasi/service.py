@@ -3,10 +3,12 @@ cancelling, the fairness rules, checking in for a ticket, and the daily jobs (re
 
 Every function that changes data is one unit of work (``webapp.core.db.transactional``); those that
 claim a place are serial (on SQLite they hold the write lock from their first read). A place is
-claimed in one statement: ``UPDATE booking_slot SET taken = taken + 1 WHERE ... AND taken < capacity``,
-so twenty visitors pressing for the last place at once give exactly one booking. ``now`` may be
-passed for tests (an aware UTC datetime). Domain errors are ``BookingError``; ``field`` names the
-form field at fault, ``status`` the API's answer (409 full or duplicate, 422 a bad value).
+claimed in one statement: ``INSERT INTO booking_slot ... taken = 1 ON CONFLICT DO UPDATE SET taken =
+taken + 1 WHERE taken < capacity``, so twenty visitors pressing for the last place at once give exactly
+one booking. A booking is six statements (counted in tests/test_reservasi.py; timed by
+bench/bench_booking.py). ``now`` may be passed for tests (an aware UTC datetime). Domain errors are
+``BookingError``; ``field`` names the form field at fault, ``status`` the API's answer (409 full or
+duplicate, 422 a bad value).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, inspect, or_, select, update
+from sqlalchemy.orm import contains_eager
 
 from antrian.issuing import issue_marked
 from antrian.models import QueueService, Ticket
@@ -179,19 +182,38 @@ def find_slot(line: QueueService, setup: BookingSetup, day: date, start: time,
     return found
 
 
-def _claim(line: QueueService, slot: Slot) -> None:
-    """Take one place of the slot in one statement, or BookingError (409) when it is full."""
-    db.session.execute(upsert(BookingSlot).values(queue_service_id=line.id, day=slot.day, start=slot.start, taken=0)
-                       .on_conflict_do_nothing())
-    claimed = db.session.execute(
-        update(BookingSlot)
-        .where(BookingSlot.queue_service_id == line.id, BookingSlot.day == slot.day, BookingSlot.start == slot.start,
-               BookingSlot.taken < slot.capacity)
-        .values(taken=BookingSlot.taken + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        raise BookingError("Jam ini sudah penuh. Silakan pilih jam lain.", field="start")
+def _slot_moments(line: QueueService, setup: BookingSetup, day: date, start: time,
+                  now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The start and end moments of the slot to book, by the rules of ``find_slot`` but without counting its
+    places (the claim counts them, atomically): one query fewer per booking. BookingError (422) when there
+    is no such slot."""
+    if day not in booking_days(line, setup, now):
+        raise BookingError("Tanggal ini tidak dapat dipesan: pilih hari kerja dalam jangka pemesanan.",
+                           field="date", status=422)
+    starts_at = local_moment(day, start, line.unit)
+    if all(start != begins for begins, _ in _starts(line, setup)) or starts_at <= (now or utcnow()):
+        raise BookingError("Jam ini tidak tersedia: pilih jam yang ada pada daftar.", field="start", status=422)
+    return starts_at, starts_at + timedelta(minutes=setup.slot_minutes)
+
+
+def _claim(line: QueueService, day: date, start: time, capacity: int) -> None:
+    """Take one place of the slot in one statement, or BookingError (409) when it is full.
+
+    One upsert: the slot's row is created with the place taken, or, when it exists, its count is
+    raised only while below ``capacity``. PostgreSQL locks the existing row and checks the
+    condition on its latest version; SQLite holds the write lock (``serial``). So of twenty
+    visitors racing for the last place, exactly one gets a row back.
+    """
+    full = BookingError("Jam ini sudah penuh. Silakan pilih jam lain.", field="start")
+    if capacity < 1:
+        raise full
+    statement = upsert(BookingSlot).values(queue_service_id=line.id, day=day, start=start, taken=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[BookingSlot.queue_service_id, BookingSlot.day, BookingSlot.start],
+        set_={"taken": BookingSlot.taken + 1}, where=BookingSlot.taken < capacity,
+    ).returning(BookingSlot.taken)
+    if db.session.execute(statement).first() is None:
+        raise full
 
 
 def _release(booking: Booking) -> None:
@@ -282,21 +304,19 @@ def check_fairness(line: QueueService, setup: BookingSetup, day: date, phone: st
     booking for ``noshow_days`` days after ``noshow_limit`` no-shows. BookingError (409) otherwise."""
     if not phone and not email:
         return
-    same = _contact_filter(phone, email)
-    active = db.session.scalar(select(func.count()).select_from(Booking).where(
-        Booking.queue_service_id == line.id, Booking.day == day, Booking.status == Booking.AKTIF, same,
-        Booking.id != (ignore or 0)))
+    # Both counts in one query: the contact's bookings of this line, counted twice with a FILTER.
+    since = local_today(line.unit, now) - timedelta(days=setup.noshow_days)
+    active, missed = db.session.execute(select(
+        func.count().filter(Booking.day == day, Booking.status == Booking.AKTIF, Booking.id != (ignore or 0)),
+        func.count().filter(Booking.status == Booking.TIDAK_DATANG, Booking.day >= since),
+    ).where(Booking.queue_service_id == line.id, _contact_filter(phone, email))).one()
     if active >= setup.max_per_contact:
         raise BookingError("Nomor atau email ini sudah punya reservasi untuk layanan ini pada hari itu. "
                            "Ubah atau batalkan reservasi itu lebih dulu.", field="phone")
-    if setup.noshow_limit > 0:
-        since = local_today(line.unit, now) - timedelta(days=setup.noshow_days)
-        missed = db.session.scalar(select(func.count()).select_from(Booking).where(
-            Booking.queue_service_id == line.id, Booking.status == Booking.TIDAK_DATANG, Booking.day >= since, same))
-        if missed >= setup.noshow_limit:
-            raise BookingError(f"Reservasi dengan nomor atau email ini tidak dapat dibuat sementara: {missed} kali "
-                               f"tidak datang dalam {setup.noshow_days} hari terakhir. Silakan datang langsung "
-                               "dan ambil nomor antrian di kios.", field="phone")
+    if 0 < setup.noshow_limit <= missed:
+        raise BookingError(f"Reservasi dengan nomor atau email ini tidak dapat dibuat sementara: {missed} kali "
+                           f"tidak datang dalam {setup.noshow_days} hari terakhir. Silakan datang langsung "
+                           "dan ambil nomor antrian di kios.", field="phone")
 
 
 def _clean_contact(setup: BookingSetup, contact: Contact) -> tuple[str, str | None, str | None, str | None]:
@@ -377,22 +397,36 @@ def book(line: QueueService, day: date, start: time, contact: Contact, *, now: d
     confirmation goes through the outbox after the commit. BookingError: 422 for a bad value
     (``field``), 409 when the slot is full or the fairness rules refuse.
     """
-    setup = taking_bookings(line)
+    setup = _load_for_booking(line)
     if setup is None:
         raise BookingError("Layanan ini tidak menerima reservasi.", field="service", status=422)
     name, phone, email, nik = _clean_contact(setup, contact)
-    slot = find_slot(line, setup, day, start, now)
+    starts_at, ends_at = _slot_moments(line, setup, day, start, now)
     check_fairness(line, setup, day, phone, email, now=now)
-    _claim(line, slot)
+    _claim(line, day, start, setup.bookable_places)
     code = new_code()
     booking = Booking(unit_id=line.unit_id, queue_service_id=line.id, day=day, start=start,
-                      starts_at=slot.starts_at, ends_at=slot.ends_at, code_hash=code_hash(code), code_tail=code[-4:],
+                      starts_at=starts_at, ends_at=ends_at, code_hash=code_hash(code), code_tail=code[-4:],
                       status=Booking.AKTIF, name=name, phone=phone, email=email, nik=nik,
                       locale=contact.locale if contact.locale in ("id", "en") else "id", created_at=now or utcnow())
-    db.session.add(booking)
-    db.session.flush()
+    db.session.add(booking)  # inserted with the confirmation by the commit's one flush
     _confirm(booking, line, code)
     return booking, code
+
+
+def _load_for_booking(line: QueueService) -> BookingSetup | None:
+    """The line, its unit and its setup in one query (on SQLite the line was expired by ``begin_write``'s
+    commit, and would be read again attribute by attribute); the setup when the line takes bookings."""
+    line_id = inspect(line).identity[0]  # the key without loading the expired row
+    row = db.session.execute(
+        select(QueueService, BookingSetup)
+        .join(QueueService.unit).options(contains_eager(QueueService.unit))  # line.unit set, not only mapped
+        .join(BookingSetup, BookingSetup.queue_service_id == QueueService.id)
+        .where(QueueService.id == line_id)
+    ).first()
+    if row is None or not (row.BookingSetup.enabled and row.QueueService.active):
+        return None
+    return row.BookingSetup
 
 
 def _active(booking: Booking) -> Booking:
@@ -423,11 +457,11 @@ def move(booking: Booking, day: date, start: time, *, now: datetime | None = Non
     setup = taking_bookings(line)
     if setup is None:
         raise BookingError("Layanan ini tidak menerima reservasi lagi.", status=422)
-    slot = find_slot(line, setup, day, start, now)
+    starts_at, ends_at = _slot_moments(line, setup, day, start, now)
     check_fairness(line, setup, day, current.phone, current.email, now=now, ignore=current.id)
-    _claim(line, slot)
+    _claim(line, day, start, setup.bookable_places)
     _release(current)
-    current.day, current.start, current.starts_at, current.ends_at = day, start, slot.starts_at, slot.ends_at
+    current.day, current.start, current.starts_at, current.ends_at = day, start, starts_at, ends_at
     current.reminded_day = current.reminded_hour = False
     db.session.flush()
     _message(current, TOPIC_CONFIRM, lambda: " ".join((
