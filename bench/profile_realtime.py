@@ -65,6 +65,7 @@ def profile(args: argparse.Namespace, tickets: list[tuple[str, str]]) -> None:
         clients = [socketio.test_client(app, namespace=NAMESPACE) for _ in range(40)]
         for client in clients:
             client.emit("join", {"unit": lh.UNIT, "patches": True}, namespace=NAMESPACE)
+        statements: list[str] = []  # the SQL statements of the change being counted
         for phones in args.phones:
             while len(clients) < 40 + phones:
                 client = socketio.test_client(app, namespace=NAMESPACE)
@@ -73,8 +74,6 @@ def profile(args: argparse.Namespace, tickets: list[tuple[str, str]]) -> None:
                 clients.append(client)
             for client in clients:
                 client.get_received(NAMESPACE)
-
-            statements: list[str] = []
 
             def change() -> None:
                 called = call_next(counter)
