@@ -278,11 +278,10 @@ def broadcast(unit: Unit) -> None:
         socketio.emit("state", state, to=unit_room(unit), namespace=NAMESPACE)
         return
     message = {"unit": unit.slug, "state": state, "open": open_ticket_facts(unit), "closed": closed_tickets(unit)}
+    deliver(message)  # this process's clients
     manager = socketio.server.manager
     if isinstance(manager, QueueRedisManager):
-        manager.emit(QUEUE_MESSAGE, message, namespace=NAMESPACE, room=QUEUE_MESSAGE)  # here and on the others
-    else:
-        deliver(message)
+        manager.publish_change(message)  # the other processes' clients
 
 
 class QueueRedisManager(python_socketio.RedisManager):
@@ -292,7 +291,18 @@ class QueueRedisManager(python_socketio.RedisManager):
     they show. (Per-ticket events published one by one would cost a publish per waiting ticket.)
     """
 
+    def publish_change(self, message: dict[str, Any]) -> None:
+        """Send ``broadcast``'s message to the other processes (this one has delivered it already).
+
+        Shaped as python-socketio's own "emit" message, published as is: its ``emit`` would first walk
+        the whole message looking for binary data, then deliver it here a second time.
+        """
+        self._publish({"method": "emit", "event": QUEUE_MESSAGE, "data": [message], "binary": False,
+                       "namespace": NAMESPACE, "room": None, "skip_sid": None, "callback": None,
+                       "host_id": self.host_id})
+
     def _handle_emit(self, message: dict[str, Any]) -> None:
+        """A message from another process: a queue change goes to ``deliver``, anything else as usual."""
         if message.get("event") == QUEUE_MESSAGE:
             deliver(message["data"][0])
             return

@@ -214,6 +214,7 @@ class Mixed:
     display_samples: list[float] = field(default_factory=list)
     phone_samples: list[float] = field(default_factory=list)
     position_samples: list[float] = field(default_factory=list)  # Loket: a phone's first `position` after a call
+    http: list[float] = field(default_factory=list)  # ms, the call's POST round trip
     missed: int = 0
     cpu: float = 0.0
     connect_s: float = 0.0
@@ -226,6 +227,7 @@ class Mixed:
                 "phone_p99_ms": lh.percentile(self.phone_samples, 99),
                 "position_p50_ms": lh.percentile(self.position_samples, 50),
                 "position_p99_ms": lh.percentile(self.position_samples, 99),
+                "http_p50_ms": lh.percentile(self.http, 50),
                 "samples": len(self.display_samples) + len(self.phone_samples), "missed": self.missed,
                 "duplicates": self.displays.duplicates + self.phones.duplicates, "connect_s": round(self.connect_s, 1),
                 "cpu_ms_per_call": self.cpu * 1e3 / rounds}
@@ -252,6 +254,7 @@ async def mixed_round(run: Mixed, http: aiohttp.ClientSession, k: int, args: arg
         number, line = body["ticket"]["number"], body["ticket"]["service"]["code"]
     else:
         number = (await post(http, f"{run.bases[k % len(run.bases)]}/emit", {"line": line}, 200))["number"]
+    answered = perf_counter() - sent
     mine = [i for i, code in enumerate(run.phone_lines) if code == line]
     if not await displays.wait(d, states, args.timeout) or not await phones.wait(len(mine), 0, args.timeout):
         await asyncio.sleep(1)
@@ -266,6 +269,7 @@ async def mixed_round(run: Mixed, http: aiohttp.ClientSession, k: int, args: arg
         run.phone_samples += phone_hits
         run.missed += len(mine) - len(phone_hits)
         run.position_samples += [(phones.position_at[i] - sent) * 1e3 for i in mine if phones.position_at[i]]
+        run.http.append(answered * 1e3)
     if is_loket:
         states = displays.states + d
         await post(http, f"{loket_base}/api/v1/antrian/loket/{counter_id}/mulai", None, 200)
@@ -336,11 +340,12 @@ def run_mixed(args: argparse.Namespace, tmp: Path, log: Path) -> dict[str, Any]:
     lo["display_p99_ratio"] = round(lo["display_p99_ms"] / fl["display_p99_ms"], 3)
     lo["phone_p99_ratio"] = round(lo["phone_p99_ms"] / fl["phone_p99_ms"], 3)
     print(f"\n{'mixed':>6}{'disp p50':>10}{'disp p99':>10}{'phone p50':>11}{'phone p99':>11}{'pos p50':>9}"
-          f"{'pos p99':>9}{'missed':>8}{'cpu/call':>10}  (ms)")
+          f"{'pos p99':>9}{'missed':>8}{'http p50':>9}{'cpu/call':>10}  (ms)")
     for name, row in results.items():
         print(f"{name:>6}{row['display_p50_ms']:>10.1f}{row['display_p99_ms']:>10.1f}{row['phone_p50_ms']:>11.1f}"
               f"{row['phone_p99_ms']:>11.1f}{row['position_p50_ms']:>9.1f}{row['position_p99_ms']:>9.1f}"
-              f"{row['missed']:>8}{row['cpu_ms_per_call']:>10.1f}   cpu % {row['cpu_percent']}")
+              f"{row['missed']:>8}{row['http_p50_ms']:>9.1f}{row['cpu_ms_per_call']:>10.1f}"
+              f"   cpu % {row['cpu_percent']}")
     print(f"ratios: display p99 {lo['display_p99_ratio']:.2f}, phone p99 {lo['phone_p99_ratio']:.2f}")
     return results
 

@@ -84,7 +84,8 @@ def prepare_loket(database_url: str, tmp: Path, redis_url: str | None = None) ->
     elif database_url.startswith(("postgres://", "postgresql")):
         _recreate_postgres(database_url)
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-only", "QUEUE_DAYS": "1,2,3,4,5,6,7",
-           "PAGE_CACHE_SECONDS": "0"}
+           "PAGE_CACHE_SECONDS": "0",
+           "SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS": "0"}  # every simulated client comes from 127.0.0.1
     for name in ("REDIS_URL", "GUNICORN_ACCESS_LOG", "GUNICORN_WORKERS"):  # one worker, no access log
         env.pop(name, None)
     if redis_url:

@@ -209,3 +209,70 @@ def test_the_old_behaviour_sends_the_whole_state_to_phones_too(app, make_queue, 
     publish_change(q["unit"], issued=True)
     (state,) = phone.get_received(NAMESPACE)
     assert state["name"] == "state" and state["args"][0]["services"][1]["waiting"] == ["B-001"]
+
+
+def test_a_change_on_one_process_reaches_a_phone_and_a_display_of_the_other(database_url, make_queue, make_user):
+    """With Redis: the one message of a change is delivered by the other process to its own clients."""
+    import os
+    import threading
+
+    import requests
+    import socketio
+
+    from tests.conftest import redis_test_url
+    from tests.test_antrian_multiprocess import _free_port, _start, _wait_up
+
+    redis_url = redis_test_url()
+    if redis_url is None:
+        import pytest
+
+        pytest.skip("no Redis on this machine (CI runs this with REQUIRE_REDIS=1)")
+    q = make_queue()
+    first, mine = issue_ticket(q["A"]), issue_ticket(q["A"])
+    user = make_user(role="petugas_loket", unit=q["unit"])
+    _, token = user.issue_token("uji")
+    db.session.commit()
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "dua-proses",
+           "QUEUE_DAYS": "1,2,3,4,5,6,7", "PAGE_CACHE_SECONDS": "0", "SOCKETIO_CHANNEL": f"uji-{os.getpid()}"}
+    ports = [_free_port(), _free_port()]
+    processes = [_start(port, env) for port in ports]
+    phone, display = socketio.Client(reconnection=False), socketio.Client(reconnection=False)
+    positions: list[dict] = []
+    states: list[dict] = []
+    moved, patched = threading.Event(), threading.Event()
+
+    def on_position(data: dict) -> None:
+        positions.append(data)
+        if data["people_ahead"] == 0:
+            moved.set()
+
+    def on_state(data: dict) -> None:
+        states.append(data)
+        patched.set()
+
+    try:
+        for port, process in zip(ports, processes, strict=True):
+            _wait_up(port, process)
+        phone.on("position", on_position, namespace=NAMESPACE)
+        display.on("state", on_state, namespace=NAMESPACE)
+        for client, join in ((phone, {"ticket": mine.token}), (display, {"unit": q["unit"].slug, "patches": True})):
+            joined = threading.Event()
+            client.on("snapshot", lambda _data, joined=joined: joined.set(), namespace=NAMESPACE)
+            client.connect(f"http://127.0.0.1:{ports[1]}", namespaces=[NAMESPACE], transports=["websocket"])
+            client.emit("join", join, namespace=NAMESPACE)
+            assert joined.wait(10)
+        answer = requests.post(f"http://127.0.0.1:{ports[0]}/api/v1/antrian/loket/{q['loket2'].id}/panggil",
+                               headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert answer.status_code == 200, answer.text
+        assert moved.wait(10), f"no position on the second process: {positions}"
+        assert positions[-1]["number"] == mine.number and first.number not in str(positions)
+        assert patched.wait(10), "no state on the second process"
+        assert any(s.get("counters_changed") or s.get("counters") for s in states)  # the call, in a patch or whole
+    finally:
+        for client in (phone, display):
+            if client.connected:
+                client.disconnect()
+        for process in processes:
+            process.send_signal(__import__("signal").SIGQUIT)
+        for process in processes:
+            process.wait(timeout=20)
