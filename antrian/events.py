@@ -21,11 +21,12 @@ import threading
 from typing import Any
 
 import socketio as python_socketio
-from flask import Flask, current_app
-from flask_socketio import emit, join_room, leave_room, rooms
+from flask import Flask, current_app, request
+from flask_socketio import emit, join_room, leave_room
+from sqlalchemy import inspect, select
 
 from antrian.issuing import UnitRef
-from antrian.models import Ticket
+from antrian.models import Counter, QueueService, QueueState, Ticket
 from antrian.notify import notify_due
 from antrian.reading import (
     closed_tickets,
@@ -121,14 +122,24 @@ def on_join(data: Any) -> None:
         join_room(display_room(unit) if data.get("patches") is True else unit_room(unit))
         emit("snapshot", snapshot(unit))
         return
-    for room in rooms(namespace=NAMESPACE):  # after a transfer the phone asks again: its old line is done
-        if room.startswith("line:") and room != line_room(ticket.queue_service_id):
-            leave_room(room)
-    join_room(line_room(ticket.queue_service_id))
+    line = line_room(ticket.queue_service_id)
+    with _deliver_lock:
+        before = _line_of.get(request.sid)
+        _line_of[request.sid] = line
+    if before is not None and before != line:  # after a transfer the phone asks again: its old line is done
+        leave_room(before)
+    join_room(line)
     join_room(ticket_room(ticket.id))
     forget_delivered(unit.slug, ticket.id)  # the next change sends this phone its facts whatever it was sent before
     emit("snapshot", {"version": unit_version(unit.id), "unit": {"slug": unit.slug, "name": unit.short_name},
                       "day": ticket.day.isoformat(), "ticket": ticket_view(ticket)})
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def on_disconnect(*_reason: Any) -> None:
+    """A client left: forget the line room a phone was put in (its rooms go with it)."""
+    with _deliver_lock:
+        _line_of.pop(request.sid, None)
 
 
 @socketio.on_error(NAMESPACE)
@@ -208,23 +219,11 @@ def publish_change(unit: Unit | UnitRef, called: Ticket | None = None, issued: b
     tickets raises it first, once for all of them: the version it carries then covers them.
     """
     if called is not None:
-        to: str | list[str] = unit_room(unit)
+        payload, slug, line_id = _call_event(inspect(called).identity[0])
+        to: str | list[str] = f"unit:{slug}"
         if not full_state_to_everyone():
-            to = [unit_room(unit), display_room(unit), line_room(called.queue_service_id)]
-        socketio.emit(
-            "called",
-            {
-                "version": unit_version(unit.id),
-                "number": called.number,
-                "service": {"code": called.queue_service.code, "name": called.queue_service.name},
-                "counter": {"number": called.counter.number, "name": called.counter.name} if called.counter else None,
-                "call_count": called.call_count,
-                # The call's moment (UTC): with the number it names this call, for a display's memory of calls.
-                "called_at": called.called_at.isoformat() if called.called_at else None,
-            },
-            to=to,
-            namespace=NAMESPACE,
-        )
+            to = [f"unit:{slug}", f"layar:{slug}", line_room(line_id)]
+        socketio.emit("called", payload, to=to, namespace=NAMESPACE)
     try:  # after the call's event, which is the one a visitor waits for
         notify_due(unit.id)  # visitors who left a number: "near" and "called" go to the outbox (antrian.notify)
     except Exception as error:  # the change is committed: a message must not undo its answer
@@ -242,6 +241,35 @@ def publish_change(unit: Unit | UnitRef, called: Ticket | None = None, issued: b
             return  # a broadcast is already on its way and will include this change
         _scheduled.add(unit.id)
     socketio.start_background_task(_broadcast_state, current_app._get_current_object(), unit.id, delay)
+
+
+def _call_event(ticket_id: int) -> tuple[dict[str, Any], str, int]:
+    """The `called` event of a ticket just called, its unit's slug and its line's id, in one query.
+
+    The call's objects were expired by its commit: reading them attribute by attribute would cost a
+    query each, before the event every screen waits for (on a busy server, each query's round trip waits
+    its turn for a core).
+    """
+    row = db.session.execute(
+        select(Ticket.number, Ticket.call_count, Ticket.called_at, Ticket.queue_service_id, QueueService.code,
+               QueueService.name, Counter.number.label("counter_number"), Counter.name.label("counter_name"),
+               QueueState.version, Unit.slug)
+        .join(QueueService, QueueService.id == Ticket.queue_service_id)
+        .join(Unit, Unit.id == Ticket.unit_id)
+        .outerjoin(Counter, Counter.id == Ticket.counter_id)
+        .outerjoin(QueueState, QueueState.unit_id == Ticket.unit_id)
+        .where(Ticket.id == ticket_id)
+    ).one()
+    payload = {
+        "version": row.version or 0,
+        "number": row.number,
+        "service": {"code": row.code, "name": row.name},
+        "counter": {"number": row.counter_number, "name": row.counter_name} if row.counter_number else None,
+        "call_count": row.call_count,
+        # The call's moment (UTC): with the number it names this call, for a display's memory of calls.
+        "called_at": row.called_at.isoformat() if row.called_at else None,
+    }
+    return payload, row.slug, row.queue_service_id
 
 
 def _broadcast_state(app: Flask, unit_id: int, delay: float) -> None:
@@ -309,6 +337,7 @@ class QueueRedisManager(python_socketio.RedisManager):
         super()._handle_emit(message)
 
 
+_line_of: dict[str, str] = {}  # a phone's Socket.IO session id -> the room of its ticket's line
 _last_state: dict[str, dict[str, Any]] = {}  # unit slug -> the state this process last gave its displays
 _delivered: dict[str, dict[int, dict[str, Any]]] = {}  # unit slug -> ticket id -> facts its phones last got here
 _deliver_lock = threading.Lock()
