@@ -142,6 +142,7 @@ async def measure(targets: list[Target], n: int, args: argparse.Namespace, loket
         speed = lh.speed_check()
         cpu_before = lh.cpu_snapshot([t.pgid for t in targets])
         async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {loket.token}"},
+                                         connector=aiohttp.TCPConnector(force_close=True),  # as in measure_mixed
                                          timeout=aiohttp.ClientTimeout(total=args.timeout)) as http:
             for k in range(args.warmup + args.calls):
                 for run in runs:
@@ -294,7 +295,10 @@ async def measure_mixed(runs: list[Mixed], args: argparse.Namespace, loket: lh.L
         speed = lh.speed_check()
         pgids = [g for run in runs for g in run.pgids]
         cpu_before = lh.cpu_snapshot(pgids)
+        # A new connection per request: the rounds alternate between processes, and a kept-alive connection
+        # idle for longer than gunicorn's keepalive (5 s) may be closed by the server as it is reused.
         async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {loket.token}"},
+                                         connector=aiohttp.TCPConnector(force_close=True),
                                          timeout=aiohttp.ClientTimeout(total=args.timeout)) as http:
             for k in range(args.warmup + args.calls):
                 for run in runs:
