@@ -85,6 +85,9 @@ class Config:
 
     # Redis for rate limits and (later) the Socket.IO message queue; memory when unset.
     REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
+    # The Redis pub/sub channel of Socket.IO's events. Channels are shared by every database of a Redis:
+    # sites (or benchmarks) sharing one Redis each need their own.
+    SOCKETIO_CHANNEL: str = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
     RATELIMIT_STORAGE_URI: str = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED: bool = True
     # Anonymous JSON API requests per address; clients with a bearer token are not limited.
@@ -115,6 +118,10 @@ class Config:
 
     # Seconds to gather queue changes into one `state` broadcast (calls are announced at once).
     QUEUE_STATE_DELAY: float = float(os.environ.get("QUEUE_STATE_DELAY", "0.2"))
+    # "1": the realtime channel as it was before rooms by client type (docs/realtime.md): every client,
+    # phones included, in the unit's room with the whole `state` after every change. For comparison
+    # (bench/bench_realtime.py --old-behaviour); never needed in production.
+    QUEUE_REALTIME_FULL_STATE: bool = os.environ.get("QUEUE_REALTIME_FULL_STATE", "") == "1"
 
     # The channel of "giliran Anda hampir tiba" and "dipanggil" to a visitor who left a number
     # on the phone ticket: "whatsapp" or "sms" (antrian.notify; sent through the outbox).

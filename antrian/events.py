@@ -1,8 +1,17 @@
-"""The /antrian Socket.IO namespace: rooms per unit, a snapshot on join, `state` and `called` events.
+"""The /antrian Socket.IO namespace: rooms by what a client shows, a snapshot on join, `state`, `position`
+and `called` events.
 
 The database is the source of truth; events only tell clients that it changed. Every
 event carries the unit's queue version; a client that sees a gap, or reconnects, emits
 `join` again and gets a fresh snapshot. See docs/realtime.md.
+
+Rooms: ``unit:<slug>`` (a display or script that joins with ``{"unit"}``: the whole `state` after every
+change, as always), ``layar:<slug>`` (the site's displays and counter panels, ``{"unit", "patches": true}``:
+`state` as a patch on the version they have), ``line:<id>`` (the phones of a line: its `called` events) and
+``tiket:<id>`` (the phones of one ticket: its `position`). After a change the state and every open
+ticket's facts are built once (a handful of queries) and sent as one message to every server process
+(one Redis publish); each process then sends its own clients what they show (``deliver``), comparing with
+what it sent them before, so that a phone hears only of changes to its own ticket.
 """
 
 from __future__ import annotations
@@ -11,13 +20,22 @@ import logging
 import threading
 from typing import Any
 
-from flask import Flask, current_app
-from flask_socketio import emit, join_room
+import socketio as python_socketio
+from flask import Flask, current_app, request
+from flask_socketio import emit, join_room, leave_room
+from sqlalchemy import inspect, select
 
 from antrian.issuing import UnitRef
-from antrian.models import Ticket
+from antrian.models import Counter, QueueService, QueueState, Ticket
 from antrian.notify import notify_due
-from antrian.reading import snapshot, ticket_by_token, ticket_view, unit_version
+from antrian.reading import (
+    closed_tickets,
+    open_ticket_facts,
+    snapshot,
+    ticket_by_token,
+    ticket_view,
+    unit_version,
+)
 from antrian.service import raise_version
 from webapp.core.extensions import db, socketio
 from webapp.core.units import Unit
@@ -28,8 +46,29 @@ logger = logging.getLogger("loket.antrian")
 
 
 def unit_room(unit: Unit | UnitRef) -> str:
-    """The room of a unit's displays, counters and phones."""
+    """The room of clients that join a unit without patches: the whole `state` after every change."""
     return f"unit:{unit.slug}"
+
+
+def display_room(unit: Unit | UnitRef) -> str:
+    """The room of the site's displays and counter panels: `state` as a patch on the previous one."""
+    return f"layar:{unit.slug}"
+
+
+def line_room(line_id: int) -> str:
+    """The room of the phones of one line (queue service): the `called` events of that line."""
+    return f"line:{line_id}"
+
+
+def ticket_room(ticket_id: int) -> str:
+    """The room of the phones following one ticket: its `position` events."""
+    return f"tiket:{ticket_id}"
+
+
+def full_state_to_everyone() -> bool:
+    """QUEUE_REALTIME_FULL_STATE: the behaviour before rooms by client type (every client, phones included, in
+    the unit's room with the whole `state`); kept for comparison in bench/bench_realtime.py."""
+    return bool(current_app.config.get("QUEUE_REALTIME_FULL_STATE"))
 
 
 NOT_FOUND = "Instansi atau tiket tidak ditemukan."
@@ -55,10 +94,11 @@ def _key(value: Any) -> str | None:
 
 @socketio.on("join", namespace=NAMESPACE)
 def on_join(data: Any) -> None:
-    """A display joins with {"unit": SLUG}; a phone with {"ticket": TOKEN}. Both get a snapshot.
+    """A display joins with {"unit": SLUG} (and "patches": true), a phone with {"ticket": TOKEN}; all get a snapshot.
 
     Anything else (not an object, neither key, a key that is not short text) gets an
-    ``error`` event with a message, as does an unknown unit or token.
+    ``error`` event with a message, as does an unknown unit or token. A phone's snapshot is its
+    ticket (no other visitor's number); a display's is the unit's whole state.
     """
     given = {name: data[name] for name in ("ticket", "unit") if name in data} if isinstance(data, dict) else {}
     keys = {name: _key(value) for name, value in given.items()}
@@ -71,11 +111,35 @@ def on_join(data: Any) -> None:
     if unit is None:
         emit("error", {"message": NOT_FOUND})
         return
-    join_room(unit_room(unit))
-    state = snapshot(unit)
-    if ticket is not None:
-        state["ticket"] = ticket_view(ticket)
-    emit("snapshot", state)
+    if full_state_to_everyone():
+        join_room(unit_room(unit))
+        state = snapshot(unit)
+        if ticket is not None:
+            state["ticket"] = ticket_view(ticket)
+        emit("snapshot", state)
+        return
+    if ticket is None:
+        join_room(display_room(unit) if data.get("patches") is True else unit_room(unit))
+        emit("snapshot", snapshot(unit))
+        return
+    line = line_room(ticket.queue_service_id)
+    with _deliver_lock:
+        before = _line_of.get(request.sid)
+        _line_of[request.sid] = line
+    if before is not None and before != line:  # after a transfer the phone asks again: its old line is done
+        leave_room(before)
+    join_room(line)
+    join_room(ticket_room(ticket.id))
+    forget_delivered(unit.slug, ticket.id)  # the next change sends this phone its facts whatever it was sent before
+    emit("snapshot", {"version": unit_version(unit.id), "unit": {"slug": unit.slug, "name": unit.short_name},
+                      "day": ticket.day.isoformat(), "ticket": ticket_view(ticket)})
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def on_disconnect(*_reason: Any) -> None:
+    """A client left: forget the line room a phone was put in (its rooms go with it)."""
+    with _deliver_lock:
+        _line_of.pop(request.sid, None)
 
 
 @socketio.on_error(NAMESPACE)
@@ -145,41 +209,30 @@ _scheduled_lock = threading.Lock()
 
 
 def publish_change(unit: Unit | UnitRef, called: Ticket | None = None, issued: bool = False) -> None:
-    """Tell the unit's room that its queue changed (after the commit); ``issued``: tickets were issued.
+    """Tell the unit's clients that its queue changed (after the commit); ``issued``: tickets were issued.
 
-    A call is announced at once. The full `state` follows within QUEUE_STATE_DELAY
-    seconds, one for all the changes of that moment: at a busy kiosk hour, rebuilding and
-    sending the whole queue to every screen after each ticket would cost more than the
-    tickets themselves. Counter actions raise the unit's version in their own transaction;
-    issuing does not (see antrian.issuing.ISSUE_SQL), so the `state` announcing new tickets
-    raises it first, once for all of them: the version it carries then covers them.
+    A call is announced at once, to the displays and to the phones of the called ticket's line. The
+    `state` and the phones' `position` follow within QUEUE_STATE_DELAY seconds, one for all the changes
+    of that moment: at a busy kiosk hour, rebuilding and sending the whole queue after each ticket
+    would cost more than the tickets themselves. Counter actions raise the unit's version in their own
+    transaction; issuing does not (see antrian.issuing.ISSUE_SQL), so the broadcast announcing new
+    tickets raises it first, once for all of them: the version it carries then covers them.
     """
-    room = unit_room(unit)
-    try:
+    if called is not None:
+        payload, slug, line_id = _call_event(inspect(called).identity[0])
+        to: str | list[str] = f"unit:{slug}"
+        if not full_state_to_everyone():
+            to = [f"unit:{slug}", f"layar:{slug}", line_room(line_id)]
+        socketio.emit("called", payload, to=to, namespace=NAMESPACE)
+    try:  # after the call's event, which is the one a visitor waits for
         notify_due(unit.id)  # visitors who left a number: "near" and "called" go to the outbox (antrian.notify)
     except Exception as error:  # the change is committed: a message must not undo its answer
         logger.error("queue notifications of a change failed: %s", type(error).__name__)
-    if called is not None:
-        socketio.emit(
-            "called",
-            {
-                "version": unit_version(unit.id),
-                "number": called.number,
-                "service": {"code": called.queue_service.code, "name": called.queue_service.name},
-                "counter": {"number": called.counter.number, "name": called.counter.name} if called.counter else None,
-                "call_count": called.call_count,
-                # The call's moment (UTC): with the number it names this call, for a display's memory of calls.
-                "called_at": called.called_at.isoformat() if called.called_at else None,
-            },
-            to=room,
-            namespace=NAMESPACE,
-        )
     delay = current_app.config["QUEUE_STATE_DELAY"]
     if delay <= 0:
         if issued:
             raise_version(unit.id)
-        full = unit if isinstance(unit, Unit) else db.session.get(Unit, unit.id)
-        socketio.emit("state", snapshot(full), to=room, namespace=NAMESPACE)
+        broadcast(unit if isinstance(unit, Unit) else db.session.get(Unit, unit.id))
         return
     with _scheduled_lock:
         if issued:
@@ -188,6 +241,35 @@ def publish_change(unit: Unit | UnitRef, called: Ticket | None = None, issued: b
             return  # a broadcast is already on its way and will include this change
         _scheduled.add(unit.id)
     socketio.start_background_task(_broadcast_state, current_app._get_current_object(), unit.id, delay)
+
+
+def _call_event(ticket_id: int) -> tuple[dict[str, Any], str, int]:
+    """The `called` event of a ticket just called, its unit's slug and its line's id, in one query.
+
+    The call's objects were expired by its commit: reading them attribute by attribute would cost a
+    query each, before the event every screen waits for (on a busy server, each query's round trip waits
+    its turn for a core).
+    """
+    row = db.session.execute(
+        select(Ticket.number, Ticket.call_count, Ticket.called_at, Ticket.queue_service_id, QueueService.code,
+               QueueService.name, Counter.number.label("counter_number"), Counter.name.label("counter_name"),
+               QueueState.version, Unit.slug)
+        .join(QueueService, QueueService.id == Ticket.queue_service_id)
+        .join(Unit, Unit.id == Ticket.unit_id)
+        .outerjoin(Counter, Counter.id == Ticket.counter_id)
+        .outerjoin(QueueState, QueueState.unit_id == Ticket.unit_id)
+        .where(Ticket.id == ticket_id)
+    ).one()
+    payload = {
+        "version": row.version or 0,
+        "number": row.number,
+        "service": {"code": row.code, "name": row.name},
+        "counter": {"number": row.counter_number, "name": row.counter_name} if row.counter_number else None,
+        "call_count": row.call_count,
+        # The call's moment (UTC): with the number it names this call, for a display's memory of calls.
+        "called_at": row.called_at.isoformat() if row.called_at else None,
+    }
+    return payload, row.slug, row.queue_service_id
 
 
 def _broadcast_state(app: Flask, unit_id: int, delay: float) -> None:
@@ -202,9 +284,141 @@ def _broadcast_state(app: Flask, unit_id: int, delay: float) -> None:
                 raise_version(unit_id)  # before the snapshot, which then shows every ticket it covers
             unit = db.session.get(Unit, unit_id)
             if unit is not None:
-                socketio.emit("state", snapshot(unit), to=unit_room(unit), namespace=NAMESPACE)
+                broadcast(unit)
         finally:
             db.session.remove()
+
+
+# --- one message per change, delivered by every process to its own clients --------------------------------
+
+QUEUE_MESSAGE = "loket-antrian-perubahan"  # the internal event that carries a change between processes
+
+
+def broadcast(unit: Unit) -> None:
+    """Build the unit's state and its open tickets' facts once, and have every process ``deliver`` them.
+
+    With QUEUE_REALTIME_FULL_STATE the whole `state` goes to the unit's room, as before rooms by client
+    type. Otherwise one message: delivered here at once and, through Redis when there is one, by
+    every other process (QueueRedisManager): one publish per change, whatever the number of clients.
+    """
+    state = snapshot(unit)
+    if full_state_to_everyone():
+        socketio.emit("state", state, to=unit_room(unit), namespace=NAMESPACE)
+        return
+    message = {"unit": unit.slug, "state": state, "open": open_ticket_facts(unit), "closed": closed_tickets(unit)}
+    deliver(message)  # this process's clients
+    manager = socketio.server.manager
+    if isinstance(manager, QueueRedisManager):
+        manager.publish_change(message)  # the other processes' clients
+
+
+class QueueRedisManager(python_socketio.RedisManager):
+    """python-socketio's Redis manager that also carries a queue change (QUEUE_MESSAGE) to ``deliver``.
+
+    A change crosses Redis once, as one message; each process then sends its own clients what
+    they show. (Per-ticket events published one by one would cost a publish per waiting ticket.)
+    """
+
+    def publish_change(self, message: dict[str, Any]) -> None:
+        """Send ``broadcast``'s message to the other processes (this one has delivered it already).
+
+        Shaped as python-socketio's own "emit" message, published as is: its ``emit`` would first walk
+        the whole message looking for binary data, then deliver it here a second time.
+        """
+        self._publish({"method": "emit", "event": QUEUE_MESSAGE, "data": [message], "binary": False,
+                       "namespace": NAMESPACE, "room": None, "skip_sid": None, "callback": None,
+                       "host_id": self.host_id})
+
+    def _handle_emit(self, message: dict[str, Any]) -> None:
+        """A message from another process: a queue change goes to ``deliver``, anything else as usual."""
+        if message.get("event") == QUEUE_MESSAGE:
+            deliver(message["data"][0])
+            return
+        super()._handle_emit(message)
+
+
+_line_of: dict[str, str] = {}  # a phone's Socket.IO session id -> the room of its ticket's line
+_last_state: dict[str, dict[str, Any]] = {}  # unit slug -> the state this process last gave its displays
+_delivered: dict[str, dict[int, dict[str, Any]]] = {}  # unit slug -> ticket id -> facts its phones last got here
+_deliver_lock = threading.Lock()
+
+
+def forget_delivered(unit_slug: str, ticket_id: int) -> None:
+    """A phone of this ticket joined here: the next change sends the ticket's facts whatever was sent before."""
+    with _deliver_lock:
+        _delivered.get(unit_slug, {}).pop(ticket_id, None)
+
+
+def forget_everything() -> None:
+    """Forget what this process sent (tests, whose databases start again with the same ids)."""
+    with _deliver_lock:
+        _last_state.clear()
+        _delivered.clear()
+
+
+def state_patch(previous: dict[str, Any] | None, state: dict[str, Any]) -> dict[str, Any]:
+    """The `state` for the displays' room: a patch on ``previous``, or ``state`` itself when there is none to
+    patch (none yet, another day, or not older). See docs/realtime.md, "Patches".
+
+    A patch holds ``version``, ``base`` (the version it applies to) and the keys that changed; for
+    ``services`` and ``counters``, when the same lines and counters are listed in the same order, only
+    the changed items, as ``services_changed`` (by ``code``) and ``counters_changed`` (by ``id``).
+    """
+    if previous is None or previous.get("day") != state.get("day") or state["version"] <= previous["version"]:
+        return state
+    patch: dict[str, Any] = {"version": state["version"], "base": previous["version"]}
+    for key, value in state.items():
+        if key == "version" or previous.get(key) == value:
+            continue
+        ident = {"services": "code", "counters": "id"}.get(key)
+        before = previous.get(key) or []
+        if ident and [item[ident] for item in before] == [item[ident] for item in value]:
+            patch[f"{key}_changed"] = [item for item, old in zip(value, before, strict=True) if item != old]
+        else:
+            patch[key] = value
+    return patch
+
+
+def deliver(message: dict[str, Any]) -> None:
+    """Send this process's clients a change (``broadcast``'s message): each only what it shows.
+
+    The unit's room gets the whole state, the displays' room a patch on the state this process gave
+    them last, and each phone its ticket's facts as `position`, only when they differ from those it
+    was last sent here. Runs without an app context (on the Redis listener too): it only talks to the
+    Socket.IO manager.
+    """
+    manager = socketio.server.manager
+    local = manager.rooms.get(NAMESPACE, {})
+    slug, state = message["unit"], message["state"]
+
+    def send(event: str, data: dict[str, Any], room: str) -> None:
+        manager.emit(event, data, namespace=NAMESPACE, room=room, ignore_queue=True)
+
+    if local.get(f"unit:{slug}"):
+        send("state", state, f"unit:{slug}")
+    with _deliver_lock:
+        previous = _last_state.get(slug)
+        _last_state[slug] = state
+        sent = _delivered.setdefault(slug, {})
+        opened, closed = message["open"], message["closed"]
+        for ticket_id in [t for t in sent if t not in opened and t not in closed]:
+            del sent[ticket_id]  # neither open nor closed today: another day's
+        changed = []
+        for ticket_id, facts in opened.items():
+            if local.get(ticket_room(ticket_id)) and sent.get(ticket_id) != facts:
+                sent[ticket_id] = facts
+                changed.append((ticket_id, facts))
+        for ticket_id, (number, status) in closed.items():
+            if ticket_id in sent:
+                del sent[ticket_id]
+                changed.append((ticket_id, {"number": number, "status": status, "service": None,
+                                            "people_ahead": None, "estimated_wait_minutes": None,
+                                            "estimated_wait_text": None, "counter": None}))
+    if local.get(f"layar:{slug}"):
+        send("state", state_patch(previous, state), f"layar:{slug}")
+    for ticket_id, facts in changed:
+        if local.get(ticket_room(ticket_id)):  # a closed ticket's phones may have gone
+            send("position", {"version": state["version"], **facts}, ticket_room(ticket_id))
 
 
 def drop_connections() -> int:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from statistics import mean
 from typing import Any
 
+from flask_babel import force_locale
 from sqlalchemy import Select, and_, case, func, select
 
 from antrian.models import Counter, QueueService, QueueState, Ticket
@@ -227,3 +228,95 @@ def queue_summaries(units: list[Unit]) -> dict[int, dict[str, Any]]:
     """Today's queue of every unit that has one, for the home page: waiting per service, recent calls."""
     with_queue = set(db.session.scalars(select(QueueService.unit_id).where(QueueService.active.is_(True))))
     return {unit.id: snapshot(unit) for unit in units if unit.id in with_queue}
+
+
+def _wait_minutes(ahead: int, average: float | None, counters: int) -> int | None:
+    """``line_wait_minutes``'s arithmetic, given the line's mean service minutes and its active counters."""
+    if average is None:
+        return None
+    return round((ahead + 1) * average / max(1, counters))
+
+
+def open_ticket_facts(unit: Unit, now: datetime | None = None) -> dict[int, dict[str, Any]]:
+    """What the phone of every open ticket (waiting, called, serving) of the unit today shows: ticket id -> facts.
+
+    The facts are those of ``ticket_view`` a phone needs (number, status, line, people ahead, estimate in
+    minutes and in words, counter), equal to it ticket by ticket. Built in four queries, whatever the
+    number of tickets or phones: the realtime channel builds it once per change and each server process
+    sends every phone only its own ticket's facts (antrian.events).
+    """
+    day = local_today(unit, now)
+    lines = {
+        row.id: {"code": row.code, "name": row.name}
+        for row in db.session.execute(
+            select(QueueService.id, QueueService.code, QueueService.name).where(QueueService.unit_id == unit.id)
+        )
+    }
+    counters = {
+        row.id: {"number": row.number, "name": row.name}
+        for row in db.session.execute(
+            select(Counter.id, Counter.number, Counter.name).where(Counter.unit_id == unit.id)
+        )
+    }
+    link = Counter.queue_services.property.secondary
+    serving = dict(db.session.execute(
+        select(link.c.queue_service_id, func.count())
+        .join(Counter, Counter.id == link.c.counter_id)
+        .where(Counter.unit_id == unit.id, Counter.active.is_(True))
+        .group_by(link.c.queue_service_id)
+    ).all())
+    today = (Ticket.unit_id == unit.id, Ticket.day == day)
+    spans: dict[int, list[float]] = {}
+    for line_id, called, done in db.session.execute(
+        select(Ticket.queue_service_id, Ticket.called_at, Ticket.finished_at).where(
+            *today, Ticket.status == Ticket.DONE
+        )
+    ):
+        if called and done:
+            spans.setdefault(line_id, []).append((done - called).total_seconds() / 60)
+    averages = {line_id: mean(values) for line_id, values in spans.items()}
+    rows = db.session.execute(
+        waiting_order(select(Ticket.id, Ticket.number, Ticket.queue_service_id, Ticket.status, Ticket.counter_id,
+                             Ticket.locale).where(
+            *today, Ticket.status.in_([Ticket.WAITING, Ticket.CALLED, Ticket.SERVING])
+        ))
+    )
+    facts: dict[int, dict[str, Any]] = {}
+    ahead_in: dict[int, int] = {}
+    # The same estimate is worded once per language: in the language the visitor took the ticket in
+    # (ticket.locale), not in that of whoever caused the change (an officer, in Indonesian).
+    words: dict[tuple[int | None, str], str | None] = {}
+    for ticket_id, number, line_id, status, counter_id, locale in rows:
+        ahead = estimate = None
+        if status == Ticket.WAITING:
+            ahead = ahead_in.get(line_id, 0)
+            ahead_in[line_id] = ahead + 1
+            estimate = _wait_minutes(ahead, averages.get(line_id), serving.get(line_id, 0))
+        key = (estimate, locale or "id")
+        if key not in words:
+            with force_locale(key[1]):
+                words[key] = perkiraan_tunggu(estimate) or None
+        facts[ticket_id] = {
+            "number": number,
+            "status": status,
+            "service": lines.get(line_id),
+            "people_ahead": ahead,
+            "estimated_wait_minutes": estimate,
+            "estimated_wait_text": words[key],
+            "counter": counters.get(counter_id) if status != Ticket.WAITING else None,
+        }
+    return facts
+
+
+def closed_tickets(unit: Unit, now: datetime | None = None) -> dict[int, tuple[str, str]]:
+    """Today's closed tickets of the unit (done, skipped, cancelled): ticket id -> (number, status), in one query.
+
+    For the phones that followed a ticket until it closed (antrian.events): small pairs, a day's worth.
+    """
+    rows = db.session.execute(
+        select(Ticket.id, Ticket.number, Ticket.status).where(
+            Ticket.unit_id == unit.id, Ticket.day == local_today(unit, now),
+            Ticket.status.not_in([Ticket.WAITING, Ticket.CALLED, Ticket.SERVING]),
+        )
+    )
+    return {ticket_id: (number, status) for ticket_id, number, status in rows}

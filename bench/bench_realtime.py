@@ -48,6 +48,8 @@ import screens
 
 BENCH = Path(__file__).resolve().parent
 GOAL_RATIO = 1.2
+GOAL_RATIO_MIXED = 1.5  # the mixed population: display and phone p99 over the floor's
+GOAL_BYTES_RATIO = 0.1  # bytes per phone per busy hour, over the old behaviour's
 
 
 @dataclass
@@ -140,6 +142,7 @@ async def measure(targets: list[Target], n: int, args: argparse.Namespace, loket
         speed = lh.speed_check()
         cpu_before = lh.cpu_snapshot([t.pgid for t in targets])
         async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {loket.token}"},
+                                         connector=aiohttp.TCPConnector(force_close=True),  # as in measure_mixed
                                          timeout=aiohttp.ClientTimeout(total=args.timeout)) as http:
             for k in range(args.warmup + args.calls):
                 for run in runs:
@@ -187,6 +190,248 @@ def report(results: dict[str, dict[int, dict[str, Any]]], clients: list[int]) ->
     return passed, at
 
 
+def floor_environment(env: dict[str, str]) -> dict[str, str]:
+    """The floor's environment: its own Redis channel, and the repository on the path (gunicorn.conf.py's
+    post_worker_init imports antrian.events, from the directory the floor is not served from)."""
+    return env | {"SOCKETIO_CHANNEL": env["SOCKETIO_CHANNEL"] + "-floor", "PYTHONPATH": str(lh.ROOT)}
+
+
+# --- the mixed population: phones and displays over several processes -----------------------------------
+
+
+@dataclass
+class Mixed:
+    """One target's phones and displays in the mixed population, and their figures."""
+
+    name: str
+    bases: list[str]
+    pgids: list[int]
+    phone_joins: list[dict[str, Any]]
+    phone_lines: list[str]  # the line code of each phone
+    display_join: dict[str, Any]
+    displays: screens.Tracker
+    phones: screens.Tracker
+    clients: list[Any] = field(default_factory=list)
+    display_samples: list[float] = field(default_factory=list)
+    phone_samples: list[float] = field(default_factory=list)
+    position_samples: list[float] = field(default_factory=list)  # Loket: a phone's first `position` after a call
+    http: list[float] = field(default_factory=list)  # ms, the call's POST round trip
+    missed: int = 0
+    cpu: float = 0.0
+    connect_s: float = 0.0
+
+    def summary(self, rounds: int) -> dict[str, Any]:
+        """The figures of the table and the JSON."""
+        return {"display_p50_ms": lh.percentile(self.display_samples, 50),
+                "display_p99_ms": lh.percentile(self.display_samples, 99),
+                "phone_p50_ms": lh.percentile(self.phone_samples, 50),
+                "phone_p99_ms": lh.percentile(self.phone_samples, 99),
+                "position_p50_ms": lh.percentile(self.position_samples, 50),
+                "position_p99_ms": lh.percentile(self.position_samples, 99),
+                "http_p50_ms": lh.percentile(self.http, 50),
+                "samples": len(self.display_samples) + len(self.phone_samples), "missed": self.missed,
+                "duplicates": self.displays.duplicates + self.phones.duplicates, "connect_s": round(self.connect_s, 1),
+                "cpu_ms_per_call": self.cpu * 1e3 / rounds}
+
+
+async def mixed_round(run: Mixed, http: aiohttp.ClientSession, k: int, args: argparse.Namespace,
+                      counters: list[tuple[int, str]], loket_base: str) -> None:
+    """One call: on Loket a ticket first (its state reached every display), then ``panggil``; on the floor
+    ``/emit`` to the displays and the phones of the counter's line. Records unless warm-up."""
+    displays, phones, d = run.displays, run.phones, run.displays.n
+    cpu_before = sum(lh.group_cpu_seconds(g) for g in run.pgids)
+    counter_id, line = counters[k % len(counters)]
+    is_loket = run.name == "loket"
+    if is_loket:
+        states = displays.states + d
+        await post(http, f"{loket_base}/api/v1/antrian/tiket", {"unit": lh.UNIT, "service": line}, 201)
+        await displays.wait(0, states, args.timeout)
+    states = displays.states + (d if is_loket else 0)
+    displays.start_call()
+    phones.start_call()
+    sent = perf_counter()
+    if is_loket:
+        body = await post(http, f"{loket_base}/api/v1/antrian/loket/{counter_id}/panggil", None, 200)
+        number, line = body["ticket"]["number"], body["ticket"]["service"]["code"]
+    else:
+        number = (await post(http, f"{run.bases[k % len(run.bases)]}/emit", {"line": line}, 200))["number"]
+    answered = perf_counter() - sent
+    mine = [i for i, code in enumerate(run.phone_lines) if code == line]
+    if not await displays.wait(d, states, args.timeout) or not await phones.wait(len(mine), 0, args.timeout):
+        await asyncio.sleep(1)
+    await asyncio.sleep(args.pause)  # the phones' `position` events follow the displays' state
+    run.cpu += sum(lh.group_cpu_seconds(g) for g in run.pgids) - cpu_before
+    if k >= args.warmup:
+        hits = [(r[0] - sent) * 1e3 for r in displays.received if r is not None and r[1] == number]
+        run.display_samples += hits
+        run.missed += d - len(hits)
+        phone_hits = [(phones.received[i][0] - sent) * 1e3 for i in mine
+                      if phones.received[i] is not None and phones.received[i][1] == number]
+        run.phone_samples += phone_hits
+        run.missed += len(mine) - len(phone_hits)
+        run.position_samples += [(phones.position_at[i] - sent) * 1e3 for i in mine if phones.position_at[i]]
+        run.http.append(answered * 1e3)
+    if is_loket:
+        states = displays.states + d
+        await post(http, f"{loket_base}/api/v1/antrian/loket/{counter_id}/mulai", None, 200)
+        await displays.wait(0, states, args.timeout)
+
+
+async def measure_mixed(runs: list[Mixed], args: argparse.Namespace, loket: lh.Loket,
+                        counters: list[tuple[int, str]]) -> dict[str, dict[str, Any]]:
+    """Connect every target's phones and displays (spread over its processes), then alternate the calls."""
+    try:
+        for run in runs:
+            started = perf_counter()
+            run.clients = await screens.connect_all(run.bases, run.display_join, run.displays.n, args.batch,
+                                                    run.displays, args.timeout)
+            run.clients += await screens.connect_all(run.bases, run.phone_joins, run.phones.n, args.batch,
+                                                     run.phones, args.timeout)
+            run.connect_s = perf_counter() - started
+            print(f"  {run.name}: {run.displays.n} displays and {run.phones.n} phones connected in "
+                  f"{run.connect_s:.0f} s", flush=True)
+        gc.collect()
+        gc.freeze()
+        speed = lh.speed_check()
+        pgids = [g for run in runs for g in run.pgids]
+        cpu_before = lh.cpu_snapshot(pgids)
+        # A new connection per request: the rounds alternate between processes, and a kept-alive connection
+        # idle for longer than gunicorn's keepalive (5 s) may be closed by the server as it is reused.
+        async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {loket.token}"},
+                                         connector=aiohttp.TCPConnector(force_close=True),
+                                         timeout=aiohttp.ClientTimeout(total=args.timeout)) as http:
+            for k in range(args.warmup + args.calls):
+                for run in runs:
+                    await mixed_round(run, http, k, args, counters, runs[0].bases[k % len(runs[0].bases)])
+                    await asyncio.sleep(args.pause)
+        cpu = lh.cpu_split(cpu_before, lh.cpu_snapshot(pgids)) | {"speed_check_ms": [speed, lh.speed_check()]}
+    finally:
+        for run in runs:
+            await screens.close_all(run.clients)
+        gc.unfreeze()
+    return {run.name: run.summary(args.warmup + args.calls) | {"cpu_percent": cpu} for run in runs}
+
+
+def run_mixed(args: argparse.Namespace, tmp: Path, log: Path) -> dict[str, Any]:
+    """The mixed population on ``args.processes`` processes per app with Redis: the floor and Loket."""
+    phones, displays = args.mixed
+    loket = lh.prepare_loket(args.database_url, tmp, args.redis or "redis://127.0.0.1:6379/0")  # several processes
+    try:
+        counters = lh.counters(loket.database_url)
+        tickets = lh.issue_backlog(loket.env, args.waiting)
+        env = loket.env | {"API_RATE_LIMIT": "100000 per minute"}
+        if args.old_behaviour:
+            env["QUEUE_REALTIME_FULL_STATE"] = "1"
+        floor_env = floor_environment(loket.env)
+        apps = ([("webapp:create_app()", "/healthz", lh.ROOT, env)] * args.processes
+                + [("bare_socketio_app:create_app()", "/", BENCH, floor_env)] * args.processes)
+        with lh.serving(apps, loket.env, log) as served:
+            loket_side, floor_side = served[:args.processes], served[args.processes:]
+            lines = [tickets[i % len(tickets)][1] for i in range(phones)]
+            display_join = {"unit": lh.UNIT} if args.old_behaviour else {"unit": lh.UNIT, "patches": True}
+            runs = [Mixed("loket", [b for b, _ in loket_side], [g for _, g in loket_side],
+                          [{"ticket": token} for token, _ in tickets], lines, display_join,
+                          screens.Tracker(displays), screens.Tracker(phones)),
+                    Mixed("floor", [b for b, _ in floor_side], [g for _, g in floor_side],
+                          [{"unit": "u", "line": code} for _, code in tickets], lines, {"unit": "u"},
+                          screens.Tracker(displays), screens.Tracker(phones))]
+            print(f"mixed: {phones} phones on {len(tickets)} waiting tickets and {displays} displays, "
+                  f"{args.processes} processes per app, redis {loket.env['REDIS_URL']}", flush=True)
+            results = asyncio.run(asyncio.wait_for(measure_mixed(runs, args, loket, counters), args.time_limit))
+    finally:
+        lh.drop_database(loket.database_url)
+    lo, fl = results["loket"], results["floor"]
+    lo["display_p99_ratio"] = round(lo["display_p99_ms"] / fl["display_p99_ms"], 3)
+    lo["phone_p99_ratio"] = round(lo["phone_p99_ms"] / fl["phone_p99_ms"], 3)
+    print(f"\n{'mixed':>6}{'disp p50':>10}{'disp p99':>10}{'phone p50':>11}{'phone p99':>11}{'pos p50':>9}"
+          f"{'pos p99':>9}{'missed':>8}{'http p50':>9}{'cpu/call':>10}  (ms)")
+    for name, row in results.items():
+        print(f"{name:>6}{row['display_p50_ms']:>10.1f}{row['display_p99_ms']:>10.1f}{row['phone_p50_ms']:>11.1f}"
+              f"{row['phone_p99_ms']:>11.1f}{row['position_p50_ms']:>9.1f}{row['position_p99_ms']:>9.1f}"
+              f"{row['missed']:>8}{row['http_p50_ms']:>9.1f}{row['cpu_ms_per_call']:>10.1f}"
+              f"   cpu % {row['cpu_percent']}")
+    print(f"ratios: display p99 {lo['display_p99_ratio']:.2f}, phone p99 {lo['phone_p99_ratio']:.2f}")
+    return results
+
+
+# --- bytes per phone in a busy hour ------------------------------------------------------------------------
+
+
+async def busy_hour(base: str, token: str, tickets: list[tuple[str, str]], counters: list[tuple[int, str]],
+                    args: argparse.Namespace, old: bool) -> dict[str, Any]:
+    """Replay a busy hour on one server and count the bytes its sample phones and displays receive.
+
+    The hour: ``args.hour_arrivals`` tickets issued in turns over the lines, and after every second
+    one a counter in turn finishes its visitor and calls and starts the next (``selesai``, ``panggil``,
+    ``mulai``): half as many served as arrived, so the queue grows as on a busy morning. Each action
+    is its own change (QUEUE_STATE_DELAY=0), as when they are seconds apart. The sample phones follow
+    tickets spread over the backlog, in every line.
+    """
+    step = max(1, len(tickets) // args.sample_phones)
+    sample = tickets[::step][: args.sample_phones]
+    phones, displays = screens.Tracker(len(sample)), screens.Tracker(2)
+    join = {"unit": lh.UNIT} if old else {"unit": lh.UNIT, "patches": True}
+    clients = await screens.connect_all(base, [{"ticket": t} for t, _ in sample], len(sample), args.batch, phones,
+                                        args.timeout, count_bytes=True)
+    clients += await screens.connect_all(base, join, 2, 2, displays, args.timeout, count_bytes=True)
+    lines = sorted({code for _, code in tickets})
+    requests = 0
+    try:
+        async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"},
+                                         timeout=aiohttp.ClientTimeout(total=args.timeout)) as http:
+            async def act(url: str, payload: dict | None = None, expect: tuple[int, ...] = (200,)) -> None:
+                nonlocal requests
+                async with http.post(base + url, json=payload) as resp:
+                    await resp.read()
+                    if resp.status not in expect:
+                        raise RuntimeError(f"POST {url} answered {resp.status}")
+                requests += 1
+                await asyncio.sleep(0.005)  # let the frames of this change land before the next
+            for k in range(args.hour_arrivals):
+                await act("/api/v1/antrian/tiket", {"unit": lh.UNIT, "service": lines[k % len(lines)]}, (201,))
+                if k % 2:
+                    counter_id = counters[(k // 2) % len(counters)][0]
+                    await act(f"/api/v1/antrian/loket/{counter_id}/selesai", None, (200, 409, 422))
+                    await act(f"/api/v1/antrian/loket/{counter_id}/panggil", None, (200, 404, 409))
+                    await act(f"/api/v1/antrian/loket/{counter_id}/mulai", None, (200, 409, 422))
+        await asyncio.sleep(1)
+    finally:
+        await screens.close_all(clients)
+    per_phone = sum(phones.bytes) / len(sample)
+    sizes = {f"{who} {event}": [len(values), round(sum(values) / len(values)), max(values)]
+             for who, tracker in (("phone", phones), ("display", displays))
+             for event, values in sorted(tracker.sizes.items())}
+    return {"phones": len(sample), "requests": requests, "bytes_per_phone_hour": round(per_phone),
+            "event_sizes_count_mean_max": sizes,
+            "bytes_per_display_hour": round(sum(displays.bytes) / 2),
+            "max_bytes_phone_hour": max(phones.bytes)}
+
+
+def run_bytes(args: argparse.Namespace, tmp: Path, log: Path) -> dict[str, Any]:
+    """The busy hour on the old behaviour and on today's, each on its own database and one process."""
+    results = {}
+    for name, old in (("old", True), ("new", False)):
+        url = args.database_url if args.database_url == "sqlite" else args.database_url + f"_bytes_{name}"
+        loket = lh.prepare_loket(url, tmp / name if url == "sqlite" else tmp, None)
+        try:
+            counters = lh.counters(loket.database_url)
+            tickets = lh.issue_backlog(loket.env, args.hour_backlog)
+            env = loket.env | {"API_RATE_LIMIT": "100000 per minute", "QUEUE_STATE_DELAY": "0",
+                               "QUEUE_REALTIME_FULL_STATE": "1" if old else ""}
+            with lh.serving([("webapp:create_app()", "/healthz", lh.ROOT, env)], env, log) as ((base, _pgid),):
+                results[name] = asyncio.run(busy_hour(base, loket.token, tickets, counters, args, old))
+        finally:
+            lh.drop_database(loket.database_url)
+        print(f"  busy hour, {name} behaviour: {results[name]}", flush=True)
+    results["phone_ratio"] = round(results["new"]["bytes_per_phone_hour"] / results["old"]["bytes_per_phone_hour"], 4)
+    results["display_ratio"] = round(results["new"]["bytes_per_display_hour"]
+                                     / results["old"]["bytes_per_display_hour"], 4)
+    print(f"bytes per phone per busy hour: old {results['old']['bytes_per_phone_hour']}, new "
+          f"{results['new']['bytes_per_phone_hour']} (ratio {results['phone_ratio']}, target <= 0.1); per display: "
+          f"old {results['old']['bytes_per_display_hour']}, new {results['new']['bytes_per_display_hour']}")
+    return results
+
+
 def main() -> int:
     """Parse options, prepare the database, start both servers, measure, report, always stop the servers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -196,25 +441,44 @@ def main() -> int:
                                       ("batch", int, 50, "clients connecting at once"),
                                       ("pause", float, 0.1, "seconds of quiet between calls"),
                                       ("timeout", float, 10.0, "seconds to wait for a round or a connection"),
-                                      ("time-limit", float, 270.0, "seconds before the whole run is abandoned")):
+                                      ("time-limit", float, 600.0, "seconds before a phase is abandoned"),
+                                      ("processes", int, 2, "gunicorn processes per app in the mixed phase"),
+                                      ("waiting", int, 300, "waiting tickets per line in the mixed phase"),
+                                      ("hour-backlog", int, 75, "waiting tickets per line when the busy hour starts"),
+                                      ("hour-arrivals", int, 150, "tickets issued in the busy hour"),
+                                      ("sample-phones", int, 40, "phones whose bytes are counted in the busy hour")):
         parser.add_argument(f"--{flag}", type=kind, default=default, help=f"{text} (default {default})")
+    parser.add_argument("--phases", default="displays,mixed,bytes",
+                        help="which to run, of displays (N screens, one process), mixed, bytes (default all)")
+    parser.add_argument("--mixed", type=lambda s: [int(x) for x in s.split(",")], default=[5000, 40],
+                        help="phones,displays of the mixed phase (default 5000,40)")
+    parser.add_argument("--old-behaviour", action="store_true",
+                        help="serve Loket with QUEUE_REALTIME_FULL_STATE=1 (the whole state to every client)")
     lh.add_database_options(parser)
     args = parser.parse_args()
+    phases = set(args.phases.split(","))
+    # Redis pub/sub channels are shared by all its databases: this run's own, so that another run cannot talk in.
+    os.environ["SOCKETIO_CHANNEL"] = f"loket-bench-{os.getpid()}"
     nofile = lh.raise_open_files_limit()  # before the servers start, so that they inherit it too
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     loket: lh.Loket | None = None
+    results: dict[str, Any] = {}
+    mixed: dict[str, Any] = {}
+    hour: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="loket-rt-") as tmp:
         log = Path(tmp) / "servers.log"
         try:
-            loket = lh.prepare_loket(args.database_url, Path(tmp), args.redis)
-            counters = lh.counters(loket.database_url)
-            apps = [("webapp:create_app()", "/healthz", lh.ROOT), ("bare_socketio_app:create_app()", "/", BENCH)]
-            with lh.serving(apps, loket.env, log) as ((loket_url, loket_pgid), (floor_url, floor_pgid)):
-                targets = [Target("loket", loket_url, {"unit": lh.UNIT}, loket_pgid),
-                           Target("floor", floor_url, {"unit": "u"}, floor_pgid)]
-                print(f"N={args.clients}, {args.calls} calls (+{args.warmup} warm-up), {os.cpu_count()} CPUs, "
-                      f"open files {nofile}, {len(counters)} counters, redis {args.redis or 'off'}", flush=True)
-                results = asyncio.run(asyncio.wait_for(run_all(targets, args, loket, counters), args.time_limit))
+            if "displays" in phases:
+                loket = lh.prepare_loket(args.database_url, Path(tmp), args.redis)
+                results = run_displays(args, loket, log, nofile)
+                lh.drop_database(loket.database_url)
+                loket = None
+            if "mixed" in phases:
+                mixed = run_mixed(args, Path(tmp), log)
+            if "bytes" in phases:
+                (Path(tmp) / "old").mkdir()
+                (Path(tmp) / "new").mkdir()
+                hour = run_bytes(args, Path(tmp), log)
         except KeyboardInterrupt:
             print("\ninterrupted: servers stopped", file=sys.stderr)
             return 130
@@ -224,11 +488,38 @@ def main() -> int:
         finally:
             if loket is not None:
                 lh.drop_database(loket.database_url)
-    passed, at = report(results, args.clients)
+    passed, at = report(results, args.clients) if results else (True, None)
+    verdicts = {"displays": passed}
+    if mixed:
+        verdicts["mixed"] = (mixed["loket"]["display_p99_ratio"] <= GOAL_RATIO_MIXED
+                             and mixed["loket"]["phone_p99_ratio"] <= GOAL_RATIO_MIXED
+                             and mixed["loket"]["missed"] + mixed["floor"]["missed"] == 0)
+    if hour:
+        verdicts["bytes"] = hour["phone_ratio"] <= GOAL_BYTES_RATIO
+    print(f"verdicts: {verdicts}")
     out = lh.write_results("realtime", {"settings": vars(args), "goal_p99_ratio": GOAL_RATIO, "verdict_at": at,
-                                        "results": results, "passed": passed})
+                                        "results": results, "mixed": mixed, "busy_hour": hour,
+                                        "verdicts": verdicts})
     print(f"results: {out}")
-    return 0 if passed else 1
+    return 0 if all(verdicts.values()) else 1
+
+
+def run_displays(args: argparse.Namespace, loket: lh.Loket, log: Path, nofile: int) -> dict[str, dict[int, Any]]:
+    """The displays phase: for each N, N screens on Loket and on the floor, one process each."""
+    results: dict[str, dict[int, Any]] = {}
+    counters = lh.counters(loket.database_url)
+    env = loket.env | ({"QUEUE_REALTIME_FULL_STATE": "1"} if args.old_behaviour else {})
+    floor_env = floor_environment(loket.env)
+    apps = [("webapp:create_app()", "/healthz", lh.ROOT, env),
+            ("bare_socketio_app:create_app()", "/", BENCH, floor_env)]
+    with lh.serving(apps, loket.env, log) as ((loket_url, loket_pgid), (floor_url, floor_pgid)):
+        join = {"unit": lh.UNIT} if args.old_behaviour else {"unit": lh.UNIT, "patches": True}
+        targets = [Target("loket", loket_url, join, loket_pgid),
+                   Target("floor", floor_url, {"unit": "u"}, floor_pgid)]
+        print(f"N={args.clients}, {args.calls} calls (+{args.warmup} warm-up), {os.cpu_count()} CPUs, "
+              f"open files {nofile}, {len(counters)} counters, redis {args.redis or 'off'}", flush=True)
+        results = asyncio.run(asyncio.wait_for(run_all(targets, args, loket, counters), args.time_limit))
+    return results
 
 
 if __name__ == "__main__":

@@ -84,19 +84,53 @@ def prepare_loket(database_url: str, tmp: Path, redis_url: str | None = None) ->
     elif database_url.startswith(("postgres://", "postgresql")):
         _recreate_postgres(database_url)
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-only", "QUEUE_DAYS": "1,2,3,4,5,6,7",
-           "PAGE_CACHE_SECONDS": "0"}
+           "PAGE_CACHE_SECONDS": "0",
+           "SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS": "0"}  # every simulated client comes from 127.0.0.1
     for name in ("REDIS_URL", "GUNICORN_ACCESS_LOG", "GUNICORN_WORKERS"):  # one worker, no access log
         env.pop(name, None)
     if redis_url:
         env["REDIS_URL"] = redis_url
     prepare_database(env)  # db upgrade + demo load
     engine = create_engine(database_url_from_env(database_url))
-    with engine.begin() as conn:  # 00:00 as the closing time means midnight: open all day
-        conn.execute(text("UPDATE queue_service SET opens_at = '00:00', closes_at = '00:00'"))
+    with engine.begin() as conn:  # 00:00 as the closing time means midnight: open all day; no daily cap
+        conn.execute(text("UPDATE queue_service SET opens_at = '00:00', closes_at = '00:00', daily_cap = NULL"))
     engine.dispose()
     flask_cli(env, "users", "create", "bench", "--role", "admin", "--password", "bench-password-1")
     token = flask_cli(env, "users", "token", "bench", "--label", "bench").splitlines()[0].strip()
     return Loket(env=env, token=token, database_url=database_url)
+
+
+ISSUE_BACKLOG = """
+import sys
+from sqlalchemy import select
+from antrian.issuing import issue_ticket
+from antrian.models import QueueService
+from webapp import create_app
+from webapp.core.extensions import db
+from webapp.core.units import Unit
+
+app = create_app()
+with app.app_context():
+    unit = Unit.by_slug(sys.argv[1])
+    lines = list(db.session.scalars(select(QueueService).where(QueueService.unit_id == unit.id,
+                                                               QueueService.active.is_(True))
+                                    .order_by(QueueService.position, QueueService.code)))
+    for _ in range(int(sys.argv[2])):
+        for line in lines:
+            issue_ticket(line, check_hours=False)
+    db.session.commit()
+"""
+
+
+def issue_backlog(env: dict[str, str], per_line: int) -> list[tuple[str, str]]:
+    """Issue ``per_line`` waiting tickets in every open line of the demo unit, taken in turns (the morning's
+    queue); return every waiting ticket's (token, line code) in issue order."""
+    done = subprocess.run([sys.executable, "-c", ISSUE_BACKLOG, UNIT, str(per_line)], cwd=ROOT, env=env,
+                          timeout=600, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError("issuing the backlog failed:\n" + "\n".join(done.stderr.splitlines()[-12:]))
+    return query(database_url_from_env(env["DATABASE_URL"]), "SELECT t.token, s.code FROM ticket t JOIN "
+                 "queue_service s ON s.id = t.queue_service_id WHERE t.status = 'waiting' ORDER BY t.id")
 
 
 def drop_database(database_url: str) -> None:
@@ -139,16 +173,17 @@ def start_gunicorn(app: str, port: int, env: dict[str, str], log: Path, chdir: P
 
 
 @contextmanager
-def serving(apps: list[tuple[str, str, Path]], env: dict[str, str], log: Path) -> Iterator[list[tuple[str, int]]]:
-    """Serve each (app, health path, directory) with start_gunicorn on a free port, wait until its health path
-    answers 200, and yield their (base URL, process group) in order; always stop them all at the end."""
+def serving(apps: list[tuple], env: dict[str, str], log: Path) -> Iterator[list[tuple[str, int]]]:
+    """Serve each (app, health path, directory[, environment]) with start_gunicorn on a free port, wait until its
+    health path answers 200, and yield their (base URL, process group) in order; always stop them all at the end.
+    The fourth item, when given, is the environment of that server instead of ``env``."""
     procs: list[subprocess.Popen] = []
     try:
         bases = []
-        for app, _health, chdir in apps:
+        for app, _health, chdir, *own in apps:
             bases.append(f"http://127.0.0.1:{free_port()}")
-            procs.append(start_gunicorn(app, int(bases[-1].rsplit(":", 1)[1]), env, log, chdir))
-        for base, proc, (_app, health, _chdir) in zip(bases, procs, apps, strict=True):
+            procs.append(start_gunicorn(app, int(bases[-1].rsplit(":", 1)[1]), own[0] if own else env, log, chdir))
+        for base, proc, (_app, health, *_rest) in zip(bases, procs, apps, strict=True):
             wait_until_up(base + health, proc)
         yield [(base, proc.pid) for base, proc in zip(bases, procs, strict=True)]
     finally:

@@ -25,6 +25,7 @@ from flask_migrate import upgrade
 from sqlalchemy import MetaData, create_engine, delete, select
 from werkzeug.serving import make_server
 
+from antrian.events import forget_everything
 from config import Config, database_url_from_env
 from webapp import create_app
 from webapp.auth.models import User
@@ -155,6 +156,7 @@ def _clean_database(app: Flask) -> Iterator[None]:
     page_cache.clear()
     figure_cache.clear()
     limiter.reset()
+    forget_everything()  # what the realtime channel sent, by ticket id: ids start again in an emptied table
     with app.test_request_context():
         yield
         db.session.rollback()

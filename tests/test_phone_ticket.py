@@ -111,8 +111,11 @@ def test_cancelling_asks_first_then_frees_the_place(client, make_queue, socket_c
     assert db.session.get(Ticket, second.id).status == Ticket.CANCELLED
     assert position(db.session.get(Ticket, third.id)) == 1  # one place nearer
     assert db.session.get(QueueState, q["unit"].id).version == before + 1
-    states = [e for e in phone.get_received("/antrian") if e["name"] == "state"]
-    assert states and "A-002" not in states[-1]["args"][0]["services"][0]["waiting"]
+    # The phone hears of its own ticket only: one place nearer, and no other visitor's number.
+    events = phone.get_received("/antrian")
+    assert [e["name"] for e in events] == ["position"]
+    assert events[0]["args"][0]["number"] == "A-003" and events[0]["args"][0]["people_ahead"] == 1
+    assert "A-002" not in str(events)
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Antrian A-002 dibatalkan" in page and "Antrian ini sudah Anda batalkan." in page
     assert "Batalkan antrian" not in page.replace("Antrian A-002 dibatalkan", "")

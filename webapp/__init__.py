@@ -239,16 +239,20 @@ def _init_realtime(app: Flask) -> None:
     Browsers from another origin are refused (a 400 on the handshake): see ``socket_origin_check``;
     an address holds at most SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS connections (antrian.events).
     """
+    from antrian.events import QueueRedisManager, bound_connections
+
+    url = app.config["REDIS_URL"]
+    # With Redis: python-socketio's manager that also carries one queue change to every process (antrian.events).
+    manager = {"client_manager": QueueRedisManager(url, channel=app.config["SOCKETIO_CHANNEL"])} if url else {}
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
+        message_queue=url,
+        **manager,
         cors_allowed_origins=socket_origin_check(app.config["PUBLIC_BASE_URL"]),
         logger=False,
         engineio_logger=False,
     )
-    from antrian.events import bound_connections
-
     bound_connections(app)
 
 

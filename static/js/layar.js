@@ -374,6 +374,23 @@
     }
   });
 
+  // A patch applied to a state: its keys replace the state's; services_changed and counters_changed replace the
+  // lines (by code) and counters (by id) they name.
+  function patched(base, patch) {
+    var next = {};
+    Object.keys(base).forEach(function (key) { next[key] = base[key]; });
+    Object.keys(patch).forEach(function (key) {
+      if (key === "base") { return; }
+      var ident = { services_changed: "code", counters_changed: "id" }[key];
+      if (!ident) { next[key] = patch[key]; return; }
+      var listKey = key === "services_changed" ? "services" : "counters";
+      var byIdent = {};
+      patch[key].forEach(function (item) { byIdent[item[ident]] = item; });
+      next[listKey] = next[listKey].map(function (item) { return byIdent[item[ident]] || item; });
+    });
+    return next;
+  }
+
   render(state);
   catchUp(state);
 
@@ -381,9 +398,16 @@
   // After a restart, try again every 0.5 to 2 s (the client's defaults reach 5 s): back within
   // seconds of the server (docs/realtime.md, "Restarts").
   var socket = window.io("/antrian", { reconnectionDelay: 500, reconnectionDelayMax: 2000 });
-  socket.on("connect", function () { socket.emit("join", { unit: unit }); });
+  // "patches": a `state` that changes little comes as a patch on the version this display has (docs/realtime.md).
+  socket.on("connect", function () { socket.emit("join", { unit: unit, patches: true }); });
   socket.on("snapshot", function (s) { version = s.version; render(s); catchUp(s); body.setAttribute("data-live", String(s.version)); });
-  socket.on("state", function (s) { if (s.version > version) { version = s.version; render(s); } });
+  socket.on("state", function (s) {
+    if (s.version <= version) { return; }
+    if (s.base === undefined) { version = s.version; render(s); return; }  // a whole state
+    if (s.base !== version) { socket.emit("join", { unit: unit, patches: true }); return; }  // behind: ask for it all
+    version = s.version;
+    render(patched(state, s));
+  });
   socket.on("called", function (call) {
     if (call.version > version + 1) { socket.emit("join", { unit: unit }); }
     if (!call.counter || (only.length && only.indexOf(call.counter.number) < 0)) { return; }

@@ -102,7 +102,8 @@
   // seconds of the server (docs/realtime.md, "Restarts").
   var socket = window.io("/antrian", { reconnectionDelay: 500, reconnectionDelayMax: 2000 });
   var version = -1;
-  socket.on("connect", function () { socket.emit("join", { unit: start.getAttribute("data-unit") }); });
+  socket.on("connect", function () { socket.emit("join", { unit: start.getAttribute("data-unit"), patches: true }); });
+  // Only the version matters here: a patch (docs/realtime.md) says as much as a whole state.
   function changed(state) {
     if (state.version > version) {
       if (version >= 0) { document.body.dispatchEvent(new CustomEvent("queue-changed")); }

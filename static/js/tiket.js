@@ -1,7 +1,9 @@
-/* A ticket on the phone: follows the queue over Socket.IO, keeps the estimated wait (asked of the API, which
-   words it: webapp.core.formatting.perkiraan_tunggu), follows a transfer to its new line, vibrates and chimes
-   when called, and, once the visitor allows it with "Beri tahu saya", shows a browser notification when the
-   turn is near (data-notify-ahead people ahead) and when it is called. No permission prompt on page load. */
+/* A ticket on the phone: follows its own ticket over Socket.IO (the `position` event: people ahead and the
+   estimated wait, worded on the server by webapp.core.formatting.perkiraan_tunggu; docs/realtime.md), follows a
+   transfer to its new line, vibrates and chimes when called, and, once the visitor allows it with "Beri tahu
+   saya", shows a browser notification when the turn is near (data-notify-ahead people ahead) and when it is
+   called. No permission prompt on page load. A server with QUEUE_REALTIME_FULL_STATE sends the unit's whole
+   `state` instead: the phone then finds its number in it and asks the API for the words. */
 (function () {
   "use strict";
   var box = document.getElementById("tiket");
@@ -178,15 +180,44 @@
     }
   }
 
+  // --- the ticket's own facts (`position`, and the `ticket` of the snapshot) --------------------------------
+  var mine = null;  // the facts shown now: status, service, people_ahead, estimated_wait_text, counter
+  function showFacts(facts) {
+    mine = facts;
+    if (facts.status === "waiting") {
+      showTools("waiting");
+      // A transfer moves the number to another line: show the new line's name at once.
+      if (serviceName && facts.service && serviceName.textContent !== facts.service.name) { serviceName.textContent = facts.service.name; }
+      lastEstimate = facts.estimated_wait_text;
+      showWaiting(facts.people_ahead);
+    } else if (facts.status === "called" || facts.status === "serving") {
+      showTools("called");
+      status.textContent = "";
+      status.appendChild(text("p", "called-banner", t("goTo", "Silakan ke {counter}", { counter: facts.counter ? facts.counter.name : t("counter", "loket") })));
+    } else {
+      renderTicket(facts);
+    }
+  }
+  var line = null;  // the code of the line whose `called` events this phone hears
+  socket.on("position", function (facts) {
+    if (facts.version < version) { return; }
+    version = facts.version;
+    // Another line (a transfer): join again, so that the server puts this phone in the new line's room.
+    if (facts.status === "waiting" && facts.service && line !== null && facts.service.code !== line) { line = facts.service.code; socket.emit("join", { ticket: token }); }
+    showFacts(facts);
+  });
+
   socket.on("connect", function () { link.textContent = t("connected", "Terhubung. Halaman ini diperbarui sendiri."); socket.emit("join", { ticket: token }); });
   socket.on("disconnect", function () { link.textContent = t("disconnected", "Koneksi terputus, menyambung kembali…"); });
   socket.on("snapshot", function (state) {
     version = state.version;
-    var mine = state.ticket;
-    var finished = mine && (mine.status === "done" || mine.status === "skipped" || mine.status === "cancelled");
-    if (mine && mine.status === "waiting") { lastEstimate = mine.estimated_wait_text; }
+    var ticket = state.ticket;
+    if (ticket && ticket.service) { line = ticket.service.code; }
+    if (!state.services) { if (ticket) { showFacts(ticket); } return; }  // rooms by client type: the ticket is all
+    var finished = ticket && (ticket.status === "done" || ticket.status === "skipped" || ticket.status === "cancelled");
+    if (ticket && ticket.status === "waiting") { lastEstimate = ticket.estimated_wait_text; }
     // A finished ticket is in no list: render() would ask for this ticket's state again, and again.
-    if (finished) { renderTicket(mine); } else { render(state); }
+    if (finished) { renderTicket(ticket); } else { render(state); }
   });
   socket.on("state", function (state) {
     if (state.version <= version) { return; }
@@ -194,8 +225,21 @@
     render(state);
   });
   socket.on("called", function (call) {
-    if (call.version > version + 1) { socket.emit("join", { ticket: token }); }
-    if (call.number !== number) { return; }
+    if (call.number !== number) {
+      if (!mine) {  // the whole state comes to this phone (QUEUE_REALTIME_FULL_STATE): resync on a gap
+        if (call.version > version + 1) { socket.emit("join", { ticket: token }); }
+        return;
+      }
+      // A first call in this line takes its head, who was ahead of this phone: one fewer at once; the
+      // `position` that follows (within QUEUE_STATE_DELAY) gives the exact figures and the new estimate.
+      if (call.version > version && call.call_count === 1 && mine.status === "waiting" && mine.people_ahead > 0 &&
+          mine.service && call.service && call.service.code === mine.service.code) {
+        mine.people_ahead -= 1;
+        showFacts(mine);
+      }
+      return;
+    }
+    if (mine) { showFacts({ status: "called", service: mine.service, counter: call.counter, people_ahead: null, estimated_wait_text: null }); }
     var where = call.counter ? call.counter.name : t("counter", "loket");
     notifyOnce("dipanggil" + (call.call_count || 1), t("calledTitle", "Nomor {number} dipanggil", { number: number }),
       t("calledBody", "Silakan ke {counter} sekarang.", { counter: where }));
