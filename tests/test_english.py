@@ -447,3 +447,79 @@ def test_booking_pages_read_in_english_and_the_confirmation_is_sent_in_english(c
     assert db.session.get(Booking, booking.id).locale == "en"
     message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic.like("reservasi%"))).first()
     assert message is not None and message.body.startswith("Your booking for ") and "is confirmed" in message.body
+
+
+# --- permit tracking ---------------------------------------------------------------------------
+
+
+def _reads_in_english(name: str, html: str) -> list[str]:
+    """What on ``html`` is left in Indonesian outside lang="id": msgids untranslated and unmarked words."""
+    text = read_text(html)
+    for published in _published_names():
+        text = text.replace(published, " ")
+    leftovers = [m for m in _indonesian_msgids() if m in text]
+    leftovers += [w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in INDONESIAN_WORDS and w not in KEPT]
+    return [f"{name}: {w}" for w in leftovers]
+
+
+@pytest.mark.usefixtures("_fresh_limits")
+def test_permit_tracking_reads_in_english(client, make_service, make_user):
+    """The applicant's tracking page at each state (in process, returned, ready, collected) and the lookup."""
+    import json
+    from datetime import timedelta
+
+    from webapp.berkas.service import Applicant, collect, hand_over, receive, register, return_to
+
+    sop = json.loads((TRANSLATIONS.parent / "data" / "standards" / "izin-kerja-tenaga-sanitarian.json").read_text())
+    service = make_service(slug="sanitarian-en", title="Surat Izin Kerja Tenaga Sanitarian",
+                           components=dict(sop["components"]), sop=sop["sop"])
+    who = {role: make_user(role=role, username=f"{role}-en") for role in ("petugas_loket", "sekretaris",
+                                                                          "kepala_dinas")}
+    person = Applicant(name="Jane Investor", id_kind="nib", id_number="1234567890123", phone="081234567890",
+                       email="", address="Jl. Sudirman 1")
+    client.set_cookie("bahasa", "en")
+    problems: list[str] = []
+    clock = [None]
+
+    def walk_to(berkas, position: int) -> None:
+        clock[0] = clock[0] or berkas.registered_at
+        while berkas.current_position < position:
+            officer = who.get(berkas.current_step.role, who["petugas_loket"])
+            if berkas.received_at is None:
+                receive(berkas, officer, now=clock[0])
+            clock[0] += timedelta(minutes=5)
+            hand_over(berkas, officer, now=clock[0])
+
+    def page(name: str, berkas) -> str:
+        db.session.commit()
+        response = client.get(url_for("berkas.track", code=berkas.tracking_code))
+        assert response.status_code == 200, name
+        html = response.get_data(as_text=True)
+        assert '<html lang="en">' in html, name
+        problems.extend(_reads_in_english(name, html))
+        return html
+
+    officer = who["petugas_loket"]
+    moving = register(service, person, [True, True], officer)
+    walk_to(moving, 2)
+    step = moving.current_step
+    actor = who.get(step.role, officer)
+    receive(moving, actor, now=clock[0])
+    return_to(moving, 1, "perbaikan", actor, now=clock[0] + timedelta(minutes=5))
+    html = page("track-in-process", moving)
+    assert "Step 2 of" in html and "Moved to the next step: <span lang=\"id\">" in html
+    assert "Sent back to an earlier step for correction: <span lang=\"id\">" in html
+    page("track-returned", register(service, person, [False, True], officer))
+    ready = register(service, person, [True, True], officer)
+    walk_to(ready, len(ready.steps) - 1)
+    assert ready.status == "siap"
+    page("track-ready", ready)
+    receive(ready, officer, now=clock[0])
+    collect(ready, officer, "Jane Investor", now=clock[0] + timedelta(minutes=5))
+    assert ready.status == "selesai"
+    page("track-collected", ready)
+    wrong = client.post(url_for("berkas.lookup_form"), data={
+        "csrf_token": csrf_from(client, url_for("berkas.lookup_form")), "number": "2026-99999", "phone": "0811"})
+    assert wrong.status_code == 422
+    problems += _reads_in_english("lookup-refused", wrong.get_data(as_text=True))
+    assert not problems, "\n".join(problems)
