@@ -523,3 +523,50 @@ def test_permit_tracking_reads_in_english(client, make_service, make_user):
     assert wrong.status_code == 422
     problems += _reads_in_english("lookup-refused", wrong.get_data(as_text=True))
     assert not problems, "\n".join(problems)
+
+
+# --- refusals a visitor reads ------------------------------------------------------------------
+
+
+def test_a_refusal_keeps_its_number_and_stays_indonesian_for_staff(app):
+    from flask_babel import refresh
+
+    from antrian.service import QueueError
+    from webapp.core.i18n import N_
+    from webapp.reservasi.service import BookingError
+
+    error = QueueError(N_("Kuota harian %(name)s (%(cap)d nomor) sudah habis. Silakan datang besok."),
+                       name="Pendaftaran", cap=120)
+    booking = BookingError(N_("Reservasi ini sudah check-in dengan nomor %(number)s."), number="R-004")
+    assert str(error) == "Kuota harian Pendaftaran (120 nomor) sudah habis. Silakan datang besok."
+    with app.test_request_context("/?lang=en"):
+        refresh()
+        assert error.translated() == ("All of today's tickets for Pendaftaran (120 a day) have been taken. "
+                                      "Please come back tomorrow.")
+        assert booking.translated() == "This booking has already been checked in, with ticket R-004."
+        assert str(error).startswith("Kuota harian")  # staff pages and the API keep the language of record
+        assert QueueError("Pesan lain yang bukan msgid.").translated() == "Pesan lain yang bukan msgid."
+    with app.test_request_context("/?lang=id"):
+        refresh()
+        assert booking.translated() == "Reservasi ini sudah check-in dengan nomor R-004."
+
+
+@pytest.mark.usefixtures("demo", "_fresh_limits")
+def test_the_ticket_page_refuses_a_fourth_phone_in_english(app, client):
+    from antrian.issuing import issue
+    from antrian.models import Ticket
+    from antrian.notify import MAX_TICKETS_PER_PHONE, set_contact
+
+    unit = db.session.scalars(select(Unit).order_by(Unit.id)).first()
+    open_all_day(unit)
+    tokens = [issue(unit.slug, "A").token for _ in range(MAX_TICKETS_PER_PHONE + 1)]  # a counter's, not one address
+    for token in tokens[:-1]:
+        set_contact(db.session.scalars(select(Ticket).where(Ticket.token == token)).one(), "081234567890")
+    db.session.commit()
+    client.set_cookie("bahasa", "en")
+    url = url_for("antrian.ticket", token=tokens[-1])
+    answer = client.post(url_for("antrian.contact", token=tokens[-1]),
+                         data={"csrf_token": csrf_from(client, url), "phone": "081234567890"}, follow_redirects=True)
+    page = answer.get_data(as_text=True)
+    assert f"This phone number is already linked to {MAX_TICKETS_PER_PHONE} tickets today" in page, page[:3000]
+    assert "sudah dititipkan" not in page

@@ -32,6 +32,7 @@ from webapp.audit.models import record
 from webapp.core.db import transactional, upsert, utcnow
 from webapp.core.extensions import db
 from webapp.core.formatting import public_url, tanggal
+from webapp.core.i18n import N_, TranslatableError
 from webapp.core.localtime import local_moment, local_now, local_time, local_today
 from webapp.core.phone import normalise_phone
 from webapp.core.text import is_email_address
@@ -48,11 +49,14 @@ CODE_LENGTH = 8
 TOPIC_CONFIRM, TOPIC_DAY, TOPIC_HOUR = "reservasi.konfirmasi", "reservasi.besok", "reservasi.sejam"
 
 
-class BookingError(ValueError):
-    """A booking action that cannot be done; the message is for the person, in Indonesian."""
+class BookingError(TranslatableError):
+    """A booking action that cannot be done; the message is for the person, in Indonesian.
 
-    def __init__(self, message: str, *, field: str | None = None, status: int = 409) -> None:
-        super().__init__(message)
+    Messages are msgids with their numbers and dates as values: the public pages show ``exc.translated()``.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, status: int = 409, **values: Any) -> None:
+        super().__init__(message, **values)
         self.field = field
         self.status = status
 
@@ -83,7 +87,7 @@ def save_setup(line: QueueService, values: dict[str, Any], *, actor: Any) -> Boo
         if name in values:
             setattr(setup, name, values[name])
     if not 0 <= setup.walk_in_percent <= 100 or setup.slot_minutes < 5 or setup.places < 1:
-        raise BookingError("Pengaturan reservasi tidak sah.", status=422)
+        raise BookingError(N_("Pengaturan reservasi tidak sah."), status=422)
     db.session.add(setup)
     record("update", "booking_setup", line.id, f"Mengatur reservasi layanan antrian {line.code}", None,
            line.unit_id, actor=actor)
@@ -171,11 +175,11 @@ def find_slot(line: QueueService, setup: BookingSetup, day: date, start: time,
               now: datetime | None = None) -> Slot:
     """The bookable slot of ``line`` at ``day`` ``start``; BookingError (422) when there is none."""
     if day not in booking_days(line, setup, now):
-        raise BookingError("Tanggal ini tidak dapat dipesan: pilih hari kerja dalam jangka pemesanan.",
+        raise BookingError(N_("Tanggal ini tidak dapat dipesan: pilih hari kerja dalam jangka pemesanan."),
                            field="date", status=422)
     found = next((s for s in slots(line, setup, day, now) if s.start == start), None)
     if found is None:
-        raise BookingError("Jam ini tidak tersedia: pilih jam yang ada pada daftar.", field="start", status=422)
+        raise BookingError(N_("Jam ini tidak tersedia: pilih jam yang ada pada daftar."), field="start", status=422)
     return found
 
 
@@ -191,7 +195,7 @@ def _claim(line: QueueService, slot: Slot) -> None:
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        raise BookingError("Jam ini sudah penuh. Silakan pilih jam lain.", field="start")
+        raise BookingError(N_("Jam ini sudah penuh. Silakan pilih jam lain."), field="start")
 
 
 def _release(booking: Booking) -> None:
@@ -287,25 +291,25 @@ def check_fairness(line: QueueService, setup: BookingSetup, day: date, phone: st
         Booking.queue_service_id == line.id, Booking.day == day, Booking.status == Booking.AKTIF, same,
         Booking.id != (ignore or 0)))
     if active >= setup.max_per_contact:
-        raise BookingError("Nomor atau email ini sudah punya reservasi untuk layanan ini pada hari itu. "
-                           "Ubah atau batalkan reservasi itu lebih dulu.", field="phone")
+        raise BookingError(N_("Nomor atau email ini sudah punya reservasi untuk layanan ini pada hari itu. "
+                           "Ubah atau batalkan reservasi itu lebih dulu."), field="phone")
     if setup.noshow_limit > 0:
         since = local_today(line.unit, now) - timedelta(days=setup.noshow_days)
         missed = db.session.scalar(select(func.count()).select_from(Booking).where(
             Booking.queue_service_id == line.id, Booking.status == Booking.TIDAK_DATANG, Booking.day >= since, same))
         if missed >= setup.noshow_limit:
-            raise BookingError(f"Reservasi dengan nomor atau email ini tidak dapat dibuat sementara: {missed} kali "
-                               f"tidak datang dalam {setup.noshow_days} hari terakhir. Silakan datang langsung "
-                               "dan ambil nomor antrian di kios.", field="phone")
+            raise BookingError(N_("Reservasi dengan nomor atau email ini tidak dapat dibuat sementara: %(missed)d "
+                                  "kali tidak datang dalam %(days)d hari terakhir. Silakan datang langsung dan ambil "
+                                  "nomor antrian di kios."), field="phone", missed=missed, days=setup.noshow_days)
 
 
 def _clean_contact(setup: BookingSetup, contact: Contact) -> tuple[str, str | None, str | None, str | None]:
     """Name, phone (62...), email and NIK as stored; BookingError (422) naming the field at fault."""
     name = " ".join((contact.name or "").split())
     if not name:
-        raise BookingError("Tulis nama Anda.", field="name", status=422)
+        raise BookingError(N_("Tulis nama Anda."), field="name", status=422)
     if len(name) > 120:
-        raise BookingError("Nama paling banyak 120 huruf.", field="name", status=422)
+        raise BookingError(N_("Nama paling banyak 120 huruf."), field="name", status=422)
     phone = email = None
     if contact.phone:
         try:
@@ -314,13 +318,13 @@ def _clean_contact(setup: BookingSetup, contact: Contact) -> tuple[str, str | No
             raise BookingError(str(exc), field="phone", status=422) from exc
     if contact.email:
         if not is_email_address(contact.email.strip()) or len(contact.email.strip()) > 254:
-            raise BookingError("Tulis alamat email yang benar, misalnya nama@contoh.id.", field="email", status=422)
+            raise BookingError(N_("Tulis alamat email yang benar, misalnya nama@contoh.id."), field="email", status=422)
         email = contact.email.strip().lower()
     if not phone and not email:
-        raise BookingError("Tulis nomor HP (WhatsApp/SMS) atau email untuk konfirmasi.", field="phone", status=422)
+        raise BookingError(N_("Tulis nomor HP (WhatsApp/SMS) atau email untuk konfirmasi."), field="phone", status=422)
     nik = (contact.nik or "").strip() or None
     if nik is not None and (not setup.ask_nik or len(nik) != 16 or not nik.isascii() or not nik.isdigit()):
-        raise BookingError("NIK terdiri dari 16 angka." if setup.ask_nik else "NIK tidak diminta.",
+        raise BookingError(N_("NIK terdiri dari 16 angka.") if setup.ask_nik else N_("NIK tidak diminta."),
                            field="nik", status=422)
     return name, phone, email, nik
 
@@ -379,7 +383,7 @@ def book(line: QueueService, day: date, start: time, contact: Contact, *, now: d
     """
     setup = taking_bookings(line)
     if setup is None:
-        raise BookingError("Layanan ini tidak menerima reservasi.", field="service", status=422)
+        raise BookingError(N_("Layanan ini tidak menerima reservasi."), field="service", status=422)
     name, phone, email, nik = _clean_contact(setup, contact)
     slot = find_slot(line, setup, day, start, now)
     check_fairness(line, setup, day, phone, email, now=now)
@@ -422,7 +426,7 @@ def move(booking: Booking, day: date, start: time, *, now: datetime | None = Non
     line = current.line
     setup = taking_bookings(line)
     if setup is None:
-        raise BookingError("Layanan ini tidak menerima reservasi lagi.", status=422)
+        raise BookingError(N_("Layanan ini tidak menerima reservasi lagi."), status=422)
     slot = find_slot(line, setup, day, start, now)
     check_fairness(line, setup, day, current.phone, current.email, now=now, ignore=current.id)
     _claim(line, slot)
@@ -472,19 +476,22 @@ def check_in(booking: Booking, *, unit: Unit | None = None, now: datetime | None
                                  .execution_options(populate_existing=True)).one()
     line = current.line
     if unit is not None and current.unit_id != unit.id:
-        raise BookingError("Reservasi ini untuk kantor lain.", field="code")
+        raise BookingError(N_("Reservasi ini untuk kantor lain."), field="code")
     if current.status == Booking.HADIR:
         number = current.ticket.number if current.ticket else ""
-        raise BookingError(f"Reservasi ini sudah check-in{f' dengan nomor {number}' if number else ''}.")
+        if number:
+            raise BookingError(N_("Reservasi ini sudah check-in dengan nomor %(number)s."), number=number)
+        raise BookingError(N_("Reservasi ini sudah check-in."))
     if current.status != Booking.AKTIF:
         raise BookingError(f"Reservasi ini {Booking.STATUSES[current.status].lower()}.")
     if current.day != local_today(line.unit, moment):
-        raise BookingError(f"Reservasi ini untuk {_slot_words(current)}, bukan hari ini.")
+        raise BookingError(N_("Reservasi ini untuk %(day)s pukul %(time)s, bukan hari ini."),
+                           day=tanggal(current.day), time=f"{current.start:%H.%M}")
     setup = setup_of(line) or BookingSetup(early_minutes=15, late_minutes=30, mark="R")
     opens, closes = grace_window(current, setup)
     if moment < opens:
-        raise BookingError(f"Anda datang lebih awal. Check-in reservasi dibuka pukul "
-                           f"{local_time(opens, line.unit):%H.%M}; silakan menunggu dan scan kembali saat itu.")
+        raise BookingError(N_("Anda datang lebih awal. Check-in reservasi dibuka pukul %(time)s; silakan menunggu "
+                              "dan scan kembali saat itu."), time=f"{local_time(opens, line.unit):%H.%M}")
     late = moment > closes
     if late:
         ticket = issue_marked(line, now=moment)
