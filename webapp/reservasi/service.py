@@ -61,6 +61,14 @@ class BookingError(TranslatableError):
         self.status = status
 
 
+# Why a booking can no longer change or check in, by its status (one sentence each, to translate whole).
+ENDED: dict[str, str] = {
+    Booking.HADIR: N_("Reservasi ini sudah check-in."),
+    Booking.BATAL: N_("Reservasi ini sudah dibatalkan."),
+    Booking.TIDAK_DATANG: N_("Reservasi ini sudah lewat: pemesan tidak datang."),
+}
+
+
 # --- setup ---------------------------------------------------------------------------------------
 
 
@@ -404,7 +412,7 @@ def _active(booking: Booking) -> Booking:
     current = db.session.scalars(select(Booking).where(Booking.id == booking.id).with_for_update()
                                  .execution_options(populate_existing=True)).one()
     if current.status != Booking.AKTIF:
-        raise BookingError(f"Reservasi ini sudah {Booking.STATUSES[current.status].lower()}.")
+        raise BookingError(ENDED[current.status])
     return current
 
 
@@ -483,7 +491,7 @@ def check_in(booking: Booking, *, unit: Unit | None = None, now: datetime | None
             raise BookingError(N_("Reservasi ini sudah check-in dengan nomor %(number)s."), number=number)
         raise BookingError(N_("Reservasi ini sudah check-in."))
     if current.status != Booking.AKTIF:
-        raise BookingError(f"Reservasi ini {Booking.STATUSES[current.status].lower()}.")
+        raise BookingError(ENDED[current.status])
     if current.day != local_today(line.unit, moment):
         raise BookingError(N_("Reservasi ini untuk %(day)s pukul %(time)s, bukan hari ini."),
                            day=tanggal(current.day), time=f"{current.start:%H.%M}")
