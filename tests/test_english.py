@@ -570,3 +570,24 @@ def test_the_ticket_page_refuses_a_fourth_phone_in_english(app, client):
     page = answer.get_data(as_text=True)
     assert f"This phone number is already linked to {MAX_TICKETS_PER_PHONE} tickets today" in page, page[:3000]
     assert "sudah dititipkan" not in page
+
+
+def test_the_kiosk_checks_a_booking_in_in_english(client, booking_line, clock):
+    """Too early, then checked in: the kiosk says both in English, with the time and the ticket number."""
+    from tests.test_reservasi import DAY, _book, wib
+
+    queue = booking_line()
+    _, code = _book(queue["A"])
+    client.set_cookie("bahasa", "en")
+    screen = url_for("reservasi.kiosk_checkin", instansi=queue["unit"].slug)
+    clock.set(wib(DAY, 8, 30))
+    early = client.post(screen, data={"csrf_token": csrf_from(client, screen), "kode": code})
+    assert early.status_code == 409
+    assert "You are early. Check-in for your booking opens at 08.45" in early.get_data(as_text=True)
+    clock.set(wib(DAY, 8, 50))
+    done = client.post(screen, data={"csrf_token": csrf_from(client, screen), "kode": code})
+    assert done.status_code == 302
+    with client.session_transaction() as session:  # shown on the kiosk screen the ticket page returns to
+        flashed = [message for _category, message in session.get("_flashes", [])]
+    assert flashed == ["You're checked in. Your booking ticket is RA-001; from 09.00 you will be called ahead of "
+                       "people without a booking."], flashed

@@ -220,7 +220,7 @@ def kiosk_checkin() -> WerkzeugResponse | tuple[str, int]:
                 status = 409
             else:
                 publish_change(unit, issued=True)
-                flash(done.message, "info" if done.late else "success")
+                flash(done.translated(), "info" if done.late else "success")  # the kiosk: the visitor's language
                 args = {"token": done.ticket.token, "kios": 1, **({"lebar": lebar} if lebar else {})}
                 return redirect(url_for("antrian.print_ticket", **args))
     elif form.errors:

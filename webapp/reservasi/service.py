@@ -460,7 +460,13 @@ class CheckIn:
     booking: Booking
     ticket: Ticket
     late: bool
-    message: str
+    message: str  # Indonesian: staff pages and the API
+    msgid: str = ""
+    values: dict[str, Any] | None = None
+
+    def translated(self) -> str:
+        """The message in the request's language (the public kiosk), its number put in after translation."""
+        return _(self.msgid, **(self.values or {})) if self.msgid else self.message
 
 
 def grace_window(booking: Booking, setup: BookingSetup) -> tuple[datetime, datetime]:
@@ -503,18 +509,20 @@ def check_in(booking: Booking, *, unit: Unit | None = None, now: datetime | None
     late = moment > closes
     if late:
         ticket = issue_marked(line, now=moment)
-        message = (f"Anda terlambat lebih dari {setup.late_minutes} menit dari jam reservasi, sehingga mendapat "
-                   f"nomor antrian biasa {ticket.number} dan dipanggil sesuai urutan kedatangan.")
+        msgid = N_("Anda terlambat lebih dari %(minutes)d menit dari jam reservasi, sehingga mendapat nomor antrian "
+                   "biasa %(number)s dan dipanggil sesuai urutan kedatangan.")
+        values: dict[str, Any] = {"minutes": setup.late_minutes, "number": ticket.number}
     else:
         ticket = issue_marked(line, now=moment, booked_from=current.starts_at, mark=setup.mark or "")
-        message = (f"Check-in berhasil. Nomor reservasi Anda {ticket.number}, dipanggil mulai pukul "
-                   f"{current.start:%H.%M} sebelum antrian tanpa reservasi.")
+        msgid = N_("Check-in berhasil. Nomor reservasi Anda %(number)s, dipanggil mulai pukul %(time)s sebelum "
+                   "antrian tanpa reservasi.")
+        values = {"number": ticket.number, "time": f"{current.start:%H.%M}"}
     current.status = Booking.HADIR
     current.checked_in_at = moment
     current.ticket_id = ticket.id
     current.late = late
     bump_version(line.unit_id)
-    return CheckIn(current, ticket, late, message)
+    return CheckIn(current, ticket, late, msgid % values, msgid, values)
 
 
 # --- daily jobs -----------------------------------------------------------------------------------
