@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from datetime import date
 from math import ceil
+from typing import Any
 
 from flask import current_app
 from limits import RateLimitItemPerDay, parse
@@ -34,6 +35,7 @@ from sqlalchemy import select
 from antrian.models import QueueService
 from antrian.service import QueueError
 from webapp.core.extensions import db, limiter
+from webapp.core.i18n import N_
 from webapp.core.localtime import local_today
 from webapp.core.units import Unit
 
@@ -41,8 +43,8 @@ from webapp.core.units import Unit
 class TooManyTicketsError(QueueError):
     """An anonymous ticket refused by the limits above; ``status`` is the HTTP answer (429 or 409)."""
 
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, status: int, **values: Any) -> None:
+        super().__init__(message, **values)
         self.status = status
 
 
@@ -76,12 +78,12 @@ def admit_anonymous(unit_slug: str, code: str, address: str | None) -> None:
         per_address = parse(current_app.config["TICKET_ANON_LIMIT"])
         if not counter.hit(per_address, "tiket-anonim-alamat", address, str(found.id), day.isoformat()):
             raise TooManyTicketsError(
-                f"Dari alamat ini sudah diambil {per_address.amount} nomor {found.name} hari ini. "
-                "Silakan ambil nomor di kios kantor.", 429,
+                N_("Dari alamat ini sudah diambil %(num)d nomor %(name)s hari ini. Silakan ambil nomor di kios "
+                   "kantor."), 429, num=per_address.amount, name=found.name,
             )
     share = anonymous_share(found.daily_cap)
     if share <= 0 or not counter.hit(RateLimitItemPerDay(share), "tiket-anonim", str(found.id), day.isoformat()):
         raise TooManyTicketsError(
-            f"Nomor {found.name} yang dapat diambil dari luar kantor hari ini sudah habis. "
-            "Silakan ambil nomor di kios kantor.", 409,
+            N_("Nomor %(name)s yang dapat diambil dari luar kantor hari ini sudah habis. Silakan ambil nomor di "
+               "kios kantor."), 409, name=found.name,
         )

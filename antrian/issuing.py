@@ -230,8 +230,9 @@ def _refuse(service_id: int | None, name: str, daily_cap: int | None, open_now: 
     if service_id is None:
         raise UnknownQueueError("Layanan antrian tidak dikenal.", "service")
     if not open_now:
-        raise QueueError(f"Layanan {name} sedang tutup.")
-    raise QueueError(f"Kuota harian {name} ({daily_cap} nomor) sudah habis. Silakan datang besok.")
+        raise QueueError(N_("Layanan %(name)s sedang tutup."), name=name)
+    raise QueueError(N_("Kuota harian %(name)s (%(cap)d nomor) sudah habis. Silakan datang besok."), name=name,
+                     cap=daily_cap or 0)
 
 
 @transactional(serial=True)

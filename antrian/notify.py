@@ -100,8 +100,8 @@ def set_contact(ticket: Ticket, raw: str, now: datetime | None = None, locale: s
             )
         )  # fmt: skip
         if used >= MAX_TICKETS_PER_PHONE:
-            raise QueueError(f"Nomor HP ini sudah dititipkan pada {MAX_TICKETS_PER_PHONE} tiket hari ini; "
-                             "gunakan nomor lain atau pantau antrian dari halaman ini.")
+            raise QueueError(N_("Nomor HP ini sudah dititipkan pada %(num)d tiket hari ini; gunakan nomor lain "
+                                "atau pantau antrian dari halaman ini."), num=MAX_TICKETS_PER_PHONE)
     current.phone = phone
     current.locale = locale if locale in ("id", "en") else "id"
     return current

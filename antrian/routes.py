@@ -175,7 +175,7 @@ def kiosk() -> WerkzeugResponse | str:
                     admit_anonymous(unit.slug, service.code, None)  # one address for a whole lobby: none per address
                 issued = issue(unit.slug, service.code, priority_reason=reason, request_key=key)
         except QueueError as exc:
-            flash(str(exc), "error")
+            flash(exc.translated(), "error")  # the kiosk is public: in the visitor's language
             return redirect(back)
         if not issued.replayed:
             publish_change(unit, issued=True)
@@ -250,7 +250,7 @@ def cancel(token: str) -> WerkzeugResponse | str:
     try:
         cancel_ticket(found)
     except QueueError as exc:
-        flash(_(str(exc)), "error")  # a message the visitor reads, translated when it is one of ours
+        flash(exc.translated(), "error")  # a message the visitor reads, in their language
         return redirect(url_for("antrian.ticket", token=found.token))
     publish_change(found.queue_service.unit)
     flash(_("Antrian %(number)s dibatalkan. Terima kasih sudah memberi tahu kami.", number=found.number), "success")
@@ -274,7 +274,7 @@ def contact(token: str) -> WerkzeugResponse | tuple[str, int]:
             notify_due(found.unit_id)  # already near: the message goes at once
             flash(_("Kami akan mengirim pesan saat giliran Anda hampir tiba dan saat dipanggil."), "success")
     except QueueError as exc:
-        flash(_(str(exc)), "error")  # a message the visitor reads, translated when it is one of ours
+        flash(exc.translated(), "error")  # a message the visitor reads, in their language
     return redirect(url_for("antrian.ticket", token=found.token))
 
 

@@ -27,13 +27,18 @@ from antrian.signals import ticket_served
 from webapp.core.db import begin_write, in_unit_of_work, transactional, upsert
 from webapp.core.extensions import db
 from webapp.core.faults import fault_point
+from webapp.core.i18n import TranslatableError
 from webapp.core.localtime import local_today
 
 CLAIM_ATTEMPTS = 5
 
 
-class QueueError(ValueError):
-    """A queue action that cannot be done; the message is for the visitor or officer, in Indonesian."""
+class QueueError(TranslatableError):
+    """A queue action that cannot be done; the message is for the visitor or officer, in Indonesian.
+
+    A message a visitor reads is a msgid with its numbers as values (``TranslatableError``): public
+    pages show ``exc.translated()``, staff pages ``str(exc)``.
+    """
 
 
 class StillCalledError(QueueError):

@@ -35,6 +35,27 @@ def test_public_page_fits_and_withholds_small_figures(browser, live_server, queu
     context.close()
 
 
+def test_public_page_in_english_on_a_phone(browser, live_server, queue_day, make_complaint, artifacts):
+    """A foreign investor's phone (en-US) gets the page in English: labels, periods, figures by English rules."""
+    unit = queue_day["unit"]
+    for _ in range(2):
+        make_complaint(unit, now=utc(MONDAY, 3))
+    context = browser.new_context(viewport={"width": 390, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.goto(f"{live_server}/")
+    page.locator("footer").get_by_role("link", name="Service performance").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_label("Period").select_option("2026-11")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator(".period-line")).to_contain_text("November 2026 · 1 November 2026 to 30 November 2026")
+    expect(page.get_by_text("Complaints received")).to_be_visible()
+    expect(page.locator(".tile").nth(1)).to_contain_text("< 5")
+    expect(page.get_by_role("row", name="A Pendaftaran")).to_contain_text("5.5 min")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(artifacts / "kinerja-publik-en-390.png"), full_page=True)
+    context.close()
+
+
 @pytest.mark.parametrize("width", [390, 1366])
 def test_dashboard_live_panel_refreshes(browser, live_server, queue_day, make_user, artifacts, width):
     unit = queue_day["unit"]

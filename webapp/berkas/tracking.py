@@ -26,6 +26,7 @@ from webapp.berkas.models import (
 from webapp.berkas.reminders import reminder_due_on
 from webapp.berkas.service import is_late, working_hours
 from webapp.core.extensions import db
+from webapp.core.i18n import N_
 from webapp.core.phone import normalise_phone
 
 
@@ -52,6 +53,19 @@ def lookup(number: str, phone: str) -> Berkas | None:
     return None
 
 
+# What the applicant reads of each movement, by (kind, names a step); translated where shown.
+EVENTS: dict[tuple[str, bool], str] = {
+    (DAFTAR, False): N_("Berkas didaftarkan di loket penerimaan"),
+    (TOLAK, False): N_("Berkas dikembalikan: persyaratan belum lengkap"),
+    (LENGKAPI, False): N_("Persyaratan dilengkapi, berkas mulai diproses"),
+    (SERAH, True): N_("Berkas diteruskan: %(step)s"),
+    (SERAH, False): N_("Berkas diteruskan"),
+    (KEMBALI, True): N_("Berkas dikembalikan untuk perbaikan: %(step)s"),
+    (KEMBALI, False): N_("Dikembalikan"),
+    (AMBIL, False): N_("Dokumen sudah diambil"),
+}
+
+
 def public_view(berkas: Berkas, now: datetime | None = None) -> dict:
     """What the applicant may see: no names (theirs or the officers'), no NIK, no phone."""
     unit = berkas.unit
@@ -61,15 +75,12 @@ def public_view(berkas: Berkas, now: datetime | None = None) -> dict:
         if movement.kind in (TERIMA,):
             continue  # signatures are the office's business; the applicant sees the file move
         to_step = berkas.steps[movement.to_position] if movement.to_position is not None and berkas.steps else None
-        text = {
-            DAFTAR: "Berkas didaftarkan di loket penerimaan",
-            TOLAK: "Berkas dikembalikan: persyaratan belum lengkap",
-            LENGKAPI: "Persyaratan dilengkapi, berkas mulai diproses",
-            SERAH: f"Berkas diteruskan: {to_step.public_label}" if to_step else "Berkas diteruskan",
-            KEMBALI: f"Berkas dikembalikan untuk perbaikan: {to_step.public_label}" if to_step else "Dikembalikan",
-            AMBIL: "Dokumen sudah diambil",
-        }[movement.kind]
-        history.append({"at": movement.at, "text": text})
+        step_label = to_step.public_label if to_step and movement.kind in (SERAH, KEMBALI) else None
+        event = EVENTS[(movement.kind, step_label is not None)]
+        # "text" stays Indonesian (the record, and the API's field); the page translates "event" and shows
+        # the step as its office published it.
+        text = event % {"step": step_label} if step_label is not None else event
+        history.append({"at": movement.at, "text": text, "event": event, "step": step_label})
     return {
         "number": berkas.number,
         "service": berkas.service.title,

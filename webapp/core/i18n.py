@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, request
-from flask_babel import Babel, get_locale, refresh
+from flask_babel import Babel, get_locale, gettext, refresh
 
 LANGUAGES: tuple[str, ...] = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -38,6 +38,25 @@ View = TypeVar("View", bound=Callable[..., Any])
 def N_(message: str) -> str:  # noqa: N802 (the gettext convention, which pybabel and readers know)
     """Mark a constant for translation without translating it (pybabel extracts it; ``_()`` shows it)."""
     return message
+
+
+class TranslatableError(ValueError):
+    """A domain error a visitor may read: Indonesian in ``str()``, translatable on a public page.
+
+    The message is a msgid (marked with ``N_``) with named values (``%(cap)d``) kept apart, so the
+    number is put in after translation: ``str(exc)`` stays Indonesian (staff pages, the API, logs),
+    and ``exc.translated()`` answers in the request's language.
+    """
+
+    def __init__(self, message: str, /, **values: Any) -> None:
+        self.msgid = message
+        self.values = values
+        super().__init__(message % values if values else message)
+
+    def translated(self) -> str:
+        """The message in the request's language; a message that is not a msgid is shown as it is."""
+        text = gettext(self.msgid)
+        return text % self.values if self.values else text
 
 
 def known(code: str | None) -> str | None:

@@ -107,9 +107,9 @@ def submit() -> WerkzeugResponse | tuple[str, int]:
     except BookingError as exc:
         target = {"phone": form.phone, "email": form.email, "name": form.name, "nik": form.nik}.get(exc.field or "")
         if target is not None:
-            target.errors = [*target.errors, str(exc)]
+            target.errors = [*target.errors, exc.translated()]
         else:
-            form.form_errors.append(str(exc))
+            form.form_errors.append(exc.translated())
         form.stamp()
         return _start_page(form, 422 if exc.status == 422 else 409)
     flash(_("Reservasi diterima. Simpan kode %(code)s: tunjukkan kode atau QR ini di kios saat tiba.",
@@ -175,7 +175,7 @@ def cancel_booking(key: str) -> WerkzeugResponse | tuple[str, int]:
         cancel(found)
         flash(_("Reservasi dibatalkan. Tempatnya kini dapat dipakai warga lain."), "success")
     except BookingError as exc:
-        flash(str(exc), "error")
+        flash(exc.translated(), "error")
     return redirect(url_for("reservasi.booking", key=key))
 
 
@@ -193,7 +193,7 @@ def move_booking(key: str) -> WerkzeugResponse | tuple[str, int]:
         move(found, day, start)
         flash(_("Reservasi dipindahkan. Kode reservasi Anda tetap sama."), "success")
     except BookingError as exc:
-        flash(str(exc), "error")
+        flash(exc.translated(), "error")
         return redirect(url_for("reservasi.booking", key=key, pindah=day.isoformat()))
     return redirect(url_for("reservasi.booking", key=key))
 
@@ -210,17 +210,17 @@ def kiosk_checkin() -> WerkzeugResponse | tuple[str, int]:
     if form.validate_on_submit():
         found = find_booking(form.kode.data)
         if found is None:
-            form.kode.errors = ["Kode reservasi tidak dikenal. Periksa kembali, atau ambil nomor antrian biasa."]
+            form.kode.errors = [_("Kode reservasi tidak dikenal. Periksa kembali, atau ambil nomor antrian biasa.")]
             status = 422
         else:
             try:
                 done = check_in(found, unit=unit, actor=None)
             except BookingError as exc:
-                form.kode.errors = [str(exc)]
+                form.kode.errors = [exc.translated()]
                 status = 409
             else:
                 publish_change(unit, issued=True)
-                flash(done.message, "info" if done.late else "success")
+                flash(done.translated(), "info" if done.late else "success")  # the kiosk: the visitor's language
                 args = {"token": done.ticket.token, "kios": 1, **({"lebar": lebar} if lebar else {})}
                 return redirect(url_for("antrian.print_ticket", **args))
     elif form.errors:

@@ -35,6 +35,7 @@ from webapp.audit.models import record
 from webapp.core.db import transactional, upsert, utcnow
 from webapp.core.extensions import db
 from webapp.core.formatting import public_url, tanggal
+from webapp.core.i18n import N_, TranslatableError
 from webapp.core.localtime import local_moment, local_now, local_time, local_today
 from webapp.core.phone import normalise_phone
 from webapp.core.text import is_email_address
@@ -51,13 +52,24 @@ CODE_LENGTH = 8
 TOPIC_CONFIRM, TOPIC_DAY, TOPIC_HOUR = "reservasi.konfirmasi", "reservasi.besok", "reservasi.sejam"
 
 
-class BookingError(ValueError):
-    """A booking action that cannot be done; the message is for the person, in Indonesian."""
+class BookingError(TranslatableError):
+    """A booking action that cannot be done; the message is for the person, in Indonesian.
 
-    def __init__(self, message: str, *, field: str | None = None, status: int = 409) -> None:
-        super().__init__(message)
+    Messages are msgids with their numbers and dates as values: the public pages show ``exc.translated()``.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, status: int = 409, **values: Any) -> None:
+        super().__init__(message, **values)
         self.field = field
         self.status = status
+
+
+# Why a booking can no longer change or check in, by its status (one sentence each, to translate whole).
+ENDED: dict[str, str] = {
+    Booking.HADIR: N_("Reservasi ini sudah check-in."),
+    Booking.BATAL: N_("Reservasi ini sudah dibatalkan."),
+    Booking.TIDAK_DATANG: N_("Reservasi ini sudah lewat: pemesan tidak datang."),
+}
 
 
 # --- setup ---------------------------------------------------------------------------------------
@@ -86,7 +98,7 @@ def save_setup(line: QueueService, values: dict[str, Any], *, actor: Any) -> Boo
         if name in values:
             setattr(setup, name, values[name])
     if not 0 <= setup.walk_in_percent <= 100 or setup.slot_minutes < 5 or setup.places < 1:
-        raise BookingError("Pengaturan reservasi tidak sah.", status=422)
+        raise BookingError(N_("Pengaturan reservasi tidak sah."), status=422)
     db.session.add(setup)
     record("update", "booking_setup", line.id, f"Mengatur reservasi layanan antrian {line.code}", None,
            line.unit_id, actor=actor)
@@ -174,11 +186,11 @@ def find_slot(line: QueueService, setup: BookingSetup, day: date, start: time,
               now: datetime | None = None) -> Slot:
     """The bookable slot of ``line`` at ``day`` ``start``; BookingError (422) when there is none."""
     if day not in booking_days(line, setup, now):
-        raise BookingError("Tanggal ini tidak dapat dipesan: pilih hari kerja dalam jangka pemesanan.",
+        raise BookingError(N_("Tanggal ini tidak dapat dipesan: pilih hari kerja dalam jangka pemesanan."),
                            field="date", status=422)
     found = next((s for s in slots(line, setup, day, now) if s.start == start), None)
     if found is None:
-        raise BookingError("Jam ini tidak tersedia: pilih jam yang ada pada daftar.", field="start", status=422)
+        raise BookingError(N_("Jam ini tidak tersedia: pilih jam yang ada pada daftar."), field="start", status=422)
     return found
 
 
@@ -188,11 +200,11 @@ def _slot_moments(line: QueueService, setup: BookingSetup, day: date, start: tim
     places (the claim counts them, atomically): one query fewer per booking. BookingError (422) when there
     is no such slot."""
     if day not in booking_days(line, setup, now):
-        raise BookingError("Tanggal ini tidak dapat dipesan: pilih hari kerja dalam jangka pemesanan.",
+        raise BookingError(N_("Tanggal ini tidak dapat dipesan: pilih hari kerja dalam jangka pemesanan."),
                            field="date", status=422)
     starts_at = local_moment(day, start, line.unit)
     if all(start != begins for begins, _ in _starts(line, setup)) or starts_at <= (now or utcnow()):
-        raise BookingError("Jam ini tidak tersedia: pilih jam yang ada pada daftar.", field="start", status=422)
+        raise BookingError(N_("Jam ini tidak tersedia: pilih jam yang ada pada daftar."), field="start", status=422)
     return starts_at, starts_at + timedelta(minutes=setup.slot_minutes)
 
 
@@ -204,7 +216,7 @@ def _claim(line: QueueService, day: date, start: time, capacity: int) -> None:
     condition on its latest version; SQLite holds the write lock (``serial``). So of twenty
     visitors racing for the last place, exactly one gets a row back.
     """
-    full = BookingError("Jam ini sudah penuh. Silakan pilih jam lain.", field="start")
+    full = BookingError(N_("Jam ini sudah penuh. Silakan pilih jam lain."), field="start")
     if capacity < 1:
         raise full
     statement = upsert(BookingSlot).values(queue_service_id=line.id, day=day, start=start, taken=1)
@@ -311,21 +323,21 @@ def check_fairness(line: QueueService, setup: BookingSetup, day: date, phone: st
         func.count().filter(Booking.status == Booking.TIDAK_DATANG, Booking.day >= since),
     ).where(Booking.queue_service_id == line.id, _contact_filter(phone, email))).one()
     if active >= setup.max_per_contact:
-        raise BookingError("Nomor atau email ini sudah punya reservasi untuk layanan ini pada hari itu. "
-                           "Ubah atau batalkan reservasi itu lebih dulu.", field="phone")
+        raise BookingError(N_("Nomor atau email ini sudah punya reservasi untuk layanan ini pada hari itu. "
+                              "Ubah atau batalkan reservasi itu lebih dulu."), field="phone")
     if 0 < setup.noshow_limit <= missed:
-        raise BookingError(f"Reservasi dengan nomor atau email ini tidak dapat dibuat sementara: {missed} kali "
-                           f"tidak datang dalam {setup.noshow_days} hari terakhir. Silakan datang langsung "
-                           "dan ambil nomor antrian di kios.", field="phone")
+        raise BookingError(N_("Reservasi dengan nomor atau email ini tidak dapat dibuat sementara: %(missed)d "
+                              "kali tidak datang dalam %(days)d hari terakhir. Silakan datang langsung dan ambil "
+                              "nomor antrian di kios."), field="phone", missed=missed, days=setup.noshow_days)
 
 
 def _clean_contact(setup: BookingSetup, contact: Contact) -> tuple[str, str | None, str | None, str | None]:
     """Name, phone (62...), email and NIK as stored; BookingError (422) naming the field at fault."""
     name = " ".join((contact.name or "").split())
     if not name:
-        raise BookingError("Tulis nama Anda.", field="name", status=422)
+        raise BookingError(N_("Tulis nama Anda."), field="name", status=422)
     if len(name) > 120:
-        raise BookingError("Nama paling banyak 120 huruf.", field="name", status=422)
+        raise BookingError(N_("Nama paling banyak 120 huruf."), field="name", status=422)
     phone = email = None
     if contact.phone:
         try:
@@ -334,13 +346,13 @@ def _clean_contact(setup: BookingSetup, contact: Contact) -> tuple[str, str | No
             raise BookingError(str(exc), field="phone", status=422) from exc
     if contact.email:
         if not is_email_address(contact.email.strip()) or len(contact.email.strip()) > 254:
-            raise BookingError("Tulis alamat email yang benar, misalnya nama@contoh.id.", field="email", status=422)
+            raise BookingError(N_("Tulis alamat email yang benar, misalnya nama@contoh.id."), field="email", status=422)
         email = contact.email.strip().lower()
     if not phone and not email:
-        raise BookingError("Tulis nomor HP (WhatsApp/SMS) atau email untuk konfirmasi.", field="phone", status=422)
+        raise BookingError(N_("Tulis nomor HP (WhatsApp/SMS) atau email untuk konfirmasi."), field="phone", status=422)
     nik = (contact.nik or "").strip() or None
     if nik is not None and (not setup.ask_nik or len(nik) != 16 or not nik.isascii() or not nik.isdigit()):
-        raise BookingError("NIK terdiri dari 16 angka." if setup.ask_nik else "NIK tidak diminta.",
+        raise BookingError(N_("NIK terdiri dari 16 angka.") if setup.ask_nik else N_("NIK tidak diminta."),
                            field="nik", status=422)
     return name, phone, email, nik
 
@@ -399,7 +411,7 @@ def book(line: QueueService, day: date, start: time, contact: Contact, *, now: d
     """
     setup = _load_for_booking(line)
     if setup is None:
-        raise BookingError("Layanan ini tidak menerima reservasi.", field="service", status=422)
+        raise BookingError(N_("Layanan ini tidak menerima reservasi."), field="service", status=422)
     name, phone, email, nik = _clean_contact(setup, contact)
     starts_at, ends_at = _slot_moments(line, setup, day, start, now)
     check_fairness(line, setup, day, phone, email, now=now)
@@ -434,7 +446,7 @@ def _active(booking: Booking) -> Booking:
     current = db.session.scalars(select(Booking).where(Booking.id == booking.id).with_for_update()
                                  .execution_options(populate_existing=True)).one()
     if current.status != Booking.AKTIF:
-        raise BookingError(f"Reservasi ini sudah {Booking.STATUSES[current.status].lower()}.")
+        raise BookingError(ENDED[current.status])
     return current
 
 
@@ -456,7 +468,7 @@ def move(booking: Booking, day: date, start: time, *, now: datetime | None = Non
     line = current.line
     setup = taking_bookings(line)
     if setup is None:
-        raise BookingError("Layanan ini tidak menerima reservasi lagi.", status=422)
+        raise BookingError(N_("Layanan ini tidak menerima reservasi lagi."), status=422)
     starts_at, ends_at = _slot_moments(line, setup, day, start, now)
     check_fairness(line, setup, day, current.phone, current.email, now=now, ignore=current.id)
     _claim(line, day, start, setup.bookable_places)
@@ -482,7 +494,13 @@ class CheckIn:
     booking: Booking
     ticket: Ticket
     late: bool
-    message: str
+    message: str  # Indonesian: staff pages and the API
+    msgid: str = ""
+    values: dict[str, Any] | None = None
+
+    def translated(self) -> str:
+        """The message in the request's language (the public kiosk), its number put in after translation."""
+        return _(self.msgid, **(self.values or {})) if self.msgid else self.message
 
 
 def grace_window(booking: Booking, setup: BookingSetup) -> tuple[datetime, datetime]:
@@ -506,34 +524,39 @@ def check_in(booking: Booking, *, unit: Unit | None = None, now: datetime | None
                                  .execution_options(populate_existing=True)).one()
     line = current.line
     if unit is not None and current.unit_id != unit.id:
-        raise BookingError("Reservasi ini untuk kantor lain.", field="code")
+        raise BookingError(N_("Reservasi ini untuk kantor lain."), field="code")
     if current.status == Booking.HADIR:
         number = current.ticket.number if current.ticket else ""
-        raise BookingError(f"Reservasi ini sudah check-in{f' dengan nomor {number}' if number else ''}.")
+        if number:
+            raise BookingError(N_("Reservasi ini sudah check-in dengan nomor %(number)s."), number=number)
+        raise BookingError(N_("Reservasi ini sudah check-in."))
     if current.status != Booking.AKTIF:
-        raise BookingError(f"Reservasi ini {Booking.STATUSES[current.status].lower()}.")
+        raise BookingError(ENDED[current.status])
     if current.day != local_today(line.unit, moment):
-        raise BookingError(f"Reservasi ini untuk {_slot_words(current)}, bukan hari ini.")
+        raise BookingError(N_("Reservasi ini untuk %(day)s pukul %(time)s, bukan hari ini."),
+                           day=tanggal(current.day), time=f"{current.start:%H.%M}")
     setup = setup_of(line) or BookingSetup(early_minutes=15, late_minutes=30, mark="R")
     opens, closes = grace_window(current, setup)
     if moment < opens:
-        raise BookingError(f"Anda datang lebih awal. Check-in reservasi dibuka pukul "
-                           f"{local_time(opens, line.unit):%H.%M}; silakan menunggu dan scan kembali saat itu.")
+        raise BookingError(N_("Anda datang lebih awal. Check-in reservasi dibuka pukul %(time)s; silakan menunggu "
+                              "dan scan kembali saat itu."), time=f"{local_time(opens, line.unit):%H.%M}")
     late = moment > closes
     if late:
         ticket = issue_marked(line, now=moment)
-        message = (f"Anda terlambat lebih dari {setup.late_minutes} menit dari jam reservasi, sehingga mendapat "
-                   f"nomor antrian biasa {ticket.number} dan dipanggil sesuai urutan kedatangan.")
+        msgid = N_("Anda terlambat lebih dari %(minutes)d menit dari jam reservasi, sehingga mendapat nomor antrian "
+                   "biasa %(number)s dan dipanggil sesuai urutan kedatangan.")
+        values: dict[str, Any] = {"minutes": setup.late_minutes, "number": ticket.number}
     else:
         ticket = issue_marked(line, now=moment, booked_from=current.starts_at, mark=setup.mark or "")
-        message = (f"Check-in berhasil. Nomor reservasi Anda {ticket.number}, dipanggil mulai pukul "
-                   f"{current.start:%H.%M} sebelum antrian tanpa reservasi.")
+        msgid = N_("Check-in berhasil. Nomor reservasi Anda %(number)s, dipanggil mulai pukul %(time)s sebelum "
+                   "antrian tanpa reservasi.")
+        values = {"number": ticket.number, "time": f"{current.start:%H.%M}"}
     current.status = Booking.HADIR
     current.checked_in_at = moment
     current.ticket_id = ticket.id
     current.late = late
     bump_version(line.unit_id)
-    return CheckIn(current, ticket, late, message)
+    return CheckIn(current, ticket, late, msgid % values, msgid, values)
 
 
 # --- daily jobs -----------------------------------------------------------------------------------
