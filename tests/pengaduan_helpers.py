@@ -18,10 +18,11 @@ def started_token(app) -> str:
     """A signed form-opening time far enough in the past."""
     import time
 
-    from webapp.pengaduan.forms import _serializer
+    from webapp.pengaduan.forms import ComplaintForm
 
     with app.test_request_context():
-        return _serializer().dumps(int(time.time()) - 600)
+        form = ComplaintForm(meta={"csrf": False})
+        return form._stamps().dumps(int(time.time()) - 600)
 
 
 def complaint_data(app, client, **overrides) -> dict:

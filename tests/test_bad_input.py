@@ -306,3 +306,28 @@ def test_ikm_dates_at_the_edge_of_the_calendar_are_no_500(client, make_service):
         response = client.get(url_for("api.get_ikm", unit=service.unit.slug, **{"from": first, "to": last}))
         assert response.status_code in (200, 400), (first, last)
     assert client.get(url_for("survei.ikm", instansi=service.unit.slug, periode="0001-S1")).status_code == 200
+
+
+def test_the_robot_check_refuses_a_filled_honeypot_a_fast_send_and_a_forged_stamp(app):
+    """One robot check (webapp.core.forms.RobotCheck) for the complaint and booking forms."""
+    import time
+
+    from webapp.pengaduan.forms import ComplaintForm
+    from webapp.reservasi.forms import BookingForm
+
+    with app.test_request_context():
+        for form_class in (ComplaintForm, BookingForm):
+            form = form_class(meta={"csrf": False})
+            form.started.data = form._stamps().dumps(int(time.time()) - 600)
+            assert not form.looks_like_a_robot()
+            form.website.data = "http://spam.example"
+            assert form.looks_like_a_robot()
+            form.website.data = ""
+            form.stamp()  # shown just now: sent back too soon
+            assert form.looks_like_a_robot()
+            form.started.data = "dipalsukan"
+            assert form.looks_like_a_robot()
+        # A stamp of one form is not accepted by the other.
+        complaint, booking = ComplaintForm(meta={"csrf": False}), BookingForm(meta={"csrf": False})
+        booking.started.data = complaint._stamps().dumps(int(time.time()) - 600)
+        assert booking.looks_like_a_robot()

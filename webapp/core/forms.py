@@ -9,17 +9,55 @@ list fields without JavaScript.
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice
-from wtforms.validators import ValidationError
+from itsdangerous import BadSignature, URLSafeSerializer
+from wtforms import HiddenField, SelectChoice, StringField
+from wtforms.validators import Optional, ValidationError
 
 from webapp.core.phone import MOBILE_MESSAGE, is_mobile
 from webapp.core.text import has_markup, is_email_address
 
 REQUIRED = _l("Wajib diisi.")
+
+
+class RobotCheck:
+    """A honeypot and a minimum fill time against robots, for a public form (complaint, booking).
+
+    Mixed into a FlaskForm: ``website`` is hidden from people (CSS and aria-hidden), so a robot that fills
+    every field gives itself away; ``started`` carries the signed moment the form was shown (``stamp``), and
+    a form sent back sooner than the setting named by ``min_fill_setting`` is refused. ``salt`` keeps one
+    form's stamp from being replayed on another.
+    """
+
+    min_fill_setting: str = ""
+    salt: str = ""
+
+    website = StringField(_l("Jangan diisi"), validators=[Optional()])
+    started = HiddenField()
+
+    def _stamps(self) -> URLSafeSerializer:
+        return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=self.salt)
+
+    def stamp(self) -> None:
+        """Sign the moment the form was shown."""
+        self.started.data = self._stamps().dumps(int(time.time()))
+
+    def filled_slowly(self) -> bool:
+        """Whether the signed opening time is genuine and at least the form's minimum fill time old."""
+        try:
+            started = int(self._stamps().loads(self.started.data or ""))
+        except (BadSignature, ValueError, TypeError):
+            return False
+        return time.time() - started >= current_app.config[self.min_fill_setting]
+
+    def looks_like_a_robot(self) -> bool:
+        """The honeypot was filled, or the form came back too soon (or with a forged stamp)."""
+        return bool(self.website.data) or not self.filled_slowly()
 
 
 def strip(value: Any) -> Any:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from webapp.core.forms import REQUIRED, Digits, EmailAddress, Phone, SaneDate, choices, strip
+from webapp.core.forms import REQUIRED, Digits, EmailAddress, Phone, RobotCheck, SaneDate, choices, strip
 from webapp.pengaduan.models import CHANNELS, STAFF_CHANNELS, STATUSES, WEIGHTS
 
 OTHER_SERVICE = "lainnya"
@@ -95,38 +92,22 @@ class ComplaintFields(FlaskForm):
             raise ValidationError(_("Paling banyak %(num)d berkas.", num=limit))
 
 
-class ComplaintForm(ComplaintFields):
+class ComplaintForm(RobotCheck, ComplaintFields):
     """The public form: contact required, a honeypot and a minimum fill time against robots."""
 
-    # Hidden from people (CSS and aria-hidden); robots that fill every field give themselves away.
-    website = StringField(_l("Jangan diisi"), validators=[Optional()])
-    started = HiddenField()
-
-    def stamp(self) -> None:
-        """Sign the moment the form was shown."""
-        self.started.data = _serializer().dumps(int(time.time()))
+    min_fill_setting = "PENGADUAN_MIN_FILL_SECONDS"
+    salt = "pengaduan-form-dibuka"
 
     def validate(self, extra_validators=None) -> bool:
         """Fields first, then the rules across fields and the robot checks."""
         valid = super().validate(extra_validators)
-        if self.website.data or not self.filled_slowly():
+        if self.looks_like_a_robot():
             self.form_errors.append(
                 _l("Formulir terkirim terlalu cepat. Periksa isian Anda, lalu tekan Kirim pengaduan sekali lagi.")
             )
             valid = False
         return valid
 
-    def filled_slowly(self) -> bool:
-        """Whether the signed opening time is genuine and at least PENGADUAN_MIN_FILL_SECONDS old."""
-        try:
-            started = int(_serializer().loads(self.started.data or ""))
-        except (BadSignature, ValueError, TypeError):
-            return False
-        return time.time() - started >= current_app.config["PENGADUAN_MIN_FILL_SECONDS"]
-
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="pengaduan-form-dibuka")
 
 
 class DirectComplaintForm(ComplaintFields):

@@ -3,23 +3,15 @@ the check-in code (kiosk and counter), and a line's booking setup."""
 
 from __future__ import annotations
 
-import time
-
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from webapp.core.forms import REQUIRED, Digits, EmailAddress, NoMarkup, Phone, strip
+from webapp.core.forms import REQUIRED, Digits, EmailAddress, NoMarkup, Phone, RobotCheck, strip
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="reservasi-form-dibuka")
-
-
-class BookingForm(FlaskForm):
+class BookingForm(RobotCheck, FlaskForm):
     """Name and phone or email (NIK when the unit asks); a honeypot and a minimum fill time against robots,
     as on the complaint form. The slot chosen travels in hidden fields, checked again by the service."""
 
@@ -33,13 +25,8 @@ class BookingForm(FlaskForm):
                       description=_l("16 angka, sesuai KTP."))
     tanggal = HiddenField()
     jam = HiddenField()
-    # Hidden from people (CSS and aria-hidden); robots that fill every field give themselves away.
-    website = StringField("Jangan diisi", validators=[Optional()])
-    started = HiddenField()
-
-    def stamp(self) -> None:
-        """Sign the moment the form was shown."""
-        self.started.data = _serializer().dumps(int(time.time()))
+    min_fill_setting = "RESERVASI_MIN_FILL_SECONDS"
+    salt = "reservasi-form-dibuka"
 
     def validate(self, extra_validators=None) -> bool:
         """Fields first, then one of phone or email, then the robot checks."""
@@ -47,19 +34,12 @@ class BookingForm(FlaskForm):
         if not self.phone.data and not self.email.data:
             self.phone.errors = [*self.phone.errors, _l("Tulis nomor HP (WhatsApp/SMS) atau email untuk konfirmasi.")]
             valid = False
-        if self.website.data or not self.filled_slowly():
+        if self.looks_like_a_robot():
             self.form_errors.append(_l("Formulir terkirim terlalu cepat. Periksa isian Anda, lalu tekan "
                                        "Pesan sekali lagi."))
             valid = False
         return valid
 
-    def filled_slowly(self) -> bool:
-        """Whether the signed opening time is genuine and at least RESERVASI_MIN_FILL_SECONDS old."""
-        try:
-            started = int(_serializer().loads(self.started.data or ""))
-        except (BadSignature, ValueError, TypeError):
-            return False
-        return time.time() - started >= current_app.config["RESERVASI_MIN_FILL_SECONDS"]
 
 
 class ActionForm(FlaskForm):
