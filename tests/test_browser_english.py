@@ -45,7 +45,8 @@ def test_a_foreign_visitor_reads_queues_complains_and_tracks_in_english(
     service = make_service(unit=unit, title="Izin Reklame", slug="izin-reklame")
     service.title_en = "Advertising permit"
     service.summary_en = "Needed before you put up a billboard, banner or shop sign."
-    service.requirements_en = ["Copy of your ID card (KTP, or passport for foreign nationals)"]
+    service.requirements_en = [{"id_text": "Fotokopi KTP",
+                                "en": "Copy of your ID card (KTP, or passport for foreign nationals)"}]
     db.session.commit()
 
     page = investor_phone.new_page()

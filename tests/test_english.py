@@ -330,7 +330,8 @@ def test_admin_adds_english_shown_beside_the_official_text(client, login, make_s
     answer = _english_form(client, service, title_en="Test permit", summary_en="A permit for tests.",
                            requirements_en="Copy of your ID card (KTP or passport)\n\n")
     assert answer.status_code == 302
-    assert (service.title_en, service.requirements_en) == ("Test permit", ["Copy of your ID card (KTP or passport)"])
+    assert service.title_en == "Test permit"
+    assert service.requirements_en == [{"id_text": "Fotokopi KTP", "en": "Copy of your ID card (KTP or passport)"}]
     with client.session_transaction() as session:  # a visitor now, not staff
         session.clear()
     page = client.get(url_for("standards.detail", slug=service.slug, lang="en")).get_data(as_text=True)
@@ -343,7 +344,7 @@ def test_admin_adds_english_shown_beside_the_official_text(client, login, make_s
     assert "Test permit" not in indonesian and "Official text" not in indonesian
     api = client.get(url_for("api.service", slug=service.slug)).get_json()
     assert api["en"] == {"name": "Test permit", "summary": "A permit for tests.",
-                         "requirements": ["Copy of your ID card (KTP or passport)"]}
+                         "requirements": ["Copy of your ID card (KTP or passport)", None]}
 
 
 def test_english_lines_beyond_the_official_list_are_refused(client, login, make_service):
@@ -363,7 +364,30 @@ def test_publishing_a_new_version_leaves_the_english_alone(client, login, make_s
     publish_document(service, standard_document(title="Layanan Uji Baru"), "impor", actor=None)
     db.session.commit()
     assert service.title == "Layanan Uji Baru"
-    assert (service.title_en, service.requirements_en) == ("Test permit", ["ID card"])
+    assert (service.title_en, service.english_requirements()) == ("Test permit", ["ID card", None])
+
+
+def test_english_items_follow_their_indonesian_text_not_their_position(client, login, make_service):
+    """A new version inserts an item before the translated one and rewords another: no English beside the wrong text."""
+    from tests.conftest import standard_document
+    from webapp.standards.versions import publish_document, set_english
+
+    service = make_service()
+    set_english(service, None, None, ["Copy of your ID card", "Application letter"], actor=None)
+    items = [{"text": "Pas foto 3x4"}, {"text": "Fotokopi KTP"}, {"text": "Surat permohonan bermeterai"}]
+    document = standard_document()
+    document["components"]["persyaratan"] = {"items": items}
+    publish_document(service, document, "impor", actor=None)
+    db.session.commit()
+    assert service.english_requirements() == [None, "Copy of your ID card", None]
+    page = client.get(url_for("standards.detail", slug=service.slug, lang="en")).get_data(as_text=True)
+    assert '<span lang="id">Pas foto 3x4</span>' in page  # the new first item: no English beside it
+    paired = '<span lang="en">Copy of your ID card</span> <span class="official-text" lang="id">(Fotokopi KTP)</span>'
+    assert paired in page
+    assert "Application letter" not in page and '<span lang="id">Surat permohonan bermeterai</span>' in page
+    login("admin")
+    admin = client.get(url_for("admin.edit_english", service_id=service.id)).get_data(as_text=True)
+    assert "Terjemahan usang" in admin and "Surat permohonan" in admin and "Application letter" in admin
 
 
 # --- messages in the language the person used --------------------------------------------------

@@ -101,3 +101,30 @@ def test_0014_downgrade_drops_the_imports_older_code_cannot_show(scratch_app):
             rows = connection.execute(text("SELECT id, status FROM service_version ORDER BY id")).all()
             assert [tuple(row) for row in rows] == [(1, "published"), (2, "draft")]
         upgrade()
+
+
+def test_0022_pairs_english_items_with_the_indonesian_text_they_translate_and_goes_back(scratch_app):
+    """English strings stored by position become {id_text, en} for today's list; downgrade restores them."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import JSON, MetaData, Table, select
+
+    items = {"persyaratan": {"items": [{"text": "Fotokopi KTP"}, {"text": "Surat permohonan"}]}}
+    with scratch_app.app_context():
+        upgrade(revision="0021_english")
+        with db.engine.begin() as connection:
+            _insert(connection, "unit", id=1, slug="unit-1", timezone="Asia/Jakarta")
+            _insert(connection, "service", id=1, unit_id=1, slug="layanan-1", components=items,
+                    requirements_en=["", "Application letter", "beyond the list"])
+
+        def english() -> object:
+            with db.engine.connect() as connection:
+                table = Table("service", MetaData(), autoload_with=connection)
+                column = table.c.requirements_en
+                column.type = JSON()  # read it back as Python on both engines
+                return connection.scalar(select(column))
+
+        upgrade(revision="0022_english_items")
+        assert english() == [{"id_text": "Surat permohonan", "en": "Application letter"}]
+        downgrade(revision="0021_english")
+        assert english() == ["", "Application letter"]
+        upgrade()

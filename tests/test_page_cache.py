@@ -93,3 +93,17 @@ def test_least_recently_used_entries_are_evicted():
     cache.put(("c",), entry)
     assert cache.get(("b",)) is None
     assert cache.get(("a",)) is entry
+
+
+def test_a_language_switch_is_remembered_even_when_another_visitor_filled_the_cache(app, demo):
+    """A visitor with the cookie already set fills ``?lang=en``; the next one clicking EN still gets the cookie."""
+    url = url_for("standards.detail", slug="izin-instalasi-genset", lang="en")
+    plain = url_for("standards.detail", slug="izin-instalasi-genset")
+    regular = app.test_client()
+    regular.set_cookie("bahasa", "en")
+    assert '<html lang="en">' in regular.get(url).get_data(as_text=True)
+    newcomer = app.test_client()
+    first = newcomer.get(url)
+    assert '<html lang="en">' in first.get_data(as_text=True)
+    assert "bahasa=en" in first.headers.get("Set-Cookie", "")
+    assert '<html lang="en">' in newcomer.get(plain).get_data(as_text=True)

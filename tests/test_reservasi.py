@@ -569,3 +569,26 @@ def test_statistics_page_exports_csv_and_xlsx(client, login, booking_line):
     assert csv.status_code == 200 and "Reservasi,Check-in" in csv.get_data(as_text=True)
     xlsx = client.get(url_for("reservasi.stats", format="xlsx", **args))
     assert xlsx.data[:2] == b"PK"
+
+
+def test_english_visitors_get_the_english_checklist_of_the_linked_service(app, client, booking_line, monkeypatch,
+                                                                          make_service):
+    """The booking pages pair English items with the official list as the service page does."""
+    from webapp.standards.versions import set_english
+
+    monkeypatch.setitem(app.config, "RESERVASI_MIN_FILL_SECONDS", 0)
+    queue = booking_line()
+    line = queue["A"]
+    service = make_service(unit=queue["unit"])
+    set_english(service, None, None, ["Copy of your ID card"], actor=None)
+    line.service_id = service.id
+    db.session.commit()
+    day, slot = _first_open_slot(line, setup_of(line))
+    args = {"instansi": queue["unit"].slug, "layanan": "A", "tanggal": day.isoformat(),
+            "jam": slot.start.strftime("%H:%M")}
+    english = client.get(url_for("reservasi.start", lang="en", **args)).get_data(as_text=True)
+    assert '<span lang="en">Copy of your ID card</span> <span class="official-text" lang="id">(Fotokopi KTP)</span>' \
+        in english
+    assert '<span lang="id">Surat permohonan</span>' in english  # no English written for it: the official text
+    indonesian = client.get(url_for("reservasi.start", lang="id", **args)).get_data(as_text=True)
+    assert "Copy of your ID card" not in indonesian and '<span lang="id">Fotokopi KTP</span>' in indonesian

@@ -63,3 +63,18 @@ def test_the_catalogue_page_ranks_and_groups_complaint_standards(client, demo):
 def test_the_engine_is_the_one_of_the_database(app):
     dialect = db.session.get_bind().dialect.name
     assert dialect in ("sqlite", "postgresql")
+
+
+def test_english_visitors_find_a_service_by_its_english_text(make_service, make_unit):
+    """ "passport" is only in the English requirement items admin added; "billboard" only in the English summary."""
+    from webapp.standards.versions import set_english
+
+    unit = make_unit()
+    service = make_service(unit=unit, slug="izin-reklame", title="Izin Reklame")
+    make_service(unit=unit, slug="lain", title="Rekomendasi Teknis")
+    set_english(service, "Advertising permit", "Needed before you put up a billboard.",
+                ["Copy of your passport (foreign nationals)"], actor=None)
+    db.session.commit()
+    assert _slugs("passport") == ["izin-reklame"]
+    assert _slugs("Billboard") == ["izin-reklame"]
+    assert _slugs("advertising permit") == ["izin-reklame"]

@@ -330,10 +330,13 @@ def edit_service(service_id: int, section: str) -> Response | str:
 def edit_english(service_id: int) -> Response | str | tuple[str, int]:
     """The optional English title, summary and requirement items of a service, for foreign visitors."""
     service = _service_or_403(service_id)
-    requirements = [item.get("text", "") for item in (service.block("persyaratan") or {}).get("items", [])]
+    requirements = service.requirement_texts()
     if request.method == "GET":
+        lines = [english or "" for english in service.english_requirements()]
+        while lines and not lines[-1]:
+            lines.pop()
         form = EnglishForm(data={"title_en": service.title_en, "summary_en": service.summary_en,
-                                 "requirements_en": "\n".join(service.requirements_en or [])})
+                                 "requirements_en": "\n".join(lines)})
         return render_template("admin/english.html", form=form, service=service, requirements=requirements, errors=[])
     form = EnglishForm()
     lines = [line.strip() for line in (form.requirements_en.data or "").replace("\r\n", "\n").split("\n")]

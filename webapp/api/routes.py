@@ -71,5 +71,5 @@ def service(slug: str):
     document = found.to_document()
     for key in ("unit", "slug", "title", "category"):
         document.pop(key)
-    english = {"name": found.title_en, "summary": found.summary_en, "requirements": found.requirements_en or []}
+    english = {"name": found.title_en, "summary": found.summary_en, "requirements": found.english_requirements()}
     return jsonify({**_summary(found), **document, "en": english})

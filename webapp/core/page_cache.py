@@ -30,7 +30,7 @@ from werkzeug.datastructures import EnvironHeaders
 from werkzeug.http import parse_cookie
 
 from webapp.core.htmx import wants_partial
-from webapp.core.i18n import COOKIE, QUERY, choose_locale
+from webapp.core.i18n import COOKIE, QUERY, choose_locale, known
 
 COMPRESSIBLE = ("text/", "application/json", "image/svg+xml", "application/javascript")
 MIN_GZIP_BYTES = 1024
@@ -116,6 +116,17 @@ def _language(environ: dict) -> str:
     return choose_locale(query, cookie, environ.get("HTTP_ACCEPT_LANGUAGE"))
 
 
+def _changes_language(environ: dict) -> bool:
+    """Whether ``?lang=`` names a language other than the ``bahasa`` cookie's: the answer must set the cookie.
+
+    Such an answer carries Set-Cookie, which the cache never stores; a visitor whose cookie already
+    matches would otherwise fill the entry, and the next visitor clicking the switch would get the
+    page without the cookie, so their next page falls back to the old language.
+    """
+    chosen = known(parse_qs(environ.get("QUERY_STRING", "")).get(QUERY, [None])[0])
+    return chosen is not None and parse_cookie(environ.get("HTTP_COOKIE", "")).get(COOKIE) != chosen
+
+
 class PageCacheMiddleware:
     """WSGI middleware that answers repeated anonymous GETs of marked pages from ``page_cache``."""
 
@@ -124,7 +135,12 @@ class PageCacheMiddleware:
         self.session_cookie = re.compile(rf"(?:^|;)\s*{re.escape(session_cookie)}=")
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:
-        if environ.get("REQUEST_METHOD") != "GET" or "HTTP_AUTHORIZATION" in environ or self._has_session(environ):
+        if (
+            environ.get("REQUEST_METHOD") != "GET"
+            or "HTTP_AUTHORIZATION" in environ
+            or self._has_session(environ)
+            or _changes_language(environ)  # Flask must answer, with the Set-Cookie that remembers the choice
+        ):
             return self._strip_mark(environ, start_response)
         key = (
             environ.get("wsgi.url_scheme"),

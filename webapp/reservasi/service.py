@@ -704,13 +704,27 @@ def statistic_rows(figures: list[LineFigures]) -> list[tuple[Any, ...]]:
              f.walk_in_wait) for f in figures]
 
 
-def requirements(line: QueueService) -> list[str]:
-    """The catalogue service's requirements (persyaratan) of the line, to bring; [] when none is linked."""
+@dataclass(frozen=True)
+class Requirement:
+    """One item to bring: the official Indonesian text, and its English when admin wrote it for that very text."""
+
+    text: str
+    en: str | None = None
+
+
+def requirements(line: QueueService) -> list[Requirement]:
+    """The catalogue service's requirements (persyaratan) of the line, to bring; [] when none is linked.
+
+    The English comes from ``Service.english_requirements``, the one pairing the service page uses too;
+    the page shows it only in English.
+    """
     if line.service_id is None:
         return []
     service = db.session.get(Service, line.service_id)
-    block = service.block("persyaratan") if service is not None and service.is_published else None
-    return [item.get("text", "") for item in (block or {}).get("items", []) if item.get("text")]
+    if service is None or not service.is_published:
+        return []
+    pairs = zip(service.requirement_texts(), service.english_requirements(), strict=True)
+    return [Requirement(text, english) for text, english in pairs if text]
 
 
 def catalogue_slug(line: QueueService) -> str | None:

@@ -54,7 +54,9 @@ class Service(db.Model):
     # service and not in its versioned document, so importing or publishing leaves it alone.
     title_en: Mapped[str | None] = mapped_column(String(300))
     summary_en: Mapped[str | None] = mapped_column(Text)
-    requirements_en: Mapped[list[str] | None] = mapped_column(JsonType)  # by position in the requirement list
+    # Each English item with the Indonesian item text it translates ({"id_text": ..., "en": ...}), not by
+    # position: a new version that inserts or reorders items must not put English beside the wrong text.
+    requirements_en: Mapped[list[dict[str, str]] | None] = mapped_column(JsonType)
     # Lower-cased title, requirements and product, for the catalogue search.
     search_text: Mapped[str] = mapped_column(Text, default="")
     # The columns above hold the published standard; a service never published holds its
@@ -137,6 +139,25 @@ class Service(db.Model):
             "guides": self.guides or [],
             "decree": self.decree,
         }
+
+    def requirement_texts(self) -> list[str]:
+        """The text of each published requirement item, in the list's order (what English items translate)."""
+        return [item.get("text", "") for item in (self.block("persyaratan") or {}).get("items", [])]
+
+    def english_requirements(self) -> list[str | None]:
+        """The English of each published requirement item, in order; None where none was written for its text.
+
+        The one place that pairs English items with the official list (service page, booking, API):
+        an English item shows only beside the very Indonesian text it was written for, so an item
+        inserted, reordered or reworded by a new version falls back to Indonesian only.
+        """
+        written = {entry["id_text"]: entry["en"] for entry in self.requirements_en or [] if isinstance(entry, dict)}
+        return [written.get(text) for text in self.requirement_texts()]
+
+    def stale_english_requirements(self) -> list[dict[str, str]]:
+        """English items whose Indonesian text is no longer in the published list (for admin to rewrite)."""
+        current = set(self.requirement_texts())
+        return [e for e in self.requirements_en or [] if isinstance(e, dict) and e["id_text"] not in current]
 
     def _search_text(self) -> str:
         # The unit's name is matched in the query itself, so renaming a unit needs no rebuild.

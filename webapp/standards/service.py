@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Text, and_, case, cast, func, literal, literal_column, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp.core.extensions import db
@@ -50,7 +50,8 @@ def search_services(query: str | None, unit: Unit | None = None) -> list[Service
 def search(query: str | None, unit: Unit | None = None) -> SearchResult:
     """Services matching every word of ``query``, ranked: a word in the title counts most, then in the content.
 
-    A word matches when the title, the requirements, the product or the unit's name contain it.
+    A word matches when the title, the requirements, the product or the unit's name contain it, or
+    the English title, summary or requirement items admin added, so English visitors can search too.
     A word the catalogue does not hold anywhere is taken as a typo and matches a word close to it:
     PostgreSQL's ``pg_trgm`` (migration 0018_search) in SQL, rapidfuzz on SQLite. Equal scores
     keep the catalogue order. Without a query every published service comes in catalogue order.
@@ -83,20 +84,28 @@ class _Text:
     key: tuple
 
 
+def _english_items(stored: list | None) -> list[str]:
+    """The English strings of ``Service.requirements_en`` ({"id_text", "en"} items)."""
+    return [entry["en"] for entry in stored or [] if isinstance(entry, dict) and entry.get("en")]
+
+
 def _texts(unit: Unit | None) -> list[_Text]:
     statement = (
-        select(Service.id, Service.title, Service.search_text, Unit.short_name, Unit.name, Service.position)
+        select(Service.id, Service.title, Service.search_text, Unit.short_name, Unit.name, Service.position,
+               Service.title_en, Service.summary_en, Service.requirements_en)
         .join(Service.unit)
         .where(Service.is_published.is_(True))
     )
     if unit is not None:
         statement = statement.where(Service.unit_id == unit.id)
-    rows = db.session.execute(statement).all()
-    return [
-        _Text(id_, title.casefold(), text or "", short.casefold(), f"{title} {text or ''} {short}".casefold(),
-              (name, position, title))
-        for id_, title, text, short, name, position in rows
-    ]  # fmt: skip
+    texts = []
+    for id_, title, text, short, name, position, title_en, summary_en, requirements_en in db.session.execute(statement):
+        # The English title counts as the title, the English summary and items as the content.
+        titles = f"{title} {title_en or ''}".casefold()
+        content = " ".join([text or "", (summary_en or "").casefold(), *_english_items(requirements_en)]).casefold()
+        texts.append(_Text(id_, titles, content, short.casefold(), f"{titles} {content} {short.casefold()}",
+                           (name, position, title)))
+    return texts
 
 
 def _search_in_python(words: list[str], known: set[str], texts: list[_Text]) -> tuple[list[Service], bool]:
@@ -143,18 +152,25 @@ def _search_in_python(words: list[str], known: set[str], texts: list[_Text]) -> 
 
 
 def _search_postgresql(words: list[str], known: set[str], unit: Unit | None) -> tuple[list[Service], bool]:
-    """pg_trgm scoring in SQL; ``known`` words match exactly only, as on SQLite."""
-    title = func.lower(Service.title)
+    """pg_trgm scoring in SQL; ``known`` words match exactly only, as on SQLite.
+
+    The English text is read as it is stored (no index): it is short, and the catalogue is small.
+    """
+    title = func.lower(func.concat_ws(" ", Service.title, Service.title_en))
+    english_items = func.jsonb_path_query_array(Service.requirements_en, literal_column("'$[*].en'::jsonpath"))
+    content = func.concat_ws(
+        " ", Service.search_text, func.lower(Service.summary_en), func.lower(cast(english_items, Text))
+    )
     score = literal(0)
     exact_everywhere = literal(True)
     statement = _published(unit)
     for word in words:
-        title_hit = Service.title.icontains(word, autoescape=True)
-        text_hit = Service.search_text.contains(word, autoescape=True)
+        title_hit = title.contains(word, autoescape=True)
+        text_hit = content.contains(word, autoescape=True)
         unit_hit = Unit.short_name.icontains(word, autoescape=True)
         typo_allowed = literal(word not in known)
         title_typo = and_(typo_allowed, func.word_similarity(word, title) >= TRIGRAM_SIMILARITY)
-        text_typo = and_(typo_allowed, func.word_similarity(word, Service.search_text) >= TRIGRAM_SIMILARITY)
+        text_typo = and_(typo_allowed, func.word_similarity(word, content) >= TRIGRAM_SIMILARITY)
         statement = statement.where(or_(title_hit, text_hit, unit_hit, title_typo, text_typo))
         score = score + case(
             (title_hit, TITLE_HIT), (title_typo, TITLE_TYPO), (text_hit, TEXT_HIT), (text_typo, TEXT_TYPO),

@@ -238,18 +238,20 @@ def set_english(
 
     They sit beside the published Indonesian text and are not part of a version: no draft, no
     publishing, and a new version or an import leaves them alone. ``requirements`` follows the
-    published requirement list by position (a blank line keeps an item without English); trailing
-    blanks are dropped. Returns whether anything changed; the change is in the audit log.
+    published requirement list by position (a blank line keeps an item without English) and is stored
+    with the Indonesian text of each item, so that a later version shows it only beside that text
+    (``Service.english_requirements``); English items gone stale are replaced by what admin saves.
+    Returns whether anything changed; the change is in the audit log.
     """
-    while requirements and not requirements[-1]:
-        requirements = requirements[:-1]
+    paired = [{"id_text": text, "en": english}
+              for text, english in zip(service.requirement_texts(), requirements, strict=False) if english]
     before = {"title_en": service.title_en, "summary_en": service.summary_en,
               "requirements_en": service.requirements_en or []}
-    after = {"title_en": title or None, "summary_en": summary or None, "requirements_en": requirements}
+    after = {"title_en": title or None, "summary_en": summary or None, "requirements_en": paired}
     if before == after:
         return False
     service.title_en, service.summary_en = after["title_en"], after["summary_en"]
-    service.requirements_en = requirements or None
+    service.requirements_en = paired or None
     changes = [{"field": key, "before": before[key], "after": after[key]} for key in after if before[key] != after[key]]
     record("update", "service", service.id, f"Mengubah teks bahasa Inggris layanan {service.title}", changes,
            unit_id=service.unit_id, actor=actor)
