@@ -409,7 +409,7 @@
     render(patched(state, s));
   });
   socket.on("called", function (call) {
-    if (call.version > version + 1) { socket.emit("join", { unit: unit }); }
+    if (call.version > version + 1) { socket.emit("join", { unit: unit, patches: true }); }  // behind: the whole state, staying on patches
     if (!call.counter || (only.length && only.indexOf(call.counter.number) < 0)) { return; }
     var at = call.called_at ? Date.parse(call.called_at) : serverNow();
     announce({ number: call.number, counter: call.counter.number, counterName: call.counter.name, count: call.call_count, at: at });
