@@ -307,6 +307,19 @@ def test_a_booked_ticket_keeps_the_booker_s_language_and_phone_for_its_messages(
     assert (late.locale, late.phone) == ("id", None)
 
 
+def test_a_phone_the_queue_refuses_does_not_stop_the_check_in(booking_line):
+    """The number already rides on as many tickets as the queue allows today: the booked ticket goes without it."""
+    from antrian.notify import MAX_TICKETS_PER_PHONE, set_contact
+
+    line = booking_line()["A"]
+    booking, _ = _book(line)
+    for minute in range(MAX_TICKETS_PER_PHONE):
+        set_contact(issue_ticket(line, now=wib(DAY, 8, minute)), booking.phone, now=wib(DAY, 8, minute))
+    done = check_in(booking, now=wib(DAY, 8, 50))
+    db.session.commit()
+    assert done.booking.status == Booking.HADIR and done.ticket.phone is None
+
+
 def test_a_booked_ticket_is_called_after_priority_and_before_earlier_walk_ins_from_its_slot_start(booking_line):
     queue = booking_line()
     line, counter = queue["A"], queue["loket2"]
