@@ -119,7 +119,12 @@ def on_join(data: Any) -> None:
         emit("snapshot", state)
         return
     if ticket is None:
-        join_room(display_room(unit) if data.get("patches") is True else unit_room(unit))
+        wanted, other = ((display_room(unit), unit_room(unit)) if data.get("patches") is True
+                         else (unit_room(unit), display_room(unit)))
+        # A display that asks again (a version gap) must sit in one room only: in both it would
+        # get the whole state and the patch of every change, the bytes issue 18 saves.
+        leave_room(other)
+        join_room(wanted)
         emit("snapshot", snapshot(unit))
         return
     line = line_room(ticket.queue_service_id)

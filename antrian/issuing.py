@@ -122,10 +122,10 @@ WITH svc AS (
     RETURNING d.queue_service_id, d.day, d.last
 ), new AS (
     INSERT INTO ticket (unit_id, queue_service_id, issued_service_id, day, sequence, number, token,
-                        priority, priority_reason, status, issued_at, call_count, request_key)
+                        priority, priority_reason, status, issued_at, call_count, request_key, locale)
     SELECT o.unit_id, q.queue_service_id, q.queue_service_id, q.day, q.last,
            o.code || '-' || lpad(CAST(q.last AS text), greatest(3, length(CAST(q.last AS text))), '0'),
-           :token, :priority, :priority_reason, 'waiting', :now, 0, :request_key
+           :token, :priority, :priority_reason, 'waiting', :now, 0, :request_key, :locale
     FROM seq q CROSS JOIN open_svc o
     RETURNING id, day, sequence, number
 )
@@ -143,6 +143,7 @@ def issue(
     now: datetime | None = None,
     check_hours: bool = True,
     request_key: str | None = None,
+    locale: str = "id",
 ) -> IssuedTicket:
     """Issue the next number of the unit's queue service ``code`` for today and commit; never a duplicate, never
     a gap. Raises UnknownQueueError for an unknown unit or service, QueueError when closed or when the cap is reached.
@@ -151,6 +152,9 @@ def issue(
     ``request_key`` (an idempotency key, see valid_request_key): when the unit issued a ticket for this key today,
     that ticket is answered again (``replayed``), also to a request that raced the first one; KeyReusedError when
     it was for another service. The key is unique per unit and day in the database (security L8).
+
+    ``locale`` is the language the visitor took the ticket in ("id" or "en"; anything else is taken as
+    "id"): its page words the estimate in it (antrian.reading.open_ticket_facts). The view passes it.
 
     On PostgreSQL one statement (ISSUE_SQL) does it all; elsewhere (SQLite, a single writer) the same steps run
     one by one inside BEGIN IMMEDIATE.
@@ -161,7 +165,7 @@ def issue(
         raise QueueError("Kunci idempoten tidak sah.")
     params = {"unit": unit_slug, "code": code, "now": now or datetime.now(UTC), "check_hours": check_hours,
               "token": secrets.token_urlsafe(18), "priority": priority_reason is not None,
-              "priority_reason": priority_reason, "request_key": request_key}
+              "priority_reason": priority_reason, "request_key": request_key, "locale": _known_locale(locale)}
     earlier = find_replay(unit_slug, code, request_key, now=params["now"])  # SQLite asks again under its lock
     if earlier is not None:
         return earlier
@@ -182,6 +186,11 @@ def issue(
 
 
 KEY_CONSTRAINT = "uq_ticket_unit_id_day_request_key"
+
+
+def _known_locale(locale: str | None) -> str:
+    """``locale`` if the ticket pages speak it, else Indonesian (the column holds only what they can show)."""
+    return locale if locale in ("id", "en") else "id"
 
 
 def find_replay(unit_slug: str, code: str, request_key: str | None, *, now: datetime | None = None,
@@ -268,7 +277,7 @@ def _issue_step_by_step(params: dict[str, Any]) -> IssuedTicket:
             unit_id=found.id, queue_service_id=found.service_id, issued_service_id=found.service_id, day=day,
             sequence=sequence, number=number, token=params["token"], priority=params["priority"],
             priority_reason=params["priority_reason"], status=Ticket.WAITING, issued_at=params["now"], call_count=0,
-            request_key=params["request_key"],
+            request_key=params["request_key"], locale=params["locale"],
         ).returning(Ticket.id)
     ).scalar_one()
     return IssuedTicket(ticket_id, number, params["token"], sequence, day, UnitRef(found.id, found.slug))
@@ -281,16 +290,17 @@ def issue_ticket(
     now: datetime | None = None,
     check_hours: bool = True,
     request_key: str | None = None,
+    locale: str = "id",
 ) -> Ticket:
     """Issue the next number of ``service`` for today (see issue) and return the stored ticket."""
     issued = issue(service.unit.slug, service.code, priority_reason=priority_reason, now=now,
-                   check_hours=check_hours, request_key=request_key)
+                   check_hours=check_hours, request_key=request_key, locale=locale)
     return db.session.get(Ticket, issued.id)
 
 
 @transactional(serial=True)
 def issue_marked(service: QueueService, *, now: datetime | None = None, booked_from: datetime | None = None,
-                 mark: str = "") -> Ticket:
+                 mark: str = "", locale: str = "id") -> Ticket:
     """Issue the next number of ``service`` for today inside the caller's unit of work, for a visitor who
     holds an appointment made elsewhere (a booking's check-in, webapp.reservasi).
 
@@ -299,6 +309,7 @@ def issue_marked(service: QueueService, *, now: datetime | None = None, booked_f
     booked. It takes its number from the line's daily sequence like any ticket (next_value: never a
     duplicate or a gap) and, unlike ``issue``, joins the caller's unit of work, so that the booking's
     check-in and its ticket commit together. The daily cap does not apply: the place was booked.
+    ``locale``: the booker's language, in which the ticket page and its messages speak.
     """
     moment = now or datetime.now(UTC)
     day = local_time(moment, service.unit).date()
@@ -306,7 +317,7 @@ def issue_marked(service: QueueService, *, now: datetime | None = None, booked_f
     ticket = Ticket(unit_id=service.unit_id, queue_service_id=service.id, issued_service_id=service.id, day=day,
                     sequence=sequence, number=f"{mark}{format_number(service.code, sequence)}",
                     token=secrets.token_urlsafe(18), priority=False, status=Ticket.WAITING, issued_at=moment,
-                    call_count=0, booked_from=booked_from)
+                    call_count=0, booked_from=booked_from, locale=_known_locale(locale))
     db.session.add(ticket)
     db.session.flush()
     return ticket

@@ -173,7 +173,8 @@ def kiosk() -> WerkzeugResponse | str:
             if issued is None:
                 if not device.registered:
                     admit_anonymous(unit.slug, service.code, None)  # one address for a whole lobby: none per address
-                issued = issue(unit.slug, service.code, priority_reason=reason, request_key=key)
+                issued = issue(unit.slug, service.code, priority_reason=reason, request_key=key,
+                               locale=current_language())  # its page words the estimate in the visitor's language
         except QueueError as exc:
             flash(exc.translated(), "error")  # the kiosk is public: in the visitor's language
             return redirect(back)

@@ -37,6 +37,16 @@ def test_kiosk_shows_open_services_and_prints_a_ticket(client, make_queue):
     assert 'class="ticket-print w58"' in narrow
 
 
+def test_a_kiosk_ticket_keeps_the_visitor_s_language_without_a_phone_number(client, make_queue):
+    """Its page words the estimate in the ticket's language: an English visitor's must say so at issue."""
+    q = make_queue()
+    for lang in ("en", "id"):
+        url = url_for("antrian.kiosk", instansi=q["unit"].slug, lang=lang)
+        assert client.post(url, data={"csrf_token": csrf_from(client, url), "service": "A"}).status_code == 302
+    tickets = db.session.scalars(db.select(Ticket).order_by(Ticket.id)).all()
+    assert [(t.locale, t.phone) for t in tickets] == [("en", None), ("id", None)]
+
+
 def test_the_ticket_qr_decodes_to_the_phone_page(client, make_queue, browser, live_server):
     q = make_queue()
     ticket = issue_ticket(q["A"])

@@ -15,6 +15,18 @@ def _staff_token(make_user, unit, role="petugas_loket") -> dict:
     return {"Authorization": f"Bearer {plain}"}
 
 
+def test_a_ticket_taken_through_the_api_keeps_the_caller_s_language(client, make_queue):
+    """A kiosk app asking in English gets a ticket whose page speaks English (the one-statement path on PostgreSQL)."""
+    from antrian.models import Ticket
+
+    q = make_queue()
+    for language in ("en-GB,en;q=0.9", "id"):
+        response = client.post(url_for("api.take_ticket"), json={"unit": q["unit"].slug, "service": "A"},
+                               headers={"Accept-Language": language})
+        assert response.status_code == 201
+    assert [t.locale for t in db.session.scalars(db.select(Ticket).order_by(Ticket.id))] == ["en", "id"]
+
+
 def test_take_a_ticket_and_read_it(client, make_queue):
     q = make_queue()
     response = client.post(url_for("api.take_ticket"), json={"unit": q["unit"].slug, "service": "A"})

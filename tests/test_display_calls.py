@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import url_for
@@ -203,6 +204,17 @@ def test_an_announcement_lasts_about_three_seconds(display, live_server, make_qu
     assert typical < longest <= 6.0, longest
     with capsys.disabled():
         print(f"\nannouncement A-007 at loket 2: {typical:.2f} s; X-999 at loket 39: {longest:.2f} s")
+
+
+@pytest.mark.browser
+def test_a_booked_number_is_spelled_letter_by_letter_with_clips_that_exist(display, live_server, make_queue):
+    """"RA-007" is "R", "A", ...: there is one clip per letter, none for "ra" (it was silently left out)."""
+    q = make_queue()
+    page = _open(display, live_server, q["unit"])
+    clips = page.evaluate("window.layarDiagnostics.clips('RA-007', 2)")
+    assert clips[:5] == ["huruf-r", "huruf-a", "nol", "nol", "tujuh"], clips
+    audio = Path(__file__).resolve().parent.parent / "static" / "audio" / "id"
+    assert all((audio / f"{clip}.ogg").is_file() for clip in clips if clip != ","), clips
 
 
 @pytest.mark.browser

@@ -98,6 +98,24 @@ def test_a_display_with_patches_gets_the_change_only_and_it_adds_up_to_the_state
     assert _apply(shown, patch) == whole == snapshot(q["unit"])  # the patch adds up to the whole state
 
 
+def test_a_display_that_asks_again_sits_in_one_room_only(make_queue, socket_client):
+    """A display that changes its mind (or rejoins after a version gap) gets each change once, not twice."""
+    q = make_queue()
+    issue_ticket(q["A"])
+    publish_change(q["unit"], issued=True)
+    patches, whole = socket_client(), socket_client()
+    for client, joins in ((patches, ({}, {"patches": True})), (whole, ({"patches": True}, {}))):
+        for extra in joins:
+            client.emit("join", {"unit": q["unit"].slug, **extra}, namespace=NAMESPACE)
+        client.get_received(NAMESPACE)
+
+    publish_change(q["unit"], called=call_next(q["loket1"]))
+    states = [e["args"][0] for e in patches.get_received(NAMESPACE) if e["name"] == "state"]
+    assert len(states) == 1 and "base" in states[0]  # the patch, not the whole state as well
+    states = [e["args"][0] for e in whole.get_received(NAMESPACE) if e["name"] == "state"]
+    assert len(states) == 1 and "base" not in states[0]
+
+
 def test_a_patch_on_another_list_of_lines_carries_the_whole_list():
     before = {"version": 3, "day": "2026-11-30", "services": [{"code": "A", "waiting": []}], "counters": []}
     after = {"version": 4, "day": "2026-11-30", "counters": [],

@@ -295,6 +295,31 @@ def test_early_arrivals_wait_for_the_grace_window_late_ones_get_the_walk_in_rule
     assert "terlambat" in done.message and "antrian biasa" in done.message
 
 
+def test_a_booked_ticket_keeps_the_booker_s_language_and_phone_for_its_messages(booking_line):
+    """Check-in links the booking's phone and language to the ticket, as a visitor leaving a number would."""
+    line = booking_line()["A"]
+    english, _ = _book(line, locale="en")
+    silent, _ = _book(line, phone="", email="warga@example.org", start=time(9, 30))
+    booked = check_in(english, now=wib(DAY, 8, 50)).ticket
+    late = check_in(silent, now=wib(DAY, 10, 30)).ticket  # the walk-in path of a check-in
+    db.session.commit()
+    assert (booked.locale, booked.phone) == ("en", english.phone) and english.phone
+    assert (late.locale, late.phone) == ("id", None)
+
+
+def test_a_phone_the_queue_refuses_does_not_stop_the_check_in(booking_line):
+    """The number already rides on as many tickets as the queue allows today: the booked ticket goes without it."""
+    from antrian.notify import MAX_TICKETS_PER_PHONE, set_contact
+
+    line = booking_line()["A"]
+    booking, _ = _book(line)
+    for minute in range(MAX_TICKETS_PER_PHONE):
+        set_contact(issue_ticket(line, now=wib(DAY, 8, minute)), booking.phone, now=wib(DAY, 8, minute))
+    done = check_in(booking, now=wib(DAY, 8, 50))
+    db.session.commit()
+    assert done.booking.status == Booking.HADIR and done.ticket.phone is None
+
+
 def test_a_booked_ticket_is_called_after_priority_and_before_earlier_walk_ins_from_its_slot_start(booking_line):
     queue = booking_line()
     line, counter = queue["A"], queue["loket2"]

@@ -56,12 +56,15 @@
   }
 
   // "A-007" at counter 2 -> clip names: short "A nol nol tujuh, loket dua", or the full sentence.
+  // A booked "RA-007" says "R A ...": there is one clip per letter (static/audio/id/huruf-x.ogg), none for "ra".
   function clipsFor(number, counter) {
     var parts = number.split("-");
+    var letters = parts[0].toLowerCase().split("").filter(function (c) { return /[a-z]/.test(c); })
+      .map(function (c) { return "huruf-" + c; });
     var digits = (parts[1] || "").split("").filter(function (d) { return /\d/.test(d); }).map(function (d) { return DIGITS[+d]; });
     var full = (state.announce || {}).style === "lengkap";
     var head = full ? ["nomor-antrian"] : [];
-    return head.concat(["huruf-" + parts[0].toLowerCase()], digits, [",", full ? "silakan-ke-loket" : "loket"], numberWords(counter || 0));
+    return head.concat(letters, digits, [",", full ? "silakan-ke-loket" : "loket"], numberWords(counter || 0));
   }
 
   // --- sound: Web Audio, clips decoded once, scheduled back to back -----------------------------------
@@ -102,6 +105,7 @@
       return new Promise(function (resolve) { setTimeout(function () { resolve(p.seconds); }, (p.seconds + 0.1) * 1000); });
     });
   }
+  diagnostics.clips = function (number, counter) { return clipsFor(number, counter); };
   diagnostics.measure = function (number, counter) { return audio ? prepare(clipsFor(number, counter)).then(function (p) { return p.seconds; }) : Promise.resolve(null); };
 
   var soundButton = document.getElementById("aktifkan-suara");
@@ -409,7 +413,7 @@
     render(patched(state, s));
   });
   socket.on("called", function (call) {
-    if (call.version > version + 1) { socket.emit("join", { unit: unit }); }
+    if (call.version > version + 1) { socket.emit("join", { unit: unit, patches: true }); }  // behind: the whole state, staying on patches
     if (!call.counter || (only.length && only.indexOf(call.counter.number) < 0)) { return; }
     var at = call.called_at ? Date.parse(call.called_at) : serverNow();
     announce({ number: call.number, counter: call.counter.number, counterName: call.counter.name, count: call.call_count, at: at });

@@ -18,6 +18,7 @@ from webapp.api import bp
 from webapp.core.api import api_error
 from webapp.core.extensions import db
 from webapp.core.formatting import public_url
+from webapp.core.i18n import current_language
 from webapp.core.policy import guard, require
 from webapp.core.units import Unit
 
@@ -58,7 +59,7 @@ def take_ticket():
         if ticket is None:
             if g.get("api_token") is None:
                 admit_anonymous(unit, code, request.remote_addr or "-")
-            ticket = issue(unit, code, request_key=key)
+            ticket = issue(unit, code, request_key=key, locale=current_language())  # the caller's Accept-Language
     except TooManyTicketsError as exc:
         return api_error(exc.status, str(exc))
     except UnknownQueueError as exc:

@@ -30,7 +30,8 @@ from sqlalchemy.orm import contains_eager
 
 from antrian.issuing import issue_marked
 from antrian.models import QueueService, Ticket
-from antrian.service import bump_version
+from antrian.notify import set_contact
+from antrian.service import QueueError, bump_version
 from webapp.audit.models import record
 from webapp.core.db import transactional, upsert, utcnow
 from webapp.core.extensions import db
@@ -542,21 +543,37 @@ def check_in(booking: Booking, *, unit: Unit | None = None, now: datetime | None
                               "dan scan kembali saat itu."), time=f"{local_time(opens, line.unit):%H.%M}")
     late = moment > closes
     if late:
-        ticket = issue_marked(line, now=moment)
+        ticket = issue_marked(line, now=moment, locale=current.locale)
         msgid = N_("Anda terlambat lebih dari %(minutes)d menit dari jam reservasi, sehingga mendapat nomor antrian "
                    "biasa %(number)s dan dipanggil sesuai urutan kedatangan.")
         values: dict[str, Any] = {"minutes": setup.late_minutes, "number": ticket.number}
     else:
-        ticket = issue_marked(line, now=moment, booked_from=current.starts_at, mark=setup.mark or "")
+        ticket = issue_marked(line, now=moment, booked_from=current.starts_at, mark=setup.mark or "",
+                              locale=current.locale)
         msgid = N_("Check-in berhasil. Nomor reservasi Anda %(number)s, dipanggil mulai pukul %(time)s sebelum "
                    "antrian tanpa reservasi.")
         values = {"number": ticket.number, "time": f"{current.start:%H.%M}"}
+    _link_phone(ticket, current, moment)
     current.status = Booking.HADIR
     current.checked_in_at = moment
     current.ticket_id = ticket.id
     current.late = late
     bump_version(line.unit_id)
     return CheckIn(current, ticket, late, msgid % values, msgid, values)
+
+
+def _link_phone(ticket: Ticket, booking: Booking, moment: datetime) -> None:
+    """Keep the booker's phone on the ticket, so that "near" and "called" reach them as they reach a
+    walk-in who left a number (antrian.notify.set_contact: the same checks, the same erasure with the
+    ticket's contact). A number the queue will not take (not a mobile, or on too many tickets today)
+    leaves the ticket without one: the check-in itself must not fail for a notification.
+    """
+    if not booking.phone:
+        return
+    try:
+        set_contact(ticket, booking.phone, now=moment, locale=booking.locale)
+    except (ValueError, QueueError):
+        return
 
 
 # --- daily jobs -----------------------------------------------------------------------------------
