@@ -464,6 +464,18 @@ def test_the_kiosk_links_its_check_in_screen_and_a_code_checks_in(app, client, b
     assert "RA-001" in client.get(url_for("reservasi.booking", key=code)).get_data(as_text=True)
 
 
+def test_the_kiosk_keeps_a_typed_code_after_an_error(app, client, booking_line, clock):
+    """A visitor who typed a code by hand and got one character wrong corrects it instead of retyping it."""
+    queue = booking_line()
+    _, code = _book(queue["A"])
+    screen = url_for("reservasi.kiosk_checkin", instansi=queue["unit"].slug)
+    wrong = client.post(screen, data={"csrf_token": csrf_from(client, screen), "kode": "ABCD-EFGH"})
+    assert wrong.status_code == 422 and 'value="ABCD-EFGH"' in wrong.get_data(as_text=True)
+    clock.set(wib(DAY, 8, 30))
+    early = client.post(screen, data={"csrf_token": csrf_from(client, screen), "kode": code})
+    assert early.status_code == 409 and f'value="{code}"' in early.get_data(as_text=True)
+
+
 def test_reservasi_url_answers_for_a_line_or_a_catalogue_service_that_takes_bookings(app, booking_line,
                                                                                       make_service):
     queue = booking_line()

@@ -225,7 +225,8 @@ def kiosk_checkin() -> WerkzeugResponse | tuple[str, int]:
                 return redirect(url_for("antrian.print_ticket", **args))
     elif form.errors:
         status = 422
-    form.kode.data = ""  # the next visitor scans into an empty field
+    # A success redirects above, so the next visitor's scan starts from an empty field anyway; on an error the
+    # code stays in the field, so a visitor who typed it by hand corrects one character instead of retyping it.
     back = url_for("antrian.kiosk", instansi=unit.slug, **({"lebar": lebar} if lebar else {}))
     return render_template("reservasi/kiosk.html", unit=unit, form=form, back=back,
                            errors=flatten_errors(form)), status
