@@ -205,6 +205,8 @@ class Config:
     PENGADUAN_PHONE_CHANNEL: str = os.environ.get("PENGADUAN_PHONE_CHANNEL", "whatsapp")
     # Open complaints due within this many working days are "due soon" in the Buku Pengaduan.
     PENGADUAN_DUE_SOON_DAYS: int = _env_int("PENGADUAN_DUE_SOON_DAYS", 3)
+    # GET /api/v1/kinerja per address, token or not: a new date range counts every figure of the unit.
+    KINERJA_API_RATE_LIMIT: str = os.environ.get("KINERJA_API_RATE_LIMIT", "30 per minute")
     # Reservasi (booking a queue slot, webapp.reservasi). Bookings and lookups per address; the
     # minimum fill time of the public form (robots); how many days after its day a booking's personal
     # data is erased (UU 27/2022); the local hour of the day-before reminder; the channel for phones.

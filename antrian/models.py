@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -16,8 +17,11 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    and_,
+    case,
     false,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.db import UtcDateTime, utcnow
@@ -143,6 +147,26 @@ class Ticket(db.Model):
 
     queue_service: Mapped[QueueService] = relationship(foreign_keys=[queue_service_id])
     counter: Mapped[Counter | None] = relationship()
+
+    @hybrid_property
+    def wait_start(self) -> datetime | None:
+        """When the ticket's wait begins: taking the number, or for a booked visitor who checked in early the
+        start of the slot (the minutes before it were the visitor's choice, not the office's delay); a ticket
+        called before its slot waited from the call. The one wait definition of the queue statistics
+        (antrian.stats) and the performance figures (webapp.kinerja.queue)."""
+        if self.booked_from is None or self.issued_at is None or self.booked_from <= self.issued_at:
+            return self.issued_at
+        if self.called_at is not None and self.called_at < self.booked_from:
+            return self.called_at
+        return self.booked_from
+
+    @wait_start.inplace.expression
+    @classmethod
+    def _wait_start_expression(cls) -> Any:
+        # CASE, not GREATEST: SQLite has no GREATEST, and both databases must count the same wait.
+        early = and_(cls.booked_from.is_not(None), cls.booked_from > cls.issued_at)
+        return case((and_(early, cls.called_at.is_not(None), cls.called_at < cls.booked_from), cls.called_at),
+                    (early, cls.booked_from), else_=cls.issued_at)
 
 
 class DailySequence(db.Model):

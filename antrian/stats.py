@@ -60,7 +60,7 @@ class Row:
         if ticket.status == Ticket.CANCELLED:
             self.cancelled += 1
             return  # given back before any call: no wait to count
-        wait = _minutes(ticket.issued_at, ticket.called_at)
+        wait = _minutes(ticket.wait_start, ticket.called_at)  # the one definition, shared with webapp.kinerja
         if wait is not None:
             self.waits.append(wait)
         service = _minutes(ticket.serving_at or ticket.called_at, ticket.finished_at)

@@ -62,6 +62,30 @@ def test_queue_today_per_line_and_counters(queue_day):
     assert every.lines[0].name == f"Pendaftaran ({queue_day['unit'].short_name})" and every.totals.issued == 9
 
 
+def test_a_booked_visitors_early_check_in_is_not_counted_as_wait(make_queue):
+    """The wait of a booked ticket starts at its slot when the visitor came early; staff statistics agree."""
+    from antrian.stats import Row
+
+    line = make_queue()["A"]
+    walk_in = make_ticket(line, 1, utc(MONDAY, 2), 4)  # 4
+    early = make_ticket(line, 2, utc(MONDAY, 2), 25)  # slot 02.20, called 02.25: 5, not 25
+    early.booked_from = utc(MONDAY, 2, 20)
+    late = make_ticket(line, 3, utc(MONDAY, 2, 30), 6)  # slot 02.20, came 02.30: 6 from the check-in
+    late.booked_from = utc(MONDAY, 2, 20)
+    before_slot = make_ticket(line, 4, utc(MONDAY, 2), 10)  # slot 02.30 but called 02.10: no wait
+    before_slot.booked_from = utc(MONDAY, 2, 30)
+    db.session.commit()
+    figures = queue.period(Scope(line.unit), MONDAY, MONDAY)
+    assert figures.mean == pytest.approx((0 + 4 + 5 + 6) / 4)
+    assert figures.p50 == pytest.approx(4.5)
+    live = queue.today(Scope(line.unit), 30, now=utc(MONDAY, 4))
+    assert live.p50 == pytest.approx(4.5)
+    row = Row("A")
+    for ticket in (walk_in, early, late, before_slot):
+        row.add(ticket)
+    assert sorted(row.waits) == pytest.approx([0, 4, 5, 6])
+
+
 # --- complaints -------------------------------------------------------------------------------------
 
 

@@ -166,3 +166,32 @@ def test_the_kop_page_is_valid_html_also_with_errors(client, login, make_unit, t
         files.append(tmp_path / f"{name}.html")
         files[-1].write_text(html, encoding="utf-8")
     assert vnu_errors(files) == []
+
+
+def test_a_service_page_does_not_read_the_logo_but_the_poster_does(app, client, make_service, monkeypatch):
+    """The logo (up to 512 KB, a deferred column) is read and encoded only where a kop prints it."""
+    import re
+
+    from sqlalchemy import event
+
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 0)
+    service = make_service()
+    service.unit.logo, service.unit.logo_type = SVG, "image/svg+xml"
+    db.session.commit()
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    reads_logo = re.compile(r"unit\.logo(?!_)\b")
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        db.session.expire_all()
+        page = client.get(url_for("standards.detail", slug=service.slug))
+        assert page.status_code == 200 and "data:image/svg+xml" not in page.get_data(as_text=True)
+        assert statements and not [s for s in statements if reads_logo.search(s)]
+        poster = client.get(url_for("standards.poster", slug=service.slug)).get_data(as_text=True)
+        assert "data:image/svg+xml;base64," in poster  # the kop still prints it
+        assert [s for s in statements if reads_logo.search(s)]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

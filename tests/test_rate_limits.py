@@ -97,3 +97,21 @@ def test_the_kiosk_page_is_limited_per_address(app, client, make_queue, monkeypa
     assert statuses == [302, 302, 429]
     assert client.get(url).status_code == 200  # looking at the buttons is never limited
     limiter.reset()
+
+
+def test_the_kinerja_api_has_its_own_low_limit_even_with_a_token(app, client, make_queue, make_user, monkeypatch):
+    """Each new range of GET /api/v1/kinerja counts every figure, so the general API limit is too generous."""
+    monkeypatch.setitem(app.config, "KINERJA_API_RATE_LIMIT", "2 per minute")
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 0)
+    limiter.reset()
+    unit = make_queue()["unit"]
+    user = make_user(role="petugas_loket")
+    _, plain = user.issue_token("dasbor")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {plain}"}
+    ranges = [{"from": f"2026-0{month}-01", "to": f"2026-0{month}-28"} for month in (1, 2, 3)]
+    answers = [client.get(url_for("api.get_kinerja", unit=unit.slug, **r), headers=headers) for r in ranges]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[-1].get_json()["error"]["status"] == 429
+    assert client.get(url_for("api.services")).status_code == 200  # the rest of the API keeps its own limit
+    limiter.reset()

@@ -470,6 +470,36 @@ def test_the_public_booking_form_books_and_its_page_shows_code_qr_and_checklist(
     assert client.get(url_for("reservasi.booking", key="ZZZZZZZZ")).status_code == 404
 
 
+def test_a_slot_that_fills_before_the_submit_keeps_the_typed_data_and_offers_other_times(app, client,
+                                                                                         booking_line, monkeypatch):
+    """Another visitor took the last place meanwhile: the slot stays shown as full, nothing typed is lost."""
+    import re
+
+    monkeypatch.setitem(app.config, "RESERVASI_MIN_FILL_SECONDS", 0)
+    line = booking_line()["A"]
+    day, slot = _first_open_slot(line, setup_of(line))
+    args = {"instansi": line.unit.slug, "layanan": "A", "tanggal": day.isoformat(),
+            "jam": slot.start.strftime("%H:%M")}
+    html = client.get(url_for("reservasi.start", **args)).get_data(as_text=True)
+    started = re.search(r'name="started" type="hidden" value="([^"]+)"', html).group(1)
+    token = csrf_from(client, url_for("reservasi.start", **args))
+    for phone in ("081200000001", "081200000002"):  # the slot fills while the visitor types
+        book(line, day, slot.start, Contact("Warga Lain", phone))
+    typed = {"csrf_token": token, "started": started, "name": "Ani Rahayu", "phone": "081234567890"}
+    full = client.post(url_for("reservasi.submit", **args), data={**typed, "jam": args["jam"]})
+    page = full.get_data(as_text=True)
+    assert full.status_code == 409
+    assert 'value="Ani Rahayu"' in page and 'value="081234567890"' in page
+    assert page.count("Jam ini sudah penuh") == 2  # beside the slot and in the error summary
+    later = next(s for s in slots(line, setup_of(line), day) if s.available)
+    assert f'type="radio" name="jam" value="{later.start.strftime("%H:%M")}"' in page
+    action = re.search(r'<form method="post" action="([^"]+)"', page).group(1).replace("&amp;", "&")
+    no_time = client.post(action, data=typed)  # sent without picking another time: asked for one, data kept
+    assert no_time.status_code == 422 and 'value="Ani Rahayu"' in no_time.get_data(as_text=True)
+    done = client.post(action, data={**typed, "jam": later.start.strftime("%H:%M")})
+    assert done.status_code == 302 and "/reservasi/" in done.headers["Location"]
+
+
 def test_the_kiosk_links_its_check_in_screen_and_a_code_checks_in(app, client, booking_line, clock):
     queue = booking_line()
     unit = queue["unit"]
@@ -487,6 +517,18 @@ def test_the_kiosk_links_its_check_in_screen_and_a_code_checks_in(app, client, b
     assert done.status_code == 302 and "/antrian/tiket/" in done.headers["Location"]
     assert find_booking(code).ticket.number == "RA-001"
     assert "RA-001" in client.get(url_for("reservasi.booking", key=code)).get_data(as_text=True)
+
+
+def test_the_kiosk_keeps_a_typed_code_after_an_error(app, client, booking_line, clock):
+    """A visitor who typed a code by hand and got one character wrong corrects it instead of retyping it."""
+    queue = booking_line()
+    _, code = _book(queue["A"])
+    screen = url_for("reservasi.kiosk_checkin", instansi=queue["unit"].slug)
+    wrong = client.post(screen, data={"csrf_token": csrf_from(client, screen), "kode": "ABCD-EFGH"})
+    assert wrong.status_code == 422 and 'value="ABCD-EFGH"' in wrong.get_data(as_text=True)
+    clock.set(wib(DAY, 8, 30))
+    early = client.post(screen, data={"csrf_token": csrf_from(client, screen), "kode": code})
+    assert early.status_code == 409 and f'value="{code}"' in early.get_data(as_text=True)
 
 
 def test_reservasi_url_answers_for_a_line_or_a_catalogue_service_that_takes_bookings(app, booking_line,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 from webapp.api import bp
 from webapp.core.api import api_error
+from webapp.core.extensions import limiter
 from webapp.core.localtime import local_today
 from webapp.core.page_cache import cached_page
 from webapp.core.units import Unit
@@ -18,6 +19,9 @@ MAX_DAYS = 366 * 2  # two years at most: a range is counted on request (then cac
 
 
 @bp.route("/kinerja")
+# Its own low limit for every caller: each new range counts the whole aggregate set, far more work than the
+# other reads API_RATE_LIMIT is sized for, so a loop over ranges must not hold the database busy.
+@limiter.limit(lambda: current_app.config["KINERJA_API_RATE_LIMIT"])
 @cached_page
 def get_kinerja():
     """A unit's public figures over a date range (default: the semester of today); "< 5" figures are null."""

@@ -18,6 +18,7 @@ import base64
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from defusedxml import ElementTree
@@ -88,7 +89,15 @@ class OfficeProfile:
     website: str
     place_name: str
     hours: list[tuple[str, str]] = field(default_factory=list)
-    logo_data_url: str = ""
+    # The unit itself, for the logo only: read lazily, see logo_data_url.
+    unit: Unit | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def logo_data_url(self) -> str:
+        """The logo as a ``data:`` URL, or empty. Built on first use only: the logo (up to LOGO_MAX_BYTES) is a
+        deferred column, and most pages that take a profile (a service page) never show it; the kop of a paper
+        or a poster does. (cached_property writes the instance's __dict__, so the frozen dataclass allows it.)"""
+        return logo_data_url(self.unit) if self.unit is not None else ""
 
     @property
     def contact_line(self) -> str:
@@ -268,7 +277,7 @@ def profile_for(unit: Unit | None) -> OfficeProfile:
         website=unit.website or "",
         place_name=unit.place_name or unit.city or "",
         hours=hours_summary(unit.opening_hours),
-        logo_data_url=logo_data_url(unit),
+        unit=unit,
     )
 
 

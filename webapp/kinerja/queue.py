@@ -1,7 +1,8 @@
 """Queue figures: today live (per line, waits against the target, counters), and a period's series, heatmap and
 average wait per line. Counted by the database (see ``webapp.kinerja.common`` for time and percentiles).
 
-Words: a ticket's *wait* runs from taking the number to its first call (a cancelled ticket has none). A
+Words: a ticket's *wait* runs from taking the number (for an early booked visitor, from the slot's start:
+``Ticket.wait_start``) to its first call (a cancelled ticket has none). A
 *no-show* is a skipped ticket. A counter is *open* today when it called at least one ticket today, and *idle*
 when it is open but holds no called or served ticket now.
 """
@@ -33,8 +34,9 @@ WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
 def _wait() -> Any:
-    # Built per call: the expression depends on the session's database.
-    return minutes_between(Ticket.issued_at, Ticket.called_at)
+    # Built per call: the expression depends on the session's database. From Ticket.wait_start, not issued_at:
+    # a booked visitor's early check-in is not the office's delay (the staff statistics count the same way).
+    return minutes_between(Ticket.wait_start, Ticket.called_at)
 
 
 @dataclass

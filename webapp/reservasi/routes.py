@@ -65,8 +65,11 @@ def _choice() -> dict[str, Any]:
     day_slots = slots(line, setup, day) if day else []
     start = parse_start(request.values.get("jam"))
     slot = next((s for s in day_slots if s.start == start and s.available > 0), None)
+    # The chosen slot that filled up meanwhile (another visitor took its last place between the form and the
+    # submit): still shown, as full, so the visitor keeps what they typed and picks another time in the form.
+    full_slot = next((s for s in day_slots if s.start == start and s.available <= 0), None)
     return {"units": units, "unit": unit, "lines": lines, "line": line, "setup": setup, "days": days, "day": day,
-            "slots": day_slots, "slot": slot}
+            "slots": day_slots, "slot": slot, "full_slot": full_slot}
 
 
 def _start_page(form: BookingForm | None = None, status: int = 200) -> tuple[str, int]:
@@ -93,6 +96,12 @@ def submit() -> WerkzeugResponse | tuple[str, int]:
     form = BookingForm()
     chosen = _choice()
     line: QueueService | None = chosen["line"]
+    if line is not None and chosen["day"] is not None and not form.jam.data and chosen["full_slot"] is not None:
+        # Sent from a full slot's form without picking another time: keep what was typed, ask for a time.
+        form.validate()
+        form.form_errors.append(_("Pilih layanan, tanggal dan jam lebih dulu."))
+        form.stamp()
+        return _start_page(form, 422)
     if line is None or chosen["day"] is None or parse_start(form.jam.data) is None:
         flash(_("Pilih layanan, tanggal dan jam lebih dulu."), "error")
         return redirect(url_for("reservasi.start", **dict(request.args.items())))
@@ -225,7 +234,8 @@ def kiosk_checkin() -> WerkzeugResponse | tuple[str, int]:
                 return redirect(url_for("antrian.print_ticket", **args))
     elif form.errors:
         status = 422
-    form.kode.data = ""  # the next visitor scans into an empty field
+    # A success redirects above, so the next visitor's scan starts from an empty field anyway; on an error the
+    # code stays in the field, so a visitor who typed it by hand corrects one character instead of retyping it.
     back = url_for("antrian.kiosk", instansi=unit.slug, **({"lebar": lebar} if lebar else {}))
     return render_template("reservasi/kiosk.html", unit=unit, form=form, back=back,
                            errors=flatten_errors(form)), status
