@@ -129,14 +129,15 @@ def test_display_and_phone_come_back_by_themselves_after_a_restart(browser, data
     base = f"http://127.0.0.1:{port}"
     staff = {"Authorization": f"Bearer {token}"}
     server = _start(port, env)
-    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    # An Indonesian browser: the test reads the Indonesian texts (Chromium's en-US would get English).
+    page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="id-ID")
     try:
         _wait_up(port, server)
         ticket = requests.post(
             f"{base}/api/v1/antrian/tiket", json={"unit": unit_slug, "service": "A"}, timeout=10
         ).json()
         page.goto(f"{base}/antrian/layar?instansi={unit_slug}")
-        phone = browser.new_page(viewport={"width": 360, "height": 740})
+        phone = browser.new_page(viewport={"width": 360, "height": 740}, locale="id-ID")
         phone.goto(f"{base}/antrian/tiket/{ticket['token']}")
         expect(phone.locator("#koneksi")).to_contain_text("Terhubung")
 
