@@ -320,16 +320,22 @@ def staff_new() -> WerkzeugResponse | str | tuple[str, int]:
     return render_template("pengaduan/staff_new.html", form=form, ticket=ticket, errors=flatten_errors(form)), 422
 
 
+def _kept_receipt() -> tuple[Complaint | None, str]:
+    """The complaint just recorded in this session and its tracking code (kept only until the receipt is given)."""
+    kept = session.get(RECEIPT_KEY)
+    complaint = db.session.get(Complaint, kept["id"]) if kept else None
+    return complaint, (kept["code"] if complaint is not None else "")
+
+
 @bp.route("/admin/pengaduan/tanda-terima.pdf")
 @guard("complaint.record")
 def receipt_pdf_view() -> WerkzeugResponse | Response:
     """The receipt of the complaint just recorded, on the office's paper (PDF), signed by the recording officer."""
-    kept = session.get(RECEIPT_KEY)
-    complaint = db.session.get(Complaint, kept["id"]) if kept else None
+    complaint, code = _kept_receipt()
     if complaint is None:
         flash("Tidak ada tanda terima untuk ditampilkan.", "info")
         return redirect(url_for("pengaduan.staff_new"))
-    pdf = receipt_pdf(complaint, kept["code"], current_user.display_name)
+    pdf = receipt_pdf(complaint, code, current_user.display_name)
     return pdf_response(pdf, f"tanda-terima-{complaint.number}.pdf")
 
 
@@ -337,14 +343,13 @@ def receipt_pdf_view() -> WerkzeugResponse | Response:
 @guard("complaint.record")
 def receipt() -> WerkzeugResponse | Response:
     """The receipt of the complaint just recorded: number, code and QR to hand to the person (printable)."""
-    kept = session.get(RECEIPT_KEY)
-    complaint = db.session.get(Complaint, kept["id"]) if kept else None
+    complaint, code = _kept_receipt()
     if complaint is None:
         flash("Tidak ada tanda terima untuk ditampilkan.", "info")
         return redirect(url_for("pengaduan.staff_new"))
     response = Response(render_template(
-        "pengaduan/receipt.html", complaint=complaint, code=kept["code"], code_text=format_code(kept["code"]),
-        url=tracking_url(kept["code"]), route=reply_route_label(complaint),
+        "pengaduan/receipt.html", complaint=complaint, code=code, code_text=format_code(code),
+        url=tracking_url(code), route=reply_route_label(complaint),
     ))
     response.headers["Cache-Control"] = "no-store"
     return response
