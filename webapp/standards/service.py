@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Text, and_, case, cast, func, literal, literal_column, or_, select
@@ -116,30 +116,14 @@ def _search_in_python(words: list[str], known: set[str], texts: list[_Text]) -> 
     scored: list[tuple[int, tuple, int]] = []
     corrected = False
     for entry in texts:
-        title_tokens = text_tokens = None
+        tokens: dict[str, set[str]] = {}  # each field tokenised once per entry, when a word first needs it
         score, typo = 0, False
         for word in words:
-            if word in entry.title:
-                score += TITLE_HIT
-                continue
-            if word not in known:
-                title_tokens = title_tokens or _tokens(entry.title)
-                if any(fuzz.ratio(word, token) >= FUZZY_RATIO for token in title_tokens):
-                    score, typo = score + TITLE_TYPO, True
-                    continue
-            if word in entry.text:
-                score += TEXT_HIT
-                continue
-            if word not in known:
-                text_tokens = text_tokens or _tokens(entry.text)
-                if any(fuzz.ratio(word, token) >= FUZZY_RATIO for token in text_tokens):
-                    score, typo = score + TEXT_TYPO, True
-                    continue
-            if word in entry.unit_name:
-                score += UNIT_HIT
-                continue
-            score = -1
-            break
+            found = _word_score(word, entry, known, tokens, fuzz.ratio)
+            if found is None:
+                score = -1
+                break
+            score, typo = score + found[0], typo or found[1]
         if score >= 0:
             corrected = corrected or typo
             scored.append((-score, entry.key, entry.id))
@@ -185,6 +169,25 @@ def _search_postgresql(words: list[str], known: set[str], unit: Unit | None) -> 
 
 
 _TOKEN = re.compile(r"[^\W_]{3,}")
+
+
+def _word_score(word: str, entry: _Text, known: set[str], tokens: dict[str, set[str]],
+                ratio: Callable[[str, str], float]) -> tuple[int, bool] | None:
+    """What one query word adds to an entry's score, and whether it matched as a typo; None when it matches
+    nowhere. The title before the content, each as it is and then (a word the catalogue does not hold) by
+    its nearest token; the office's name last."""
+    for field, text, hit, typo_score in (("title", entry.title, TITLE_HIT, TITLE_TYPO),
+                                         ("text", entry.text, TEXT_HIT, TEXT_TYPO)):
+        if word in text:
+            return hit, False
+        if word not in known:
+            if field not in tokens:
+                tokens[field] = _tokens(text)
+            if any(ratio(word, token) >= FUZZY_RATIO for token in tokens[field]):
+                return typo_score, True
+    if word in entry.unit_name:
+        return UNIT_HIT, False
+    return None
 
 
 def _tokens(text: str) -> set[str]:
