@@ -19,7 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from antrian.issuing import UnknownQueueError, issue_ticket
+from antrian.issuing import UnitRef, UnknownQueueError, issue_ticket
 from antrian.models import Counter, QueueService, Ticket
 from antrian.reading import waiting_tickets
 from antrian.service import QueueError, call_next, current_ticket, finish, recall, skip, start_serving, transfer
@@ -52,12 +52,15 @@ class NothingHeldError(QueueError):
 class Outcome:
     """What a counter action did.
 
-    ``ticket``: the ticket acted on (None when panggil found nobody waiting); ``called``: the
-    ticket to announce on the displays (panggil, ulang); ``notice``: what to tell the officer
-    beyond the panel's own update ("" when the panel says it all).
+    ``unit``: the unit whose queue changed, for the announcement (antrian.events.publish_change),
+    taken before the action's commit so that announcing reads nothing again; ``ticket``: the
+    ticket acted on (None when panggil found nobody waiting); ``called``: the ticket to announce
+    on the displays (panggil, ulang); ``notice``: what to tell the officer beyond the panel's own
+    update ("" when the panel says it all).
     """
 
     action: str
+    unit: UnitRef
     ticket: Ticket | None
     called: Ticket | None = None
     notice: str = ""
@@ -94,9 +97,10 @@ def act(counter: Counter, action: str, actor: Account, *, ticket_id: int | None 
     if action not in ACTIONS:
         raise UnknownActionError("Tombol loket tidak dikenal.")
     _check(actor, counter)
+    unit = UnitRef(counter.unit_id, counter.unit.slug)
     if action == CALL:
         called = call_next(counter, now)
-        return Outcome(action, called, called, "" if called else "Tidak ada yang menunggu.")
+        return Outcome(action, unit, called, called, "" if called else "Tidak ada yang menunggu.")
     if ticket_id is None:
         held = current_ticket(counter, now)
         if held is None:
@@ -105,9 +109,9 @@ def act(counter: Counter, action: str, actor: Account, *, ticket_id: int | None 
     if action == TRANSFER:
         line = _transfer_target(counter, target)
         moved = transfer(counter, ticket_id, line)
-        return Outcome(action, moved, notice=f"{moved.number} dialihkan ke antrian {line.name}.")
+        return Outcome(action, unit, moved, notice=f"{moved.number} dialihkan ke antrian {line.name}.")
     ticket = _ON_TICKET[action](counter, ticket_id, now)
-    return Outcome(action, ticket, ticket if action == RECALL else None)
+    return Outcome(action, unit, ticket, ticket if action == RECALL else None)
 
 
 def issue_priority(counter: Counter, actor: Account, code: str | None, reason: str | None,

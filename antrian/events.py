@@ -219,8 +219,10 @@ def publish_change(unit: Unit | UnitRef, called: Ticket | None = None, issued: b
     A call is announced at once, to the displays and to the phones of the called ticket's line. The
     `state` and the phones' `position` follow within QUEUE_STATE_DELAY seconds, one for all the changes
     of that moment: at a busy kiosk hour, rebuilding and sending the whole queue after each ticket
-    would cost more than the tickets themselves. Counter actions raise the unit's version in their own
-    transaction; issuing does not (see antrian.issuing.ISSUE_SQL), so the broadcast announcing new
+    would cost more than the tickets themselves. The messages to visitors who left a number
+    (antrian.notify) go with the `state`, not with the call: while the call's frames are on their
+    way to every screen, the process does nothing else it can put off. Counter actions raise the
+    unit's version in their own transaction; issuing does not (see antrian.issuing.ISSUE_SQL), so the broadcast announcing new
     tickets raises it first, once for all of them: the version it carries then covers them.
     """
     if called is not None:
@@ -229,15 +231,12 @@ def publish_change(unit: Unit | UnitRef, called: Ticket | None = None, issued: b
         if not full_state_to_everyone():
             to = [f"unit:{slug}", f"layar:{slug}", line_room(line_id)]
         socketio.emit("called", payload, to=to, namespace=NAMESPACE)
-    try:  # after the call's event, which is the one a visitor waits for
-        notify_due(unit.id)  # visitors who left a number: "near" and "called" go to the outbox (antrian.notify)
-    except Exception as error:  # the change is committed: a message must not undo its answer
-        logger.error("queue notifications of a change failed: %s", type(error).__name__)
     delay = current_app.config["QUEUE_STATE_DELAY"]
     if delay <= 0:
         if issued:
             raise_version(unit.id)
         broadcast(unit if isinstance(unit, Unit) else db.session.get(Unit, unit.id))
+        _notify(unit.id)
         return
     with _scheduled_lock:
         if issued:
@@ -290,8 +289,18 @@ def _broadcast_state(app: Flask, unit_id: int, delay: float) -> None:
             unit = db.session.get(Unit, unit_id)
             if unit is not None:
                 broadcast(unit)
+                _notify(unit_id)
         finally:
             db.session.remove()
+
+
+def _notify(unit_id: int) -> None:
+    """Visitors who left a number: "near" and "called" go to the outbox (antrian.notify), after the broadcast."""
+    try:
+        notify_due(unit_id)
+    except Exception as error:  # the change is committed: a message must not undo its answer or its state
+        db.session.rollback()
+        logger.error("queue notifications of a change failed: %s", type(error).__name__)
 
 
 # --- one message per change, delivered by every process to its own clients --------------------------------

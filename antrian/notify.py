@@ -169,8 +169,8 @@ def notify_due(unit_id: int, now: datetime | None = None) -> list[tuple[str, str
 
     "Near" when a waiting ticket has ``notify_ahead`` people or fewer ahead, "called" when a
     counter calls it; each once per ticket. A ticket called before it was ever "near" gets the
-    call only. Called after every queue change (antrian.events.publish_change): while no
-    message is due it only reads, and takes no write lock.
+    call only. Called with the `state` broadcast that follows every queue change
+    (antrian.events.publish_change): while no message is due it only reads, and takes no write lock.
     """
     unit = db.session.get(Unit, unit_id)
     if unit is None or not _due(unit, now):

@@ -156,18 +156,21 @@ def call_next(counter: Counter, now: datetime | None = None) -> Ticket | None:
                 bump_version(counter.unit_id)
             db.session.commit()
             return None
-        claimed = db.session.execute(
+        claimed = db.session.scalar(
             update(Ticket)
             .where(Ticket.id == candidate, Ticket.status == Ticket.WAITING)
             .values(status=Ticket.CALLED, counter_id=counter.id, called_at=moment, call_count=Ticket.call_count + 1)
+            .returning(Ticket)
         )
-        if claimed.rowcount == 1:
+        if claimed is not None:
             bump_version(counter.unit_id)
             db.session.commit()
             # Tests kill the process here (LOKET_FAULT=after_call_commit, tests/test_counter_crash.py):
             # the call is committed, its answer and its announcement are not.
             fault_point("after_call_commit")
-            return db.session.get(Ticket, candidate, populate_existing=True)
+            # Expired by the commit, and read again only when touched: the announcement needs its id alone,
+            # and every query before it is time the lobby waits for the number (docs/realtime.md).
+            return claimed
         db.session.rollback()  # another counter took it between our read and our claim
     raise QueueError("Terlalu banyak panggilan bersamaan. Tekan sekali lagi.")
 

@@ -81,13 +81,15 @@ class Run:
     samples: list[float] = field(default_factory=list)  # ms, one per (call, client)
     firsts: list[float] = field(default_factory=list)  # ms, the first client's per call
     http: list[float] = field(default_factory=list)  # ms, the POST's round trip per call
+    rounds: list[list[float]] = field(default_factory=list)  # ms, per call: first, p50, last client, POST
     missed: int = 0
     cpu: float = 0.0
     connect_s: float = 0.0
 
     def summary(self, rounds: int) -> dict[str, Any]:
-        """The figures of the table and the JSON."""
+        """The figures of the table and the JSON (``rounds``: per call, to tell a slow tail from a slow call)."""
         return {"p50_ms": lh.percentile(self.samples, 50), "p99_ms": lh.percentile(self.samples, 99),
+                "rounds_first_p50_last_http_ms": self.rounds,
                 "max_ms": max(self.samples, default=float("nan")), "samples": len(self.samples),
                 "missed": self.missed, "duplicates": self.tracker.duplicates, "connect_s": round(self.connect_s, 2),
                 "first_p50_ms": lh.percentile(self.firsts, 50), "http_p50_ms": lh.percentile(self.http, 50),
@@ -121,6 +123,8 @@ async def call_round(run: Run, http: aiohttp.ClientSession, k: int, args: argpar
         run.firsts.append(min(hits, default=float("nan")))
         run.missed += n - len(hits)
         run.http.append(answered * 1e3)
+        run.rounds.append([round(x, 1) for x in (min(hits, default=float("nan")), lh.percentile(hits, 50),
+                                                 max(hits, default=float("nan")), answered * 1e3)])
     if is_loket:  # the counter starts the visitor: its next panggil may not leave a ticket only called
         states = tracker.states + n
         await post(http, f"{target.base}/api/v1/antrian/loket/{counter_id}/mulai", None, 200)
@@ -216,6 +220,7 @@ class Mixed:
     phone_samples: list[float] = field(default_factory=list)
     position_samples: list[float] = field(default_factory=list)  # Loket: a phone's first `position` after a call
     http: list[float] = field(default_factory=list)  # ms, the call's POST round trip
+    rounds: list[list[float]] = field(default_factory=list)  # ms, per call: displays first, last; phones first, last
     missed: int = 0
     cpu: float = 0.0
     connect_s: float = 0.0
@@ -229,6 +234,7 @@ class Mixed:
                 "position_p50_ms": lh.percentile(self.position_samples, 50),
                 "position_p99_ms": lh.percentile(self.position_samples, 99),
                 "http_p50_ms": lh.percentile(self.http, 50),
+                "rounds_display_first_last_phone_first_last_ms": self.rounds,
                 "samples": len(self.display_samples) + len(self.phone_samples), "missed": self.missed,
                 "duplicates": self.displays.duplicates + self.phones.duplicates, "connect_s": round(self.connect_s, 1),
                 "cpu_ms_per_call": self.cpu * 1e3 / rounds}
@@ -271,6 +277,7 @@ async def mixed_round(run: Mixed, http: aiohttp.ClientSession, k: int, args: arg
         run.missed += len(mine) - len(phone_hits)
         run.position_samples += [(phones.position_at[i] - sent) * 1e3 for i in mine if phones.position_at[i]]
         run.http.append(answered * 1e3)
+        run.rounds.append([round(f(x), 1) if x else float("nan") for x in (hits, phone_hits) for f in (min, max)])
     if is_loket:
         states = displays.states + d
         await post(http, f"{loket_base}/api/v1/antrian/loket/{counter_id}/mulai", None, 200)

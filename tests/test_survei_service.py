@@ -9,10 +9,10 @@ from tests.unit_of_work import counting_commits, stored
 from webapp.audit.models import SYSTEM, AuditEvent
 from webapp.core.extensions import db
 from webapp.core.localtime import local_today
-from webapp.survei.antrian import link_queue_services
-from webapp.survei.filing import OTHER_SERVICE, SurveyError, file_response
+from webapp.survei.antrian import link_queue_services, plain_choice
+from webapp.survei.filing import OTHER_SERVICE, SurveyError, file_response, survey_service_titles
 from webapp.survei.invitations import invitation_by_token, issue_invitation
-from webapp.survei.models import ELEMENT_CODES, FollowUpPlan, SurveyResponse
+from webapp.survei.models import ELEMENT_CODES, FollowUpPlan, SurveyInvitation, SurveyResponse
 from webapp.survei.periods import Period
 from webapp.survei.report import MAX_PLAN_ROWS, save_follow_up_plan
 
@@ -88,3 +88,36 @@ def test_linking_queue_lines_to_services_is_one_unit_of_work(make_service, make_
     assert commits == [1]
     db.session.rollback()
     assert queue["A"].service_id is None
+
+
+def test_an_invitation_is_one_row_and_follows_a_new_secret_key_until_used(app, make_service):
+    service = make_service()
+    first = issue_invitation(unit_id=service.unit_id, service_id=service.id, source="uji", reference="2")
+    assert issue_invitation(unit_id=service.unit_id, service_id=None, source="uji", reference="2") == first
+    db.session.commit()
+    assert stored(SurveyInvitation) == 1
+    assert invitation_by_token(first).service_id == service.id  # the second ask changed nothing
+    app.config["SECRET_KEY"] = "kunci-baru-setelah-rotasi"
+    renewed = issue_invitation(unit_id=service.unit_id, service_id=service.id, source="uji", reference="2")
+    db.session.commit()
+    assert renewed != first and invitation_by_token(first) is None
+    invitation_by_token(renewed).used_at = invitation_by_token(renewed).created_at
+    db.session.commit()
+    app.config["SECRET_KEY"] = "kunci-ketiga"
+    issue_invitation(unit_id=service.unit_id, service_id=service.id, source="uji", reference="2")
+    db.session.commit()
+    assert invitation_by_token(renewed) is not None  # a used link keeps the hash it was used with
+
+
+def test_a_queue_line_plainly_delivers_the_only_service_or_the_one_of_its_name():
+    assert plain_choice("Apa saja", [(7, "Izin Usaha")]) == 7
+    assert plain_choice("izin usaha", [(7, "Izin Usaha"), (8, "Izin Lain")]) == 7
+    assert plain_choice("Pendaftaran", [(7, "Izin Usaha"), (8, "Izin Lain")]) is None
+    assert plain_choice("Pendaftaran", []) is None
+
+
+def test_survey_service_titles_leave_out_drafts_and_complaint_standards(make_service):
+    service = make_service(title="Izin Reklame")
+    make_service(unit=service.unit, slug="draf", title="Draf", published=False)
+    make_service(unit=service.unit, slug="pengaduan-x", title="Pengelolaan Pengaduan", category="pengaduan")
+    assert survey_service_titles(service.unit_id) == [(service.id, "Izin Reklame")]

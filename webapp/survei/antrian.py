@@ -20,20 +20,26 @@ from webapp.core.db import transactional
 from webapp.core.extensions import db
 from webapp.core.units import Unit
 from webapp.standards.models import Service
-from webapp.survei.filing import survey_services
+from webapp.survei.filing import survey_service_titles
 from webapp.survei.invitations import existing_token, issue_invitation, survey_url
 from webapp.survei.periods import Period
 
 SOURCE = "antrian"  # the invitation's source for a queue ticket; its reference is the ticket's id
 
 
-def suggest_link(queue_service: QueueService) -> Service | None:
-    """The catalogue service a queue line plainly delivers: its unit's only service, or one of the same name."""
-    services = survey_services(queue_service.unit)
+def plain_choice(line_name: str, services: list[tuple[int, str]]) -> int | None:
+    """Of the unit's survey services (id, title), the one a queue line plainly delivers: the only one, or the
+    one of the same name; None when there is no such service."""
     if len(services) == 1:
-        return services[0]
-    same = [s for s in services if s.title.casefold() == queue_service.name.casefold()]
+        return services[0][0]
+    same = [service_id for service_id, title in services if title.casefold() == line_name.casefold()]
     return same[0] if len(same) == 1 else None
+
+
+def suggest_link(queue_service: QueueService) -> Service | None:
+    """The catalogue service a queue line plainly delivers (``plain_choice``), for the staff page that links them."""
+    chosen = plain_choice(queue_service.name, survey_service_titles(queue_service.unit_id))
+    return db.session.get(Service, chosen) if chosen is not None else None
 
 
 def queue_lines(unit: Unit) -> list[QueueService]:
@@ -75,11 +81,13 @@ def ticket_invitation(ticket: Ticket) -> str | None:
         return None
     line = ticket.queue_service
     linked = line.service_id
-    if linked is None and not survey_services(line.unit):
-        return None
     if linked is None:
-        suggested = suggest_link(line)
-        linked = suggested.id if suggested else None
+        # Runs inside a counter's call (panggil finishes the ticket it serves), before the call is announced:
+        # titles only, not whole standards.
+        services = survey_service_titles(line.unit_id)
+        if not services:
+            return None
+        linked = plain_choice(line.name, services)
     return issue_invitation(unit_id=ticket.unit_id, service_id=linked, source=SOURCE, reference=str(ticket.id))
 
 

@@ -71,19 +71,26 @@ class SurveyRefusedError(SurveyError):
     """The account filing may not file this response: another unit's service, or a date its role may not set."""
 
 
-def survey_services(unit: Unit | None = None) -> list[Service]:
-    """The published services a respondent may choose (of one unit, or of every unit).
+def _offered(statement: Any, unit_id: int | None) -> Any:
+    """``statement`` limited to the published services a respondent may choose (of one unit, or of every unit).
 
     The standards of complaint handling are public but are not a service one is served by (ux review §2.5).
     """
-    statement = (
-        select(Service)
-        .where(Service.is_published.is_(True), Service.category != "pengaduan")
-        .order_by(Service.unit_id, Service.position, Service.title)
+    statement = statement.where(Service.is_published.is_(True), Service.category != "pengaduan").order_by(
+        Service.unit_id, Service.position, Service.title
     )
-    if unit is not None:
-        statement = statement.where(Service.unit_id == unit.id)
-    return list(db.session.scalars(statement))
+    return statement if unit_id is None else statement.where(Service.unit_id == unit_id)
+
+
+def survey_services(unit: Unit | None = None) -> list[Service]:
+    """The published services a respondent may choose (of one unit, or of every unit), as whole rows."""
+    return list(db.session.scalars(_offered(select(Service), unit.id if unit is not None else None)))
+
+
+def survey_service_titles(unit_id: int) -> list[tuple[int, str]]:
+    """The (id, title) of the services a respondent of one unit may choose: what a served ticket's invitation
+    needs, without loading each service's standard (its components, SOP and guides)."""
+    return [(row.id, row.title) for row in db.session.execute(_offered(select(Service.id, Service.title), unit_id))]
 
 
 def validate_answers(answers: Any) -> dict[str, int]:

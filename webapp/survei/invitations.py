@@ -10,8 +10,8 @@ import hmac
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
+from webapp.core.db import upsert
 from webapp.core.extensions import db
 from webapp.core.formatting import public_url
 from webapp.survei.models import SurveyInvitation
@@ -36,25 +36,22 @@ def token_hash(token: str) -> str:
 def issue_invitation(*, unit_id: int, service_id: int | None, source: str, reference: str) -> str:
     """A one-time survey token for one service delivered (``source`` + ``reference``, e.g. a ticket).
 
-    Idempotent: the same source and reference give the same token, and one invitation row.
-    Only the token's hash is stored. The row is flushed, not committed: the caller commits.
+    Idempotent: the same source and reference give the same token, and one invitation row (one
+    upsert, so two requests at once make one row). Only the token's hash is stored; an unused
+    invitation made before a change of the secret key gets the new hash. The row is written in the
+    caller's transaction, not committed: the caller commits.
     """
     token = _raw_token(source, reference)
-    existing = db.session.scalar(
-        select(SurveyInvitation).where(SurveyInvitation.source == source, SurveyInvitation.reference == reference)
-    )
-    if existing is not None:
-        if existing.token_hash != token_hash(token) and existing.used_at is None:
-            existing.token_hash = token_hash(token)  # the secret key was changed since
-        return token
-    invitation = SurveyInvitation(
+    statement = upsert(SurveyInvitation).values(
         token_hash=token_hash(token), unit_id=unit_id, service_id=service_id, source=source, reference=reference
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(invitation)
-    except IntegrityError:
-        pass  # another request made it a moment ago: the same token
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[SurveyInvitation.source, SurveyInvitation.reference],
+            set_={"token_hash": statement.excluded.token_hash},
+            where=SurveyInvitation.used_at.is_(None),
+        )
+    )
     return token
 
 
