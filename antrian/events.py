@@ -222,8 +222,9 @@ def publish_change(unit: Unit | UnitRef, called: Ticket | None = None, issued: b
     would cost more than the tickets themselves. The messages to visitors who left a number
     (antrian.notify) go with the `state`, not with the call: while the call's frames are on their
     way to every screen, the process does nothing else it can put off. Counter actions raise the
-    unit's version in their own transaction; issuing does not (see antrian.issuing.ISSUE_SQL), so the broadcast announcing new
-    tickets raises it first, once for all of them: the version it carries then covers them.
+    unit's version in their own transaction; issuing does not (see antrian.issuing.ISSUE_SQL), so
+    the broadcast announcing new tickets raises it first, once for all of them: the version it
+    carries then covers them.
     """
     if called is not None:
         payload, slug, line_id = _call_event(inspect(called).identity[0])
