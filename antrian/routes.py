@@ -12,7 +12,15 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from antrian import bp
-from antrian.counter import NotAllowedError, UnknownActionError, act, counters_for, issue_priority, panel_state
+from antrian.counter import (
+    NotAllowedError,
+    UnknownActionError,
+    act,
+    counter_with_lines,
+    counters_for,
+    issue_priority,
+    panel_state,
+)
 from antrian.events import publish_change
 from antrian.flood import admit_anonymous
 from antrian.forms import (
@@ -355,7 +363,7 @@ COUNTER_SESSION_KEY = "antrian_counter_id"
 
 
 def _counter_or_403(counter_id: int) -> Counter:
-    counter = db.session.get(Counter, counter_id) or abort(404)
+    counter = counter_with_lines(counter_id) or abort(404)
     require(current_user, "counter.operate", counter)
     return counter
 

@@ -3,12 +3,10 @@ skip (no-show), start serving, finish, transfer; and the unit's queue version th
 
 Each action is one unit of work (``webapp.core.db.transactional``, serial: it reads the ticket
 before it changes it, so on SQLite it holds the write lock from its first read): it commits when
-it returns and rolls back when it refuses. ``call_next`` is the exception: it commits explicitly,
-because a claim that loses to another counter is rolled back and retried in a new transaction.
-A finished ticket is announced with the ``antrian.signals.ticket_served`` signal inside the same
-transaction, so that what a listener adds (the survey's invitation) is committed with it. ``now``
-may be passed for tests (an aware UTC datetime). Issuing lives in ``antrian.issuing``, reading in
-``antrian.reading``.
+it returns and rolls back when it refuses. A finished ticket is announced with the
+``antrian.signals.ticket_served`` signal inside the same transaction, so that what a listener adds
+(the survey's invitation) is committed with it. ``now`` may be passed for tests (an aware UTC
+datetime). Issuing lives in ``antrian.issuing``, reading in ``antrian.reading``.
 
 A ticket is "done" (served) only when it was started (serving) or finished explicitly with
 ``finish``: calling the next number never closes a ticket that was only called (security M4,
@@ -24,13 +22,10 @@ from sqlalchemy import select, update
 from antrian.models import Counter, QueueService, QueueState, Ticket
 from antrian.reading import waiting_order
 from antrian.signals import ticket_served
-from webapp.core.db import begin_write, in_unit_of_work, transactional, upsert
+from webapp.core.db import transactional, upsert
 from webapp.core.extensions import db
-from webapp.core.faults import fault_point
 from webapp.core.i18n import TranslatableError
 from webapp.core.localtime import local_today
-
-CLAIM_ATTEMPTS = 5
 
 
 class QueueError(TranslatableError):
@@ -115,64 +110,47 @@ def _release_held(counter: Counter, keep: int | None, now: datetime | None) -> T
     return held
 
 
+@transactional(serial=True)
 def call_next(counter: Counter, now: datetime | None = None) -> Ticket | None:
     """Call the next ticket over the counter's services (antrian.reading.call_order); None if nobody waits.
 
     Finishes the ticket the counter is serving; refuses (StillCalledError, nothing changed)
     while it holds one that was only called (``_release_held``). Two counters pressing at once
-    never get the same ticket: the claim is an UPDATE that only succeeds while the ticket waits
-    (with SKIP LOCKED on PostgreSQL, so the second counter takes the next one at once).
-
-    Not a ``@transactional`` unit of work, and never called inside one: each attempt is a
-    transaction of its own (``begin_write`` ... commit), because a claim that loses the race
-    is rolled back and tried again with a fresh read, up to CLAIM_ATTEMPTS times.
+    never get the same ticket: the claim is one UPDATE whose subquery locks the ticket it picks
+    (SKIP LOCKED on PostgreSQL, so the second counter takes the next one at once; on SQLite the
+    unit of work holds the one write lock). The called ticket is returned expired by the commit:
+    the announcement needs its id alone, and every query before it is time the lobby waits for
+    the number (docs/realtime.md).
     """
-    if in_unit_of_work():  # its commits would end the caller's unit of work half-way
-        raise RuntimeError("call_next commits each attempt itself: call it outside a unit of work")
     moment = _now(now)
-    day = local_today(counter.unit, now)
     service_ids = [s.id for s in counter.queue_services]
     if not service_ids:
         raise QueueError("Loket ini belum melayani layanan antrian apa pun.")
-    for _ in range(CLAIM_ATTEMPTS):
-        begin_write()
-        try:
-            held = _release_held(counter, None, now)
-        except StillCalledError:
-            db.session.rollback()  # release the write lock: no unit of work around us does it
-            raise
-        candidate = db.session.scalar(
-            waiting_order(
-                select(Ticket.id).where(
-                    Ticket.queue_service_id.in_(service_ids), Ticket.day == day, Ticket.status == Ticket.WAITING
-                ),
-                moment,
-            )
-            .limit(1)
-            .with_for_update(skip_locked=True)
+    held = _release_held(counter, None, now)
+    # Uncorrelated: the subquery reads the ticket table on its own, not the row being updated.
+    next_waiting = (
+        waiting_order(
+            select(Ticket.id).where(
+                Ticket.queue_service_id.in_(service_ids),
+                Ticket.day == local_today(counter.unit, now),
+                Ticket.status == Ticket.WAITING,
+            ),
+            moment,
         )
-        if candidate is None:
-            if held is not None:
-                bump_version(counter.unit_id)
-            db.session.commit()
-            return None
-        claimed = db.session.scalar(
-            update(Ticket)
-            .where(Ticket.id == candidate, Ticket.status == Ticket.WAITING)
-            .values(status=Ticket.CALLED, counter_id=counter.id, called_at=moment, call_count=Ticket.call_count + 1)
-            .returning(Ticket)
-        )
-        if claimed is not None:
-            bump_version(counter.unit_id)
-            db.session.commit()
-            # Tests kill the process here (LOKET_FAULT=after_call_commit, tests/test_counter_crash.py):
-            # the call is committed, its answer and its announcement are not.
-            fault_point("after_call_commit")
-            # Expired by the commit, and read again only when touched: the announcement needs its id alone,
-            # and every query before it is time the lobby waits for the number (docs/realtime.md).
-            return claimed
-        db.session.rollback()  # another counter took it between our read and our claim
-    raise QueueError("Terlalu banyak panggilan bersamaan. Tekan sekali lagi.")
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .correlate(None)
+        .scalar_subquery()
+    )
+    claimed = db.session.scalar(
+        update(Ticket)
+        .where(Ticket.id == next_waiting, Ticket.status == Ticket.WAITING)
+        .values(status=Ticket.CALLED, counter_id=counter.id, called_at=moment, call_count=Ticket.call_count + 1)
+        .returning(Ticket)
+    )
+    if claimed is not None or held is not None:
+        bump_version(counter.unit_id)
+    return claimed
 
 
 def _counter_ticket(counter: Counter, ticket_id: int) -> Ticket:

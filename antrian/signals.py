@@ -7,7 +7,7 @@ The queue imports none of those features (the survey is one): they listen, and r
 another). It is sent inside the transaction that finishes the ticket, before its commit: a
 receiver may add rows to ``db.session`` (the survey adds the ticket's one-time invitation),
 and they are committed with the ticket or rolled back with it. Receivers never commit, and
-must be idempotent: a claim retried after a conflict sends the signal again.
+are idempotent (the survey's invitation is one upsert per ticket).
 
 ``survey_link(ticket)`` is what the served visitor's ticket page offers: the survey registers
 the lookup (``offer_survey_link``) when its package is imported. Why a registered lookup, and

@@ -7,7 +7,9 @@ the repository's gunicorn.conf.py (one gevent worker) on a fresh PostgreSQL data
 its ``state`` event has reached every client, then POSTs /api/v1/antrian/loket/<id>/panggil
 from the same event loop (aiohttp). A sample is ``perf_counter()`` in a client's ``called``
 handler minus ``perf_counter()`` just before the POST, for every (call, client) pair; the
-round ends when every client has the ``called`` and the ``state`` after it, plus --pause.
+round ends when every client has the ``called`` and the ``state`` after it, plus --pause. Before
+each measured call, on both servers alike, the clients must have been quiet for --settle seconds
+(screens.settle): the frames of earlier changes are decoded, and the sample times the call alone.
 
 The floor, bench/bare_socketio_app.py (Flask-SocketIO alone: POST /emit sends the same
 ``called`` shape to the room), is served and measured the same way in the same run: for each
@@ -109,6 +111,7 @@ async def call_round(run: Run, http: aiohttp.ClientSession, k: int, args: argpar
         await tracker.wait(0, states, args.timeout)  # the ticket's state has reached every screen
         url = f"{target.base}/api/v1/antrian/loket/{counter_id}/panggil"
     states = tracker.states + (n if is_loket else 0)
+    await screens.settle([tracker], args.settle, args.timeout)
     tracker.start_call()
     sent = perf_counter()
     body = await post(http, url, None, 200)
@@ -253,6 +256,7 @@ async def mixed_round(run: Mixed, http: aiohttp.ClientSession, k: int, args: arg
         await post(http, f"{loket_base}/api/v1/antrian/tiket", {"unit": lh.UNIT, "service": line}, 201)
         await displays.wait(0, states, args.timeout)
     states = displays.states + (d if is_loket else 0)
+    await screens.settle([displays, phones], args.settle, args.timeout)
     displays.start_call()
     phones.start_call()
     sent = perf_counter()
@@ -447,6 +451,7 @@ def main() -> int:
     for flag, kind, default, text in (("calls", int, 30, "measured calls per N"), ("warmup", int, 3, "warm-up calls"),
                                       ("batch", int, 50, "clients connecting at once"),
                                       ("pause", float, 0.1, "seconds of quiet between calls"),
+                                      ("settle", float, 0.25, "seconds without any event before a measured call"),
                                       ("timeout", float, 10.0, "seconds to wait for a round or a connection"),
                                       ("time-limit", float, 600.0, "seconds before a phase is abandoned"),
                                       ("processes", int, 2, "gunicorn processes per app in the mixed phase"),

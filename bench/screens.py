@@ -36,6 +36,7 @@ class Tracker:
         self.bytes: list[int] = [0] * n  # per client, with count_bytes
         self.sizes: dict[str, list[int]] = {}  # event name -> wire sizes of every one received, with count_bytes
         self.position_at: list[float | None] = [None] * n  # this round's first `position`, per client
+        self.last = perf_counter()  # when any client last received an event (``settle``)
         self._want: tuple[int, int] | None = None
         self._wake = asyncio.Event()
 
@@ -45,8 +46,9 @@ class Tracker:
 
     def called(self, index: int, data: dict[str, Any]) -> None:
         """The ``called`` handler of client ``index``."""
+        self.last = perf_counter()
         if self.received[index] is None:
-            self.received[index] = (perf_counter(), data.get("number", ""))
+            self.received[index] = (self.last, data.get("number", ""))
             self.got += 1
         else:
             self.duplicates += 1
@@ -54,14 +56,16 @@ class Tracker:
 
     def state(self, _data: Any) -> None:
         """The ``state`` handler of every client."""
+        self.last = perf_counter()
         self.states += 1
         self._check()
 
     def position(self, index: int, _data: Any) -> None:
         """The ``position`` handler of client ``index`` (a phone)."""
+        self.last = perf_counter()
         self.positions += 1
         if self.position_at[index] is None:
-            self.position_at[index] = perf_counter()
+            self.position_at[index] = self.last
 
     def counted(self, index: int, event: str, handler: Any) -> Any:
         """``handler`` that also adds the event's wire size to client ``index``'s bytes."""
@@ -87,6 +91,21 @@ class Tracker:
             return False
         finally:
             self._want = None
+
+
+async def settle(trackers: list[Tracker], quiet: float, timeout: float) -> None:
+    """Wait until no client of ``trackers`` has received an event for ``quiet`` seconds (at most ``timeout``).
+
+    Before a measured call: the frames of the changes before it (a phone's ``position``, which the
+    floor never sends) have all been decoded, so that a sample measures the call, not a backlog in
+    the one client process that plays every screen and phone.
+    """
+    deadline = perf_counter() + timeout
+    while (now := perf_counter()) < deadline:
+        idle = now - max(t.last for t in trackers)
+        if idle >= quiet:
+            return
+        await asyncio.sleep(quiet - idle)
 
 
 async def open_client(base: str, join: dict[str, Any], index: int, tracker: Tracker,

@@ -1,5 +1,5 @@
 """The queue's units of work: each counter action, the version raise, the setup and the SQLite issue commit
-themselves; a refusal changes nothing; the primitives that commit per attempt refuse to run inside a unit of work.
+themselves; a refusal changes nothing; the issue on PostgreSQL, which commits per statement, refuses to run inside one.
 """
 
 from __future__ import annotations
@@ -112,15 +112,17 @@ def test_an_issue_commits_and_a_refused_one_takes_no_number(make_queue):
     assert db.session.scalar(select(Ticket.id).where(Ticket.sequence == 2)) is None
 
 
-def test_the_primitives_that_commit_per_attempt_refuse_to_run_inside_a_unit_of_work(make_queue):
+def test_a_call_joins_an_outer_unit_of_work_and_the_issue_refuses_to_where_it_commits_itself(make_queue):
     q = make_queue()
+    ticket_id = issue(q["unit"].slug, "A", now=MONDAY_9).id
 
     @transactional
-    def call_inside() -> None:
-        call_next(q["loket1"], now=MONDAY_9)
+    def call_inside() -> Ticket | None:
+        return call_next(q["loket1"], now=MONDAY_9)
 
-    with pytest.raises(RuntimeError, match="outside a unit of work"):
-        call_inside()
+    with commits():  # one commit, the outer one's
+        called = call_inside()
+    assert called.id == ticket_id and db.session.get(Ticket, ticket_id).status == Ticket.CALLED
 
     @transactional
     def issue_inside() -> int:

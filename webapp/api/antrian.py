@@ -7,7 +7,7 @@ import json
 from flask import abort, g, jsonify, request
 from flask_login import current_user
 
-from antrian.counter import TRANSFER, NotAllowedError, UnknownActionError, act
+from antrian.counter import TRANSFER, NotAllowedError, UnknownActionError, act, counter_with_lines
 from antrian.events import publish_change
 from antrian.flood import TooManyTicketsError, admit_anonymous
 from antrian.issuing import KeyReusedError, UnknownQueueError, find_replay, issue, valid_request_key
@@ -16,7 +16,6 @@ from antrian.reading import snapshot, ticket_by_token, ticket_view
 from antrian.service import QueueError
 from webapp.api import bp
 from webapp.core.api import api_error
-from webapp.core.extensions import db
 from webapp.core.formatting import public_url
 from webapp.core.i18n import current_language
 from webapp.core.policy import guard, require
@@ -84,7 +83,7 @@ def get_ticket(token: str):
 
 
 def _staff_counter(counter_id: int) -> Counter:
-    counter = db.session.get(Counter, counter_id) or abort(404)
+    counter = counter_with_lines(counter_id) or abort(404)
     require(current_user, "counter.operate", counter)
     return counter
 
