@@ -298,9 +298,8 @@ def _broadcast_state(app: Flask, unit_id: int, delay: float) -> None:
 def _notify(unit_id: int) -> None:
     """Visitors who left a number: "near" and "called" go to the outbox (antrian.notify), after the broadcast."""
     try:
-        notify_due(unit_id)
+        notify_due(unit_id)  # its unit of work rolls back what it wrote when it fails
     except Exception as error:  # the change is committed: a message must not undo its answer or its state
-        db.session.rollback()
         logger.error("queue notifications of a change failed: %s", type(error).__name__)
 
 
