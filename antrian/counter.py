@@ -22,10 +22,10 @@ from sqlalchemy.orm import joinedload
 
 from antrian.issuing import UnitRef, UnknownQueueError, issue_ticket
 from antrian.models import Counter, QueueService, Ticket
-from antrian.reading import waiting_tickets
+from antrian.reading import Call, call_of, waiting_tickets
 from antrian.service import QueueError, call_next, current_ticket, finish, recall, skip, start_serving, transfer
+from webapp.core.db import transactional
 from webapp.core.extensions import db
-from webapp.core.faults import fault_point
 from webapp.core.localtime import local_today
 from webapp.core.policy import Account, can, scoped
 
@@ -54,17 +54,18 @@ class NothingHeldError(QueueError):
 class Outcome:
     """What a counter action did.
 
-    ``unit``: the unit whose queue changed, for the announcement (antrian.events.publish_change),
-    taken before the action's commit so that announcing reads nothing again; ``ticket``: the
-    ticket acted on (None when panggil found nobody waiting); ``called``: the ticket to announce
-    on the displays (panggil, ulang); ``notice``: what to tell the officer beyond the panel's own
-    update ("" when the panel says it all).
+    ``unit``: the unit whose queue changed, for the announcement (antrian.events.publish_change);
+    ``ticket``: the ticket acted on (None when panggil found nobody waiting); ``called``: the
+    ticket called (panggil, ulang) and ``call`` its announcement for the displays; ``notice``: what
+    to tell the officer beyond the panel's own update ("" when the panel says it all). ``unit`` and
+    ``call`` are taken before the action's commit, so that announcing reads nothing again.
     """
 
     action: str
     unit: UnitRef
     ticket: Ticket | None
     called: Ticket | None = None
+    call: Call | None = None
     notice: str = ""
 
 
@@ -85,16 +86,17 @@ def _transfer_target(counter: Counter, code: str | None) -> QueueService:
     return target
 
 
+@transactional(serial=True)
 def act(counter: Counter, action: str, actor: Account, *, ticket_id: int | None = None,
         target: str | None = None, now: datetime | None = None) -> Outcome:
     """Do the counter button ``action`` for ``actor``; ``ticket_id`` names its ticket (default: the held one),
     ``target`` the letter of the line alihkan sends it to.
 
-    Each rule is its own unit of work (``antrian.service``): it commits its change and raises
-    the unit's version, or rolls back when it refuses; the caller announces it
-    (antrian.events.publish_change with ``called``). Raises UnknownActionError, NotAllowedError,
-    NothingHeldError, UnknownQueueError (a bad transfer target, field "service") or QueueError
-    (the ticket's state does not allow it), with nothing changed.
+    One unit of work: the rule of ``antrian.service`` joins it, commits its change and the unit's
+    version when ``act`` returns, or rolls back when it refuses; the caller announces it
+    (antrian.events.publish_change with the outcome's ``call``). Raises UnknownActionError,
+    NotAllowedError, NothingHeldError, UnknownQueueError (a bad transfer target, field "service") or
+    QueueError (the ticket's state does not allow it), with nothing changed.
     """
     if action not in ACTIONS:
         raise UnknownActionError("Tombol loket tidak dikenal.")
@@ -102,10 +104,8 @@ def act(counter: Counter, action: str, actor: Account, *, ticket_id: int | None 
     unit = UnitRef(counter.unit_id, counter.unit.slug)
     if action == CALL:
         called = call_next(counter, now)
-        # Tests kill the process here (LOKET_FAULT=after_call_commit, tests/test_counter_crash.py):
-        # the call is committed, its answer and its announcement are not.
-        fault_point("after_call_commit")
-        return Outcome(action, unit, called, called, "" if called else "Tidak ada yang menunggu.")
+        return Outcome(action, unit, called, called, call_of(called, counter) if called else None,
+                       "" if called else "Tidak ada yang menunggu.")
     if ticket_id is None:
         held = current_ticket(counter, now)
         if held is None:
@@ -116,7 +116,9 @@ def act(counter: Counter, action: str, actor: Account, *, ticket_id: int | None 
         moved = transfer(counter, ticket_id, line)
         return Outcome(action, unit, moved, notice=f"{moved.number} dialihkan ke antrian {line.name}.")
     ticket = _ON_TICKET[action](counter, ticket_id, now)
-    return Outcome(action, unit, ticket, ticket if action == RECALL else None)
+    if action == RECALL:
+        return Outcome(action, unit, ticket, ticket, call_of(ticket, counter))
+    return Outcome(action, unit, ticket)
 
 
 def issue_priority(counter: Counter, actor: Account, code: str | None, reason: str | None,

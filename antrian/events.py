@@ -29,6 +29,8 @@ from antrian.issuing import UnitRef
 from antrian.models import Counter, QueueService, QueueState, Ticket
 from antrian.notify import notify_due
 from antrian.reading import (
+    Call,
+    called_event,
     closed_tickets,
     open_ticket_facts,
     snapshot,
@@ -38,6 +40,7 @@ from antrian.reading import (
 )
 from antrian.service import raise_version
 from webapp.core.extensions import db, socketio
+from webapp.core.faults import fault_point
 from webapp.core.units import Unit
 
 NAMESPACE = "/antrian"
@@ -213,8 +216,11 @@ _issued: set[int] = set()  # of those, units with tickets issued since their las
 _scheduled_lock = threading.Lock()
 
 
-def publish_change(unit: Unit | UnitRef, called: Ticket | None = None, issued: bool = False) -> None:
+def publish_change(unit: Unit | UnitRef, called: Call | Ticket | None = None, issued: bool = False) -> None:
     """Tell the unit's clients that its queue changed (after the commit); ``issued``: tickets were issued.
+
+    ``called``: a call to announce, as the counter's action built it before its commit
+    (antrian.counter.Outcome.call), or a ticket whose call was committed (read again in one query).
 
     A call is announced at once, to the displays and to the phones of the called ticket's line. The
     `state` and the phones' `position` follow within QUEUE_STATE_DELAY seconds, one for all the changes
@@ -227,11 +233,14 @@ def publish_change(unit: Unit | UnitRef, called: Ticket | None = None, issued: b
     carries then covers them.
     """
     if called is not None:
-        payload, slug, line_id = _call_event(inspect(called).identity[0])
-        to: str | list[str] = f"unit:{slug}"
+        # Tests kill the process here (LOKET_FAULT=after_call_commit, tests/test_counter_crash.py):
+        # the call is committed, its answer and its announcement are not.
+        fault_point("after_call_commit")
+        call = called if isinstance(called, Call) else _call_event(inspect(called).identity[0])
+        to: str | list[str] = f"unit:{unit.slug}"
         if not full_state_to_everyone():
-            to = [f"unit:{slug}", f"layar:{slug}", line_room(line_id)]
-        socketio.emit("called", payload, to=to, namespace=NAMESPACE)
+            to = [f"unit:{unit.slug}", f"layar:{unit.slug}", line_room(call.line_id)]
+        socketio.emit("called", call.event, to=to, namespace=NAMESPACE)
     delay = current_app.config["QUEUE_STATE_DELAY"]
     if delay <= 0:
         if issued:
@@ -248,33 +257,25 @@ def publish_change(unit: Unit | UnitRef, called: Ticket | None = None, issued: b
     socketio.start_background_task(_broadcast_state, current_app._get_current_object(), unit.id, delay)
 
 
-def _call_event(ticket_id: int) -> tuple[dict[str, Any], str, int]:
-    """The `called` event of a ticket just called, its unit's slug and its line's id, in one query.
+def _call_event(ticket_id: int) -> Call:
+    """The announcement of a ticket whose call was committed, in one query (its objects were expired by the commit).
 
-    The call's objects were expired by its commit: reading them attribute by attribute would cost a
-    query each, before the event every screen waits for (on a busy server, each query's round trip waits
-    its turn for a core).
+    For callers without the counter action's own ``Call`` (antrian.counter.act builds it before its commit).
     """
     row = db.session.execute(
         select(Ticket.number, Ticket.call_count, Ticket.called_at, Ticket.queue_service_id, QueueService.code,
                QueueService.name, Counter.number.label("counter_number"), Counter.name.label("counter_name"),
-               QueueState.version, Unit.slug)
+               QueueState.version)
         .join(QueueService, QueueService.id == Ticket.queue_service_id)
-        .join(Unit, Unit.id == Ticket.unit_id)
         .outerjoin(Counter, Counter.id == Ticket.counter_id)
         .outerjoin(QueueState, QueueState.unit_id == Ticket.unit_id)
         .where(Ticket.id == ticket_id)
     ).one()
-    payload = {
-        "version": row.version or 0,
-        "number": row.number,
-        "service": {"code": row.code, "name": row.name},
-        "counter": {"number": row.counter_number, "name": row.counter_name} if row.counter_number else None,
-        "call_count": row.call_count,
-        # The call's moment (UTC): with the number it names this call, for a display's memory of calls.
-        "called_at": row.called_at.isoformat() if row.called_at else None,
-    }
-    return payload, row.slug, row.queue_service_id
+    return Call(row.queue_service_id, called_event(
+        version=row.version or 0, number=row.number, code=row.code, name=row.name,
+        counter_number=row.counter_number, counter_name=row.counter_name, call_count=row.call_count,
+        called_at=row.called_at,
+    ))
 
 
 def _broadcast_state(app: Flask, unit_id: int, delay: float) -> None:

@@ -5,6 +5,7 @@ phones show, one ticket as its holder sees it, and the home page's summaries. No
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime
 from statistics import mean
 from typing import Any
@@ -192,6 +193,44 @@ def snapshot(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
             "max_age_seconds": state.announce_max_age_seconds if state else 60,
         },
     }
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call to announce (antrian.events.publish_change): its `called` event and the line whose phones hear it."""
+
+    line_id: int
+    event: dict[str, Any]
+
+
+def called_event(*, version: int, number: str, code: str, name: str, counter_number: int | None,
+                 counter_name: str | None, call_count: int, called_at: datetime | None) -> dict[str, Any]:
+    """The `called` event's payload (docs/realtime.md, `called`), from the facts of one call."""
+    return {
+        "version": version,
+        "number": number,
+        "service": {"code": code, "name": name},
+        "counter": {"number": counter_number, "name": counter_name} if counter_number else None,
+        "call_count": call_count,
+        # The call's moment (UTC): with the number it names this call, for a display's memory of calls.
+        "called_at": as_utc(called_at).isoformat() if called_at else None,
+    }
+
+
+def call_of(ticket: Ticket, counter: Counter) -> Call:
+    """The announcement of ``ticket``, just called or recalled at ``counter``, from the objects in hand.
+
+    Built inside the call's unit of work, before its commit expires them (antrian.counter.act): the
+    line is one of the counter's, loaded with it, and the unit's version was loaded by the version raise
+    (``antrian.service.bump_version``), so announcing the call reads nothing again.
+    """
+    line = ticket.queue_service
+    state = db.session.get(QueueState, ticket.unit_id)
+    return Call(ticket.queue_service_id, called_event(
+        version=state.version if state else 0, number=ticket.number, code=line.code, name=line.name,
+        counter_number=counter.number, counter_name=counter.name, call_count=ticket.call_count,
+        called_at=ticket.called_at,
+    ))
 
 
 def ticket_view(ticket: Ticket) -> dict[str, Any]:

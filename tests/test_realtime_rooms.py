@@ -10,7 +10,9 @@ from datetime import timedelta
 
 from sqlalchemy import event
 
-from antrian.events import NAMESPACE, publish_change, state_patch
+from antrian import events
+from antrian.counter import act
+from antrian.events import NAMESPACE, _call_event, publish_change, state_patch
 from antrian.issuing import issue_ticket
 from antrian.models import Ticket
 from antrian.reading import open_ticket_facts, snapshot, ticket_view
@@ -308,3 +310,37 @@ def test_a_change_on_one_process_reaches_a_phone_and_a_display_of_the_other(data
             process.send_signal(__import__("signal").SIGQUIT)
         for process in processes:
             process.wait(timeout=20)
+
+
+def test_a_counter_call_is_announced_without_a_query_after_its_commit(app, make_queue, make_user, socket_client,
+                                                                       monkeypatch):
+    """The announcement is built inside the call's unit of work: between the commit and the `called` frames the
+    lobby waits for no database round trip. It equals the event read back from the committed call."""
+    # The state follows later, in a background task: not this test's subject, and never started here.
+    monkeypatch.setitem(app.config, "QUEUE_STATE_DELAY", 60)
+    scheduled: list[tuple] = []
+    monkeypatch.setattr(events.socketio, "start_background_task", lambda *args: scheduled.append(args))
+    q = make_queue()
+    officer = make_user(role="petugas_loket")
+    issue_ticket(q["A"])
+    issue_ticket(q["A"])
+    act(q["loket1"], "panggil", officer)
+    act(q["loket1"], "mulai", officer)  # the next panggil finishes it: the survey's invitation is on its path
+    display = socket_client()
+    display.emit("join", {"unit": q["unit"].slug, "patches": True}, namespace=NAMESPACE)
+    display.get_received(NAMESPACE)
+    outcome = act(q["loket1"], "panggil", officer)
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_rest) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        publish_change(outcome.unit, called=outcome.call)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert statements == [] and len(scheduled) == 1
+    [called] = [e["args"][0] for e in display.get_received(NAMESPACE) if e["name"] == "called"]
+    assert called == _call_event(outcome.called.id).event
+    assert called["number"] == "A-002" and called["counter"]["number"] == q["loket1"].number
