@@ -10,11 +10,12 @@ handler minus ``perf_counter()`` just before the POST, for every (call, client) 
 round ends when every client has the ``called`` and the ``state`` after it, plus --pause. Before
 each measured call, on both servers alike, the clients must have been quiet for --settle seconds
 (screens.settle): the frames of earlier changes are decoded, and the sample times the call alone.
+The client process's garbage collector is paused while it measures (pause_collector).
 
 The floor, bench/bare_socketio_app.py (Flask-SocketIO alone: POST /emit sends the same
 ``called`` shape to the room), is served and measured the same way in the same run: for each
 N, N clients join each server, and the calls alternate (Loket, floor, Loket, ...).
-Read ``p99 ratio`` (Loket's p99 over the floor's): the target is <= 1.2 at N=1000. ``missed``
+Read ``p99 ratio`` (Loket's p99 over the floor's): the target is <= 1.2 at N=1000 and <= 1.5 at N=500. ``missed``
 counts pairs whose ``called`` never came (or with another number) within --timeout: it
 should be 0. Loket's diagnostics: ``first p50`` (median over calls of the first screen's
 latency: the work before the emit), ``http p50`` (the POST's round trip), and ``cpu/call``
@@ -49,7 +50,8 @@ import loket_harness as lh
 import screens
 
 BENCH = Path(__file__).resolve().parent
-GOAL_RATIO = 1.2
+GOAL_RATIO = 1.2  # displays: p99 over the floor's at 1000 clients
+GOAL_RATIO_500 = 1.5  # and at 500
 GOAL_RATIO_MIXED = 1.5  # the mixed population: display and phone p99 over the floor's
 GOAL_BYTES_RATIO = 0.1  # bytes per phone per busy hour, over the old behaviour's
 
@@ -62,6 +64,27 @@ class Target:
     base: str
     join: dict[str, str]
     pgid: int
+
+
+def pause_collector() -> None:
+    """Stop this process's garbage collector while it measures (``resume_collector`` after).
+
+    This one process plays every screen and phone: thousands of clients whose objects live long,
+    and each round's events leave more. Its full collections took 150 to 570 ms, every 2 to 3 s,
+    in the mixed phase (with the clients frozen out of them), and the events that arrived meanwhile
+    were handled late: the instrument's own pause in the samples, against whichever server was
+    being measured. A measured phase lasts minutes, and the garbage it leaves is a few hundred MB.
+    """
+    gc.collect()
+    gc.freeze()  # the clients' objects live long: out of the collections that follow
+    gc.disable()
+
+
+def resume_collector() -> None:
+    """Start the garbage collector again after a measured phase, and collect what it left."""
+    gc.enable()
+    gc.unfreeze()
+    gc.collect()
 
 
 async def post(http: aiohttp.ClientSession, url: str, payload: dict | None, expect: int) -> dict[str, Any]:
@@ -144,8 +167,7 @@ async def measure(targets: list[Target], n: int, args: argparse.Namespace, loket
             run.clients = await screens.connect_all(run.target.base, run.target.join, n, args.batch, run.tracker,
                                                     args.timeout)
             run.connect_s = perf_counter() - started
-        gc.collect()
-        gc.freeze()  # the clients' objects live long: keep the collector's passes over them out of the samples
+        pause_collector()
         speed = lh.speed_check()
         cpu_before = lh.cpu_snapshot([t.pgid for t in targets])
         async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {loket.token}"},
@@ -160,7 +182,7 @@ async def measure(targets: list[Target], n: int, args: argparse.Namespace, loket
     finally:
         for run in runs:
             await screens.close_all(run.clients)
-        gc.unfreeze()
+        resume_collector()
     return {run.target.name: run.summary(args.warmup + args.calls) | {"cpu_percent": cpu} for run in runs}
 
 
@@ -179,7 +201,8 @@ async def run_all(targets: list[Target], args: argparse.Namespace, loket: lh.Lok
 
 
 def report(results: dict[str, dict[int, dict[str, Any]]], clients: list[int]) -> tuple[bool, int]:
-    """Print the table and the verdict (at N=1000, or the largest N measured); return (passed, that N)."""
+    """Print the table and the verdict (at N=1000, or the largest N measured, and at N=500 when measured); return
+    (passed, the larger N)."""
     print(f"\n{'N':>5}{'loket p50':>11}{'loket p99':>11}{'floor p50':>11}{'floor p99':>11}{'p99 ratio':>11}"
           f"{'missed':>8}{'first p50':>11}{'http p50':>10}{'cpu/call loket':>16}{'floor':>7}  (ms)")
     for n in clients:
@@ -190,10 +213,14 @@ def report(results: dict[str, dict[int, dict[str, Any]]], clients: list[int]) ->
               f"{lo['http_p50_ms']:>10.1f}"
               f"{lo['cpu_ms_per_call']:>16.1f}{fl['cpu_ms_per_call']:>7.1f}")
     at = 1000 if 1000 in clients else max(clients)
-    row = results["loket"][at]
-    passed = row["p99_ratio"] <= GOAL_RATIO and row["missed"] + results["floor"][at]["missed"] == 0
-    print(f"{'PASS' if passed else 'FAIL'}: p99 ratio {row['p99_ratio']:.2f} at N={at} "
-          f"(target <= {GOAL_RATIO} at N=1000, nothing missed)")
+    passed = all(results["loket"][n]["missed"] + results["floor"][n]["missed"] == 0 for n in clients)
+    for n, goal in ((at, GOAL_RATIO), (500, GOAL_RATIO_500)):
+        if n in clients:
+            ratio = results["loket"][n]["p99_ratio"]
+            passed = passed and ratio <= goal
+            print(f"{'PASS' if ratio <= goal else 'FAIL'}: p99 ratio {ratio:.2f} at N={n} (target <= {goal})")
+    print(f"{'PASS' if passed else 'FAIL'}: displays (p99 ratio <= {GOAL_RATIO} at N=1000 and <= {GOAL_RATIO_500} "
+          "at N=500, nothing missed)")
     return passed, at
 
 
@@ -301,8 +328,7 @@ async def measure_mixed(runs: list[Mixed], args: argparse.Namespace, loket: lh.L
             run.connect_s = perf_counter() - started
             print(f"  {run.name}: {run.displays.n} displays and {run.phones.n} phones connected in "
                   f"{run.connect_s:.0f} s", flush=True)
-        gc.collect()
-        gc.freeze()
+        pause_collector()
         speed = lh.speed_check()
         pgids = [g for run in runs for g in run.pgids]
         cpu_before = lh.cpu_snapshot(pgids)
@@ -319,7 +345,7 @@ async def measure_mixed(runs: list[Mixed], args: argparse.Namespace, loket: lh.L
     finally:
         for run in runs:
             await screens.close_all(run.clients)
-        gc.unfreeze()
+        resume_collector()
     return {run.name: run.summary(args.warmup + args.calls) | {"cpu_percent": cpu} for run in runs}
 
 
