@@ -51,6 +51,7 @@ def post_worker_init(worker) -> None:
     gunicorn's own handler only stops the worker loop; the open websockets would hold the
     worker, and the displays on it, for graceful_timeout.
     """
+    gc.collect()  # the start's garbage first: a frozen cycle is never freed
     gc.freeze()  # what the start made (modules, the app, its templates) lives as long as the worker: never walk it
     gc.set_threshold(*GC_THRESHOLDS)
 

@@ -245,8 +245,10 @@ def publish_change(unit: Unit | UnitRef, called: Call | Ticket | None = None, is
     if delay <= 0:
         if issued:
             raise_version(unit.id)
-        broadcast(unit if isinstance(unit, Unit) else db.session.get(Unit, unit.id))
-        _notify(unit.id)
+        try:
+            broadcast(unit if isinstance(unit, Unit) else db.session.get(Unit, unit.id))
+        finally:
+            _notify(unit.id)
         return
     with _scheduled_lock:
         if issued:
@@ -290,8 +292,10 @@ def _broadcast_state(app: Flask, unit_id: int, delay: float) -> None:
                 raise_version(unit_id)  # before the snapshot, which then shows every ticket it covers
             unit = db.session.get(Unit, unit_id)
             if unit is not None:
-                broadcast(unit)
-                _notify(unit_id)
+                try:
+                    broadcast(unit)
+                finally:  # the messages are due whether or not the screens could be told
+                    _notify(unit_id)
         finally:
             db.session.remove()
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -33,7 +33,7 @@ from webapp.core.localtime import local_moment, local_today
 from webapp.core.phone import mask_phone, normalise_phone
 from webapp.core.units import Unit
 from webapp.outbox.models import FAILED, SENT, SMS, WHATSAPP, OutboxMessage, mask_recipient
-from webapp.outbox.service import enqueue
+from webapp.outbox.service import enqueue, send_soon
 
 DEFAULT_NOTIFY_AHEAD = 3
 TOPIC_NEAR, TOPIC_CALLED = "antrian.hampir", "antrian.dipanggil"
@@ -175,7 +175,12 @@ def notify_due(unit_id: int, now: datetime | None = None) -> list[tuple[str, str
     unit = db.session.get(Unit, unit_id)
     if unit is None or not _due(unit, now):
         return []
-    return _queue_messages(unit, now)
+    queued = _queue_messages(unit, now)
+    if queued and not has_request_context():
+        # The delayed state broadcast calls this outside any request, where the outbox's after-commit
+        # hook leaves the messages to the worker's next round: a called visitor must hear it now.
+        send_soon()
+    return queued
 
 
 @transactional(serial=True)

@@ -220,9 +220,10 @@ def called_event(*, version: int, number: str, code: str, name: str, counter_num
 def call_of(ticket: Ticket, counter: Counter) -> Call:
     """The announcement of ``ticket``, just called or recalled at ``counter``, from the objects in hand.
 
-    Built inside the call's unit of work, before its commit expires them (antrian.counter.act): the
-    line is one of the counter's, loaded with it, and the unit's version was loaded by the version raise
-    (``antrian.service.bump_version``), so announcing the call reads nothing again.
+    Built inside the call's unit of work, before its commit expires them (antrian.counter.act): a
+    ticket called next is in one of the counter's lines, loaded with it (a recall of another line's
+    ticket reads that line), and the unit's version was loaded by the version raise
+    (``antrian.service.bump_version``), so announcing the call reads nothing after the commit.
     """
     line = ticket.queue_service
     state = db.session.get(QueueState, ticket.unit_id)

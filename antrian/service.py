@@ -122,9 +122,9 @@ def call_next(counter: Counter, now: datetime | None = None) -> Ticket | None:
     while it holds one that was only called (``_release_held``). Two counters pressing at once
     never get the same ticket: the claim is one UPDATE whose subquery locks the ticket it picks
     (SKIP LOCKED on PostgreSQL, so the second counter takes the next one at once; on SQLite the
-    unit of work holds the one write lock). The called ticket is returned expired by the commit:
-    the announcement needs its id alone, and every query before it is time the lobby waits for
-    the number (docs/realtime.md).
+    unit of work holds the one write lock). The called ticket comes back from the claim's RETURNING:
+    the caller's unit of work (antrian.counter.act) builds its announcement before the commit, and
+    every query before the announcement is time the lobby waits for the number (docs/realtime.md).
     """
     moment = _now(now)
     service_ids = [s.id for s in counter.queue_services]

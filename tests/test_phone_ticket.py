@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import url_for
 from sqlalchemy import select
 
+from antrian import notify
 from antrian.events import publish_change
 from antrian.issuing import issue_ticket
 from antrian.models import QueueState, Ticket
@@ -244,9 +246,25 @@ def test_a_ticket_called_before_it_was_near_gets_only_the_call(make_queue, app, 
     db.session.add(state)
     db.session.commit()
     call_next(q["loket1"], now=MONDAY_9)
-    assert notify_due(q["unit"].id, now=MONDAY_9) == [("A-001", TOPIC_CALLED)]
-    assert notify_due(q["unit"].id, now=MONDAY_9) == []
+    started: list[bool] = []
+    monkeypatch.setattr(notify, "send_soon", lambda: started.append(True))
+    queued: list = []
+
+    def broadcaster() -> None:
+        """As the delayed state broadcast runs it: an app context, no request."""
+        with app.app_context():
+            queued.append(notify_due(q["unit"].id, now=MONDAY_9))
+            queued.append(notify_due(q["unit"].id, now=MONDAY_9))
+            db.session.remove()
+
+    thread = threading.Thread(target=broadcaster)
+    thread.start()
+    thread.join(30)
+    assert queued == [[("A-001", TOPIC_CALLED)], []]
     assert [m.channel for m in _messages()] == ["sms"]
+    # There the outbox's after-commit hook does not start delivery: the call's message is sent at once all
+    # the same, once, for the one message queued.
+    assert started == [True]
 
 
 def test_the_visitor_can_erase_the_number(client, make_queue):
