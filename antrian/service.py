@@ -57,21 +57,20 @@ def raise_version(unit_id: int) -> None:
     bump_version(unit_id)
 
 
-def bump_version(unit_id: int) -> int:
-    """Raise the unit's queue version in the same transaction as the change it marks; return the new version.
+def bump_version(unit_id: int) -> None:
+    """Raise the unit's queue version in the same transaction as the change it marks.
 
     An upsert: two counters making a unit's very first change at once must not both try to create its row.
     Its RETURNING puts the row in the session as it is now, so that the call's announcement reads the
     version without a query (antrian.reading.call_of). A building block of the actions here: it never commits.
     """
-    state = db.session.scalars(
+    db.session.scalars(
         upsert(QueueState)
         .values(unit_id=unit_id, version=1, running_text="")
         .on_conflict_do_update(index_elements=[QueueState.unit_id], set_={"version": QueueState.version + 1})
         .returning(QueueState),
         execution_options={"populate_existing": True},
     ).one()
-    return state.version
 
 
 def current_ticket(counter: Counter, now: datetime | None = None) -> Ticket | None:

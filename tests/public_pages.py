@@ -1,12 +1,13 @@
-"""One list of every public page, with real slugs, a real ticket, complaint and booking, for the tests that read
-them all: the Nu HTML check (tests/test_html_validity.py) and the English check (tests/test_english.py)."""
+"""One list of every public page, with real slugs, a real ticket, complaint and booking, and the forms shown again
+with their errors, for the tests that read them all: the Nu HTML check (tests/test_html_validity.py) and the
+English check (tests/test_english.py)."""
 
 from __future__ import annotations
 
 from flask import url_for
 from sqlalchemy import select
 
-from tests.conftest import open_all_day
+from tests.conftest import csrf_from, open_all_day
 from webapp.core.extensions import db
 from webapp.core.localtime import local_today
 from webapp.core.units import Unit
@@ -84,3 +85,14 @@ def _booking_pages(unit: Unit) -> dict[str, str]:
         "booking-move": url_for("reservasi.booking", key=code, pindah=day.isoformat()),
         "booking-kiosk": url_for("reservasi.kiosk_checkin", instansi=unit.slug),
     }
+
+
+def refused_forms(client) -> dict[str, str]:
+    """The complaint and survey forms shown again with their errors (the pages a person sees most after a slip)."""
+    token = csrf_from(client, url_for("pengaduan.form"))
+    complaint = client.post(url_for("pengaduan.form"), data={"csrf_token": token, "description": "pendek",
+                                                             "phone": "12", "email": "x"})
+    token = csrf_from(client, url_for("survei.form"))
+    survey = client.post(url_for("survei.form"), data={"csrf_token": token, "age": "7"})
+    assert complaint.status_code == 422 and survey.status_code == 422
+    return {"complaint-refused": complaint.get_data(as_text=True), "survey-refused": survey.get_data(as_text=True)}

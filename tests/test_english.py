@@ -20,8 +20,8 @@ from lxml import html as lxml_html
 from sqlalchemy import select
 
 from tests.conftest import csrf_from, open_all_day
-from tests.public_pages import visitor_pages
-from webapp.core.extensions import db, limiter
+from tests.public_pages import refused_forms, visitor_pages
+from webapp.core.extensions import db
 from webapp.core.i18n import choose_locale, from_accept_language
 from webapp.core.units import Unit
 from webapp.standards.models import Service
@@ -41,24 +41,6 @@ INDONESIAN_WORDS = {
 # Names that stay as they are in English: the product, offices, laws, acronyms.
 KEPT = {"Loket", "DPMPTSP", "IKM", "SKM", "NIK", "NIB", "KTP", "OSS", "SP4N-LAPOR!", "PermenPANRB", "SOP"}
 READ_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")
-
-
-@pytest.fixture
-def _fresh_limits():
-    limiter.reset()
-    yield
-    limiter.reset()
-
-
-def _refused_forms(client) -> dict[str, str]:
-    """The complaint and survey forms shown again with their errors, in English."""
-    token = csrf_from(client, url_for("pengaduan.form"))
-    complaint = client.post(url_for("pengaduan.form"), data={"csrf_token": token, "description": "pendek",
-                                                             "phone": "12", "email": "x"})
-    token = csrf_from(client, url_for("survei.form"))
-    survey = client.post(url_for("survei.form"), data={"csrf_token": token, "age": "7"})
-    assert complaint.status_code == 422 and survey.status_code == 422
-    return {"complaint-refused": complaint.get_data(as_text=True), "survey-refused": survey.get_data(as_text=True)}
 
 
 def read_text(page: str) -> str:
@@ -110,11 +92,11 @@ def _indonesian_msgids() -> list[str]:
     return found
 
 
-@pytest.mark.usefixtures("demo", "_fresh_limits")
+@pytest.mark.usefixtures("demo", "fresh_limits")
 def test_every_public_page_reads_in_english(app, client):
     client.set_cookie("bahasa", "en")
     pages = {name: client.get(url).get_data(as_text=True) for name, url in visitor_pages(client).items()}
-    pages.update(_refused_forms(client))
+    pages.update(refused_forms(client))
     msgids = _indonesian_msgids()
     names = _published_names()
     problems = []
@@ -353,7 +335,7 @@ def test_english_items_follow_their_indonesian_text_not_their_position(client, l
 # --- messages in the language the person used --------------------------------------------------
 
 
-@pytest.mark.usefixtures("demo", "_fresh_limits")
+@pytest.mark.usefixtures("demo", "fresh_limits")
 def test_a_complaint_filed_in_english_gets_its_messages_in_english(app, client):
     from tests.pengaduan_helpers import complaint_data
     from webapp.outbox.models import OutboxMessage
@@ -370,7 +352,7 @@ def test_a_complaint_filed_in_english_gets_its_messages_in_english(app, client):
     assert "Pengaduan" not in message.body
 
 
-@pytest.mark.usefixtures("demo", "_fresh_limits")
+@pytest.mark.usefixtures("demo", "fresh_limits")
 def test_a_ticket_followed_in_english_is_called_in_english(app, client):
     from antrian.models import Ticket
     from antrian.notify import notify_due, set_contact
@@ -446,7 +428,7 @@ def _reads_in_english(name: str, html: str) -> list[str]:
     return [f"{name}: {w}" for w in leftovers]
 
 
-@pytest.mark.usefixtures("_fresh_limits")
+@pytest.mark.usefixtures("fresh_limits")
 def test_permit_tracking_reads_in_english(client, make_service, make_user):
     """The applicant's tracking page at each state (in process, returned, ready, collected) and the lookup."""
     import json
@@ -535,7 +517,7 @@ def test_a_refusal_keeps_its_number_and_stays_indonesian_for_staff(app):
         assert booking.translated() == "Reservasi ini sudah check-in dengan nomor R-004."
 
 
-@pytest.mark.usefixtures("demo", "_fresh_limits")
+@pytest.mark.usefixtures("demo", "fresh_limits")
 def test_the_ticket_page_refuses_a_fourth_phone_in_english(app, client):
     from antrian.issuing import issue
     from antrian.models import Ticket

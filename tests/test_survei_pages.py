@@ -200,6 +200,17 @@ def test_staff_link_a_queue_line_to_a_service(client, login, make_service, make_
     assert "Izin Dua" in _text(client.get(url_for("survei.form_token", token=token)))
 
 
+def test_the_queue_links_page_names_the_service_a_line_plainly_delivers(client, login, make_service, make_queue):
+    one = make_service(slug="izin-satu", title="Izin Satu")
+    make_queue(unit=one.unit)
+    login("admin")
+    url = url_for("survei.queue_links", slug=one.unit.slug)
+    hint = "Tanpa pilihan, survei memakai Izin Satu (satu-satunya layanan atau namanya sama)."
+    assert _text(client.get(url)).count(hint) == 2  # the only service: both lines, A and B
+    make_service(unit=one.unit, slug="izin-dua", title="Izin Dua")
+    assert "Tanpa pilihan, survei memakai" not in _text(client.get(url))  # two, and no line of either name
+
+
 # --- results ---------------------------------------------------------------------------------
 
 

@@ -36,10 +36,12 @@ def plain_choice(line_name: str, services: list[tuple[int, str]]) -> int | None:
     return same[0] if len(same) == 1 else None
 
 
-def suggest_link(queue_service: QueueService) -> Service | None:
-    """The catalogue service a queue line plainly delivers (``plain_choice``), for the staff page that links them."""
-    chosen = plain_choice(queue_service.name, survey_service_titles(queue_service.unit_id))
-    return db.session.get(Service, chosen) if chosen is not None else None
+def suggested_links(unit: Unit, lines: list[QueueService]) -> dict[int, int]:
+    """For each of ``lines`` not linked to a service, the one it plainly delivers (``plain_choice``), if any:
+    line id -> service id. One query for all the lines, for the staff page that links them."""
+    services = survey_service_titles(unit.id)
+    chosen = {line.id: plain_choice(line.name, services) for line in lines if line.service_id is None}
+    return {line_id: service_id for line_id, service_id in chosen.items() if service_id is not None}
 
 
 def queue_lines(unit: Unit) -> list[QueueService]:

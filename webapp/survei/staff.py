@@ -18,7 +18,7 @@ from webapp.core.tables import xlsx_bytes_response
 from webapp.core.units import Unit
 from webapp.standards.models import Service
 from webapp.survei import bp
-from webapp.survei.antrian import link_queue_services, queue_lines, suggest_link
+from webapp.survei.antrian import link_queue_services, queue_lines, suggested_links
 from webapp.survei.exports import report_pdf, tabulation_xlsx
 from webapp.survei.forms import FollowUpForm
 from webapp.survei.models import FollowUpPlan
@@ -169,7 +169,7 @@ def queue_links(slug: str) -> WerkzeugResponse | str:
                             actor=current_user)
         flash("Tautan antrian ke layanan disimpan.", "success")
         return redirect(url_for("survei.queue_links", slug=unit.slug))
-    suggestions = {line.id: suggest_link(line) for line in lines if line.service_id is None}
+    suggestions = {line_id: services[service_id] for line_id, service_id in suggested_links(unit, lines).items()}
     return render_template(
         "survei/queue_links.html", unit=unit, lines=lines, services=list(services.values()), suggestions=suggestions
     )
