@@ -23,7 +23,17 @@ from sqlalchemy.orm import joinedload
 from antrian.issuing import UnitRef, UnknownQueueError, issue_ticket
 from antrian.models import Counter, QueueService, Ticket
 from antrian.reading import Call, call_of, waiting_tickets
-from antrian.service import QueueError, call_next, current_ticket, finish, recall, skip, start_serving, transfer
+from antrian.service import (
+    QueueError,
+    call_next,
+    current_ticket,
+    finish,
+    raised_version,
+    recall,
+    skip,
+    start_serving,
+    transfer,
+)
 from webapp.core.db import transactional
 from webapp.core.extensions import db
 from webapp.core.localtime import local_today
@@ -86,7 +96,7 @@ def _transfer_target(counter: Counter, code: str | None) -> QueueService:
     return target
 
 
-@transactional(serial=True)
+@transactional(serial=True, keep_loaded=True)
 def act(counter: Counter, action: str, actor: Account, *, ticket_id: int | None = None,
         target: str | None = None, now: datetime | None = None) -> Outcome:
     """Do the counter button ``action`` for ``actor``; ``ticket_id`` names its ticket (default: the held one),
@@ -94,7 +104,8 @@ def act(counter: Counter, action: str, actor: Account, *, ticket_id: int | None 
 
     One unit of work: the rule of ``antrian.service`` joins it, commits its change and the unit's
     version when ``act`` returns, or rolls back when it refuses; the caller announces it
-    (antrian.events.publish_change with the outcome's ``call``). Raises UnknownActionError,
+    (antrian.events.publish_change with the outcome's ``call``), then answers from the rows as
+    committed, which the commit leaves loaded (``keep_loaded``). Raises UnknownActionError,
     NotAllowedError, NothingHeldError, UnknownQueueError (a bad transfer target, field "service") or
     QueueError (the ticket's state does not allow it), with nothing changed.
     """
@@ -104,8 +115,9 @@ def act(counter: Counter, action: str, actor: Account, *, ticket_id: int | None 
     unit = UnitRef(counter.unit_id, counter.unit.slug)
     if action == CALL:
         called = call_next(counter, now)
-        return Outcome(action, unit, called, called, call_of(called, counter) if called else None,
-                       "" if called else "Tidak ada yang menunggu.")
+        if called is None:
+            return Outcome(action, unit, None, notice="Tidak ada yang menunggu.")
+        return Outcome(action, unit, called, called, call_of(called, counter, raised_version(unit.id) or 0))
     if ticket_id is None:
         held = current_ticket(counter, now)
         if held is None:
@@ -117,7 +129,7 @@ def act(counter: Counter, action: str, actor: Account, *, ticket_id: int | None 
         return Outcome(action, unit, moved, notice=f"{moved.number} dialihkan ke antrian {line.name}.")
     ticket = _ON_TICKET[action](counter, ticket_id, now)
     if action == RECALL:
-        return Outcome(action, unit, ticket, ticket, call_of(ticket, counter))
+        return Outcome(action, unit, ticket, ticket, call_of(ticket, counter, raised_version(unit.id) or 0))
     return Outcome(action, unit, ticket)
 
 

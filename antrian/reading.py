@@ -217,18 +217,17 @@ def called_event(*, version: int, number: str, code: str, name: str, counter_num
     }
 
 
-def call_of(ticket: Ticket, counter: Counter) -> Call:
-    """The announcement of ``ticket``, just called or recalled at ``counter``, from the objects in hand.
+def call_of(ticket: Ticket, counter: Counter, version: int) -> Call:
+    """The announcement of ``ticket``, just called or recalled at ``counter`` and raising the unit's queue to
+    ``version``, from the objects in hand.
 
     Built inside the call's unit of work, before its commit expires them (antrian.counter.act): a
     ticket called next is in one of the counter's lines, loaded with it (a recall of another line's
-    ticket reads that line), and the unit's version was loaded by the version raise
-    (``antrian.service.bump_version``), so announcing the call reads nothing after the commit.
+    ticket reads that line), so announcing the call reads nothing after the commit.
     """
     line = ticket.queue_service
-    state = db.session.get(QueueState, ticket.unit_id)
     return Call(ticket.queue_service_id, called_event(
-        version=state.version if state else 0, number=ticket.number, code=line.code, name=line.name,
+        version=version, number=ticket.number, code=line.code, name=line.name,
         counter_number=counter.number, counter_name=counter.name, call_count=ticket.call_count,
         called_at=ticket.called_at,
     ))

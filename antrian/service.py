@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 
 from antrian.models import Counter, QueueService, QueueState, Ticket
 from antrian.reading import waiting_order
@@ -47,6 +47,9 @@ class StillCalledError(QueueError):
         self.ticket_id = ticket.id
 
 
+_RAISED_VERSIONS = "antrian.raised_versions"  # db.session.info key: unit id -> the version bump_version raised
+
+
 def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
@@ -57,20 +60,34 @@ def raise_version(unit_id: int) -> None:
     bump_version(unit_id)
 
 
-def bump_version(unit_id: int) -> None:
-    """Raise the unit's queue version in the same transaction as the change it marks.
+def bump_version(unit_id: int) -> int:
+    """Raise the unit's queue version in the same transaction as the change it marks; return the new version.
 
     An upsert: two counters making a unit's very first change at once must not both try to create its row.
-    Its RETURNING puts the row in the session as it is now, so that the call's announcement reads the
-    version without a query (antrian.reading.call_of). A building block of the actions here: it never commits.
+    Its RETURNING refreshes the unit's row if the session holds it, and the session remembers the new
+    version (``raised_version``), so that the call's announcement carries it without a query
+    (antrian.counter.act). A building block of the actions here: it never commits.
     """
-    db.session.scalars(
+    state = db.session.scalars(
         upsert(QueueState)
         .values(unit_id=unit_id, version=1, running_text="")
         .on_conflict_do_update(index_elements=[QueueState.unit_id], set_={"version": QueueState.version + 1})
         .returning(QueueState),
         execution_options={"populate_existing": True},
     ).one()
+    # The row itself cannot be asked for again without a query: the session's identity map holds
+    # unchanged rows weakly, and nothing keeps this one once the action returns its ticket.
+    db.session.info.setdefault(_RAISED_VERSIONS, {})[unit_id] = state.version
+    return state.version
+
+
+def raised_version(unit_id: int) -> int | None:
+    """The version ``bump_version`` last raised the unit's queue to in this session (None if it did not).
+
+    For the unit of work that just raised it (a counter's call announces the version it made); a
+    session lives for one request or task.
+    """
+    return db.session.info.get(_RAISED_VERSIONS, {}).get(unit_id)
 
 
 def current_ticket(counter: Counter, now: datetime | None = None) -> Ticket | None:
@@ -103,13 +120,41 @@ def _release_held(counter: Counter, keep: int | None, now: datetime | None) -> T
     the officer started it, so the visitor came, and "Panggil berikutnya" as "done, next" keeps
     a fast counter at one key per visitor (the behaviour before this rule, kept on purpose).
     Returns the ticket finished, if any. Never commits.
+
+    One statement finds the held ticket (``current_ticket``'s choice) and finishes it if it is being
+    served, leaving one only called as it is; its RETURNING tells which. A counter's call waits for
+    every statement before the lobby hears it (docs/realtime.md, "How fast a call reaches a screen").
     """
-    held = current_ticket(counter, now)
-    if held is None or held.id == keep:
+    moment = _now(now)
+    latest_held = (
+        select(Ticket.id)
+        .where(
+            Ticket.counter_id == counter.id,
+            Ticket.day == local_today(counter.unit, now),
+            Ticket.status.in_([Ticket.CALLED, Ticket.SERVING]),
+        )
+        .order_by(Ticket.called_at.desc())
+        .limit(1)
+        .correlate(None)  # its own read of the ticket table, not the row being updated
+        .scalar_subquery()
+    )
+    served = Ticket.status == Ticket.SERVING
+    held = db.session.scalar(
+        update(Ticket)
+        .where(Ticket.id == latest_held, Ticket.status.in_([Ticket.CALLED, Ticket.SERVING]),
+               *([Ticket.id != keep] if keep is not None else []))
+        .values(  # every CASE reads the row as it was: only a ticket being served changes
+            status=case((served, Ticket.DONE), else_=Ticket.status),
+            serving_at=case((served, func.coalesce(Ticket.serving_at, Ticket.called_at)), else_=Ticket.serving_at),
+            finished_at=case((served, moment), else_=Ticket.finished_at),
+        )
+        .returning(Ticket)
+    )
+    if held is None:
         return None
     if held.status == Ticket.CALLED:
-        raise StillCalledError(held)
-    _finish(held, _now(now))
+        raise StillCalledError(held)  # unchanged by the statement; its unit of work rolls back
+    ticket_served.send(held)
     return held
 
 

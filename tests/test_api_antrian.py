@@ -78,6 +78,40 @@ def test_counter_calls_need_a_staff_token_of_the_unit(client, make_queue, make_u
     assert client.post(finish, headers=headers).status_code == 409  # "panggil" finished A-001 already
 
 
+def test_a_counter_call_answers_from_what_it_committed(app, client, make_queue, make_user, monkeypatch):
+    """After the call's last write nothing is read: the lobby's screens receive the call while the answer is
+    built, so the answer comes from the rows as committed (keep_loaded), not from reading them back."""
+    from sqlalchemy import event
+
+    from antrian import events
+
+    monkeypatch.setitem(app.config, "QUEUE_STATE_DELAY", 60)  # the state follows later, in a task not started here
+    monkeypatch.setattr(events.socketio, "start_background_task", lambda *args: None)
+    q = make_queue()
+    headers = _staff_token(make_user, q["unit"])
+    for _ in range(2):
+        client.post(url_for("api.take_ticket"), json={"unit": q["unit"].slug, "service": "A"})
+    call = url_for("api.counter_action", counter_id=q["loket1"].id, action="panggil")
+    client.post(call, headers=headers)
+    client.post(url_for("api.counter_action", counter_id=q["loket1"].id, action="mulai"), headers=headers)
+    # The next panggil finishes A-001 on its way (and makes its survey invitation).
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_rest) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        called = client.post(call, headers=headers)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert called.status_code == 200, called.text
+    assert "INSERT INTO queue_state" in statements[-1]  # the version's raise is the last statement
+    ticket = called.get_json()["ticket"]
+    assert (ticket["number"], ticket["status"], ticket["counter"]["number"]) == ("A-002", "called", q["loket1"].number)
+    _assert_valid("Ticket", ticket)
+
+
 def test_anonymous_tickets_are_rate_limited_but_kiosk_tokens_are_not(app, client, make_queue, make_user, monkeypatch):
     q = make_queue()
     monkeypatch.setitem(app.config, "API_RATE_LIMIT", "2 per minute")

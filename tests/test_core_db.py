@@ -75,6 +75,31 @@ def test_a_nested_unit_of_work_joins_the_outer_one(commits):
     assert not {"dalam-1", "dalam-2"} & _slugs()
 
 
+def test_a_unit_of_work_can_keep_what_it_wrote_loaded_after_its_commit(commits):
+    """keep_loaded: the rows written are read after the commit without a query; without it they are expired."""
+
+    def add(slug: str) -> Unit:
+        unit = _unit(slug)
+        db.session.add(unit)
+        return unit
+
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_rest) -> None:
+        statements.append(statement)
+
+    kept = transactional(keep_loaded=True)(add)("tetap")
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert kept.slug == "tetap" and statements == []
+        expired = transactional(add)("kedaluwarsa")
+        statements.clear()
+        assert expired.slug == "kedaluwarsa" and len(statements) == 1  # read back
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert commits == [1, 1] and db.session().expire_on_commit  # only that one commit kept them
+
+
 def test_the_counter_counts_per_key_without_gaps():
     assert [next_value(ComplaintCounter, year=2026) for _ in range(3)] == [1, 2, 3]
     assert next_value(ComplaintCounter, year=2027) == 1

@@ -97,7 +97,7 @@ def in_unit_of_work() -> bool:
     return bool(db.session.info.get(_UNIT_OF_WORK))
 
 
-def transactional(func: Function | None = None, *, serial: bool = False) -> Any:
+def transactional(func: Function | None = None, *, serial: bool = False, keep_loaded: bool = False) -> Any:
     """Make a service function one unit of work: it commits when it returns, and rolls back when it raises.
 
     This is where Loket commits (docs/architecture.md): service functions that change data
@@ -107,6 +107,12 @@ def transactional(func: Function | None = None, *, serial: bool = False) -> Any:
     ``serial``: the function reads before it writes (takes a number, claims a row), so on
     SQLite it starts with ``begin_write`` (BEGIN IMMEDIATE) to hold the one write lock from
     its first read.
+
+    ``keep_loaded``: its commit leaves what the session loaded and wrote as it is, where a commit
+    normally expires it all. For a counter's button (antrian.counter.act): its answer and the
+    counter panel are built from the rows it just wrote, and reading them back would cost the
+    lobby's screens a round trip each while the call is on its way to them (docs/realtime.md).
+    The rows are as this unit of work committed them, not newer.
     """
 
     def decorator(inner: Function) -> Function:
@@ -120,7 +126,7 @@ def transactional(func: Function | None = None, *, serial: bool = False) -> Any:
             info[_UNIT_OF_WORK] = True
             try:
                 result = inner(*args, **kwargs)
-                db.session.commit()
+                _commit(keep_loaded)
                 return result
             except BaseException:
                 db.session.rollback()
@@ -131,3 +137,16 @@ def transactional(func: Function | None = None, *, serial: bool = False) -> Any:
         return wrapper  # type: ignore[return-value]
 
     return decorator(func) if func is not None else decorator
+
+
+def _commit(keep_loaded: bool) -> None:
+    """Commit the session; with ``keep_loaded``, without expiring what it holds (see ``transactional``)."""
+    if not keep_loaded:
+        db.session.commit()
+        return
+    session = db.session()  # the request's Session itself: the setting is read when it commits
+    expiring, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
