@@ -8,7 +8,8 @@ line of the unit, keeping its number. The panel names the ticket its button acts
 one (the API), the action is on the ticket the counter holds now.
 
 Each view maps the outcome and the errors to its own answer (a flash message or JSON); the
-rules, the checks and the messages live here, once, with what the counter panel shows.
+rules, the checks, the messages and the announcement to the lobby live here, once, with what the
+counter panel shows.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from antrian.events import publish_change
 from antrian.issuing import UnitRef, UnknownQueueError, issue_ticket
 from antrian.models import Counter, QueueService, Ticket
 from antrian.reading import Call, call_of, waiting_tickets
@@ -34,7 +37,7 @@ from antrian.service import (
     start_serving,
     transfer,
 )
-from webapp.core.db import transactional
+from webapp.core.db import transactional, when_committed
 from webapp.core.extensions import db
 from webapp.core.localtime import local_today
 from webapp.core.policy import Account, can, scoped
@@ -64,7 +67,7 @@ class NothingHeldError(QueueError):
 class Outcome:
     """What a counter action did.
 
-    ``unit``: the unit whose queue changed, for the announcement (antrian.events.publish_change);
+    ``unit``: the unit whose queue changed, as announced (antrian.events.publish_change);
     ``ticket``: the ticket acted on (None when panggil found nobody waiting); ``called``: the
     ticket called (panggil, ulang) and ``call`` its announcement for the displays; ``notice``: what
     to tell the officer beyond the panel's own update ("" when the panel says it all). ``unit`` and
@@ -99,16 +102,26 @@ def _transfer_target(counter: Counter, code: str | None) -> QueueService:
 @transactional(serial=True, keep_loaded=True)
 def act(counter: Counter, action: str, actor: Account, *, ticket_id: int | None = None,
         target: str | None = None, now: datetime | None = None) -> Outcome:
-    """Do the counter button ``action`` for ``actor``; ``ticket_id`` names its ticket (default: the held one),
-    ``target`` the letter of the line alihkan sends it to.
+    """Do the counter button ``action`` for ``actor``, then announce it; ``ticket_id`` names its ticket (default:
+    the held one), ``target`` the letter of the line alihkan sends it to.
 
     One unit of work: the rule of ``antrian.service`` joins it, commits its change and the unit's
-    version when ``act`` returns, or rolls back when it refuses; the caller announces it
-    (antrian.events.publish_change with the outcome's ``call``), then answers from the rows as
-    committed, which the commit leaves loaded (``keep_loaded``). Raises UnknownActionError,
-    NotAllowedError, NothingHeldError, UnknownQueueError (a bad transfer target, field "service") or
-    QueueError (the ticket's state does not allow it), with nothing changed.
+    version when ``act`` returns, or rolls back when it refuses. Once committed, the change is
+    announced (antrian.events.publish_change with the outcome's ``call``) before anything else that
+    waits for the commit (``when_committed``: a served visitor's survey invitation), and the caller
+    answers from the rows as committed, which the commit leaves loaded (``keep_loaded``). Raises
+    UnknownActionError, NotAllowedError, NothingHeldError, UnknownQueueError (a bad transfer
+    target, field "service") or QueueError (the ticket's state does not allow it), with nothing
+    changed or announced.
     """
+    outcome = _act(counter, action, actor, ticket_id, target, now)
+    when_committed(partial(publish_change, outcome.unit, called=outcome.call), first=True)
+    return outcome
+
+
+def _act(counter: Counter, action: str, actor: Account, ticket_id: int | None, target: str | None,
+         now: datetime | None) -> Outcome:
+    """``act``'s change, in its unit of work."""
     if action not in ACTIONS:
         raise UnknownActionError("Tombol loket tidak dikenal.")
     _check(actor, counter)

@@ -416,7 +416,6 @@ def counter_action(counter_id: int, action: str) -> WerkzeugResponse | Response:
             outcome = act(counter, action, current_user, ticket_id=ticket_id, target=form.target.data or None)
             if outcome.notice:
                 flash(outcome.notice, "success" if outcome.ticket else "info")
-            publish_change(outcome.unit, called=outcome.call)
     except UnknownActionError:
         abort(404)
     except NotAllowedError:

@@ -4,8 +4,8 @@ skip (no-show), start serving, finish, transfer; and the unit's queue version th
 Each action is one unit of work (``webapp.core.db.transactional``, serial: it reads the ticket
 before it changes it, so on SQLite it holds the write lock from its first read): it commits when
 it returns and rolls back when it refuses. A finished ticket is announced with the
-``antrian.signals.ticket_served`` signal inside the same transaction, so that what a listener adds
-(the survey's invitation) is committed with it. ``now`` may be passed for tests (an aware UTC
+``antrian.signals.ticket_served`` signal inside the same transaction (a listener adds to it, or
+waits for its commit: the survey's invitation does). ``now`` may be passed for tests (an aware UTC
 datetime). Issuing lives in ``antrian.issuing``, reading in ``antrian.reading``.
 
 A ticket is "done" (served) only when it was started (serving) or finished explicitly with

@@ -5,9 +5,11 @@ The queue imports none of those features (the survey is one): they listen, and r
 ``ticket_served`` is sent, with the ticket as sender, when a counter finishes a ticket
 (``antrian.service``: finish, and the ticket still held when the counter calls or recalls
 another). It is sent inside the transaction that finishes the ticket, before its commit: a
-receiver may add rows to ``db.session`` (the survey adds the ticket's one-time invitation),
-and they are committed with the ticket or rolled back with it. Receivers never commit, and
-are idempotent (the survey's invitation is one upsert per ticket).
+receiver may add rows to ``db.session``, committed with the ticket or rolled back with it, or
+register work for after that commit (``webapp.core.db.when_committed``), as the survey does for
+the ticket's one-time invitation: "Panggil" finishes the ticket being served, and the lobby waits
+for that transaction's commit to hear the next number. Receivers never commit, and are
+idempotent (the survey's invitation is one upsert per ticket).
 
 ``survey_link(ticket)`` is what the served visitor's ticket page offers: the survey registers
 the lookup (``offer_survey_link``) when its package is imported. Why a registered lookup, and
@@ -30,7 +32,7 @@ _signals = Namespace()
 ticket_served = _signals.signal(
     "ticket-served",
     doc="A ticket was served (sender: the Ticket), inside the transaction that finished it. Receivers may add to "
-    "the session, never commit, and must be idempotent.",
+    "the session or register work for after its commit (when_committed), never commit, and must be idempotent.",
 )
 
 SurveyLinkLookup = Callable[[Ticket], "str | None"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import event, select
 
-from webapp.core.db import as_utc, in_unit_of_work, next_value, transactional
+from webapp.core.db import as_utc, in_unit_of_work, next_value, transactional, when_committed
 from webapp.core.extensions import db
 from webapp.core.units import Unit
 from webapp.pengaduan.models import ComplaintCounter
@@ -98,6 +98,53 @@ def test_a_unit_of_work_can_keep_what_it_wrote_loaded_after_its_commit(commits):
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert commits == [1, 1] and db.session().expire_on_commit  # only that one commit kept them
+
+
+def test_what_waits_for_the_commit_runs_after_it_the_first_ones_ahead(commits):
+    ran: list[str] = []
+
+    @transactional
+    def inner() -> None:
+        when_committed(lambda: ran.append(f"later, after {len(commits)} commit"))
+        when_committed(lambda: ran.append("announcement"), first=True)
+
+    @transactional
+    def outer() -> None:
+        when_committed(lambda: ran.append("follow-up"))
+        inner()  # joins: nothing runs at its end
+        assert ran == []
+
+    outer()
+    assert ran == ["announcement", "follow-up", "later, after 1 commit"]
+    when_committed(lambda: ran.append("outside a unit of work: at once"))
+    assert ran[-1] == "outside a unit of work: at once"
+
+
+def test_what_waits_for_the_commit_is_dropped_by_a_rollback_and_runs_despite_an_error():
+    ran: list[str] = []
+
+    @transactional
+    def refused() -> None:
+        when_committed(lambda: ran.append("never"))
+        raise ValueError("ditolak")
+
+    with pytest.raises(ValueError):
+        refused()
+
+    def fails() -> None:
+        raise RuntimeError("pertama")
+
+    @transactional
+    def done() -> None:
+        when_committed(fails)
+        when_committed(lambda: ran.append("still runs"))
+
+    with pytest.raises(RuntimeError, match="pertama"):
+        done()
+    assert ran == ["still runs"]
+    refused_again = transactional(lambda: None)  # nothing left over from the rolled-back unit
+    refused_again()
+    assert ran == ["still runs"]
 
 
 def test_the_counter_counts_per_key_without_gaps():

@@ -312,39 +312,53 @@ def test_a_change_on_one_process_reaches_a_phone_and_a_display_of_the_other(data
             process.wait(timeout=20)
 
 
-def test_a_counter_call_is_announced_without_a_query_after_its_commit(app, make_queue, make_user, socket_client,
-                                                                       monkeypatch):
-    """The announcement is built inside the call's unit of work: between the commit and the `called` frames the
-    lobby waits for no database round trip, and before it no read of the version it raised. It equals the event
-    read back from the committed call."""
+def test_a_counter_call_is_announced_at_its_commit_before_anything_else(app, make_queue, make_service, make_user,
+                                                                        socket_client, monkeypatch):
+    """Between the call's commit and its `called` frames the lobby waits for no database round trip, and nothing
+    that can wait is done before the commit: the survey invitation of the ticket the call finished comes after the
+    announcement, in a unit of work of its own. The event equals the one read back from the committed call."""
     # The state follows later, in a background task: not this test's subject, and never started here.
     monkeypatch.setitem(app.config, "QUEUE_STATE_DELAY", 60)
-    scheduled: list[tuple] = []
-    monkeypatch.setattr(events.socketio, "start_background_task", lambda *args: scheduled.append(args))
+    monkeypatch.setattr(events, "_scheduled", set())
+    monkeypatch.setattr(events.socketio, "start_background_task", lambda *args: None)
     q = make_queue()
+    make_service(unit=q["unit"])  # the survey's only service: the served ticket's invitation is about it
     officer = make_user(role="petugas_loket")
     issue_ticket(q["A"])
     issue_ticket(q["A"])
     act(q["loket1"], "panggil", officer)
-    act(q["loket1"], "mulai", officer)  # the next panggil finishes it: the survey's invitation is on its path
+    act(q["loket1"], "mulai", officer)  # the next panggil finishes it: the survey's invitation follows
     display = socket_client()
     display.emit("join", {"unit": q["unit"].slug, "patches": True}, namespace=NAMESPACE)
     display.get_received(NAMESPACE)
-    statements: list[str] = []
+    steps: list[str] = []
 
     def record(_conn, _cursor, statement, *_rest) -> None:
-        statements.append(statement)
+        steps.append(statement.lstrip().split("(")[0].split(" WHERE")[0][:40])
 
+    emit = events.socketio.emit
+
+    def announce(name: str, *args, **kwargs) -> None:
+        steps.append(f"emit {name}")
+        emit(name, *args, **kwargs)
+
+    def committed(_conn) -> None:
+        steps.append("commit")
+
+    monkeypatch.setattr(events.socketio, "emit", announce)
     event.listen(db.engine, "before_cursor_execute", record)
+    event.listen(db.engine, "commit", committed)
     try:
         outcome = act(q["loket1"], "panggil", officer)
-        # The version the call raised comes back from its own upsert, not from a read of the row.
-        assert not [s for s in statements if s.lstrip().startswith("SELECT") and "FROM queue_state" in s]
-        statements.clear()
-        publish_change(outcome.unit, called=outcome.call)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    assert statements == [] and len(scheduled) == 1
+        event.remove(db.engine, "commit", committed)
+    call_commit = steps.index("emit called") - 1
+    assert steps[call_commit] == "commit", steps
+    # The version the call raised comes back from its own upsert, not from a read of the row.
+    assert not [s for s in steps[:call_commit] if s.startswith("SELECT") and "queue_state" in s], steps
+    assert not [s for s in steps[:call_commit] if "survey_invitation" in s or "FROM service" in s], steps
+    assert [s for s in steps[call_commit:] if s.startswith("INSERT INTO survey_invitation")], steps
     [called] = [e["args"][0] for e in display.get_received(NAMESPACE) if e["name"] == "called"]
     assert called == _call_event(outcome.called.id).event
     assert called["number"] == "A-002" and called["counter"]["number"] == q["loket1"].number

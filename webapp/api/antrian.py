@@ -134,7 +134,6 @@ def counter_action(counter_id: int, action: str):
         return api_error(422, str(exc), field=exc.field)
     except QueueError as exc:
         return api_error(409, str(exc))
-    publish_change(outcome.unit, called=outcome.call)
     if outcome.ticket is None:
         return api_error(404, outcome.notice)
     return jsonify(ticket=ticket_view(outcome.ticket))

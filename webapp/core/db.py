@@ -89,6 +89,7 @@ def next_value(counter: type, **key: Any) -> int:
 
 
 _UNIT_OF_WORK = "loket.unit_of_work"
+_WHEN_COMMITTED = "loket.when_committed"  # db.session.info: (not first, callback) to run after the unit of work commits
 Function = TypeVar("Function", bound=Callable[..., Any])
 
 
@@ -102,7 +103,8 @@ def transactional(func: Function | None = None, *, serial: bool = False, keep_lo
 
     This is where Loket commits (docs/architecture.md): service functions that change data
     are decorated; views, CLI commands and socket handlers never commit. A decorated
-    function called from another joins the outer unit of work, which commits once.
+    function called from another joins the outer unit of work, which commits once. What was
+    registered with ``when_committed`` runs after that commit (and is dropped by a rollback).
 
     ``serial``: the function reads before it writes (takes a number, claims a row), so on
     SQLite it starts with ``begin_write`` (BEGIN IMMEDIATE) to hold the one write lock from
@@ -127,16 +129,47 @@ def transactional(func: Function | None = None, *, serial: bool = False, keep_lo
             try:
                 result = inner(*args, **kwargs)
                 _commit(keep_loaded)
-                return result
             except BaseException:
                 db.session.rollback()
+                info.pop(_WHEN_COMMITTED, None)
                 raise
             finally:
                 info.pop(_UNIT_OF_WORK, None)
+            _run_when_committed()
+            return result
 
         return wrapper  # type: ignore[return-value]
 
     return decorator(func) if func is not None else decorator
+
+
+def when_committed(callback: Callable[[], object], *, first: bool = False) -> None:
+    """Run ``callback`` once the current unit of work has committed; never, if it rolls back.
+
+    For what follows a change but must not hold it up: a counter's call is announced to the lobby
+    after its commit (antrian.counter.act), and what the features that follow the queue owe a
+    served visitor comes after that (the survey's invitation, webapp.survei.antrian). Callbacks
+    run in the order registered, ``first`` ones ahead of the rest, outside the unit of work: one
+    that writes is a ``@transactional`` function of its own. All of them run even when one
+    raises; the first error is raised after them. Outside a unit of work, ``callback`` runs now.
+    """
+    if not in_unit_of_work():
+        callback()
+        return
+    db.session.info.setdefault(_WHEN_COMMITTED, []).append((not first, callback))
+
+
+def _run_when_committed() -> None:
+    """Run what the unit of work just committed registered with ``when_committed`` (see there)."""
+    pending = db.session.info.pop(_WHEN_COMMITTED, [])
+    failure: BaseException | None = None
+    for _, callback in sorted(pending, key=lambda item: item[0]):  # stable: the first ones, then the rest
+        try:
+            callback()
+        except Exception as exc:  # the others still run: they do not depend on each other
+            failure = failure or exc
+    if failure is not None:
+        raise failure
 
 
 def _commit(keep_loaded: bool) -> None:

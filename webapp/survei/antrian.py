@@ -2,13 +2,15 @@
 
 The survey depends on the queue, never the other way round. The queue announces a served
 ticket (``antrian.signals.ticket_served``); the receiver below makes the ticket's one-time
-invitation in the same transaction. The ticket page then asks ``antrian.signals.survey_link``,
-which this module answers with ``ticket_survey_link``: the link of that invitation, read only.
+invitation as soon as that transaction has committed, in one of its own. The ticket page then
+asks ``antrian.signals.survey_link``, which this module answers with ``ticket_survey_link``: the
+link of that invitation, read only.
 Both are connected when this module is imported, which ``webapp.survei`` does with its blueprint.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,7 +18,7 @@ from sqlalchemy import func, select
 from antrian.models import QueueService, Ticket
 from antrian.signals import offer_survey_link, ticket_served
 from webapp.audit.models import Actor, record
-from webapp.core.db import transactional
+from webapp.core.db import transactional, when_committed
 from webapp.core.extensions import db
 from webapp.core.units import Unit
 from webapp.standards.models import Service
@@ -95,7 +97,18 @@ def ticket_invitation(ticket: Ticket) -> str | None:
 
 @ticket_served.connect
 def invite_served_visitor(ticket: Ticket, **_: Any) -> None:
-    """Receiver of ``ticket_served``: make the served ticket's invitation, committed with the ticket."""
+    """Receiver of ``ticket_served``: make the served ticket's invitation once the ticket's finish is committed.
+
+    Not in the finishing transaction: "Panggil" finishes the ticket being served, and until its
+    transaction commits the lobby's screens wait for the next number (docs/realtime.md). The
+    invitation follows the call's announcement (``when_committed``), a few milliseconds later. Were
+    the process to die in between, the ticket would stay served and its page would offer no survey.
+    """
+    when_committed(partial(_invite, ticket))
+
+
+@transactional(keep_loaded=True)  # right after a counter's call, whose answer is built from the rows it kept loaded
+def _invite(ticket: Ticket) -> None:
     ticket_invitation(ticket)
 
 
