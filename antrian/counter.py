@@ -160,12 +160,17 @@ def issue_priority(counter: Counter, actor: Account, code: str | None, reason: s
 
 
 def counter_with_lines(counter_id: int) -> Counter | None:
-    """The counter, its unit and its lines in one query (None when there is no such counter).
+    """The counter a button was pressed at, with its unit and lines, in one query (None when there is no such
+    counter); its row is held until the button's unit of work ends.
 
     A counter button reads all three before its call is announced; three lazy loads would be three
     round trips that the lobby's screens wait out (docs/realtime.md, "How fast a call reaches a screen").
+    The lock (PostgreSQL; SQLite's unit of work holds its one write lock) makes two presses at one
+    counter, a double click or two tabs, happen one after the other: the second finds the first's
+    call and is refused (``StillCalledError``) instead of calling a second visitor to the same desk.
     """
-    return db.session.get(Counter, counter_id, options=(joinedload(Counter.unit), joinedload(Counter.queue_services)))
+    return db.session.get(Counter, counter_id, options=(joinedload(Counter.unit), joinedload(Counter.queue_services)),
+                          with_for_update={"of": Counter})
 
 
 def counters_for(user: Account) -> list[Counter]:

@@ -109,3 +109,26 @@ def test_counters_calling_at_once_never_share_a_ticket(app, make_queue, make_uni
     assert len(called) == 40
     assert max(Tally(called).values()) == 1
     assert db.session.scalars(select(Ticket.status)).all().count(Ticket.WAITING) == 0
+
+
+def test_one_counter_pressing_panggil_twice_at_once_calls_one_visitor(app, make_queue, make_user):
+    """A double click, or the panel in two tabs: the presses are done one after the other, and the second is
+    refused because the first's visitor is still only called (no second visitor sent to the same desk)."""
+    from antrian.counter import act, counter_with_lines
+    from antrian.service import StillCalledError
+    from webapp.auth.models import User
+
+    queue = make_queue()
+    for _ in range(5):
+        issue_ticket(queue["A"])
+    officer_id, counter_id = make_user(role="petugas_loket", unit=queue["unit"]).id, queue["loket1"].id
+
+    def press(_: int) -> str:
+        try:
+            return act(counter_with_lines(counter_id), "panggil", db.session.get(User, officer_id)).called.number
+        except StillCalledError:
+            return "refused"
+
+    answers = _run_in_threads(app, 4, press)
+    assert sorted(answers) == ["A-001", "refused", "refused", "refused"]
+    assert db.session.scalars(select(Ticket.number).where(Ticket.status == Ticket.CALLED)).all() == ["A-001"]
