@@ -130,7 +130,7 @@ def _act(counter: Counter, action: str, actor: Account, ticket_id: int | None, t
         called = call_next(counter, now)
         if called is None:
             return Outcome(action, unit, None, notice="Tidak ada yang menunggu.")
-        return Outcome(action, unit, called, called, call_of(called, counter, raised_version(unit.id) or 0))
+        return Outcome(action, unit, called, called, call_of(called, counter, raised_version(unit.id)))
     if ticket_id is None:
         held = current_ticket(counter, now)
         if held is None:
@@ -142,7 +142,7 @@ def _act(counter: Counter, action: str, actor: Account, ticket_id: int | None, t
         return Outcome(action, unit, moved, notice=f"{moved.number} dialihkan ke antrian {line.name}.")
     ticket = _ON_TICKET[action](counter, ticket_id, now)
     if action == RECALL:
-        return Outcome(action, unit, ticket, ticket, call_of(ticket, counter, raised_version(unit.id) or 0))
+        return Outcome(action, unit, ticket, ticket, call_of(ticket, counter, raised_version(unit.id)))
     return Outcome(action, unit, ticket)
 
 

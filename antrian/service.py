@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, select, update
 
 from antrian.models import Counter, QueueService, QueueState, Ticket
 from antrian.reading import waiting_order
@@ -81,13 +81,17 @@ def bump_version(unit_id: int) -> int:
     return state.version
 
 
-def raised_version(unit_id: int) -> int | None:
-    """The version ``bump_version`` last raised the unit's queue to in this session (None if it did not).
+def raised_version(unit_id: int) -> int:
+    """The version ``bump_version`` last raised the unit's queue to in this session.
 
     For the unit of work that just raised it (a counter's call announces the version it made); a
-    session lives for one request or task.
+    session lives for one request or task. A LookupError when it raised none: an announcement
+    without its version raise is a bug, never a version 0 that would send every display back to its snapshot.
     """
-    return db.session.info.get(_RAISED_VERSIONS, {}).get(unit_id)
+    raised = db.session.info.get(_RAISED_VERSIONS, {})
+    if unit_id not in raised:
+        raise LookupError(f"the queue version of unit {unit_id} was not raised in this session")
+    return raised[unit_id]
 
 
 def current_ticket(counter: Counter, now: datetime | None = None) -> Ticket | None:
@@ -104,7 +108,10 @@ def current_ticket(counter: Counter, now: datetime | None = None) -> Ticket | No
 
 
 def _finish(ticket: Ticket, now: datetime) -> None:
-    """Mark the ticket served and announce it before the caller commits (see antrian.signals)."""
+    """Mark the ticket served and announce it before the caller commits (see antrian.signals).
+
+    ``_release_held`` does the same to a ticket being served in the statement that finds it.
+    """
     ticket.status = Ticket.DONE
     ticket.serving_at = ticket.serving_at or ticket.called_at
     ticket.finished_at = now
@@ -143,9 +150,8 @@ def _release_held(counter: Counter, keep: int | None, now: datetime | None) -> T
         update(Ticket)
         .where(Ticket.id == latest_held, Ticket.status.in_([Ticket.CALLED, Ticket.SERVING]),
                *([Ticket.id != keep] if keep is not None else []))
-        .values(  # every CASE reads the row as it was: only a ticket being served changes
+        .values(  # each CASE reads the row as it was: only a ticket being served changes (its serving_at is set)
             status=case((served, Ticket.DONE), else_=Ticket.status),
-            serving_at=case((served, func.coalesce(Ticket.serving_at, Ticket.called_at)), else_=Ticket.serving_at),
             finished_at=case((served, moment), else_=Ticket.finished_at),
         )
         .returning(Ticket)
