@@ -362,3 +362,30 @@ def test_a_counter_call_is_announced_at_its_commit_before_anything_else(app, mak
     [called] = [e["args"][0] for e in display.get_received(NAMESPACE) if e["name"] == "called"]
     assert called == _call_event(outcome.called.id).event
     assert called["number"] == "A-002" and called["counter"]["number"] == q["loket1"].number
+
+
+def test_with_several_processes_a_call_is_published_before_this_process_sends_it(monkeypatch):
+    """QueueRedisManager.announce: the other processes' screens do not wait for this process's own sends."""
+    import socketio
+
+    from antrian.events import QueueRedisManager
+
+    steps: list[str] = []
+    manager = QueueRedisManager("redis://127.0.0.1:6379/15", channel="uji-urutan")  # no connection is made here
+
+    class Server:
+        def start_background_task(self, target, *args):
+            steps.append("task")
+            target(*args)
+
+        def sleep(self, _seconds):
+            steps.append("yield")
+
+    manager.server = Server()
+    monkeypatch.setattr(manager, "_publish", lambda message: steps.append(f"publish {message['event']}"))
+    # python-socketio's own handling, which sends to this process's clients
+    monkeypatch.setattr(socketio.RedisManager, "_handle_emit",
+                        lambda self, message: steps.append(f"send here {message['room']}"))
+    manager.announce("called", {"number": "A-001"}, ["unit:u", "line:1"])
+    assert steps == ["task", "publish called", "yield", "send here ['unit:u', 'line:1']"]
+
