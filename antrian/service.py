@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import case, select, update
+from sqlalchemy import Select, case, select, update
 
 from antrian.models import Counter, QueueService, QueueState, Ticket
 from antrian.reading import waiting_order
@@ -94,9 +94,9 @@ def raised_version(unit_id: int) -> int:
     return raised[unit_id]
 
 
-def current_ticket(counter: Counter, now: datetime | None = None) -> Ticket | None:
-    """The ticket a counter has called or is serving today."""
-    return db.session.scalar(
+def _held_by(counter: Counter, now: datetime | None) -> Select:
+    """The tickets the counter has called or is serving today, the latest call first."""
+    return (
         select(Ticket)
         .where(
             Ticket.counter_id == counter.id,
@@ -105,6 +105,11 @@ def current_ticket(counter: Counter, now: datetime | None = None) -> Ticket | No
         )
         .order_by(Ticket.called_at.desc())
     )
+
+
+def current_ticket(counter: Counter, now: datetime | None = None) -> Ticket | None:
+    """The ticket a counter has called or is serving today."""
+    return db.session.scalar(_held_by(counter, now))
 
 
 def _finish(ticket: Ticket, now: datetime) -> None:
@@ -128,19 +133,14 @@ def _release_held(counter: Counter, keep: int | None, now: datetime | None) -> T
     a fast counter at one key per visitor (the behaviour before this rule, kept on purpose).
     Returns the ticket finished, if any. Never commits.
 
-    One statement finds the held ticket (``current_ticket``'s choice) and finishes it if it is being
+    One statement finds the held ticket (``_held_by``, as ``current_ticket`` does) and finishes it if it is being
     served, leaving one only called as it is; its RETURNING tells which. A counter's call waits for
     every statement before the lobby hears it (docs/realtime.md, "How fast a call reaches a screen").
     """
     moment = _now(now)
     latest_held = (
-        select(Ticket.id)
-        .where(
-            Ticket.counter_id == counter.id,
-            Ticket.day == local_today(counter.unit, now),
-            Ticket.status.in_([Ticket.CALLED, Ticket.SERVING]),
-        )
-        .order_by(Ticket.called_at.desc())
+        _held_by(counter, now)
+        .with_only_columns(Ticket.id)
         .limit(1)
         .correlate(None)  # its own read of the ticket table, not the row being updated
         .scalar_subquery()
