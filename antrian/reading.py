@@ -78,7 +78,7 @@ def positions(unit_id: int, day: date, ticket_ids: Collection[int], now: datetim
         (func.row_number().over(partition_by=Ticket.queue_service_id, order_by=call_order(now)) - 1).label("ahead"),
     ).where(Ticket.unit_id == unit_id, Ticket.day == day, Ticket.status == Ticket.WAITING).subquery()
     rows = db.session.execute(select(ranked.c.id, ranked.c.ahead).where(ranked.c.id.in_(list(ticket_ids))))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def average_service_minutes(service: QueueService, day: date) -> float | None:

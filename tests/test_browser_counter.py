@@ -7,6 +7,8 @@ refused with a message, and the console holds no CSP error or script error.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from flask import url_for
 from playwright.sync_api import Page, expect
@@ -34,7 +36,20 @@ def counter_pc(browser):
 
 
 def _focus_on_panel(page: Page) -> bool:
-    return page.evaluate("() => !!document.activeElement && !!document.activeElement.closest('#panel')")
+    """Whether the focus is on the panel or in it, once loket.js has run and htmx has settled.
+
+    Waits up to 5 s: ``loket.js`` is deferred, so the panel's text is on screen a moment before
+    the script gives it the focus, and a swap moves the focus back only when it settles. A panel
+    that never takes the focus still fails.
+    """
+    # Polled from Python: the test installs Playwright's fake clock, which also drives the page's timers.
+    deadline = time.monotonic() + 5
+    while True:
+        if page.evaluate("() => !!document.activeElement && !!document.activeElement.closest('#panel')"):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
 
 
 def _press(page: Page, key: str) -> None:

@@ -116,7 +116,7 @@ def test_an_import_is_one_unit_of_work_and_a_refused_one_changes_nothing(make_un
     unit = make_unit()
     # A serial unit of work (it reads the unit's services, then writes): checked with refuses/commits,
     # since on SQLite it first ends the read transaction, which counts as a commit (tests/unit_of_work.py).
-    with refuses(ImportRefusedError, ""):
+    with refuses(ImportRefusedError, "tidak berenkode UTF-8"):
         import_document(unit, b"\xff\xfe bukan teks", actor=None)
     assert stored(Service) == 0 and stored(AuditEvent) == 0
     with commits():
