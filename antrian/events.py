@@ -383,10 +383,18 @@ _delivered: dict[str, dict[int, dict[str, Any]]] = {}  # unit slug -> ticket id 
 _deliver_lock = threading.Lock()
 
 
+_JOINED: dict[str, Any] = {}  # in ``_delivered``: a phone joined, and was sent its ticket in the snapshot only
+
+
 def forget_delivered(unit_slug: str, ticket_id: int) -> None:
-    """A phone of this ticket joined here: the next change sends the ticket's facts whatever was sent before."""
+    """A phone of this ticket joined here: the next change sends the ticket's facts whatever was sent before.
+
+    The ticket stays known as followed here (``_JOINED``, equal to no facts), so that its close
+    reaches the phone too when nothing else changed for it in between: a phone that reconnects
+    while its visitor is served must still hear "selesai", and reload for its survey link.
+    """
     with _deliver_lock:
-        _delivered.get(unit_slug, {}).pop(ticket_id, None)
+        _delivered.setdefault(unit_slug, {})[ticket_id] = _JOINED
 
 
 def forget_everything() -> None:

@@ -477,8 +477,14 @@ def live_server(app: Flask) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright; nothing downloads a browser."""
-    from playwright.sync_api import sync_playwright
+    """Debian's Chromium driven by Playwright; nothing downloads a browser.
+
+    ``expect`` waits up to 10 s rather than Playwright's 5: CI shares its 2 cores with the live
+    server, PostgreSQL and Chromium, and an assertion that holds only waits as long as it needs.
+    """
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=10_000)
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (see README).")

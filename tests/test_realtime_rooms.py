@@ -182,6 +182,26 @@ def test_a_phone_hears_its_own_line_and_ticket_only(make_queue, socket_client):
     assert phone.get_received(NAMESPACE) == []  # nothing more about a closed ticket
 
 
+def test_a_phone_that_joins_after_the_last_change_hears_its_ticket_close(make_queue, socket_client):
+    # A phone that (re)connects while its visitor is served, and the next change is the service's end:
+    # it is told "done" (and tiket.js reloads the page for the survey link), though it was sent no facts yet.
+    q = make_queue()
+    mine = issue_ticket(q["A"])
+    publish_change(q["unit"], called=call_next(q["loket1"]))
+    start_serving(q["loket1"], mine.id)
+    publish_change(q["unit"])
+    phone = socket_client()
+    phone.emit("join", {"ticket": mine.token}, namespace=NAMESPACE)
+    (snap,) = phone.get_received(NAMESPACE)
+    assert snap["args"][0]["ticket"]["status"] == "serving"
+    finish(q["loket1"], mine.id)
+    publish_change(q["unit"])
+    (done,) = phone.get_received(NAMESPACE)
+    assert done["name"] == "position" and done["args"][0]["status"] == "done"
+    publish_change(q["unit"])
+    assert phone.get_received(NAMESPACE) == []  # told once
+
+
 def test_a_transferred_phone_joins_its_new_line(make_queue, socket_client):
     q = make_queue()
     mine = issue_ticket(q["A"])
