@@ -138,7 +138,7 @@ def on_join(data: Any) -> None:
         leave_room(before)
     join_room(line)
     join_room(ticket_room(ticket.id))
-    forget_delivered(unit.slug, ticket.id)  # the next change sends this phone its facts whatever it was sent before
+    phone_joined(unit.slug, ticket.id)  # the next change sends this phone its facts, or its ticket's close
     emit("snapshot", {"version": unit_version(unit.id), "unit": {"slug": unit.slug, "name": unit.short_name},
                       "day": ticket.day.isoformat(), "ticket": ticket_view(ticket)})
 
@@ -386,7 +386,7 @@ _deliver_lock = threading.Lock()
 _JOINED: dict[str, Any] = {}  # in ``_delivered``: a phone joined, and was sent its ticket in the snapshot only
 
 
-def forget_delivered(unit_slug: str, ticket_id: int) -> None:
+def phone_joined(unit_slug: str, ticket_id: int) -> None:
     """A phone of this ticket joined here: the next change sends the ticket's facts whatever was sent before.
 
     The ticket stays known as followed here (``_JOINED``, equal to no facts), so that its close

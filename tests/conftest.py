@@ -494,6 +494,22 @@ def browser():
         chromium.close()
 
 
+def focus_within(page, selector: str, seconds: float = 5) -> bool:
+    """Whether the focus is on ``selector`` or inside it within ``seconds`` (a Playwright page).
+
+    Polled from Python, not with ``wait_for_function``: a test may install Playwright's fake clock,
+    which drives the page's timers too. A script that moves the focus runs a moment after the text
+    it shows (deferred, or when htmx settles a swap); a focus that never arrives still fails.
+    """
+    deadline = time.monotonic() + seconds
+    script = "(selector) => !!document.activeElement && !!document.activeElement.closest(selector)"
+    while not page.evaluate(script, selector):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 @pytest.fixture
 def artifacts() -> Path:
     """Where browser tests save screenshots for people to look at."""

@@ -7,14 +7,12 @@ refused with a message, and the console holds no CSP error or script error.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from flask import url_for
 from playwright.sync_api import Page, expect
 
 from antrian.issuing import issue_ticket
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, focus_within
 
 pytestmark = pytest.mark.browser
 
@@ -36,20 +34,8 @@ def counter_pc(browser):
 
 
 def _focus_on_panel(page: Page) -> bool:
-    """Whether the focus is on the panel or in it, once loket.js has run and htmx has settled.
-
-    Waits up to 5 s: ``loket.js`` is deferred, so the panel's text is on screen a moment before
-    the script gives it the focus, and a swap moves the focus back only when it settles. A panel
-    that never takes the focus still fails.
-    """
-    # Polled from Python: the test installs Playwright's fake clock, which also drives the page's timers.
-    deadline = time.monotonic() + 5
-    while True:
-        if page.evaluate("() => !!document.activeElement && !!document.activeElement.closest('#panel')"):
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
+    """Whether the panel, or an element in it, has the focus (once loket.js has run and htmx has settled)."""
+    return focus_within(page, "#panel")
 
 
 def _press(page: Page, key: str) -> None:

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from antrian.models import Counter, Ticket
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, focus_within
 from webapp.core.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -136,9 +136,7 @@ def test_kiosk_counter_tv_and_phone_in_one_lobby(browser, live_server, make_queu
     counter.keyboard.press("m")
     expect(counter.locator("#panel")).to_contain_text("Sedang dilayani")
     # The focus stays on the panel: it is moved back when the swap settles, a moment after the text.
-    counter.wait_for_function(
-        "() => !!document.activeElement && !!document.activeElement.closest('#panel')", timeout=5000
-    )
+    assert focus_within(counter, "#panel")
     counter.screenshot(path=str(artifacts / "lobi-loket.png"))
     counter.keyboard.press("p")  # A-001 was started: finished as served, A-002 is called
     expect(counter.locator(".counter-number")).to_have_text("A-002")

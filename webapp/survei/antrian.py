@@ -86,8 +86,8 @@ def ticket_invitation(ticket: Ticket) -> str | None:
     line = ticket.queue_service
     linked = line.service_id
     if linked is None:
-        # Runs inside a counter's call (panggil finishes the ticket it serves), before the call is announced:
-        # titles only, not whole standards.
+        # Runs right after a counter's call (panggil finishes the ticket it serves), on the officer's
+        # request: titles only, not whole standards.
         services = survey_service_titles(line.unit_id)
         if not services:
             return None
