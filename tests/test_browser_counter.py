@@ -130,3 +130,54 @@ def test_the_counter_by_keyboard_only(counter_pc, app, live_server, make_queue, 
     expect(number).to_have_text("—")
     assert _focus_on_panel(page)
     expect(page.locator("#h-antre + ol")).to_contain_text("A-004 B")  # waits in line B (Loket 1 serves it too)
+
+
+def _refresh_arrives(page: Page) -> None:
+    """A queue change elsewhere: the panel asks for itself again (as loket.js does on a new version) and the
+    answer comes back."""
+    with page.expect_response(lambda response: "/antrian/loket?loket=" in response.url):
+        page.evaluate("() => document.body.dispatchEvent(new CustomEvent('queue-changed'))")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
+
+
+def test_a_refresh_during_a_mouse_press_does_not_swallow_the_click(
+    counter_pc, app, live_server, make_queue, make_user
+):
+    # The panel is replaced after every queue change. One that lands between an officer's press and
+    # release would take the pressed button away, and the browser then fires no click.
+    q = make_queue()
+    make_user(role="petugas_loket", unit=q["unit"], username="petugas1")
+    issue_ticket(q["A"])
+    with app.test_request_context():
+        panel_url = url_for("antrian.counter_panel", loket=q["loket1"].id)
+    page = counter_pc
+    page.goto(f"{live_server}/admin/masuk?next={panel_url}")
+    page.get_by_label("Nama pengguna").fill("petugas1")
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    number = page.locator(".counter-number")
+    assert _focus_on_panel(page)  # loket.js has run
+    _press(page, "p")
+    expect(number).to_have_text("A-001")
+
+    # Pressed, a refresh arrives with a new ticket, released: the click counts, and the panel is new.
+    issue_ticket(q["A"])
+    box = page.get_by_role("button", name="Selesai").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    _refresh_arrives(page)
+    page.mouse.up()
+    expect(number).to_have_text("—")
+    expect(page.locator("#h-antre")).to_have_text("Menunggu (1)")
+
+    # Pressed, a refresh arrives, released elsewhere (no click): the held refresh is shown then.
+    issue_ticket(q["A"])
+    box = page.get_by_role("button", name="Panggil berikutnya").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    _refresh_arrives(page)
+    expect(page.locator("#h-antre")).to_have_text("Menunggu (1)")  # held while the button is down
+    page.mouse.move(5, 5)
+    page.mouse.up()
+    expect(page.locator("#h-antre")).to_have_text("Menunggu (2)")
+    expect(number).to_have_text("—")

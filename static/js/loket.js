@@ -1,5 +1,6 @@
 /* Counter panel (templates/antrian/_panel.html): keyboard shortcuts, the "tidak hadir" confirmation,
-   focus kept on the panel after every htmx swap, and a refresh of the panel whenever the queue changes.
+   focus kept on the panel after every htmx swap, and a refresh of the panel whenever the queue changes
+   (held while a mouse button is down on the panel, so that a refresh never swallows a click).
 
    Shortcuts (shown on the buttons, data-key and aria-keyshortcuts): P panggil, U ulang, M mulai,
    S selesai, T tidak hadir, A alihkan. They do nothing while typing in a field or with a modifier key.
@@ -92,6 +93,35 @@
     var active = document.activeElement;
     if (!active || active === document.body || !document.body.contains(active)) { current.focus(); }
     if (armedKey !== null) { if (armedForm()) { show(armedForm()); } else { disarm(); } }
+  });
+
+  // A refresh (a queue change elsewhere) that lands while the officer's mouse button is down on the
+  // panel would replace the button being pressed, and the browser then fires no click: the press
+  // would be lost. Such a swap waits for the release; if the release was a click on a button, that
+  // button's answer is a new panel anyway, so the held refresh is dropped.
+  var pressing = false;
+  var heldRefresh = false;
+  document.addEventListener("pointerdown", function (event) {
+    var current = panel();
+    pressing = !!(current && current.contains(event.target));
+  }, true);
+  function released() {
+    if (!pressing) { return; }
+    pressing = false;
+    if (!heldRefresh) { return; }
+    heldRefresh = false;
+    // After the click this release makes, if any: by then a button's request is in flight.
+    setTimeout(function () {
+      if (!document.querySelector("#panel .htmx-request")) { document.body.dispatchEvent(new CustomEvent("queue-changed")); }
+    }, 0);
+  }
+  document.addEventListener("pointerup", released, true);
+  document.addEventListener("pointercancel", released, true);
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (pressing && event.detail.elt === panel() && event.detail.requestConfig.verb === "get") {
+      event.detail.shouldSwap = false;
+      heldRefresh = true;
+    }
   });
 
   var start = panel();
