@@ -117,6 +117,7 @@
   }
   document.addEventListener("pointerup", released, true);
   document.addEventListener("pointercancel", released, true);
+  window.addEventListener("blur", released); // released outside the window: never hold a refresh for good
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     if (pressing && event.detail.elt === panel() && event.detail.requestConfig.verb === "get") {
       event.detail.shouldSwap = false;
